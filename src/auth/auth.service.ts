@@ -1,0 +1,71 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import bcrypt from 'bcryptjs';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { DomainError } from '../common/domain-error.js';
+import { newId } from '../common/ids.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { toWireUser, type AuthUser } from './auth-user.js';
+import type { GuestInput, LoginInput, RegisterInput } from './dto/auth.inputs.js';
+import { TokenService } from './token.service.js';
+import { UsersRepository } from './users.repository.js';
+
+const BCRYPT_COST = 10;
+// Compared against when the email is unknown, so a wrong email and a wrong
+// password take the same time.
+const DUMMY_HASH = bcrypt.hashSync('not-a-real-password', BCRYPT_COST);
+
+@Injectable()
+export class AuthService {
+  private readonly logger = new Logger('AuthService');
+
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly tokens: TokenService,
+    private readonly sessions: SessionsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async register(input: RegisterInput) {
+    if (await this.users.findCredentials(input.email)) {
+      throw new DomainError('conflict', 'email is already registered');
+    }
+    const user = await this.users
+      .create({
+        id: newId(),
+        email: input.email,
+        passwordHash: await bcrypt.hash(input.password, BCRYPT_COST),
+        displayName: input.display_name,
+        isAdmin: this.config.adminEmails.includes(input.email),
+      })
+      .catch((error: unknown) => {
+        if ((error as { code?: string }).code === 'P2002') throw new DomainError('conflict', 'email is already registered');
+        throw error;
+      });
+    this.logger.log(`registered user ${user.id}${user.isAdmin ? ' (admin)' : ''}`);
+    return { access_token: this.tokens.sign(user), user: toWireUser(user) };
+  }
+
+  async login(input: LoginInput) {
+    const found = await this.users.findCredentials(input.email);
+    const ok = await bcrypt.compare(input.password, found?.passwordHash ?? DUMMY_HASH);
+    if (!found || !found.passwordHash || !ok) throw new DomainError('unauthorized', 'wrong email or password');
+    return { access_token: this.tokens.sign(found.user), user: toWireUser(found.user) };
+  }
+
+  /**
+   * Joins a session by its code. Anonymous callers become a guest bound to that
+   * session; a caller who sends their token joins as themselves (and a banned
+   * user stays banned, whatever name they give).
+   */
+  async guest(input: GuestInput, current: AuthUser | null) {
+    const admitted = await this.sessions.admitByCode(input.join_code, current, input.display_name, (sessionId) =>
+      this.users.create({ id: newId(), displayName: input.display_name, guestSessionId: sessionId }),
+    );
+    return {
+      access_token: this.tokens.sign(admitted.user),
+      user: toWireUser(admitted.user),
+      session_id: admitted.session.id,
+      role: admitted.role,
+    };
+  }
+}

@@ -1,0 +1,48 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { DomainError } from '../common/domain-error.js';
+import type { AuthUser } from './auth-user.js';
+import { UsersRepository } from './users.repository.js';
+
+interface TokenClaims {
+  sub: string;
+  /** Guests: the one session the token is good for. */
+  sid?: string;
+}
+
+/** Signs and checks access tokens; used by the REST strategy and the socket handshake alike. */
+@Injectable()
+export class TokenService {
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly users: UsersRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  sign(user: AuthUser): string {
+    const claims: TokenClaims = { sub: user.id, ...(user.guestSessionId ? { sid: user.guestSessionId } : {}) };
+    return this.jwt.sign(claims, { expiresIn: this.config.jwtTtlSeconds, algorithm: 'HS256' });
+  }
+
+  /** The user a token belongs to; `unauthorized` when it is malformed, expired, wrongly signed or the user is gone. */
+  async verify(token: unknown): Promise<AuthUser> {
+    if (typeof token !== 'string' || token.length === 0 || token.length > 4096) {
+      throw new DomainError('unauthorized', 'a valid access token is required');
+    }
+    let claims: TokenClaims;
+    try {
+      claims = await this.jwt.verifyAsync<TokenClaims>(token, { algorithms: ['HS256'] });
+    } catch {
+      throw new DomainError('unauthorized', 'the access token is invalid or expired');
+    }
+    return this.userFromClaims(claims);
+  }
+
+  async userFromClaims(claims: { sub?: unknown; sid?: unknown }): Promise<AuthUser> {
+    if (typeof claims.sub !== 'string') throw new DomainError('unauthorized', 'the access token is invalid');
+    const user = await this.users.findById(claims.sub).catch(() => null);
+    if (!user) throw new DomainError('unauthorized', 'the access token is invalid');
+    return user;
+  }
+}

@@ -1,0 +1,21 @@
+import type { ErrorCode } from '../contract/protocol.js';
+
+/**
+ * An error the application means to tell the caller about. It knows nothing of
+ * HTTP or sockets: the HTTP filter and the socket filter map its code to each
+ * transport's shape (PROTOCOL.md sections 2 and 4).
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const notFound = (what: string) => new DomainError('not_found', `${what} not found`);
+export const badRequest = (message: string) => new DomainError('bad_request', message);
+export const forbidden = (message: string) => new DomainError('forbidden', message);

@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+/**
+ * The environment the server reads (PROTOCOL.md section 8), validated once at
+ * start-up. Nothing else in the code reads process.env.
+ */
+export class EnvironmentVariables {
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT?: number;
+
+  @IsOptional() @IsString()
+  HOST?: string;
+
+  @IsOptional() @IsString() @Transform(emptyToUndefined)
+  DATA_DIR?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// URL' })
+  REDIS_URL?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString() @MinLength(16, { message: 'JWT_SECRET must be at least 16 characters' })
+  JWT_SECRET?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  OPENAI_API_KEY?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^https?:\/\//, { message: 'OPENAI_BASE_URL must be an http(s) URL' })
+  OPENAI_BASE_URL?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  AGENT_MODEL?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100)
+  AGENT_TIMEOUT_MS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(10000)
+  OFFLINE_AGENT_DELAY_MS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(60)
+  JWT_TTL_SECONDS?: number;
+
+  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  ADMIN_EMAILS?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  WEB_DIST_DIR?: string;
+}
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  jwtSecret: string;
+  jwtTtlSeconds: number;
+  agent: {
+    provider: 'openai' | 'offline';
+    apiKey?: string;
+    baseUrl?: string;
+    model: string;
+    timeoutMs: number;
+    offlineDelayMs: number;
+  };
+  logLevel: string;
+  /** Users who register with one of these emails become platform admins. */
+  adminEmails: string[];
+  webDistDir?: string;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export class ConfigError extends Error {}
+
+/** Validates the environment; throws one error listing every bad key. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const parsed = plainToInstance(EnvironmentVariables, { ...env }, { excludeExtraneousValues: false });
+  const errors = validateSync(parsed, { skipMissingProperties: false, whitelist: false });
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `  ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const dataDir = resolve(parsed.DATA_DIR ?? './data');
+  const useOpenAi = Boolean(parsed.OPENAI_API_KEY || parsed.OPENAI_BASE_URL);
+  return {
+    port: parsed.PORT ?? 3000,
+    host: parsed.HOST ?? '0.0.0.0',
+    dataDir,
+    databaseUrl: parsed.DATABASE_URL,
+    redisUrl: parsed.REDIS_URL,
+    jwtSecret: parsed.JWT_SECRET ?? loadOrCreateSecret(dataDir),
+    jwtTtlSeconds: parsed.JWT_TTL_SECONDS ?? 7 * 24 * 3600,
+    agent: {
+      provider: useOpenAi ? 'openai' : 'offline',
+      apiKey: parsed.OPENAI_API_KEY,
+      baseUrl: parsed.OPENAI_BASE_URL,
+      model: parsed.AGENT_MODEL ?? (useOpenAi ? 'gpt-4o-mini' : 'offline-tutor'),
+      timeoutMs: parsed.AGENT_TIMEOUT_MS ?? 60_000,
+      offlineDelayMs: parsed.OFFLINE_AGENT_DELAY_MS ?? 15,
+    },
+    logLevel: parsed.LOG_LEVEL ?? 'info',
+    adminEmails: (parsed.ADMIN_EMAILS ?? '')
+      .split(',')
+      .map((e) => e.trim().toLowerCase())
+      .filter(Boolean),
+    webDistDir: parsed.WEB_DIST_DIR,
+  };
+}
+
+/** A signing key generated once and kept in the data directory (mode 0600). */
+function loadOrCreateSecret(dataDir: string): string {
+  const file = join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  try {
+    writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+    return secret;
+  } catch (error) {
+    // Another process created it first: use theirs.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(file, 'utf8').trim();
+    throw error;
+  }
+}

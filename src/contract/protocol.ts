@@ -1,0 +1,339 @@
+// The wire contract (docs/PROTOCOL.md), as types. Framework-free on purpose:
+// the server, the TypeScript SDK (client/sdk) and the web client all import it,
+// so a change here is a change to every party at once.
+
+export const ROLES = ['moderator', 'contributor', 'observer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const TURN_POLICIES = ['fifo', 'round_robin', 'hand_raise', 'merge', 'moderated'] as const;
+export type TurnPolicy = (typeof TURN_POLICIES)[number];
+
+export const RESPONDS_TO = ['all', 'mentions'] as const;
+export type RespondsTo = (typeof RESPONDS_TO)[number];
+
+export const GUEST_ROLES = ['contributor', 'observer'] as const;
+export type GuestRole = (typeof GUEST_ROLES)[number];
+
+export const ERROR_CODES = [
+  'bad_request',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'not_member',
+  'rate_limited',
+  'not_your_turn',
+  'muted',
+  'session_locked',
+  'session_closed',
+  'too_large',
+  'conflict',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Longest message content accepted, in characters; longer gets `too_large`. */
+export const MAX_CONTENT_LENGTH = 8000;
+/** A typing indicator not refreshed within this many milliseconds is cleared by the server. */
+export const TYPING_TIMEOUT_MS = 5000;
+/** How many messages a snapshot carries. */
+export const SNAPSHOT_MESSAGES = 50;
+
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+  retry_after_ms?: number;
+}
+
+export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: WireError };
+
+export interface WireUser {
+  id: string;
+  display_name: string;
+  email?: string;
+  is_admin: boolean;
+  /** Extension: set for guests, the one session their token is good for. */
+  guest_session_id?: string;
+}
+
+export interface WireSession {
+  id: string;
+  title: string;
+  status: 'active' | 'closed';
+  turn_policy: TurnPolicy;
+  auto_grant: boolean;
+  agent: {
+    name: string;
+    instructions: string;
+    model: string | null;
+    responds_to: RespondsTo;
+    paused: boolean;
+  };
+  rate_limit: { messages: number; per_seconds: number } | null;
+  guest_role: GuestRole;
+  /** Shown to moderators and admins only; null for others and when guest joining is disabled. */
+  join_code: string | null;
+  locked: boolean;
+  floor_user_id: string | null;
+  created_by: string;
+  created_at: string;
+  closed_at: string | null;
+  last_seq: number;
+}
+
+export type MessageRole = 'user' | 'assistant' | 'system';
+export type MessageStatus = 'complete' | 'cancelled' | 'failed';
+
+export interface WireMessage {
+  id: string;
+  seq: number;
+  role: MessageRole;
+  content: string;
+  author_id: string | null;
+  author_name: string;
+  timestamp: string;
+  reply_to?: string[];
+  status: MessageStatus;
+  /** Extension: "staff" for private notes. */
+  visibility: 'all' | 'staff';
+  /** Extension: the author's client_msg_id, so a sender can match its own echo. */
+  client_msg_id?: string | null;
+  /** Extension: a deleted message keeps its place as a tombstone with empty content. */
+  deleted?: boolean;
+  /** Extension: on assistant messages, why the scheduler answered this next. */
+  schedule_reason?: string;
+}
+
+export interface WireMember {
+  user_id: string;
+  display_name: string;
+  role: Role;
+  muted_until: string | null;
+  online: boolean;
+}
+
+export interface WireParticipant {
+  user_id: string;
+  name: string;
+  role: Role;
+}
+
+export interface WireHand {
+  user_id: string;
+  name: string;
+  note: string | null;
+  raised_at: string;
+}
+
+export interface WireQueueEntry {
+  message_id: string;
+  user_id: string;
+}
+
+export type AgentStatus = 'idle' | 'thinking' | 'streaming' | 'paused';
+
+export interface WireAgentState {
+  status: AgentStatus;
+  triggered_by?: string;
+  message_id?: string;
+  /** The answer streamed so far, for a participant who joins mid-answer. */
+  partial_content?: string;
+}
+
+// ---- server -> client events -------------------------------------------------
+
+interface Base<T extends string> {
+  type: T;
+  session_id: string;
+}
+interface Durable<T extends string> extends Base<T> {
+  seq: number;
+}
+
+export interface SessionStateEvent extends Base<'session_state'> {
+  session: WireSession;
+  you: { user_id: string; role: Role };
+  seq: number;
+  messages: WireMessage[];
+  total_messages: number;
+  has_more: boolean;
+  participants: WireParticipant[];
+  hands: WireHand[];
+  queue: WireQueueEntry[];
+  agent: WireAgentState;
+  /** Extension: members and their mute state, so a client can show the roster. */
+  members?: WireMember[];
+}
+
+export interface NewMessageEvent extends Durable<'new_message'> {
+  message: WireMessage;
+}
+export interface MessageDeletedEvent extends Durable<'message_deleted'> {
+  message_id: string;
+  by: string;
+}
+export interface MemberUpdatedEvent extends Durable<'member_updated'> {
+  user_id: string;
+  role: Role;
+  muted_until: string | null;
+  /** Extension: the member's display name. */
+  display_name?: string;
+}
+export interface MemberRemovedEvent extends Durable<'member_removed'> {
+  user_id: string;
+  banned: boolean;
+}
+export interface HandRaisedEvent extends Durable<'hand_raised'> {
+  user_id: string;
+  note?: string;
+  by?: string;
+}
+export interface HandLoweredEvent extends Durable<'hand_lowered'> {
+  user_id: string;
+  note?: string;
+  by?: string;
+}
+export interface TurnGrantedEvent extends Durable<'turn_granted'> {
+  user_id: string | null;
+  by: string;
+}
+export interface SessionUpdatedEvent extends Durable<'session_updated'> {
+  changes: Record<string, unknown>;
+}
+export interface SessionClosedEvent extends Durable<'session_closed'> {
+  by: string;
+}
+export interface HiddenEvent extends Durable<'hidden'> {}
+
+export type DurableEvent =
+  | NewMessageEvent
+  | MessageDeletedEvent
+  | MemberUpdatedEvent
+  | MemberRemovedEvent
+  | HandRaisedEvent
+  | HandLoweredEvent
+  | TurnGrantedEvent
+  | SessionUpdatedEvent
+  | SessionClosedEvent
+  | HiddenEvent;
+
+export type DurableEventType = DurableEvent['type'];
+
+export interface ParticipantJoinedEvent extends Base<'participant_joined'> {
+  user_id: string;
+  name: string;
+  role: Role;
+}
+export interface ParticipantLeftEvent extends Base<'participant_left'> {
+  user_id: string;
+}
+export interface TypingIndicatorEvent extends Base<'typing_indicator'> {
+  user_id: string;
+  is_typing: boolean;
+  /** Extension: the typist's display name. */
+  name?: string;
+}
+export interface AgentStatusEvent extends Base<'agent_status'> {
+  status: AgentStatus;
+  triggered_by?: string;
+  message_id?: string;
+}
+export interface AgentDeltaEvent extends Base<'agent_delta'> {
+  message_id: string;
+  delta: string;
+}
+export interface QueueUpdatedEvent extends Base<'queue_updated'> {
+  queue: WireQueueEntry[];
+}
+export interface KickedEvent extends Base<'kicked'> {
+  banned?: boolean;
+  by?: string;
+}
+
+export type EphemeralEvent =
+  | ParticipantJoinedEvent
+  | ParticipantLeftEvent
+  | TypingIndicatorEvent
+  | AgentStatusEvent
+  | AgentDeltaEvent
+  | QueueUpdatedEvent
+  | KickedEvent;
+
+export type ServerEvent = SessionStateEvent | DurableEvent | EphemeralEvent;
+export type ServerEventType = ServerEvent['type'];
+
+export type ServerToClientEvents = {
+  [K in ServerEventType]: (event: Extract<ServerEvent, { type: K }>) => void;
+};
+
+// ---- client -> server events -------------------------------------------------
+
+export type JoinAck = Ack<{ state: SessionStateEvent }> | Ack<{ resumed: true; events: DurableEvent[] }>;
+
+export const MODERATE_ACTIONS = [
+  'grant_turn',
+  'lower_hand',
+  'mute',
+  'unmute',
+  'set_role',
+  'kick',
+  'delete_message',
+  'lock',
+  'unlock',
+  'pause_agent',
+  'resume_agent',
+  'cancel_agent',
+  'approve_message',
+  'dismiss_message',
+  'set_policy',
+  'set_agent',
+  'rotate_join_code',
+  'disable_join_code',
+] as const;
+export type ModerateAction = (typeof MODERATE_ACTIONS)[number];
+
+export interface ModeratePayload {
+  session_id: string;
+  action: ModerateAction;
+  user_id?: string;
+  message_id?: string;
+  seconds?: number;
+  role?: Role;
+  ban?: boolean;
+  answer_pending?: boolean;
+  turn_policy?: TurnPolicy;
+  rate_limit?: { messages: number; per_seconds: number } | null;
+  auto_grant?: boolean;
+  instructions?: string;
+  responds_to?: RespondsTo;
+}
+
+export interface ClientToServerEvents {
+  join: (payload: { session_id: string; last_seq?: number }, ack: (answer: JoinAck) => void) => void;
+  leave: (payload: { session_id: string }, ack: (answer: Ack) => void) => void;
+  message: (
+    payload: { session_id: string; content: string; client_msg_id: string; visibility?: 'all' | 'staff' },
+    ack: (answer: Ack<{ message: WireMessage }>) => void,
+  ) => void;
+  typing_start: (payload: { session_id: string }, ack: (answer: Ack) => void) => void;
+  typing_stop: (payload: { session_id: string }, ack: (answer: Ack) => void) => void;
+  raise_hand: (payload: { session_id: string; note?: string }, ack: (answer: Ack) => void) => void;
+  lower_hand: (payload: { session_id: string; note?: string }, ack: (answer: Ack) => void) => void;
+  load_history: (
+    payload: { session_id: string; before_seq: number; limit?: number },
+    ack: (answer: Ack<{ messages: WireMessage[]; has_more: boolean }>) => void,
+  ) => void;
+  moderate: (payload: ModeratePayload, ack: (answer: Ack<{ result?: unknown }>) => void) => void;
+}
+
+export type ClientEventName = keyof ClientToServerEvents;
+export const CLIENT_EVENTS: readonly ClientEventName[] = [
+  'join',
+  'leave',
+  'message',
+  'typing_start',
+  'typing_stop',
+  'raise_hand',
+  'lower_hand',
+  'load_history',
+  'moderate',
+];

@@ -1,0 +1,61 @@
+import { Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { fileURLToPath } from 'node:url';
+import { PrismaClient } from '../generated/prisma/client.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { openEmbeddedDatabase, openPostgresDatabase, type DatabaseConnection } from './database-connection.js';
+import { applyMigrations, readMigrations } from './migration-runner.js';
+
+export const DATABASE = Symbol('DATABASE');
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
+
+export async function openDatabase(config: AppConfig): Promise<DatabaseConnection> {
+  return config.databaseUrl ? openPostgresDatabase(config.databaseUrl) : openEmbeddedDatabase(config.dataDir);
+}
+
+@Injectable()
+class PersistenceLifecycle implements OnApplicationShutdown {
+  constructor(
+    private readonly prisma: PrismaClient,
+    @Inject(DATABASE) private readonly database: DatabaseConnection,
+  ) {}
+
+  async onApplicationShutdown() {
+    await this.prisma.$disconnect();
+    await this.database.close();
+  }
+}
+
+/**
+ * Opens the database (PGlite in DATA_DIR, or PostgreSQL at DATABASE_URL),
+ * applies pending migrations, and provides the one PrismaClient. Only
+ * repositories inject PrismaClient.
+ */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: DATABASE,
+      inject: [APP_CONFIG],
+      useFactory: async (config: AppConfig) => {
+        const logger = new Logger('Persistence');
+        const database = await openDatabase(config);
+        const applied = await database.withConnection((sql) => applyMigrations(sql, readMigrations(MIGRATIONS_DIR)));
+        if (applied.length) logger.log(`applied migrations: ${applied.join(', ')}`);
+        logger.log(`database: ${database.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL'}`);
+        return database;
+      },
+    },
+    {
+      provide: PrismaClient,
+      inject: [DATABASE],
+      useFactory: async (database: DatabaseConnection) => {
+        const client = new PrismaClient({ adapter: database.adapter });
+        await client.$connect();
+        return client;
+      },
+    },
+    PersistenceLifecycle,
+  ],
+  exports: [DATABASE, PrismaClient],
+})
+export class PersistenceModule {}

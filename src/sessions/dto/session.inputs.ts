@@ -1,0 +1,169 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { GUEST_ROLES, RESPONDS_TO, TURN_POLICIES, type GuestRole, type RespondsTo, type TurnPolicy } from '../../contract/protocol.js';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+export class AgentSettingsInput {
+  @ApiPropertyOptional({ maxLength: 4000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4000, { message: 'agent.instructions must be at most 4000 characters' })
+  instructions?: string;
+
+  @ApiPropertyOptional({ description: 'model name passed to the provider' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100, { message: 'agent.model must be 1 to 100 characters' })
+  model?: string;
+
+  @ApiPropertyOptional({ enum: RESPONDS_TO })
+  @IsOptional()
+  @IsIn(RESPONDS_TO, { message: `agent.responds_to must be one of: ${RESPONDS_TO.join(', ')}` })
+  responds_to?: RespondsTo;
+
+  @ApiPropertyOptional({ description: 'the name the agent answers to (@name)', example: 'tutor' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 40, { message: 'agent.name must be 1 to 40 characters' })
+  name?: string;
+}
+
+export class RateLimitInput {
+  @ApiProperty({ minimum: 1, maximum: 10000 })
+  @IsInt({ message: 'rate_limit.messages must be an integer' })
+  @Min(1, { message: 'rate_limit.messages must be at least 1' })
+  @Max(10000)
+  messages!: number;
+
+  @ApiProperty({ minimum: 1, maximum: 86400 })
+  @IsInt({ message: 'rate_limit.per_seconds must be an integer' })
+  @Min(1, { message: 'rate_limit.per_seconds must be at least 1' })
+  @Max(86400)
+  per_seconds!: number;
+}
+
+export class CreateSessionInput {
+  @ApiProperty({ example: 'Algebra, period 3' })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200, { message: 'title must be 1 to 200 characters' })
+  title!: string;
+
+  @ApiPropertyOptional({ enum: TURN_POLICIES, default: 'round_robin' })
+  @IsOptional()
+  @IsIn(TURN_POLICIES, { message: `turn_policy must be one of: ${TURN_POLICIES.join(', ')}` })
+  turn_policy?: TurnPolicy;
+
+  @ApiPropertyOptional({ description: 'hand_raise: grant the floor to the head of the queue automatically' })
+  @IsOptional()
+  @IsBoolean({ message: 'auto_grant must be a boolean' })
+  auto_grant?: boolean;
+
+  @ApiPropertyOptional({ type: AgentSettingsInput })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => AgentSettingsInput)
+  agent?: AgentSettingsInput;
+
+  @ApiPropertyOptional({ type: RateLimitInput, nullable: true })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RateLimitInput)
+  rate_limit?: RateLimitInput | null;
+
+  @ApiPropertyOptional({ enum: GUEST_ROLES, default: 'contributor' })
+  @IsOptional()
+  @IsIn(GUEST_ROLES, { message: `guest_role must be one of: ${GUEST_ROLES.join(', ')}` })
+  guest_role?: GuestRole;
+}
+
+export class UpdateSessionInput extends CreateSessionInput {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200, { message: 'title must be 1 to 200 characters' })
+  declare title: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean({ message: 'locked must be a boolean' })
+  locked?: boolean;
+}
+
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+
+export class ListSessionsQuery {
+  @ApiPropertyOptional({ enum: ['active', 'closed'] })
+  @IsOptional()
+  @IsIn(['active', 'closed'], { message: 'status must be active or closed' })
+  status?: 'active' | 'closed';
+
+  @ApiPropertyOptional({ description: 'next_cursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  cursor?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'limit must be an integer' })
+  @Min(1, { message: 'limit must be between 1 and 100' })
+  @Max(100, { message: 'limit must be between 1 and 100' })
+  limit?: number;
+}
+
+export class MessagesQuery {
+  @ApiPropertyOptional({ description: 'messages with a lower seq than this' })
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'before_seq must be an integer' })
+  @Min(1, { message: 'before_seq must be at least 1' })
+  before_seq?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'limit must be an integer' })
+  @Min(1, { message: 'limit must be between 1 and 200' })
+  @Max(200, { message: 'limit must be between 1 and 200' })
+  limit?: number;
+}
+
+export class EventsQuery {
+  @ApiPropertyOptional({ default: 0 })
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'after_seq must be an integer' })
+  @Min(0, { message: 'after_seq must be at least 0' })
+  after_seq?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'limit must be an integer' })
+  @Min(1, { message: 'limit must be between 1 and 1000' })
+  @Max(1000, { message: 'limit must be between 1 and 1000' })
+  limit?: number;
+}
+
+export class TranscriptQuery {
+  @ApiPropertyOptional({ enum: ['json', 'markdown'], default: 'json' })
+  @IsOptional()
+  @IsIn(['json', 'markdown'], { message: 'format must be json or markdown' })
+  format?: 'json' | 'markdown';
+}

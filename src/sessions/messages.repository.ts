@@ -1,0 +1,97 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaClient, type Message, type Prisma } from '../generated/prisma/client.js';
+import type { DbTransaction } from '../persistence/transaction.js';
+
+@Injectable()
+export class MessagesRepository {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  create(tx: DbTransaction, data: Prisma.MessageUncheckedCreateInput): Promise<Message> {
+    return tx.message.create({ data });
+  }
+
+  findById(id: string, tx: DbTransaction | PrismaClient = this.prisma): Promise<Message | null> {
+    return tx.message.findUnique({ where: { id } });
+  }
+
+  findByClientMsgId(sessionId: string, authorId: string, clientMsgId: string): Promise<Message | null> {
+    return this.prisma.message.findUnique({
+      where: { sessionId_authorId_clientMsgId: { sessionId, authorId, clientMsgId } },
+    });
+  }
+
+  /** Newest first, before `beforeSeq`; `includeStaff` adds private notes. */
+  page(sessionId: string, options: { beforeSeq?: number; limit: number; includeStaff: boolean }): Promise<Message[]> {
+    return this.prisma.message.findMany({
+      where: {
+        sessionId,
+        ...(options.includeStaff ? {} : { visibility: 'all' }),
+        ...(options.beforeSeq !== undefined ? { seq: { lt: options.beforeSeq } } : {}),
+      },
+      orderBy: { seq: 'desc' },
+      take: options.limit,
+    });
+  }
+
+  count(sessionId: string, includeStaff: boolean): Promise<number> {
+    return this.prisma.message.count({ where: { sessionId, ...(includeStaff ? {} : { visibility: 'all' }) } });
+  }
+
+  /** The whole conversation in order (transcripts, the agent's context). */
+  all(sessionId: string, options: { includeStaff: boolean; includeDeleted: boolean }): Promise<Message[]> {
+    return this.prisma.message.findMany({
+      where: {
+        sessionId,
+        ...(options.includeStaff ? {} : { visibility: 'all' }),
+        ...(options.includeDeleted ? {} : { deletedAt: null }),
+      },
+      orderBy: { seq: 'asc' },
+    });
+  }
+
+  /** The latest messages the agent may see, oldest first. */
+  recentForAgent(sessionId: string, limit: number): Promise<Message[]> {
+    return this.prisma.message
+      .findMany({
+        where: { sessionId, visibility: 'all', deletedAt: null },
+        orderBy: { seq: 'desc' },
+        take: limit,
+      })
+      .then((rows) => rows.reverse());
+  }
+
+  withAgentState(sessionId: string, states: string[], tx: DbTransaction | PrismaClient = this.prisma): Promise<Message[]> {
+    return tx.message.findMany({
+      where: { sessionId, agentState: { in: states }, deletedAt: null },
+      orderBy: { seq: 'asc' },
+    });
+  }
+
+  /** Sessions that have messages the agent still owes an answer. */
+  async sessionsWithPending(): Promise<string[]> {
+    const rows = await this.prisma.message.findMany({
+      where: { agentState: 'pending', deletedAt: null, session: { status: 'active' } },
+      distinct: ['sessionId'],
+      select: { sessionId: true },
+    });
+    return rows.map((r) => r.sessionId);
+  }
+
+  /** Per author, the seq of the last answer they received: the round-robin rotation. */
+  async lastServedByAuthor(sessionId: string): Promise<Map<string, number>> {
+    const rows = await this.prisma.message.groupBy({
+      by: ['authorId'],
+      where: { sessionId, agentState: 'answered', authorId: { not: null } },
+      _max: { answeredSeq: true },
+    });
+    return new Map(rows.filter((r) => r.authorId).map((r) => [r.authorId as string, r._max.answeredSeq ?? 0]));
+  }
+
+  update(tx: DbTransaction, id: string, data: Prisma.MessageUncheckedUpdateInput): Promise<Message> {
+    return tx.message.update({ where: { id }, data });
+  }
+
+  async updateMany(tx: DbTransaction, ids: string[], data: Prisma.MessageUncheckedUpdateManyInput): Promise<void> {
+    if (ids.length) await tx.message.updateMany({ where: { id: { in: ids } }, data });
+  }
+}

@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import type { AuthUser } from '../auth/auth-user.js';
+import type { Role } from '../contract/protocol.js';
+import { DomainError } from '../common/domain-error.js';
+import { isUuid } from '../common/ids.js';
+import { PERMISSION_DENIED_MESSAGES, roleAllows, type Permission } from '../permissions/permission-table.js';
+import type { SessionAccess } from './session.mappers.js';
+import { SessionsRepository } from './sessions.repository.js';
+
+const notMember = () => new DomainError('not_member', 'you are not a member of this session');
+
+/**
+ * Decides what a caller is in a session. A non-member learns nothing: a
+ * session that does not exist and one they are not in answer the same.
+ */
+@Injectable()
+export class SessionAccessService {
+  constructor(private readonly sessions: SessionsRepository) {}
+
+  async resolve(user: AuthUser, sessionId: unknown): Promise<SessionAccess> {
+    if (!isUuid(sessionId)) throw new DomainError('bad_request', 'session_id must be a session id (uuid)');
+    if (user.guestSessionId && user.guestSessionId !== sessionId) throw notMember();
+    const [session, member] = await Promise.all([
+      this.sessions.findById(sessionId),
+      this.sessions.findMember(sessionId, user.id),
+    ]);
+    if (!session) throw user.isAdmin ? new DomainError('not_found', 'session not found') : notMember();
+    if (user.isAdmin) {
+      return {
+        session,
+        role: 'moderator',
+        memberRole: member && !member.banned ? (member.role as Role) : null,
+        mutedUntil: null,
+        isAdmin: true,
+      };
+    }
+    if (!member) throw notMember();
+    if (member.banned) throw new DomainError('not_member', 'you were removed from this session');
+    return {
+      session,
+      role: member.role as Role,
+      memberRole: member.role as Role,
+      mutedUntil: member.mutedUntil,
+      isAdmin: false,
+    };
+  }
+
+  async authorize(user: AuthUser, sessionId: unknown, permission: Permission): Promise<SessionAccess> {
+    const access = await this.resolve(user, sessionId);
+    if (!roleAllows(access.role, permission)) throw new DomainError('forbidden', PERMISSION_DENIED_MESSAGES[permission]);
+    return access;
+  }
+}

@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaClient, type Prisma } from '../generated/prisma/client.js';
+import type { DbTransaction } from '../persistence/transaction.js';
+import type { CommittedEvent } from './session-event-bus.js';
+
+@Injectable()
+export class SessionEventsRepository {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  transaction<T>(work: (tx: DbTransaction) => Promise<T>): Promise<T> {
+    return this.prisma.$transaction(work, { timeout: 20_000, maxWait: 20_000 });
+  }
+
+  /**
+   * Allocates the session's next seq. The UPDATE takes the session row's lock
+   * until the transaction ends, so concurrent writers (in this process or
+   * another) queue up and commit in seq order; a rolled-back write gives its seq back.
+   */
+  async nextSeq(tx: DbTransaction, sessionId: string): Promise<number> {
+    const row = await tx.session.update({
+      where: { id: sessionId },
+      data: { lastSeq: { increment: 1 } },
+      select: { lastSeq: true },
+    });
+    return row.lastSeq;
+  }
+
+  async insert(tx: DbTransaction, event: CommittedEvent): Promise<void> {
+    await tx.sessionEvent.create({
+      data: {
+        sessionId: event.sessionId,
+        seq: event.seq,
+        type: event.type,
+        visibility: event.visibility,
+        payload: event.payload as Prisma.InputJsonValue,
+      },
+    });
+  }
+
+  async list(sessionId: string, afterSeq: number, limit: number): Promise<CommittedEvent[]> {
+    const rows = await this.prisma.sessionEvent.findMany({
+      where: { sessionId, seq: { gt: afterSeq } },
+      orderBy: { seq: 'asc' },
+      take: limit,
+    });
+    return rows.map((row) => ({
+      sessionId: row.sessionId,
+      seq: row.seq,
+      type: row.type as CommittedEvent['type'],
+      visibility: row.visibility === 'staff' ? 'staff' : 'all',
+      payload: row.payload as Record<string, unknown>,
+    }));
+  }
+
+  /** Redacts a deleted message's text from the new_message event that carried it. */
+  async redactMessage(tx: DbTransaction, sessionId: string, seq: number, payload: Record<string, unknown>): Promise<void> {
+    await tx.sessionEvent.update({
+      where: { sessionId_seq: { sessionId, seq } },
+      data: { payload: payload as Prisma.InputJsonValue },
+    });
+  }
+}

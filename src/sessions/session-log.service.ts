@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import { KeyedMutex } from '../common/keyed-mutex.js';
+import type { DbTransaction } from '../persistence/transaction.js';
+import { SessionEventBus, type CommittedEvent } from './session-event-bus.js';
+import { SessionEventsRepository } from './session-events.repository.js';
+
+export interface EventAppender {
+  /** Appends a durable event in the current transaction; returns its seq. */
+  append(type: CommittedEvent['type'], payload: Record<string, unknown>, visibility?: 'all' | 'staff'): Promise<number>;
+}
+
+/**
+ * The session's durable event log. Every durable change goes through `write`:
+ * its effect and its events commit in one transaction, seq allocated by the
+ * database, and only then are the events published, in seq order.
+ */
+@Injectable()
+export class SessionLog {
+  private readonly mutex = new KeyedMutex();
+
+  constructor(
+    private readonly events: SessionEventsRepository,
+    private readonly bus: SessionEventBus,
+  ) {}
+
+  write<T>(sessionId: string, work: (tx: DbTransaction, log: EventAppender) => Promise<T>): Promise<T> {
+    return this.mutex.run(sessionId, async () => {
+      const committed: CommittedEvent[] = [];
+      const result = await this.events.transaction(async (tx) => {
+        committed.length = 0; // a retried transaction starts over
+        return work(tx, {
+          append: async (type, payload, visibility = 'all') => {
+            const seq = await this.events.nextSeq(tx, sessionId);
+            const event: CommittedEvent = { sessionId, seq, type, visibility, payload };
+            await this.events.insert(tx, event);
+            committed.push(event);
+            return seq;
+          },
+        });
+      });
+      for (const event of committed) this.bus.publishDurable(event);
+      return result;
+    });
+  }
+
+  /**
+   * Runs `work` between two writes of this session, so that what it reads and
+   * does (a snapshot, joining a room) sits at one point of the seq order.
+   */
+  exclusive<T>(sessionId: string, work: () => Promise<T>): Promise<T> {
+    return this.mutex.run(sessionId, work);
+  }
+
+  list(sessionId: string, afterSeq: number, limit: number): Promise<CommittedEvent[]> {
+    return this.events.list(sessionId, afterSeq, limit);
+  }
+}

@@ -1,0 +1,61 @@
+import type { Message as MessageRow, Session as SessionRow } from '../generated/prisma/client.js';
+import type { GuestRole, RespondsTo, Role, TurnPolicy, WireMessage, WireSession } from '../contract/protocol.js';
+
+/** Whitelisted output: raw rows never leave the server. */
+export function toWireSession(row: SessionRow, options: { showJoinCode: boolean }): WireSession {
+  return {
+    id: row.id,
+    title: row.title,
+    status: row.status === 'closed' ? 'closed' : 'active',
+    turn_policy: row.turnPolicy as TurnPolicy,
+    auto_grant: row.autoGrant,
+    agent: {
+      name: row.agentName,
+      instructions: row.agentInstructions,
+      model: row.agentModel,
+      responds_to: row.agentRespondsTo as RespondsTo,
+      paused: row.agentPaused,
+    },
+    rate_limit:
+      row.rateLimitMessages && row.rateLimitPerSeconds
+        ? { messages: row.rateLimitMessages, per_seconds: row.rateLimitPerSeconds }
+        : null,
+    guest_role: row.guestRole as GuestRole,
+    join_code: options.showJoinCode ? row.joinCode : null,
+    locked: row.locked,
+    floor_user_id: row.floorUserId,
+    created_by: row.createdById,
+    created_at: row.createdAt.toISOString(),
+    closed_at: row.closedAt ? row.closedAt.toISOString() : null,
+    last_seq: row.lastSeq,
+  };
+}
+
+export function toWireMessage(row: MessageRow): WireMessage {
+  const deleted = row.deletedAt !== null;
+  return {
+    id: row.id,
+    seq: row.seq,
+    role: row.role as WireMessage['role'],
+    content: deleted ? '' : row.content,
+    author_id: row.authorId,
+    author_name: row.authorName,
+    timestamp: row.createdAt.toISOString(),
+    ...(row.replyTo.length ? { reply_to: row.replyTo } : {}),
+    status: row.status as WireMessage['status'],
+    visibility: row.visibility === 'staff' ? 'staff' : 'all',
+    client_msg_id: row.clientMsgId,
+    ...(deleted ? { deleted: true } : {}),
+    ...(row.scheduleReason ? { schedule_reason: row.scheduleReason } : {}),
+  };
+}
+
+export interface SessionAccess {
+  session: SessionRow;
+  /** The caller's effective role: admins act as moderators. */
+  role: Role;
+  /** The caller's own member role, if a member. */
+  memberRole: Role | null;
+  mutedUntil: Date | null;
+  isAdmin: boolean;
+}

@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaClient, type Prisma, type Member, type Session } from '../generated/prisma/client.js';
+import type { DbTransaction } from '../persistence/transaction.js';
+
+export interface MemberWithName extends Member {
+  displayName: string;
+}
+
+@Injectable()
+export class SessionsRepository {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  findById(id: string, tx: DbTransaction | PrismaClient = this.prisma): Promise<Session | null> {
+    return tx.session.findUnique({ where: { id } });
+  }
+
+  findByJoinCode(joinCode: string): Promise<Session | null> {
+    return this.prisma.session.findUnique({ where: { joinCode } });
+  }
+
+  async createWithModerator(data: Prisma.SessionUncheckedCreateInput): Promise<Session> {
+    return this.prisma.$transaction(async (tx) => {
+      const session = await tx.session.create({ data });
+      await tx.member.create({ data: { sessionId: session.id, userId: data.createdById, role: 'moderator' } });
+      return session;
+    });
+  }
+
+  update(tx: DbTransaction, id: string, data: Prisma.SessionUncheckedUpdateInput): Promise<Session> {
+    return tx.session.update({ where: { id }, data });
+  }
+
+  /** Sessions newest first; `memberId` limits to where that user is a member (not banned). */
+  list(options: { memberId?: string; status?: string; cursor?: string; limit: number }): Promise<Session[]> {
+    return this.prisma.session.findMany({
+      where: {
+        ...(options.status ? { status: options.status } : {}),
+        ...(options.memberId ? { members: { some: { userId: options.memberId, banned: false } } } : {}),
+      },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: options.limit + 1,
+      ...(options.cursor ? { cursor: { id: options.cursor }, skip: 1 } : {}),
+    });
+  }
+
+  findMember(sessionId: string, userId: string, tx: DbTransaction | PrismaClient = this.prisma): Promise<Member | null> {
+    return tx.member.findUnique({ where: { sessionId_userId: { sessionId, userId } } });
+  }
+
+  async findMemberWithName(sessionId: string, userId: string, tx: DbTransaction | PrismaClient = this.prisma): Promise<MemberWithName | null> {
+    const row = await tx.member.findUnique({
+      where: { sessionId_userId: { sessionId, userId } },
+      include: { user: { select: { displayName: true } } },
+    });
+    if (!row) return null;
+    const { user, ...member } = row;
+    return { ...member, displayName: user.displayName };
+  }
+
+  async listMembers(sessionId: string): Promise<MemberWithName[]> {
+    const rows = await this.prisma.member.findMany({
+      where: { sessionId, banned: false },
+      include: { user: { select: { displayName: true } } },
+      orderBy: { joinedAt: 'asc' },
+    });
+    return rows.map(({ user, ...member }) => ({ ...member, displayName: user.displayName }));
+  }
+
+  upsertMember(tx: DbTransaction, sessionId: string, userId: string, data: { role: string; banned?: boolean; mutedUntil?: Date | null }): Promise<Member> {
+    return tx.member.upsert({
+      where: { sessionId_userId: { sessionId, userId } },
+      create: { sessionId, userId, role: data.role, banned: data.banned ?? false, mutedUntil: data.mutedUntil ?? null },
+      update: data,
+    });
+  }
+
+  updateMember(tx: DbTransaction, sessionId: string, userId: string, data: Prisma.MemberUncheckedUpdateInput): Promise<Member> {
+    return tx.member.update({ where: { sessionId_userId: { sessionId, userId } }, data });
+  }
+
+  async deleteMember(tx: DbTransaction, sessionId: string, userId: string): Promise<void> {
+    await tx.member.deleteMany({ where: { sessionId, userId } });
+  }
+
+  userExists(userId: string): Promise<{ id: string; displayName: string } | null> {
+    return this.prisma.user.findUnique({ where: { id: userId }, select: { id: true, displayName: true } });
+  }
+
+  /** Members whose timed mute is still recorded (to announce expiry, also after a restart). */
+  listTimedMutes(): Promise<Member[]> {
+    return this.prisma.member.findMany({ where: { mutedUntil: { not: null }, banned: false } });
+  }
+
+  activeSessionIds(): Promise<string[]> {
+    return this.prisma.session.findMany({ where: { status: 'active' }, select: { id: true } }).then((rows) => rows.map((r) => r.id));
+  }
+
+  async ping(): Promise<void> {
+    await this.prisma.$queryRaw`SELECT 1`;
+  }
+}

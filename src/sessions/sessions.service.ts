@@ -1,0 +1,132 @@
+import { Injectable } from '@nestjs/common';
+import type { AuthUser } from '../auth/auth-user.js';
+import type { DurableEvent, Role, WireMember, WireMessage, WireSession } from '../contract/protocol.js';
+import { DomainError } from '../common/domain-error.js';
+import { isUuid, newId, newJoinCode } from '../common/ids.js';
+import { isStaff } from '../permissions/permission-table.js';
+import type { Session } from '../generated/prisma/client.js';
+import type { CreateSessionInput } from './dto/session.inputs.js';
+import { MessagesRepository } from './messages.repository.js';
+import { PresenceRegistry } from './presence.registry.js';
+import { SessionLog } from './session-log.service.js';
+import { toWireMessage, toWireSession, type SessionAccess } from './session.mappers.js';
+import { SessionsRepository } from './sessions.repository.js';
+import { toWireEvent } from './wire-events.js';
+
+/** Sessions as a member or an operator reads them, plus creating one and admitting guests. */
+@Injectable()
+export class SessionsService {
+  constructor(
+    private readonly sessions: SessionsRepository,
+    private readonly messages: MessagesRepository,
+    private readonly log: SessionLog,
+    private readonly presence: PresenceRegistry,
+  ) {}
+
+  view(session: Session, access: { role: Role }): WireSession {
+    return toWireSession(session, { showJoinCode: access.role === 'moderator' });
+  }
+
+  async create(user: AuthUser, input: CreateSessionInput): Promise<WireSession> {
+    if (user.guestSessionId) throw new DomainError('forbidden', 'guests cannot create sessions');
+    const session = await this.sessions.createWithModerator({
+      id: newId(),
+      title: input.title,
+      turnPolicy: input.turn_policy ?? 'round_robin',
+      autoGrant: input.auto_grant ?? false,
+      agentInstructions: input.agent?.instructions ?? '',
+      agentModel: input.agent?.model ?? null,
+      agentRespondsTo: input.agent?.responds_to ?? 'all',
+      agentName: input.agent?.name ?? 'tutor',
+      rateLimitMessages: input.rate_limit?.messages ?? null,
+      rateLimitPerSeconds: input.rate_limit?.per_seconds ?? null,
+      guestRole: input.guest_role ?? 'contributor',
+      joinCode: newJoinCode(),
+      createdById: user.id,
+    });
+    return toWireSession(session, { showJoinCode: true });
+  }
+
+  async list(user: AuthUser, query: { status?: string; cursor?: string; limit?: number }) {
+    if (query.cursor !== undefined && !isUuid(query.cursor)) throw new DomainError('bad_request', 'cursor is not valid');
+    const limit = query.limit ?? 20;
+    const rows = await this.sessions.list({
+      memberId: user.isAdmin ? undefined : user.id,
+      status: query.status,
+      cursor: query.cursor,
+      limit,
+    });
+    const page = rows.slice(0, limit);
+    const roles = await Promise.all(page.map((s) => (user.isAdmin ? 'moderator' : this.sessions.findMember(s.id, user.id).then((m) => m?.role))));
+    return {
+      sessions: page.map((s, i) => toWireSession(s, { showJoinCode: roles[i] === 'moderator' })),
+      next_cursor: rows.length > limit ? page[page.length - 1].id : null,
+    };
+  }
+
+  async members(sessionId: string): Promise<WireMember[]> {
+    const members = await this.sessions.listMembers(sessionId);
+    return members.map((m) => ({
+      user_id: m.userId,
+      display_name: m.displayName,
+      role: m.role as Role,
+      muted_until: m.mutedUntil ? m.mutedUntil.toISOString() : null,
+      online: this.presence.has(sessionId, m.userId),
+    }));
+  }
+
+  /** A page of history, newest first (PROTOCOL: `before_seq` pagination). */
+  async history(access: SessionAccess, beforeSeq: number | undefined, limit: number): Promise<{ messages: WireMessage[]; has_more: boolean }> {
+    const rows = await this.messages.page(access.session.id, { beforeSeq, limit: limit + 1, includeStaff: isStaff(access.role) });
+    return { messages: rows.slice(0, limit).map(toWireMessage), has_more: rows.length > limit };
+  }
+
+  async totalMessages(access: SessionAccess): Promise<number> {
+    return this.messages.count(access.session.id, isStaff(access.role));
+  }
+
+  async events(access: SessionAccess, afterSeq: number, limit: number): Promise<{ events: DurableEvent[]; has_more: boolean }> {
+    const rows = await this.log.list(access.session.id, afterSeq, limit + 1);
+    const staff = isStaff(access.role);
+    return { events: rows.slice(0, limit).map((e) => toWireEvent(e, staff)), has_more: rows.length > limit };
+  }
+
+  async transcript(access: SessionAccess) {
+    const rows = await this.messages.all(access.session.id, { includeStaff: isStaff(access.role), includeDeleted: false });
+    return { session: this.view(access.session, access), messages: rows.map(toWireMessage) };
+  }
+
+  async transcriptMarkdown(access: SessionAccess): Promise<string> {
+    const { session, messages } = await this.transcript(access);
+    const lines = [`# ${session.title}`, '', `Transcript exported ${new Date().toISOString()}.`, ''];
+    for (const m of messages) {
+      const label = m.visibility === 'staff' ? ' (private note)' : m.status !== 'complete' ? ` (${m.status})` : '';
+      lines.push(`**${escapeMarkdown(m.author_name)}**${label}, ${m.timestamp}:`, '', m.content, '');
+    }
+    return lines.join('\n');
+  }
+
+  /**
+   * Admits someone who has a session's join code: a new guest, or a signed-in
+   * user joining by code. Banned users stay out.
+   */
+  async admitByCode(joinCode: string, user: AuthUser | null, displayName: string, createGuest: (sessionId: string) => Promise<AuthUser>) {
+    const session = await this.sessions.findByJoinCode(joinCode);
+    if (!session) throw new DomainError('not_found', 'no session has that join code');
+    if (session.status === 'closed') throw new DomainError('session_closed', 'that session has ended');
+    let member = user && (!user.guestSessionId || user.guestSessionId === session.id) ? await this.sessions.findMember(session.id, user.id) : null;
+    if (member?.banned) throw new DomainError('forbidden', 'you were banned from this session');
+    const admitted = member && user ? user : user && !user.guestSessionId ? user : await createGuest(session.id);
+    if (!member) {
+      const role = session.guestRole as Role;
+      member = await this.log.write(session.id, async (tx, log) => {
+        const created = await this.sessions.upsertMember(tx, session.id, admitted.id, { role });
+        await log.append('member_updated', { user_id: admitted.id, role, muted_until: null, display_name: admitted.displayName || displayName });
+        return created;
+      });
+    }
+    return { session, user: admitted, role: member.role as Role };
+  }
+}
+
+const escapeMarkdown = (text: string) => text.replace(/([*_`\\])/g, '\\$1');

@@ -1,0 +1,178 @@
+import { nextBatch, predictOrder, type PendingMessage } from './turn-scheduler.js';
+import type { TurnPolicy } from '../contract/protocol.js';
+
+let seq = 0;
+const msg = (authorId: string, at?: number): PendingMessage => ({
+  id: `m${at ?? ++seq}`,
+  authorId,
+  authorName: authorId.toUpperCase(),
+  seq: at ?? seq,
+});
+
+/** Serves everything pending, one batch at a time, the way the agent does. */
+function drain(policy: TurnPolicy, pending: PendingMessage[], lastServed = new Map<string, number>()) {
+  const served: PendingMessage[] = [];
+  let clock = Math.max(0, ...pending.map((m) => m.seq));
+  let queue = [...pending];
+  for (let guard = 0; queue.length > 0 && guard < 10_000; guard++) {
+    const batch = nextBatch({ policy, pending: queue, lastServed })!;
+    clock++;
+    for (const m of batch.messages) lastServed.set(m.authorId, clock);
+    served.push(...batch.messages);
+    queue = queue.filter((m) => !batch.messages.includes(m));
+  }
+  return served;
+}
+
+describe('turn scheduler', () => {
+  beforeEach(() => {
+    seq = 0;
+  });
+
+  it('answers nothing when nothing is pending', () => {
+    expect(nextBatch({ policy: 'round_robin', pending: [], lastServed: new Map() })).toBeNull();
+  });
+
+  it('fifo answers strictly in arrival order', () => {
+    const pending = [msg('a'), msg('a'), msg('b'), msg('a'), msg('c')];
+    expect(drain('fifo', [...pending].reverse()).map((m) => m.id)).toEqual(pending.map((m) => m.id));
+  });
+
+  it('round_robin answers B and C before A\'s second message when A sent ten first', () => {
+    const burst = Array.from({ length: 10 }, () => msg('a'));
+    const b = msg('b');
+    const c = msg('c');
+    const order = drain('round_robin', [...burst, b, c]).map((m) => m.id);
+    expect(order.slice(0, 3)).toEqual([burst[0].id, b.id, c.id]);
+    expect(order.slice(3)).toEqual(burst.slice(1).map((m) => m.id));
+  });
+
+  it('round_robin serves the least recently served author first', () => {
+    const a = msg('a');
+    const b = msg('b');
+    // b was answered recently, a long ago: a goes first even though both wait.
+    const batch = nextBatch({ policy: 'round_robin', pending: [b, a], lastServed: new Map([['a', 1], ['b', 50]]) });
+    expect(batch!.messages).toEqual([a]);
+    expect(batch!.reason).toContain('round_robin');
+  });
+
+  it('round_robin breaks ties by arrival of each author\'s oldest message', () => {
+    const b = msg('b');
+    const a = msg('a');
+    expect(nextBatch({ policy: 'round_robin', pending: [a, b], lastServed: new Map() })!.messages).toEqual([b]);
+    expect(nextBatch({ policy: 'round_robin', pending: [a, b], lastServed: new Map([['a', 3], ['b', 3]]) })!.messages).toEqual([b]);
+  });
+
+  it('round_robin skips an author who left (their messages are no longer pending)', () => {
+    const a1 = msg('a');
+    const b1 = msg('b');
+    const a2 = msg('a');
+    const order = drain('round_robin', [a1, a2]); // b left: b1 removed from the queue
+    expect(order).toEqual([a1, a2]);
+    expect(order).not.toContain(b1);
+  });
+
+  it('merge answers everything pending in one batch, naming each author', () => {
+    const pending = [msg('a'), msg('b'), msg('a')];
+    const batch = nextBatch({ policy: 'merge', pending, lastServed: new Map() })!;
+    expect(batch.messages).toEqual(pending);
+    expect(batch.reason).toContain('A, B');
+  });
+
+  it.each(['hand_raise', 'moderated'] as TurnPolicy[])('%s answers what reached the queue in arrival order', (policy) => {
+    const pending = [msg('a'), msg('b'), msg('a')];
+    expect(drain(policy, pending)).toEqual(pending);
+  });
+
+  it('predictOrder matches the order the agent actually serves', () => {
+    const pending = [msg('a'), msg('a'), msg('a'), msg('b'), msg('c'), msg('b')];
+    expect(predictOrder({ policy: 'round_robin', pending, lastServed: new Map() })).toEqual(drain('round_robin', pending));
+    expect(predictOrder({ policy: 'fifo', pending, lastServed: new Map() })).toEqual(pending);
+  });
+
+  describe('properties, over random arrivals from many users', () => {
+    // A small deterministic PRNG so a failure can be replayed from its seed.
+    const random = (seed: number) => () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+
+    /** Random arrivals interleaved with answers, as in a live class. */
+    function simulate(policy: TurnPolicy, seed: number) {
+      const rand = random(seed);
+      const users = Array.from({ length: 2 + Math.floor(rand() * 8) }, (_, i) => `u${i}`);
+      const lastServed = new Map<string, number>();
+      let clock = 0;
+      let pending: PendingMessage[] = [];
+      const all: PendingMessage[] = [];
+      const answered: Array<{ message: PendingMessage; at: number }> = [];
+      for (let step = 0; step < 200; step++) {
+        if (rand() < 0.6 || pending.length === 0) {
+          const author = users[Math.floor(rand() * rand() * users.length)]; // some users far chattier
+          const m = { id: `m${++clock}`, authorId: author, authorName: author, seq: clock };
+          pending.push(m);
+          all.push(m);
+        } else {
+          const batch = nextBatch({ policy, pending, lastServed })!;
+          clock++;
+          for (const m of batch.messages) {
+            lastServed.set(m.authorId, clock);
+            answered.push({ message: m, at: clock });
+          }
+          pending = pending.filter((m) => !batch.messages.includes(m));
+        }
+      }
+      while (pending.length) {
+        const batch = nextBatch({ policy, pending, lastServed })!;
+        clock++;
+        for (const m of batch.messages) {
+          lastServed.set(m.authorId, clock);
+          answered.push({ message: m, at: clock });
+        }
+        pending = pending.filter((m) => !batch.messages.includes(m));
+      }
+      return { all, answered };
+    }
+
+    it.each(['fifo', 'round_robin', 'hand_raise', 'merge', 'moderated'] as TurnPolicy[])(
+      '%s answers every message exactly once',
+      (policy) => {
+        for (let seed = 1; seed <= 50; seed++) {
+          const { all, answered } = simulate(policy, seed);
+          const ids = answered.map((a) => a.message.id);
+          expect(new Set(ids).size).toBe(ids.length);
+          expect(new Set(ids)).toEqual(new Set(all.map((m) => m.id)));
+        }
+      },
+    );
+
+    // Fairness is per waiting user: from the moment a message is its author's
+    // oldest pending one (the author's earlier questions are answered), no other
+    // user's later message overtakes it more than once. A user's own burst
+    // waits its turns, which is the point.
+    it('round_robin: nobody waits behind more than one message of any other user that arrived later', () => {
+      for (let seed = 1; seed <= 100; seed++) {
+        const { answered } = simulate('round_robin', seed);
+        const byAuthor = new Map<string, Array<{ message: PendingMessage; at: number }>>();
+        for (const a of answered) byAuthor.set(a.message.authorId, [...(byAuthor.get(a.message.authorId) ?? []), a]);
+        for (const { message: waiting, at } of answered) {
+          const ownEarlier = byAuthor.get(waiting.authorId)!.filter((a) => a.message.seq < waiting.seq).map((a) => a.at);
+          const headSince = Math.max(waiting.seq, ...ownEarlier);
+          const overtakers = new Map<string, number>();
+          for (const { message: other, at: otherAt } of answered) {
+            if (other.authorId !== waiting.authorId && other.seq > waiting.seq && otherAt > headSince && otherAt < at) {
+              overtakers.set(other.authorId, (overtakers.get(other.authorId) ?? 0) + 1);
+            }
+          }
+          for (const [user, count] of overtakers) {
+            if (count > 1) throw new Error(`seed ${seed}: ${waiting.id} waited behind ${count} later messages of ${user}`);
+          }
+        }
+      }
+    });
+
+    it('fifo, by contrast, lets one chatty user hold everyone up (the property is not trivially true)', () => {
+      const burst = Array.from({ length: 5 }, () => msg('a'));
+      const b = msg('b');
+      const order = drain('fifo', [...burst, b]);
+      expect(order.indexOf(b)).toBe(5);
+    });
+  });
+});

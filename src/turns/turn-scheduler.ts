@@ -1,0 +1,118 @@
+import type { TurnPolicy } from '../contract/protocol.js';
+
+/**
+ * What the agent answers next: a pure function of the pending messages and the
+ * history of who was served when, so it is tested without sockets or a database.
+ */
+export interface PendingMessage {
+  id: string;
+  authorId: string;
+  authorName: string;
+  /** Arrival order: the seq of the message's new_message event. */
+  seq: number;
+}
+
+export interface SchedulerInput {
+  policy: TurnPolicy;
+  /** Messages the agent owes an answer, any order. */
+  pending: PendingMessage[];
+  /** Per author, the seq at which they were last answered (absent: never). */
+  lastServed: ReadonlyMap<string, number>;
+}
+
+export interface Batch {
+  messages: PendingMessage[];
+  /** Why these, now: shown to people (schedule_reason) and kept with the answer. */
+  reason: string;
+}
+
+const byArrival = (a: PendingMessage, b: PendingMessage) => a.seq - b.seq;
+
+/** The next batch the agent should answer, or null when nothing is pending. */
+export function nextBatch(input: SchedulerInput): Batch | null {
+  const pending = [...input.pending].sort(byArrival);
+  if (pending.length === 0) return null;
+  switch (input.policy) {
+    case 'merge':
+      return {
+        messages: pending,
+        reason: `merge: ${pending.length} pending message(s) from ${authorsOf(pending)} answered together`,
+      };
+    case 'round_robin': {
+      const { message, lastServed } = pickRoundRobin(pending, input.lastServed);
+      const when = lastServed === undefined ? 'had not been answered yet' : `was last answered at seq ${lastServed}`;
+      return {
+        messages: [message],
+        reason: `round_robin: ${message.authorName} ${when}, the least recently served of ${countAuthors(pending)} waiting author(s); their oldest pending message goes first`,
+      };
+    }
+    case 'fifo':
+    case 'hand_raise':
+    case 'moderated': {
+      const [first] = pending;
+      const why =
+        input.policy === 'fifo'
+          ? 'the oldest pending message'
+          : input.policy === 'hand_raise'
+            ? 'asked while holding the floor; oldest first'
+            : 'approved by a moderator; oldest first';
+      return { messages: [first], reason: `${input.policy}: ${why}` };
+    }
+    default: {
+      const unknown: never = input.policy;
+      throw new Error(`unknown turn policy ${String(unknown)}`);
+    }
+  }
+}
+
+/**
+ * The order in which the agent will answer everything pending now, assuming
+ * no new arrivals (what `queue_updated` shows).
+ */
+export function predictOrder(input: SchedulerInput): PendingMessage[] {
+  if (input.policy !== 'round_robin') return [...input.pending].sort(byArrival);
+  const remaining = [...input.pending].sort(byArrival);
+  const served = new Map(input.lastServed);
+  let clock = Math.max(0, ...served.values(), ...remaining.map((m) => m.seq));
+  const order: PendingMessage[] = [];
+  while (remaining.length > 0) {
+    const { message } = pickRoundRobin(remaining, served);
+    order.push(message);
+    remaining.splice(remaining.indexOf(message), 1);
+    served.set(message.authorId, ++clock);
+  }
+  return order;
+}
+
+/**
+ * Authors take turns: the author served least recently (never served counts
+ * as longest ago) goes next with their oldest message; ties go to whoever's
+ * oldest pending message arrived first.
+ */
+function pickRoundRobin(pending: PendingMessage[], lastServed: ReadonlyMap<string, number>) {
+  const oldestByAuthor = new Map<string, PendingMessage>();
+  for (const message of pending) {
+    const current = oldestByAuthor.get(message.authorId);
+    if (!current || message.seq < current.seq) oldestByAuthor.set(message.authorId, message);
+  }
+  let best: PendingMessage | undefined;
+  for (const candidate of oldestByAuthor.values()) {
+    if (!best) {
+      best = candidate;
+      continue;
+    }
+    const a = lastServed.get(candidate.authorId) ?? -1;
+    const b = lastServed.get(best.authorId) ?? -1;
+    if (a < b || (a === b && candidate.seq < best.seq)) best = candidate;
+  }
+  const message = best as PendingMessage;
+  return { message, lastServed: lastServed.get(message.authorId) };
+}
+
+function countAuthors(messages: PendingMessage[]): number {
+  return new Set(messages.map((m) => m.authorId)).size;
+}
+
+function authorsOf(messages: PendingMessage[]): string {
+  return [...new Set(messages.map((m) => m.authorName))].join(', ');
+}
