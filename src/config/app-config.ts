@@ -75,6 +75,8 @@ export interface AppConfig {
     offlineDelayMs: number;
   };
   logLevel: string;
+  /** This server's identity for the agent lease; kept in DATA_DIR so a restart keeps it. */
+  instanceId: string;
   /** Users who register with one of these emails become platform admins. */
   adminEmails: string[];
   webDistDir?: string;
@@ -100,7 +102,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir,
     databaseUrl: parsed.DATABASE_URL,
     redisUrl: parsed.REDIS_URL,
-    jwtSecret: parsed.JWT_SECRET ?? loadOrCreateSecret(dataDir),
+    jwtSecret: parsed.JWT_SECRET ?? loadOrCreateFile(dataDir, 'jwt-secret', () => randomBytes(48).toString('base64url')),
     jwtTtlSeconds: parsed.JWT_TTL_SECONDS ?? 7 * 24 * 3600,
     agent: {
       provider: useOpenAi ? 'openai' : 'offline',
@@ -111,6 +113,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       offlineDelayMs: parsed.OFFLINE_AGENT_DELAY_MS ?? 15,
     },
     logLevel: parsed.LOG_LEVEL ?? 'info',
+    instanceId: loadOrCreateFile(dataDir, 'instance-id', () => randomBytes(12).toString('hex')),
     adminEmails: (parsed.ADMIN_EMAILS ?? '')
       .split(',')
       .map((e) => e.trim().toLowerCase())
@@ -119,12 +122,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
 }
 
-/** A signing key generated once and kept in the data directory (mode 0600). */
-function loadOrCreateSecret(dataDir: string): string {
-  const file = join(dataDir, 'jwt-secret');
+/** A value generated once and kept in the data directory (mode 0600), such as the JWT signing key. */
+function loadOrCreateFile(dataDir: string, name: string, generate: () => string): string {
+  const file = join(dataDir, name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(48).toString('base64url');
+  const secret = generate();
   try {
     writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
     return secret;

@@ -203,6 +203,16 @@ export interface SessionClosedEvent extends Durable<'session_closed'> {
   by: string;
 }
 export interface HiddenEvent extends Durable<'hidden'> {}
+/**
+ * Extension: a moderation action that has no event of its own in the base
+ * protocol (approve_message, dismiss_message, cancel_agent, join code changes).
+ */
+export interface ModerationEvent extends Durable<'moderation'> {
+  action: ModerateAction;
+  by: string;
+  message_id?: string;
+  user_id?: string;
+}
 
 export type DurableEvent =
   | NewMessageEvent
@@ -214,6 +224,7 @@ export type DurableEvent =
   | TurnGrantedEvent
   | SessionUpdatedEvent
   | SessionClosedEvent
+  | ModerationEvent
   | HiddenEvent;
 
 export type DurableEventType = DurableEvent['type'];
@@ -267,7 +278,15 @@ export type ServerToClientEvents = {
 
 // ---- client -> server events -------------------------------------------------
 
-export type JoinAck = Ack<{ state: SessionStateEvent }> | Ack<{ resumed: true; events: DurableEvent[] }>;
+/** A resumed join: the missed durable events, plus (extension) the ephemeral state now. */
+export interface ResumedState {
+  events: DurableEvent[];
+  participants: WireParticipant[];
+  queue: WireQueueEntry[];
+  agent: WireAgentState;
+}
+
+export type JoinAck = Ack<{ state: SessionStateEvent }> | Ack<{ resumed: true } & ResumedState>;
 
 export const MODERATE_ACTIONS = [
   'grant_turn',

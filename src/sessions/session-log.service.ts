@@ -51,6 +51,11 @@ export class SessionLog {
     return this.mutex.run(sessionId, work);
   }
 
+  /** Replaces the text of a deleted message in the event that carried it (a tombstone). */
+  redact(tx: DbTransaction, sessionId: string, seq: number, payload: Record<string, unknown>): Promise<void> {
+    return this.events.redactMessage(tx, sessionId, seq, payload);
+  }
+
   list(sessionId: string, afterSeq: number, limit: number): Promise<CommittedEvent[]> {
     return this.events.list(sessionId, afterSeq, limit);
   }

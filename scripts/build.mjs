@@ -1,0 +1,31 @@
+// Builds the server (TypeScript -> dist/) and, when present, the web client (client/web -> client/web/dist).
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const run = (args, label) => {
+  const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error(`build: ${label} failed`);
+    process.exit(result.status ?? 1);
+  }
+};
+
+export function buildServer() {
+  if (!existsSync(join(root, 'src', 'generated', 'prisma', 'client.ts'))) run([join(root, 'scripts', 'prisma-generate.mjs')], 'prisma generate');
+  run([join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], 'server build');
+}
+
+export function buildWeb() {
+  const viteConfig = join(root, 'client', 'web', 'vite.config.ts');
+  if (!existsSync(viteConfig)) return;
+  run([join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', viteConfig, '--logLevel', 'warn'], 'web client build');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const only = process.argv[2];
+  if (only !== 'web') buildServer();
+  if (only !== 'server') buildWeb();
+}

@@ -1,0 +1,283 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import type { Role, TurnPolicy, WireAgentState } from '../contract/protocol.js';
+import { newId } from '../common/ids.js';
+import type { Session } from '../generated/prisma/client.js';
+import { MessagesRepository } from '../sessions/messages.repository.js';
+import { SessionEventBus, type CommittedEvent } from '../sessions/session-event-bus.js';
+import { SessionLog } from '../sessions/session-log.service.js';
+import { SessionsRepository } from '../sessions/sessions.repository.js';
+import type { Batch } from '../turns/turn-scheduler.js';
+import { TurnsService } from '../turns/turns.service.js';
+import { AgentRepository } from './agent.repository.js';
+import { buildPrompt } from './prompt-builder.js';
+import { AGENT_PROVIDER, type AgentProvider, type TokenUsageFigures } from './providers/agent-provider.js';
+
+type StopReason = 'cancel' | 'pause' | 'close';
+
+interface Run {
+  messageId: string;
+  triggeredBy: string;
+  status: 'thinking' | 'streaming';
+  partial: string;
+  controller: AbortController;
+  stopReason?: StopReason;
+}
+
+class AgentTimeout extends Error {}
+
+const LEASE_TTL_MS = 15_000;
+const HISTORY_LIMIT = 200;
+const TOKEN_BUDGET = 12_000;
+
+/**
+ * The tutor at work: for each session, answers what the scheduler says is
+ * next, one batch at a time, streaming to everyone, and stores the answer as
+ * one durable message. Crash-safe: what was being answered when the process
+ * died is pending again at start-up and answered once.
+ */
+@Injectable()
+export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('AgentRunner');
+  private readonly runs = new Map<string, Run>();
+  private readonly loops = new Map<string, Promise<void>>();
+  private readonly dirty = new Set<string>();
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+  private unsubscribe?: () => void;
+  private stopped = false;
+
+  constructor(
+    @Inject(AGENT_PROVIDER) private readonly provider: AgentProvider,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly agent: AgentRepository,
+    private readonly sessions: SessionsRepository,
+    private readonly messages: MessagesRepository,
+    private readonly log: SessionLog,
+    private readonly bus: SessionEventBus,
+    private readonly turns: TurnsService,
+  ) {}
+
+  async onApplicationBootstrap() {
+    this.unsubscribe = this.bus.onDurable((event) => {
+      if (this.wakesAgent(event)) this.kick(event.sessionId);
+    });
+    const requeued = await this.agent.requeueInterrupted();
+    if (requeued) this.logger.log(`${requeued} message(s) interrupted by a restart are pending again`);
+    for (const sessionId of await this.messages.sessionsWithPending()) this.kick(sessionId);
+  }
+
+  async onApplicationShutdown() {
+    this.stopped = true;
+    this.unsubscribe?.();
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    for (const run of this.runs.values()) run.controller.abort(new Error('shutdown'));
+    await Promise.allSettled([...this.loops.values()]);
+  }
+
+  private wakesAgent(event: CommittedEvent): boolean {
+    if (event.type === 'new_message') return (event.payload.message as { role?: string })?.role === 'user';
+    return event.type === 'session_updated' || event.type === 'moderation';
+  }
+
+  /** What a snapshot shows of the agent. */
+  stateOf(session: Pick<Session, 'id' | 'agentPaused'>): WireAgentState {
+    const run = this.runs.get(session.id);
+    if (run) return { status: run.status, triggered_by: run.triggeredBy, message_id: run.messageId, partial_content: run.partial };
+    return { status: session.agentPaused ? 'paused' : 'idle' };
+  }
+
+  /** Stops the answer in flight (what was streamed is stored as cancelled). Returns whether one was running. */
+  stop(sessionId: string, reason: StopReason): boolean {
+    const run = this.runs.get(sessionId);
+    if (!run) return false;
+    run.stopReason = reason;
+    run.controller.abort(new Error(reason));
+    return true;
+  }
+
+  /** Something changed: look at this session's queue again. */
+  kick(sessionId: string): void {
+    if (this.stopped) return;
+    this.dirty.add(sessionId);
+    if (this.loops.has(sessionId)) return;
+    const loop = this.loop(sessionId)
+      .catch((error: unknown) => this.logger.error(`agent loop for ${sessionId} failed: ${error instanceof Error ? error.stack : String(error)}`))
+      .finally(() => this.loops.delete(sessionId));
+    this.loops.set(sessionId, loop);
+  }
+
+  private async loop(sessionId: string) {
+    while (this.dirty.has(sessionId) && !this.stopped) {
+      this.dirty.delete(sessionId);
+      while (!this.stopped && (await this.answerNext(sessionId))) {
+        // one batch answered; look again
+      }
+    }
+  }
+
+  private retryLater(sessionId: string) {
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      this.kick(sessionId);
+    }, LEASE_TTL_MS / 3);
+    timer.unref();
+    this.retryTimers.add(timer);
+  }
+
+  /** Answers the next batch; false when there is nothing (more) to do now. */
+  private async answerNext(sessionId: string): Promise<boolean> {
+    const session = await this.sessions.findById(sessionId);
+    if (!session || session.status !== 'active' || session.agentPaused) return false;
+    const policy = session.turnPolicy as TurnPolicy;
+    const batch = await this.turns.nextBatch(sessionId, policy);
+    if (!batch) return false;
+    if (!(await this.agent.acquireLease(sessionId, this.config.instanceId, LEASE_TTL_MS))) {
+      this.retryLater(sessionId); // another instance is answering this session
+      return false;
+    }
+
+    const run: Run = {
+      messageId: newId(),
+      triggeredBy: batch.messages[0].authorId,
+      status: 'thinking',
+      partial: '',
+      controller: new AbortController(),
+    };
+    this.runs.set(sessionId, run);
+    await this.agent.markAnswering(batch.messages.map((m) => m.id));
+    this.publishStatus(sessionId, run);
+    await this.turns.publishQueue(sessionId);
+
+    const renew = setInterval(() => void this.agent.acquireLease(sessionId, this.config.instanceId, LEASE_TTL_MS).catch(() => undefined), LEASE_TTL_MS / 3);
+    const timeout = setTimeout(() => run.controller.abort(new AgentTimeout('timed out')), this.config.agent.timeoutMs);
+    let usage: TokenUsageFigures | undefined;
+    let failure: string | undefined;
+    try {
+      const prompt = await this.prompt(session, batch, policy);
+      for await (const chunk of this.provider.stream({
+        messages: prompt,
+        model: session.agentModel ?? this.config.agent.model,
+        signal: run.controller.signal,
+      })) {
+        if (run.controller.signal.aborted) break;
+        if ('usage' in chunk) {
+          usage = chunk.usage;
+          continue;
+        }
+        if (run.status === 'thinking') {
+          run.status = 'streaming';
+          this.publishStatus(sessionId, run);
+        }
+        run.partial += chunk.delta;
+        this.bus.publishEphemeral(sessionId, { type: 'agent_delta', session_id: sessionId, message_id: run.messageId, delta: chunk.delta });
+      }
+      if (run.controller.signal.aborted) throw run.controller.signal.reason;
+      if (!run.partial.trim()) failure = 'the model returned an empty answer';
+    } catch (error) {
+      if (!run.stopReason) failure = this.describeFailure(error);
+    } finally {
+      clearInterval(renew);
+      clearTimeout(timeout);
+    }
+
+    try {
+      await this.finish(session, batch, run, failure, usage);
+    } finally {
+      this.runs.delete(sessionId);
+      const now = await this.sessions.findById(sessionId);
+      this.bus.publishEphemeral(sessionId, { type: 'agent_status', session_id: sessionId, status: now?.agentPaused ? 'paused' : 'idle' });
+      await this.turns.publishQueue(sessionId);
+      if (this.stopped || run.stopReason === 'close') await this.agent.releaseLease(sessionId, this.config.instanceId).catch(() => undefined);
+    }
+    return run.stopReason !== 'pause' && run.stopReason !== 'close';
+  }
+
+  private describeFailure(error: unknown): string {
+    if (error instanceof AgentTimeout) return `no answer within ${Math.round(this.config.agent.timeoutMs / 1000)} s`;
+    const message = error instanceof Error ? error.message : String(error);
+    this.logger.warn(`provider ${this.provider.name} failed: ${message}`);
+    // Provider messages can be long or echo request details: keep the first line, bounded.
+    return message.split('\n')[0].slice(0, 200) || 'the model failed';
+  }
+
+  private async prompt(session: Session, batch: Batch, policy: TurnPolicy) {
+    const [history, members] = await Promise.all([
+      this.messages.recentForAgent(session.id, HISTORY_LIMIT),
+      this.sessions.listMembers(session.id),
+    ]);
+    const batchIds = new Set(batch.messages.map((m) => m.id));
+    const toPrompt = (m: (typeof history)[number]) => ({
+      id: m.id,
+      role: m.role as 'user' | 'assistant' | 'system',
+      authorName: m.authorName,
+      content: m.content,
+      status: m.status,
+    });
+    return buildPrompt({
+      agentName: session.agentName,
+      instructions: session.agentInstructions,
+      roster: members.map((m) => ({ name: m.displayName, role: m.role as Role })),
+      history: history.map(toPrompt),
+      batch: history.filter((m) => batchIds.has(m.id)).map(toPrompt),
+      merge: policy === 'merge',
+      humanAnsweredWhilePaused: session.humanAnsweredWhilePaused,
+      tokenBudget: TOKEN_BUDGET,
+    });
+  }
+
+  /** Stores the outcome: the answer, a cancelled partial, or a failure notice; the queue moves on. */
+  private async finish(session: Session, batch: Batch, run: Run, failure: string | undefined, usage: TokenUsageFigures | undefined) {
+    const ids = batch.messages.map((m) => m.id);
+    const authors = [...new Set(batch.messages.map((m) => m.authorId))];
+    const names = [...new Set(batch.messages.map((m) => m.authorName))].join(', ');
+    await this.log.write(session.id, async (tx, log) => {
+      const failed = failure !== undefined && !run.stopReason;
+      const message = failed
+        ? { role: 'system', content: `${session.agentName} could not answer ${names}: ${failure}`, status: 'failed', authorName: 'Roundtable' }
+        : { role: 'assistant', content: run.partial, status: run.stopReason ? 'cancelled' : 'complete', authorName: session.agentName };
+      const seq = await log.append('new_message', {
+        message: {
+          id: run.messageId,
+          role: message.role,
+          content: message.content,
+          author_id: null,
+          author_name: message.authorName,
+          reply_to: ids,
+          status: message.status,
+          visibility: 'all',
+          schedule_reason: batch.reason,
+        },
+      });
+      await this.messages.create(tx, {
+        id: run.messageId,
+        sessionId: session.id,
+        seq,
+        role: message.role,
+        content: message.content,
+        authorName: message.authorName,
+        replyTo: ids,
+        status: message.status,
+        scheduleReason: batch.reason,
+      });
+      if (run.stopReason === 'pause' || run.stopReason === 'close') {
+        // Interrupted, not answered: on resume the agent may take these up again.
+        await this.messages.updateMany(tx, ids, { agentState: 'pending' });
+        return;
+      }
+      await this.messages.updateMany(tx, ids, { agentState: failed ? 'failed' : 'answered', answeredSeq: seq });
+      if (!failed && session.humanAnsweredWhilePaused) await this.sessions.update(tx, session.id, { humanAnsweredWhilePaused: false });
+      if (usage) await this.agent.recordUsage(tx, { id: newId(), sessionId: session.id, userId: authors[0] ?? null, messageId: run.messageId, ...usage });
+      await this.turns.releaseFloorIfAnswered(tx, log, session.id, authors);
+    });
+  }
+
+  private publishStatus(sessionId: string, run: Run) {
+    this.bus.publishEphemeral(sessionId, {
+      type: 'agent_status',
+      session_id: sessionId,
+      status: run.status,
+      triggered_by: run.triggeredBy,
+      message_id: run.messageId,
+    });
+  }
+}

@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { SessionsModule } from '../sessions/sessions.module.js';
+import { TurnsModule } from '../turns/turns.module.js';
+import { AgentRunner } from './agent-runner.service.js';
+import { AgentController } from './agent.controller.js';
+import { AgentRepository } from './agent.repository.js';
+import { AGENT_PROVIDER } from './providers/agent-provider.js';
+import { OfflineProvider } from './providers/offline.provider.js';
+import { OpenAiProvider } from './providers/openai.provider.js';
+
+/** The AI tutor: providers, prompts, and the runner that answers each session's queue. */
+@Module({
+  imports: [SessionsModule, TurnsModule],
+  controllers: [AgentController],
+  providers: [
+    AgentRunner,
+    AgentRepository,
+    {
+      provide: AGENT_PROVIDER,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) =>
+        config.agent.provider === 'openai'
+          ? new OpenAiProvider({ apiKey: config.agent.apiKey, baseUrl: config.agent.baseUrl, timeoutMs: config.agent.timeoutMs })
+          : new OfflineProvider(config.agent.offlineDelayMs),
+    },
+  ],
+  exports: [AgentRunner],
+})
+export class AgentModule {}

@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaClient } from '../generated/prisma/client.js';
+import type { DbTransaction } from '../persistence/transaction.js';
+import type { TokenUsageFigures } from './providers/agent-provider.js';
+
+@Injectable()
+export class AgentRepository {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  /**
+   * Takes or renews this instance's lease on a session's agent; false while
+   * another live instance holds it. Two instances never answer one session.
+   */
+  async acquireLease(sessionId: string, owner: string, ttlMs: number): Promise<boolean> {
+    const until = new Date(Date.now() + ttlMs);
+    const { count } = await this.prisma.session.updateMany({
+      where: {
+        id: sessionId,
+        OR: [{ agentLeaseOwner: null }, { agentLeaseOwner: owner }, { agentLeaseUntil: { lt: new Date() } }],
+      },
+      data: { agentLeaseOwner: owner, agentLeaseUntil: until },
+    });
+    return count === 1;
+  }
+
+  async releaseLease(sessionId: string, owner: string): Promise<void> {
+    await this.prisma.session.updateMany({
+      where: { id: sessionId, agentLeaseOwner: owner },
+      data: { agentLeaseOwner: null, agentLeaseUntil: null },
+    });
+  }
+
+  /** After a crash nothing is mid-answer any more: what was being answered is pending again. */
+  async requeueInterrupted(): Promise<number> {
+    const { count } = await this.prisma.message.updateMany({ where: { agentState: 'answering' }, data: { agentState: 'pending' } });
+    return count;
+  }
+
+  async markAnswering(ids: string[]): Promise<void> {
+    await this.prisma.message.updateMany({ where: { id: { in: ids }, agentState: 'pending' }, data: { agentState: 'answering' } });
+  }
+
+  async recordUsage(tx: DbTransaction, data: { id: string; sessionId: string; userId: string | null; messageId: string } & TokenUsageFigures) {
+    await tx.tokenUsage.create({ data });
+  }
+
+  async usage(sessionId: string) {
+    const [total, perUser] = await Promise.all([
+      this.prisma.tokenUsage.aggregate({
+        where: { sessionId },
+        _sum: { promptTokens: true, completionTokens: true, totalTokens: true },
+        _count: true,
+      }),
+      this.prisma.tokenUsage.groupBy({
+        by: ['userId'],
+        where: { sessionId },
+        _sum: { promptTokens: true, completionTokens: true, totalTokens: true },
+        _count: true,
+      }),
+    ]);
+    const figures = (sum: { promptTokens: number | null; completionTokens: number | null; totalTokens: number | null }) => ({
+      prompt_tokens: sum.promptTokens ?? 0,
+      completion_tokens: sum.completionTokens ?? 0,
+      total_tokens: sum.totalTokens ?? 0,
+    });
+    return {
+      total: { answers: total._count, ...figures(total._sum) },
+      per_user: perUser.map((u) => ({ user_id: u.userId, answers: u._count, ...figures(u._sum) })),
+    };
+  }
+}

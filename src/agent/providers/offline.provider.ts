@@ -1,0 +1,46 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AgentChunk, AgentProvider, AgentRequest } from './agent-provider.js';
+import { estimateTokens } from '../prompt-builder.js';
+
+/**
+ * The agent when no model is configured: a deterministic, clearly labelled
+ * answer built from the conversation, streamed word by word, so the whole
+ * platform can be tried and tested with no network.
+ */
+export class OfflineProvider implements AgentProvider {
+  readonly name = 'offline' as const;
+
+  constructor(private readonly delayMs: number) {}
+
+  async *stream(request: AgentRequest): AsyncIterable<AgentChunk> {
+    const text = offlineAnswer(request);
+    const pieces = text.match(/\S+\s*/g) ?? [text];
+    for (const piece of pieces) {
+      if (request.signal.aborted) throw request.signal.reason ?? new Error('aborted');
+      if (this.delayMs > 0) await sleep(this.delayMs, undefined, { signal: request.signal });
+      yield { delta: piece };
+    }
+    const promptTokens = request.messages.reduce((sum, m) => sum + estimateTokens(m.content), 0);
+    const completionTokens = estimateTokens(text);
+    yield { usage: { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens } };
+  }
+}
+
+/** Who asked what, read back from the prompt's final user turns. */
+export function offlineAnswer(request: AgentRequest): string {
+  const system = request.messages.find((m) => m.role === 'system')?.content ?? '';
+  const lastAssistant = request.messages.map((m) => m.role).lastIndexOf('assistant');
+  const asked = request.messages
+    .slice(lastAssistant + 1)
+    .filter((m) => m.role === 'user')
+    .map((m) => m.content.match(/^\[([^\]]+)\]: ([\s\S]*)$/))
+    .filter((m): m is RegExpMatchArray => m !== null);
+  const lines = ['[offline tutor: no AI model is configured, so this is a placeholder answer]'];
+  if (asked.length === 0) lines.push('There is nothing new to answer.');
+  for (const [, name, question] of asked) {
+    const quoted = question.length > 160 ? `${question.slice(0, 157)}...` : question;
+    lines.push(`${name}, you asked: "${quoted}". A configured model would answer this for you${asked.length > 1 ? ' and the others' : ''}.`);
+  }
+  if (system.includes('answered in person')) lines.push('(A moderator answered while I was paused; I would build on that answer.)');
+  return lines.join('\n');
+}

@@ -1,0 +1,92 @@
+import { ValidationPipe, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Logger } from 'nestjs-pino';
+import { createClient } from 'redis';
+import type { ServerOptions } from 'socket.io';
+import { AppModule } from './app.module.js';
+import { HttpExceptionFilter } from './common/http-exception.filter.js';
+import type { AppConfig } from './config/app-config.js';
+
+/** Socket.IO with the Redis adapter, so several instances fan out to each other's rooms. */
+class RedisIoAdapter extends IoAdapter {
+  private adapter?: ReturnType<typeof createAdapter>;
+  private clients: Array<{ quit(): Promise<unknown> }> = [];
+
+  async connect(url: string) {
+    const pub = createClient({ url });
+    const sub = pub.duplicate();
+    pub.on('error', () => undefined);
+    sub.on('error', () => undefined);
+    await Promise.all([pub.connect(), sub.connect()]);
+    this.clients = [pub, sub];
+    // node-redis 5's client generics and the adapter's declared parameter type disagree; the runtime API matches.
+    this.adapter = createAdapter(pub as unknown as Parameters<typeof createAdapter>[0], sub as unknown as Parameters<typeof createAdapter>[1]);
+  }
+
+  override createIOServer(port: number, options?: ServerOptions) {
+    const server = super.createIOServer(port, options);
+    if (this.adapter) server.adapter(this.adapter);
+    return server;
+  }
+
+  override async close(server: Parameters<IoAdapter['close']>[0]) {
+    await super.close(server);
+    await Promise.allSettled(this.clients.map((c) => c.quit()));
+  }
+}
+
+export const DEFAULT_WEB_DIST = fileURLToPath(new URL('../client/web/dist', import.meta.url));
+
+/** Everything main.ts and the e2e tests share: the app as it runs. */
+export async function createApp(config: AppConfig, options: { logger?: boolean } = {}): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bufferLogs: true,
+    logger: options.logger === false ? false : undefined,
+  });
+  await bootstrap(app, config);
+  return app;
+}
+
+export async function bootstrap(app: NestExpressApplication, config: AppConfig): Promise<INestApplication> {
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  app.disable('x-powered-by');
+  app.useBodyParser('json', { limit: '64kb' });
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalFilters(new HttpExceptionFilter());
+
+  if (config.redisUrl) {
+    const adapter = new RedisIoAdapter(app);
+    await adapter.connect(config.redisUrl);
+    app.useWebSocketAdapter(adapter);
+  } else {
+    app.useWebSocketAdapter(new IoAdapter(app));
+  }
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Roundtable')
+      .setDescription('REST API of Roundtable. The live protocol (Socket.IO) is described in docs/PROTOCOL.md.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+
+  const webDist = config.webDistDir ?? DEFAULT_WEB_DIST;
+  if (existsSync(join(webDist, 'index.html'))) {
+    app.useStaticAssets(webDist, { index: 'index.html' });
+    // Client-side routes (/s/<id>, /join/<code>) get the app shell.
+    const express = app.getHttpAdapter().getInstance() as { get(path: RegExp, handler: (req: unknown, res: { sendFile(path: string): void }) => void): void };
+    express.get(/^\/(?:s|join|login)(?:\/.*)?$/, (_req, res) => res.sendFile(join(webDist, 'index.html')));
+  }
+  return app;
+}

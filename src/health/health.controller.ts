@@ -1,0 +1,25 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
+import type { Response } from 'express';
+import { Public } from '../auth/auth.guard.js';
+import { SessionsRepository } from '../sessions/sessions.repository.js';
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(private readonly sessions: SessionsRepository) {}
+
+  /** 200 once the server accepts connections and its database answers; 503 otherwise. */
+  @Public()
+  @SkipThrottle()
+  @Get()
+  async health(@Res() res: Response) {
+    try {
+      await this.sessions.ping();
+      res.status(200).json({ status: 'ok', database: 'up' });
+    } catch {
+      res.status(503).json({ status: 'unavailable', database: 'down' });
+    }
+  }
+}

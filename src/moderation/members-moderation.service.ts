@@ -1,0 +1,212 @@
+import { Injectable } from '@nestjs/common';
+import type { AuthUser } from '../auth/auth-user.js';
+import type { Role } from '../contract/protocol.js';
+import { DomainError } from '../common/domain-error.js';
+import { MessagesRepository } from '../sessions/messages.repository.js';
+import type { SessionAccess } from '../sessions/session.mappers.js';
+import { SessionLog } from '../sessions/session-log.service.js';
+import { SessionsRepository } from '../sessions/sessions.repository.js';
+import { TurnsService } from '../turns/turns.service.js';
+import { AuditRepository } from './audit.repository.js';
+import { appendAudited } from './moderation.context.js';
+import { MuteScheduler, MUTED_INDEFINITELY } from './mute.scheduler.js';
+
+const ensureOpen = (access: SessionAccess) => {
+  if (access.session.status === 'closed') throw new DomainError('session_closed', 'this session has ended; it is read-only');
+};
+
+/** Moderation of people and their messages: floor, hands, mutes, roles, kicks, deletions. */
+@Injectable()
+export class MembersModerationService {
+  constructor(
+    private readonly log: SessionLog,
+    private readonly sessions: SessionsRepository,
+    private readonly messages: MessagesRepository,
+    private readonly turns: TurnsService,
+    private readonly audit: AuditRepository,
+    private readonly mutes: MuteScheduler,
+  ) {}
+
+  private async member(sessionId: string, userId: string | undefined) {
+    if (!userId) throw new DomainError('bad_request', 'user_id is required');
+    const member = await this.sessions.findMemberWithName(sessionId, userId);
+    if (!member || member.banned) throw new DomainError('not_found', 'that user is not a member of this session');
+    return member;
+  }
+
+  async grantTurn(actor: AuthUser, access: SessionAccess, userId: string | undefined) {
+    ensureOpen(access);
+    const target = await this.member(access.session.id, userId);
+    await this.log.write(access.session.id, async (tx, log) => {
+      await this.turns.grantTurn(tx, log, access.session.id, target.userId, actor.id);
+      await this.audit.record(tx, {
+        sessionId: access.session.id,
+        seq: (await this.sessions.findById(access.session.id, tx))!.lastSeq,
+        actorId: actor.id,
+        action: 'grant_turn',
+        targetUserId: target.userId,
+      });
+    });
+  }
+
+  async lowerHand(actor: AuthUser, access: SessionAccess, userId: string | undefined) {
+    ensureOpen(access);
+    if (!userId) throw new DomainError('bad_request', 'user_id is required');
+    const lowered = await this.log.write(access.session.id, async (tx, log) => {
+      const hands = await this.turns.handsOf(access.session.id);
+      if (!hands.some((h) => h.user_id === userId)) return false;
+      await this.turns.removeHandOf(tx, log, access.session.id, userId, actor.id);
+      const session = await this.sessions.findById(access.session.id, tx);
+      await this.audit.record(tx, { sessionId: access.session.id, seq: session!.lastSeq, actorId: actor.id, action: 'lower_hand', targetUserId: userId });
+      return true;
+    });
+    if (!lowered) throw new DomainError('not_found', 'that user has no raised hand');
+  }
+
+  async mute(actor: AuthUser, access: SessionAccess, userId: string | undefined, seconds: number | undefined) {
+    ensureOpen(access);
+    const target = await this.member(access.session.id, userId);
+    if (target.role === 'moderator') throw new DomainError('forbidden', 'moderators cannot be muted');
+    const until = seconds ? new Date(Date.now() + seconds * 1000) : MUTED_INDEFINITELY;
+    await this.log.write(access.session.id, async (tx, log) => {
+      await this.sessions.updateMember(tx, access.session.id, target.userId, { mutedUntil: until });
+      await appendAudited(this.audit, tx, log, {
+        sessionId: access.session.id,
+        actor,
+        action: 'mute',
+        type: 'member_updated',
+        payload: { user_id: target.userId, role: target.role, muted_until: until.toISOString(), display_name: target.displayName },
+        targetUserId: target.userId,
+        details: { seconds: seconds ?? null },
+      });
+    });
+    this.mutes.schedule(access.session.id, target.userId, until);
+  }
+
+  async unmute(actor: AuthUser, access: SessionAccess, userId: string | undefined) {
+    ensureOpen(access);
+    const target = await this.member(access.session.id, userId);
+    await this.log.write(access.session.id, async (tx, log) => {
+      await this.sessions.updateMember(tx, access.session.id, target.userId, { mutedUntil: null });
+      await appendAudited(this.audit, tx, log, {
+        sessionId: access.session.id,
+        actor,
+        action: 'unmute',
+        type: 'member_updated',
+        payload: { user_id: target.userId, role: target.role, muted_until: null, display_name: target.displayName },
+        targetUserId: target.userId,
+      });
+    });
+    this.mutes.cancel(access.session.id, target.userId);
+  }
+
+  /** Adds a member or changes their role; takes effect on their open sockets at once. */
+  async setRole(actor: AuthUser, access: SessionAccess, userId: string | undefined, role: Role | undefined, options: { allowAdd: boolean }) {
+    ensureOpen(access);
+    if (!userId) throw new DomainError('bad_request', 'user_id is required');
+    if (!role) throw new DomainError('bad_request', 'role is required');
+    const sessionId = access.session.id;
+    const user = await this.sessions.userExists(userId);
+    if (!user) throw new DomainError('not_found', 'no such user');
+    const current = await this.sessions.findMemberWithName(sessionId, userId);
+    if (!options.allowAdd && (!current || current.banned)) throw new DomainError('not_found', 'that user is not a member of this session');
+    if (current && current.role === 'moderator' && role !== 'moderator') await this.ensureAnotherModerator(sessionId, userId);
+    await this.log.write(sessionId, async (tx, log) => {
+      const member = await this.sessions.upsertMember(tx, sessionId, userId, { role, banned: false });
+      await appendAudited(this.audit, tx, log, {
+        sessionId,
+        actor,
+        action: current && !current.banned ? 'set_role' : 'add_member',
+        type: 'member_updated',
+        payload: {
+          user_id: userId,
+          role,
+          muted_until: member.mutedUntil ? member.mutedUntil.toISOString() : null,
+          display_name: user.displayName,
+        },
+        targetUserId: userId,
+        details: { role, previous_role: current?.role ?? null },
+      });
+    });
+  }
+
+  private async ensureAnotherModerator(sessionId: string, userId: string) {
+    const members = await this.sessions.listMembers(sessionId);
+    if (!members.some((m) => m.role === 'moderator' && m.userId !== userId)) {
+      throw new DomainError('conflict', 'a session needs at least one moderator: promote someone else first');
+    }
+  }
+
+  /** Removes a member (their sockets get `kicked`); with ban they cannot come back, by any code. */
+  async kick(actor: AuthUser, access: SessionAccess, userId: string | undefined, ban: boolean) {
+    ensureOpen(access);
+    const sessionId = access.session.id;
+    const target = await this.member(sessionId, userId);
+    if (target.userId === actor.id) throw new DomainError('bad_request', 'you cannot remove yourself');
+    if (target.role === 'moderator') await this.ensureAnotherModerator(sessionId, target.userId);
+    await this.log.write(sessionId, async (tx, log) => {
+      if (ban) await this.sessions.updateMember(tx, sessionId, target.userId, { banned: true, mutedUntil: null });
+      else await this.sessions.deleteMember(tx, sessionId, target.userId);
+      // What they left waiting is withdrawn with them.
+      const waiting = await this.messages.withAgentState(sessionId, ['pending', 'awaiting_approval'], tx);
+      await this.messages.updateMany(tx, waiting.filter((m) => m.authorId === target.userId).map((m) => m.id), { agentState: 'dismissed' });
+      await this.turns.removeHandOf(tx, log, sessionId, target.userId, actor.id);
+      const session = await this.sessions.findById(sessionId, tx);
+      if (session?.floorUserId === target.userId) {
+        await this.sessions.update(tx, sessionId, { floorUserId: null });
+        await log.append('session_updated', { changes: { floor_user_id: null }, by: actor.id });
+      }
+      await appendAudited(this.audit, tx, log, {
+        sessionId,
+        actor,
+        action: ban ? 'ban' : 'kick',
+        type: 'member_removed',
+        payload: { user_id: target.userId, banned: ban },
+        targetUserId: target.userId,
+      });
+    });
+    this.mutes.cancel(sessionId, target.userId);
+    await this.turns.publishQueue(sessionId);
+  }
+
+  /** Deletes a message: a tombstone stays; its text leaves history, transcript, events and the agent's context. */
+  async deleteMessage(actor: AuthUser, access: SessionAccess, messageId: string | undefined) {
+    ensureOpen(access);
+    if (!messageId) throw new DomainError('bad_request', 'message_id is required');
+    const sessionId = access.session.id;
+    const message = await this.messages.findById(messageId);
+    if (!message || message.sessionId !== sessionId) throw new DomainError('not_found', 'no such message in this session');
+    if (message.deletedAt) return;
+    await this.log.write(sessionId, async (tx, log) => {
+      const deleted = await this.messages.update(tx, messageId, {
+        deletedAt: new Date(),
+        deletedById: actor.id,
+        content: '',
+        ...(['pending', 'awaiting_approval'].includes(message.agentState) ? { agentState: 'dismissed' } : {}),
+      });
+      await this.log.redact(tx, sessionId, message.seq, {
+        message: {
+          id: deleted.id,
+          role: deleted.role,
+          content: '',
+          author_id: deleted.authorId,
+          author_name: deleted.authorName,
+          status: deleted.status,
+          visibility: deleted.visibility,
+          deleted: true,
+          ...(deleted.replyTo.length ? { reply_to: deleted.replyTo } : {}),
+        },
+      });
+      const seq = await log.append('message_deleted', { message_id: messageId, by: actor.id }, message.visibility === 'staff' ? 'staff' : 'all');
+      await this.audit.record(tx, {
+        sessionId,
+        seq,
+        actorId: actor.id,
+        action: 'delete_message',
+        targetUserId: message.authorId,
+        details: { message_id: messageId },
+      });
+    });
+    await this.turns.publishQueue(sessionId);
+  }
+}

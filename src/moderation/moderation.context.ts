@@ -1,0 +1,32 @@
+import type { AuthUser } from '../auth/auth-user.js';
+import type { DbTransaction } from '../persistence/transaction.js';
+import type { CommittedEvent } from '../sessions/session-event-bus.js';
+import type { EventAppender } from '../sessions/session-log.service.js';
+import type { AuditRepository } from './audit.repository.js';
+
+/** Appends a moderation action's durable event and its audit row, in the same transaction. */
+export async function appendAudited(
+  audit: AuditRepository,
+  tx: DbTransaction,
+  log: EventAppender,
+  entry: {
+    sessionId: string;
+    actor: AuthUser;
+    action: string;
+    type: CommittedEvent['type'];
+    payload: Record<string, unknown>;
+    targetUserId?: string | null;
+    details?: Record<string, unknown>;
+  },
+): Promise<number> {
+  const seq = await log.append(entry.type, entry.payload);
+  await audit.record(tx, {
+    sessionId: entry.sessionId,
+    seq,
+    actorId: entry.actor.id,
+    action: entry.action,
+    targetUserId: entry.targetUserId,
+    details: entry.details ?? entry.payload,
+  });
+  return seq;
+}

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { AgentModule } from '../agent/agent.module.js';
+import { SessionsModule } from '../sessions/sessions.module.js';
+import { TurnsModule } from '../turns/turns.module.js';
+import { AuditRepository } from './audit.repository.js';
+import { MembersModerationService } from './members-moderation.service.js';
+import { ModerationService } from './moderation.service.js';
+import { MuteScheduler } from './mute.scheduler.js';
+import { SessionAdminController } from './session-admin.controller.js';
+import { SessionControlService } from './session-control.service.js';
+
+/** Moderators and operators running a room; every action audited. */
+@Module({
+  imports: [SessionsModule, TurnsModule, AgentModule],
+  controllers: [SessionAdminController],
+  providers: [ModerationService, MembersModerationService, SessionControlService, AuditRepository, MuteScheduler],
+  exports: [ModerationService],
+})
+export class ModerationModule {}

@@ -1,0 +1,77 @@
+import { Injectable } from '@nestjs/common';
+import type { AuthUser } from '../auth/auth-user.js';
+import type { ModerateAction, ModeratePayload } from '../contract/protocol.js';
+import type { SessionAccess } from '../sessions/session.mappers.js';
+import { MembersModerationService } from './members-moderation.service.js';
+import { SessionControlService } from './session-control.service.js';
+
+/** The `moderate` socket event: one action of PROTOCOL.md section 6, dispatched. */
+@Injectable()
+export class ModerationService {
+  constructor(
+    private readonly members: MembersModerationService,
+    private readonly control: SessionControlService,
+  ) {}
+
+  async moderate(actor: AuthUser, access: SessionAccess, input: Omit<ModeratePayload, 'session_id'>): Promise<Record<string, unknown>> {
+    const action: ModerateAction = input.action;
+    switch (action) {
+      case 'grant_turn':
+        await this.members.grantTurn(actor, access, input.user_id);
+        return {};
+      case 'lower_hand':
+        await this.members.lowerHand(actor, access, input.user_id);
+        return {};
+      case 'mute':
+        await this.members.mute(actor, access, input.user_id, input.seconds);
+        return {};
+      case 'unmute':
+        await this.members.unmute(actor, access, input.user_id);
+        return {};
+      case 'set_role':
+        await this.members.setRole(actor, access, input.user_id, input.role, { allowAdd: false });
+        return {};
+      case 'kick':
+        await this.members.kick(actor, access, input.user_id, input.ban ?? false);
+        return {};
+      case 'delete_message':
+        await this.members.deleteMessage(actor, access, input.message_id);
+        return {};
+      case 'lock':
+      case 'unlock':
+        await this.control.update(actor, access, { locked: action === 'lock' }, action);
+        return {};
+      case 'pause_agent':
+        await this.control.pauseAgent(actor, access);
+        return {};
+      case 'resume_agent':
+        await this.control.resumeAgent(actor, access, input.answer_pending ?? false);
+        return {};
+      case 'cancel_agent':
+        await this.control.cancelAgent(actor, access);
+        return {};
+      case 'approve_message':
+      case 'dismiss_message':
+        await this.control.approveMessage(actor, access, input.message_id, action === 'approve_message');
+        return {};
+      case 'set_policy':
+        await this.control.update(
+          actor,
+          access,
+          { turn_policy: input.turn_policy, rate_limit: input.rate_limit, auto_grant: input.auto_grant },
+          action,
+        );
+        return {};
+      case 'set_agent':
+        await this.control.update(actor, access, { agent: { instructions: input.instructions, responds_to: input.responds_to } }, action);
+        return {};
+      case 'rotate_join_code':
+      case 'disable_join_code':
+        return this.control.changeJoinCode(actor, access, action === 'rotate_join_code');
+      default: {
+        const unknown: never = action;
+        throw new Error(`unhandled moderation action ${String(unknown)}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import { Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { MODERATE_ACTIONS, RESPONDS_TO, ROLES, TURN_POLICIES, type ModerateAction, type RespondsTo, type Role, type TurnPolicy } from '../../contract/protocol.js';
+import { RateLimitInput } from '../../sessions/dto/session.inputs.js';
+
+export class SessionRefInput {
+  @IsUUID('all', { message: 'session_id must be a session id (uuid)' })
+  session_id!: string;
+}
+
+export class JoinInput extends SessionRefInput {
+  @IsOptional()
+  @IsInt({ message: 'last_seq must be an integer' })
+  @Min(0, { message: 'last_seq must be at least 0' })
+  last_seq?: number;
+}
+
+export class MessageInput extends SessionRefInput {
+  // Length is checked by the service so that oversized content answers `too_large`.
+  @IsString({ message: 'content must be a string' })
+  content!: string;
+
+  @IsString({ message: 'client_msg_id must be a string' })
+  @Length(1, 100, { message: 'client_msg_id must be 1 to 100 characters' })
+  client_msg_id!: string;
+
+  @IsOptional()
+  @IsIn(['all', 'staff'], { message: 'visibility must be "all" or "staff"' })
+  visibility?: 'all' | 'staff';
+}
+
+export class HandInput extends SessionRefInput {
+  @IsOptional()
+  @IsString({ message: 'note must be a string' })
+  @MaxLength(280, { message: 'note must be at most 280 characters' })
+  note?: string;
+}
+
+export class LoadHistoryInput extends SessionRefInput {
+  @IsInt({ message: 'before_seq must be an integer' })
+  @Min(1, { message: 'before_seq must be at least 1' })
+  before_seq!: number;
+
+  @IsOptional()
+  @IsInt({ message: 'limit must be an integer' })
+  @Min(1, { message: 'limit must be between 1 and 200' })
+  @Max(200, { message: 'limit must be between 1 and 200' })
+  limit?: number;
+}
+
+export class ModerateInput extends SessionRefInput {
+  @IsIn(MODERATE_ACTIONS, { message: `action must be one of: ${MODERATE_ACTIONS.join(', ')}` })
+  action!: ModerateAction;
+
+  @IsOptional()
+  @IsUUID('all', { message: 'user_id must be a user id (uuid)' })
+  user_id?: string;
+
+  @IsOptional()
+  @IsUUID('all', { message: 'message_id must be a message id (uuid)' })
+  message_id?: string;
+
+  @IsOptional()
+  @IsInt({ message: 'seconds must be an integer' })
+  @Min(1, { message: 'seconds must be between 1 and 31536000' })
+  @Max(31_536_000, { message: 'seconds must be between 1 and 31536000' })
+  seconds?: number;
+
+  @IsOptional()
+  @IsIn(ROLES, { message: `role must be one of: ${ROLES.join(', ')}` })
+  role?: Role;
+
+  @IsOptional()
+  @IsBoolean({ message: 'ban must be a boolean' })
+  ban?: boolean;
+
+  @IsOptional()
+  @IsBoolean({ message: 'answer_pending must be a boolean' })
+  answer_pending?: boolean;
+
+  @IsOptional()
+  @IsIn(TURN_POLICIES, { message: `turn_policy must be one of: ${TURN_POLICIES.join(', ')}` })
+  turn_policy?: TurnPolicy;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RateLimitInput)
+  rate_limit?: RateLimitInput | null;
+
+  @IsOptional()
+  @IsBoolean({ message: 'auto_grant must be a boolean' })
+  auto_grant?: boolean;
+
+  @IsOptional()
+  @IsString({ message: 'instructions must be a string' })
+  @MaxLength(4000, { message: 'instructions must be at most 4000 characters' })
+  instructions?: string;
+
+  @IsOptional()
+  @IsIn(RESPONDS_TO, { message: `responds_to must be one of: ${RESPONDS_TO.join(', ')}` })
+  responds_to?: RespondsTo;
+}

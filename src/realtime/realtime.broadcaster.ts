@@ -1,0 +1,94 @@
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import type { Server } from 'socket.io';
+import type { ClientToServerEvents, Role, ServerToClientEvents } from '../contract/protocol.js';
+import { isStaff } from '../permissions/permission-table.js';
+import { SessionEventBus, type CommittedEvent, type EphemeralPublication } from '../sessions/session-event-bus.js';
+import { toWireEvent } from '../sessions/wire-events.js';
+import { PresenceService } from './presence.service.js';
+import { rooms } from './rooms.js';
+
+export type RoundtableServer = Server<ClientToServerEvents, ServerToClientEvents>;
+
+/**
+ * Turns application events into Socket.IO emits: durable events to the
+ * session's room in seq order (private ones to staff, `hidden` to the rest),
+ * ephemeral ones to their audience; role changes move live sockets between
+ * the staff and non-staff rooms; kicked users' sockets leave the room.
+ */
+@Injectable()
+export class RealtimeBroadcaster implements OnModuleDestroy {
+  private server?: RoundtableServer;
+  private readonly unsubscribe: Array<() => void> = [];
+
+  constructor(
+    private readonly bus: SessionEventBus,
+    private readonly presence: PresenceService,
+  ) {}
+
+  attach(server: RoundtableServer): void {
+    this.server = server;
+    this.unsubscribe.push(
+      this.bus.onDurable((event) => this.durable(event)),
+      this.bus.onEphemeral((publication) => this.ephemeral(publication)),
+    );
+  }
+
+  onModuleDestroy() {
+    for (const off of this.unsubscribe.splice(0)) off();
+  }
+
+  private emit(room: string, event: { type: string }) {
+    // The event name is the payload's type (PROTOCOL.md section 4).
+    (this.server?.to(room) as { emit(name: string, payload: unknown): void } | undefined)?.emit(event.type, event);
+  }
+
+  private durable(event: CommittedEvent) {
+    if (!this.server) return;
+    const sessionId = event.sessionId;
+    if (event.visibility === 'staff') {
+      this.emit(rooms.staff(sessionId), toWireEvent(event, true));
+      this.emit(rooms.nonStaff(sessionId), toWireEvent(event, false));
+    } else {
+      this.emit(rooms.session(sessionId), toWireEvent(event, true));
+    }
+    if (event.type === 'member_updated') this.moveRooms(sessionId, event.payload.user_id as string, event.payload.role as Role);
+    if (event.type === 'member_removed') this.removeSockets(sessionId, event.payload.user_id as string, Boolean(event.payload.banned), event.payload);
+  }
+
+  /** A new role takes effect on the user's open sockets at once. */
+  private moveRooms(sessionId: string, userId: string, role: Role) {
+    const userRoom = this.server!.in(rooms.user(sessionId, userId));
+    if (isStaff(role)) {
+      userRoom.socketsJoin(rooms.staff(sessionId));
+      userRoom.socketsLeave(rooms.nonStaff(sessionId));
+    } else {
+      userRoom.socketsJoin(rooms.nonStaff(sessionId));
+      userRoom.socketsLeave(rooms.staff(sessionId));
+    }
+  }
+
+  private removeSockets(sessionId: string, userId: string, banned: boolean, payload: Record<string, unknown>) {
+    const userRoom = rooms.user(sessionId, userId);
+    this.emit(userRoom, { type: 'kicked', session_id: sessionId, banned, ...(payload.by ? { by: payload.by } : {}) } as never);
+    this.server!.in(userRoom).socketsLeave([rooms.session(sessionId), rooms.staff(sessionId), rooms.nonStaff(sessionId), userRoom]);
+    this.presence.removeUser(sessionId, userId);
+  }
+
+  private ephemeral({ sessionId, event, audience }: EphemeralPublication) {
+    if (!this.server) return;
+    switch (audience.kind) {
+      case 'session':
+        return this.emit(rooms.session(sessionId), event);
+      case 'staff':
+        return this.emit(rooms.staff(sessionId), event);
+      case 'user':
+        return this.emit(rooms.user(sessionId, audience.userId), event);
+      case 'others':
+        // Everyone in the session but that user's own sockets.
+        (this.server.to(rooms.session(sessionId)).except(rooms.user(sessionId, audience.userId)) as unknown as {
+          emit(name: string, payload: unknown): void;
+        }).emit(event.type, event);
+        return;
+    }
+  }
+}

@@ -1,0 +1,230 @@
+import { Logger, UseFilters, UseGuards, UsePipes, ValidationPipe } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { Socket } from 'socket.io';
+import type { AuthUser } from '../auth/auth-user.js';
+import { TokenService } from '../auth/token.service.js';
+import { CLIENT_EVENTS, type Ack, type JoinAck, type WireMessage } from '../contract/protocol.js';
+import { DomainError } from '../common/domain-error.js';
+import { validationMessage } from '../common/error-mapping.js';
+import { ModerationService } from '../moderation/moderation.service.js';
+import { isStaff } from '../permissions/permission-table.js';
+import type { SessionAccess } from '../sessions/session.mappers.js';
+import { SessionLog } from '../sessions/session-log.service.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { MessageIntakeService } from '../turns/message-intake.service.js';
+import { TurnsService } from '../turns/turns.service.js';
+import { HandInput, JoinInput, LoadHistoryInput, MessageInput, ModerateInput, SessionRefInput } from './dto/socket.inputs.js';
+import { PresenceService } from './presence.service.js';
+import { RealtimeBroadcaster, type RoundtableServer } from './realtime.broadcaster.js';
+import { rooms } from './rooms.js';
+import { SnapshotService } from './snapshot.service.js';
+import { SocketExceptionFilter } from './socket-exception.filter.js';
+import { SocketAccess, SocketPermission, SocketSessionGuard } from './socket-session.guard.js';
+import { TypingService } from './typing.service.js';
+
+interface SocketData {
+  user: AuthUser;
+  /** Sessions this socket has joined. */
+  sessions: Set<string>;
+}
+type RoundtableSocket = Socket & { data: SocketData };
+
+const socketValidation = new ValidationPipe({
+  whitelist: true,
+  transform: true,
+  exceptionFactory: (errors) =>
+    new DomainError(
+      'bad_request',
+      validationMessage({ message: errors.flatMap((e) => Object.values(e.constraints ?? { [e.property]: `${e.property} is invalid` })) }),
+    ),
+});
+
+// One connection may not flood the server: events beyond this are refused.
+const EVENTS_PER_SECOND = 40;
+const known = new Set<string>(CLIENT_EVENTS);
+
+/**
+ * The Socket.IO gateway: authenticates the handshake, validates every
+ * payload, checks the permission table (SocketSessionGuard), calls one
+ * service, answers the ack. Broadcasting is the broadcaster's job.
+ */
+@WebSocketGateway({ cors: { origin: true, credentials: true }, maxHttpBufferSize: 256 * 1024 })
+@UseFilters(SocketExceptionFilter)
+@UsePipes(socketValidation)
+export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+  private readonly logger = new Logger('RealtimeGateway');
+  private readonly flood = new RateLimiterMemory({ points: EVENTS_PER_SECOND, duration: 1 });
+
+  @WebSocketServer() server!: RoundtableServer;
+
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly broadcaster: RealtimeBroadcaster,
+    private readonly snapshots: SnapshotService,
+    private readonly presence: PresenceService,
+    private readonly typing: TypingService,
+    private readonly log: SessionLog,
+    private readonly sessions: SessionsService,
+    private readonly intake: MessageIntakeService,
+    private readonly turns: TurnsService,
+    private readonly moderation: ModerationService,
+  ) {}
+
+  afterInit(server: RoundtableServer) {
+    this.broadcaster.attach(server);
+    server.use((socket, next) => {
+      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+      this.tokens
+        .verify(token)
+        .then((user) => {
+          socket.data = { user, sessions: new Set<string>() } satisfies SocketData;
+          next();
+        })
+        .catch(() => next(new Error('unauthorized')));
+    });
+  }
+
+  handleConnection(socket: RoundtableSocket) {
+    socket.use((packet, next) => {
+      const [event] = packet;
+      const ack = typeof packet[packet.length - 1] === 'function' ? (packet[packet.length - 1] as (a: unknown) => void) : undefined;
+      if (typeof event !== 'string' || !known.has(event)) {
+        ack?.({ ok: false, error: { code: 'bad_request', message: `unknown event ${JSON.stringify(String(event)).slice(0, 60)}` } });
+        return;
+      }
+      this.flood
+        .consume(socket.id)
+        .then(() => next())
+        .catch((result: { msBeforeNext?: number }) =>
+          ack?.({
+            ok: false,
+            error: { code: 'rate_limited', message: 'too many events: slow down', retry_after_ms: result.msBeforeNext ?? 1000 },
+          }),
+        );
+    });
+  }
+
+  handleDisconnect(socket: RoundtableSocket) {
+    const data = socket.data as SocketData | undefined;
+    if (!data?.user) return;
+    for (const sessionId of data.sessions) this.presence.disconnect(sessionId, data.user.id, socket.id);
+    data.sessions.clear();
+    this.flood.delete(socket.id).catch(() => undefined);
+  }
+
+  @SubscribeMessage('join')
+  @UseGuards(SocketSessionGuard)
+  @SocketPermission('read')
+  async join(@ConnectedSocket() socket: RoundtableSocket, @MessageBody() input: JoinInput, @SocketAccess() access: SessionAccess): Promise<JoinAck> {
+    const { user } = socket.data;
+    const sessionId = access.session.id;
+    // Between two writes of the session: the snapshot (or replay) and joining
+    // the room sit at one seq, so the next event is neither missed nor repeated.
+    return this.log.exclusive(sessionId, async () => {
+      await socket.join([rooms.session(sessionId), isStaff(access.role) ? rooms.staff(sessionId) : rooms.nonStaff(sessionId), rooms.user(sessionId, user.id)]);
+      socket.data.sessions.add(sessionId);
+      this.presence.connect(sessionId, user, access.role, socket.id);
+      if (input.last_seq !== undefined) {
+        const resumed = await this.snapshots.resume(access, input.last_seq);
+        if (resumed) return { ok: true as const, resumed: true as const, ...resumed };
+      }
+      return { ok: true as const, state: await this.snapshots.snapshot(user, access) };
+    });
+  }
+
+  @SubscribeMessage('leave')
+  @UseGuards(SocketSessionGuard)
+  @SocketPermission('read')
+  async leave(@ConnectedSocket() socket: RoundtableSocket, @MessageBody() input: SessionRefInput): Promise<Ack> {
+    const sessionId = input.session_id;
+    if (socket.data.sessions.delete(sessionId)) {
+      for (const room of [rooms.session(sessionId), rooms.staff(sessionId), rooms.nonStaff(sessionId), rooms.user(sessionId, socket.data.user.id)]) {
+        await socket.leave(room);
+      }
+      this.presence.disconnect(sessionId, socket.data.user.id, socket.id);
+    }
+    return { ok: true };
+  }
+
+  @SubscribeMessage('message')
+  @UseGuards(SocketSessionGuard)
+  @SocketPermission((payload) => (payload.visibility === 'staff' ? 'write_note' : 'send_message'))
+  async message(
+    @ConnectedSocket() socket: RoundtableSocket,
+    @MessageBody() input: MessageInput,
+    @SocketAccess() access: SessionAccess,
+  ): Promise<Ack<{ message: WireMessage }>> {
+    const message = await this.intake.post(socket.data.user, access, {
+      content: input.content,
+      clientMsgId: input.client_msg_id,
+      visibility: input.visibility ?? 'all',
+    });
+    this.typing.stop(access.session.id, socket.data.user.id);
+    return { ok: true, message };
+  }
+
+  @SubscribeMessage('typing_start')
+  @UseGuards(SocketSessionGuard)
+  @SocketPermission('typing')
+  typingStart(@ConnectedSocket() socket: RoundtableSocket, @MessageBody() input: SessionRefInput): Ack {
+    this.requireJoined(socket, input.session_id);
+    this.typing.start(input.session_id, socket.data.user.id, socket.data.user.displayName);
+    return { ok: true };
+  }
+
+  @SubscribeMessage('typing_stop')
+  @UseGuards(SocketSessionGuard)
+  @SocketPermission('typing')
+  typingStop(@ConnectedSocket() socket: RoundtableSocket, @MessageBody() input: SessionRefInput): Ack {
+    this.requireJoined(socket, input.session_id);
+    this.typing.stop(input.session_id, socket.data.user.id);
+    return { ok: true };
+  }
+
+  @SubscribeMessage('raise_hand')
+  @UseGuards(SocketSessionGuard)
+  @SocketPermission('raise_hand')
+  async raiseHand(@ConnectedSocket() socket: RoundtableSocket, @MessageBody() input: HandInput): Promise<Ack> {
+    await this.turns.raiseHand(input.session_id, socket.data.user, input.note?.trim() || null);
+    return { ok: true };
+  }
+
+  @SubscribeMessage('lower_hand')
+  @UseGuards(SocketSessionGuard)
+  @SocketPermission('raise_hand')
+  async lowerHand(@ConnectedSocket() socket: RoundtableSocket, @MessageBody() input: HandInput): Promise<Ack> {
+    await this.turns.lowerHand(input.session_id, socket.data.user.id);
+    return { ok: true };
+  }
+
+  @SubscribeMessage('load_history')
+  @UseGuards(SocketSessionGuard)
+  @SocketPermission('read')
+  async loadHistory(@MessageBody() input: LoadHistoryInput, @SocketAccess() access: SessionAccess) {
+    const page = await this.sessions.history(access, input.before_seq, input.limit ?? 50);
+    return { ok: true as const, ...page };
+  }
+
+  @SubscribeMessage('moderate')
+  @UseGuards(SocketSessionGuard)
+  @SocketPermission('moderate')
+  async moderate(@ConnectedSocket() socket: RoundtableSocket, @MessageBody() input: ModerateInput, @SocketAccess() access: SessionAccess) {
+    const { session_id: _sessionId, ...action } = input;
+    const result = await this.moderation.moderate(socket.data.user, access, action);
+    return { ok: true as const, ...result };
+  }
+
+  private requireJoined(socket: RoundtableSocket, sessionId: string) {
+    if (!socket.data.sessions.has(sessionId)) throw new DomainError('bad_request', 'join the session first');
+  }
+}

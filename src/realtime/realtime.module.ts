@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { AgentModule } from '../agent/agent.module.js';
+import { AuthModule } from '../auth/auth.module.js';
+import { ModerationModule } from '../moderation/moderation.module.js';
+import { SessionsModule } from '../sessions/sessions.module.js';
+import { TurnsModule } from '../turns/turns.module.js';
+import { PresenceService } from './presence.service.js';
+import { RealtimeBroadcaster } from './realtime.broadcaster.js';
+import { RealtimeGateway } from './realtime.gateway.js';
+import { SnapshotService } from './snapshot.service.js';
+import { SocketSessionGuard } from './socket-session.guard.js';
+import { TypingService } from './typing.service.js';
+
+/** The live room over Socket.IO. */
+@Module({
+  imports: [AuthModule, SessionsModule, TurnsModule, AgentModule, ModerationModule],
+  providers: [RealtimeGateway, RealtimeBroadcaster, SnapshotService, PresenceService, TypingService, SocketSessionGuard],
+})
+export class RealtimeModule {}

@@ -1,0 +1,7 @@
+/** Socket.IO room names. Staff and non-staff rooms exist so private notes reach staff only. */
+export const rooms = {
+  session: (sessionId: string) => `session:${sessionId}`,
+  staff: (sessionId: string) => `session:${sessionId}:staff`,
+  nonStaff: (sessionId: string) => `session:${sessionId}:others`,
+  user: (sessionId: string, userId: string) => `session:${sessionId}:user:${userId}`,
+};

@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import { AgentRunner } from '../agent/agent-runner.service.js';
+import type { AuthUser } from '../auth/auth-user.js';
+import { SNAPSHOT_MESSAGES, type ResumedState, type SessionStateEvent, type WireParticipant } from '../contract/protocol.js';
+import { PresenceRegistry } from '../sessions/presence.registry.js';
+import type { SessionAccess } from '../sessions/session.mappers.js';
+import { SessionsRepository } from '../sessions/sessions.repository.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { TurnsService } from '../turns/turns.service.js';
+
+/** A client further behind than this gets a fresh snapshot instead of a replay. */
+export const MAX_RESUME_EVENTS = 500;
+
+/** Everything a participant needs to render the room at one seq. */
+@Injectable()
+export class SnapshotService {
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly repository: SessionsRepository,
+    private readonly presence: PresenceRegistry,
+    private readonly turns: TurnsService,
+    private readonly agent: AgentRunner,
+  ) {}
+
+  async participants(sessionId: string): Promise<{ participants: WireParticipant[]; members: Awaited<ReturnType<SessionsService['members']>> }> {
+    const members = await this.sessions.members(sessionId);
+    const roles = new Map(members.map((m) => [m.user_id, m.role]));
+    const participants = this.presence
+      .online(sessionId)
+      .map((p) => ({ user_id: p.userId, name: p.name, role: roles.get(p.userId) ?? 'moderator' }));
+    return { participants, members };
+  }
+
+  async snapshot(user: AuthUser, access: SessionAccess): Promise<SessionStateEvent> {
+    const sessionId = access.session.id;
+    // Re-read: the access was resolved before this request waited for its turn.
+    const session = (await this.repository.findById(sessionId)) ?? access.session;
+    const current = { ...access, session };
+    const [history, total, { participants, members }, hands, queue] = await Promise.all([
+      this.sessions.history(current, undefined, SNAPSHOT_MESSAGES),
+      this.sessions.totalMessages(current),
+      this.participants(sessionId),
+      this.turns.handsOf(sessionId),
+      this.turns.queue(sessionId),
+    ]);
+    return {
+      type: 'session_state',
+      session_id: sessionId,
+      session: this.sessions.view(session, access),
+      you: { user_id: user.id, role: access.role },
+      seq: session.lastSeq,
+      messages: history.messages.reverse(), // oldest first, as they are shown
+      total_messages: total,
+      has_more: history.has_more,
+      participants,
+      hands,
+      queue,
+      agent: this.agent.stateOf(session),
+      members,
+    };
+  }
+
+  /**
+   * Every durable event after `lastSeq`, with the ephemeral state a returning
+   * client cannot replay (who is here, the agent, the queue); null when too far
+   * behind (or ahead) to replay, and a snapshot serves better.
+   */
+  async resume(access: SessionAccess, lastSeq: number): Promise<ResumedState | null> {
+    const session = (await this.repository.findById(access.session.id)) ?? access.session;
+    if (lastSeq > session.lastSeq || session.lastSeq - lastSeq > MAX_RESUME_EVENTS) return null;
+    const [{ events }, { participants }, queue] = await Promise.all([
+      this.sessions.events({ ...access, session }, lastSeq, MAX_RESUME_EVENTS),
+      this.participants(session.id),
+      this.turns.queue(session.id),
+    ]);
+    return { events, participants, queue, agent: this.agent.stateOf(session) };
+  }
+}

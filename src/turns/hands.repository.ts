@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaClient, type Hand } from '../generated/prisma/client.js';
+import type { DbTransaction } from '../persistence/transaction.js';
+
+export interface HandWithName extends Hand {
+  displayName: string;
+}
+
+@Injectable()
+export class HandsRepository {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async list(sessionId: string, tx: DbTransaction | PrismaClient = this.prisma): Promise<HandWithName[]> {
+    const rows = await tx.hand.findMany({ where: { sessionId }, orderBy: { raisedSeq: 'asc' } });
+    if (rows.length === 0) return [];
+    const users = await tx.user.findMany({ where: { id: { in: rows.map((r) => r.userId) } }, select: { id: true, displayName: true } });
+    const names = new Map(users.map((u) => [u.id, u.displayName]));
+    return rows.map((r) => ({ ...r, displayName: names.get(r.userId) ?? 'someone' }));
+  }
+
+  find(tx: DbTransaction, sessionId: string, userId: string): Promise<Hand | null> {
+    return tx.hand.findUnique({ where: { sessionId_userId: { sessionId, userId } } });
+  }
+
+  async create(tx: DbTransaction, data: { sessionId: string; userId: string; note: string | null; raisedSeq: number }): Promise<void> {
+    await tx.hand.create({ data });
+  }
+
+  /** Returns whether there was a hand to lower. */
+  async delete(tx: DbTransaction, sessionId: string, userId: string): Promise<boolean> {
+    const { count } = await tx.hand.deleteMany({ where: { sessionId, userId } });
+    return count > 0;
+  }
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { SessionsModule } from '../sessions/sessions.module.js';
+import { HandsRepository } from './hands.repository.js';
+import { MessageIntakeService } from './message-intake.service.js';
+import { RateLimitService } from './rate-limit.service.js';
+import { TurnsService } from './turns.service.js';
+
+/** Turn policies, hands and the floor, rate limits, and people's messages entering a session. */
+@Module({
+  imports: [SessionsModule],
+  providers: [TurnsService, HandsRepository, MessageIntakeService, RateLimitService],
+  exports: [TurnsService, MessageIntakeService],
+})
+export class TurnsModule {}

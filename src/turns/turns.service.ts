@@ -1,0 +1,150 @@
+import { Injectable } from '@nestjs/common';
+import type { AuthUser } from '../auth/auth-user.js';
+import type { TurnPolicy, WireHand, WireQueueEntry } from '../contract/protocol.js';
+import { DomainError } from '../common/domain-error.js';
+import type { DbTransaction } from '../persistence/transaction.js';
+import { MessagesRepository } from '../sessions/messages.repository.js';
+import { SessionEventBus } from '../sessions/session-event-bus.js';
+import { SessionLog, type EventAppender } from '../sessions/session-log.service.js';
+import { SessionsRepository } from '../sessions/sessions.repository.js';
+import { HandsRepository } from './hands.repository.js';
+import { nextBatch, predictOrder, type Batch, type PendingMessage } from './turn-scheduler.js';
+
+export interface QueueExplanation {
+  policy: TurnPolicy;
+  queue: Array<WireQueueEntry & { position: number; seq: number; author_name: string }>;
+  awaiting_approval: Array<{ message_id: string; user_id: string }>;
+  floor_user_id: string | null;
+  explanation: string;
+}
+
+const POLICY_EXPLANATIONS: Record<TurnPolicy, string> = {
+  fifo: 'strict arrival order',
+  round_robin: "authors take turns: the least recently answered author goes next, with their oldest message",
+  hand_raise: 'contributors ask only while holding the floor; the floor is granted from the hand queue',
+  merge: 'everything pending when the agent is free is answered in one reply',
+  moderated: 'a moderator approves each message before it reaches the agent',
+};
+
+/** Hands, the floor, and what the agent answers next. */
+@Injectable()
+export class TurnsService {
+  constructor(
+    private readonly hands: HandsRepository,
+    private readonly messages: MessagesRepository,
+    private readonly sessions: SessionsRepository,
+    private readonly log: SessionLog,
+    private readonly bus: SessionEventBus,
+  ) {}
+
+  async handsOf(sessionId: string): Promise<WireHand[]> {
+    return (await this.hands.list(sessionId)).map((h) => ({
+      user_id: h.userId,
+      name: h.displayName,
+      note: h.note,
+      raised_at: h.raisedAt.toISOString(),
+    }));
+  }
+
+  private async pendingMessages(sessionId: string): Promise<PendingMessage[]> {
+    const rows = await this.messages.withAgentState(sessionId, ['pending']);
+    return rows.map((r) => ({ id: r.id, authorId: r.authorId ?? 'system', authorName: r.authorName, seq: r.seq }));
+  }
+
+  private async policyOf(sessionId: string): Promise<TurnPolicy> {
+    const session = await this.sessions.findById(sessionId);
+    return (session?.turnPolicy ?? 'round_robin') as TurnPolicy;
+  }
+
+  /** What the agent will answer, in order. */
+  async queue(sessionId: string): Promise<WireQueueEntry[]> {
+    const [policy, pending, lastServed] = await Promise.all([
+      this.policyOf(sessionId),
+      this.pendingMessages(sessionId),
+      this.messages.lastServedByAuthor(sessionId),
+    ]);
+    return predictOrder({ policy, pending, lastServed }).map((m) => ({ message_id: m.id, user_id: m.authorId }));
+  }
+
+  async publishQueue(sessionId: string): Promise<void> {
+    this.bus.publishEphemeral(sessionId, { type: 'queue_updated', session_id: sessionId, queue: await this.queue(sessionId) });
+  }
+
+  /** The next batch the agent should answer, by the session's policy. */
+  async nextBatch(sessionId: string, policy: TurnPolicy): Promise<Batch | null> {
+    const [pending, lastServed] = await Promise.all([this.pendingMessages(sessionId), this.messages.lastServedByAuthor(sessionId)]);
+    return nextBatch({ policy, pending, lastServed });
+  }
+
+  /** The REST view of the queue: who is next and why. */
+  async explain(sessionId: string): Promise<QueueExplanation> {
+    const session = await this.sessions.findById(sessionId);
+    if (!session) throw new DomainError('not_found', 'session not found');
+    const policy = session.turnPolicy as TurnPolicy;
+    const [pending, lastServed, awaiting] = await Promise.all([
+      this.pendingMessages(sessionId),
+      this.messages.lastServedByAuthor(sessionId),
+      this.messages.withAgentState(sessionId, ['awaiting_approval']),
+    ]);
+    const order = predictOrder({ policy, pending, lastServed });
+    return {
+      policy,
+      queue: order.map((m, i) => ({ message_id: m.id, user_id: m.authorId, author_name: m.authorName, seq: m.seq, position: i + 1 })),
+      awaiting_approval: awaiting.map((m) => ({ message_id: m.id, user_id: m.authorId ?? '' })),
+      floor_user_id: session.floorUserId,
+      explanation: POLICY_EXPLANATIONS[policy] + (session.agentPaused ? ' (the agent is paused)' : ''),
+    };
+  }
+
+  async raiseHand(sessionId: string, user: AuthUser, note: string | null): Promise<void> {
+    await this.log.write(sessionId, async (tx, log) => {
+      const session = await this.sessions.findById(sessionId, tx);
+      if (!session || session.status === 'closed') throw new DomainError('session_closed', 'this session has ended');
+      if (session.floorUserId === user.id) return; // already holds the floor
+      if (await this.hands.find(tx, sessionId, user.id)) return; // already raised: idempotent
+      const seq = await log.append('hand_raised', { user_id: user.id, ...(note ? { note } : {}) });
+      await this.hands.create(tx, { sessionId, userId: user.id, note, raisedSeq: seq });
+      await this.autoGrant(tx, log, sessionId);
+    });
+  }
+
+  /** Lowers a hand: one's own, or (moderators) someone else's with `by`. */
+  async lowerHand(sessionId: string, userId: string, by?: string): Promise<boolean> {
+    return this.log.write(sessionId, async (tx, log) => {
+      if (!(await this.hands.delete(tx, sessionId, userId))) return false;
+      await log.append('hand_lowered', { user_id: userId, ...(by ? { by } : {}) });
+      return true;
+    });
+  }
+
+  /** Gives the floor to a user (moderator action); their raised hand leaves the queue. */
+  async grantTurn(tx: DbTransaction, log: EventAppender, sessionId: string, userId: string, by: string): Promise<void> {
+    if (await this.hands.delete(tx, sessionId, userId)) await log.append('hand_lowered', { user_id: userId, by });
+    await this.sessions.update(tx, sessionId, { floorUserId: userId });
+    await log.append('turn_granted', { user_id: userId, by });
+  }
+
+  /**
+   * After the agent answered the floor holder, the floor is free again; with
+   * auto_grant the next hand gets it.
+   */
+  async releaseFloorIfAnswered(tx: DbTransaction, log: EventAppender, sessionId: string, answeredAuthors: string[]): Promise<void> {
+    const session = await this.sessions.findById(sessionId, tx);
+    if (!session?.floorUserId || !answeredAuthors.includes(session.floorUserId)) return;
+    await this.sessions.update(tx, sessionId, { floorUserId: null });
+    await log.append('session_updated', { changes: { floor_user_id: null }, by: 'agent' });
+    await this.autoGrant(tx, log, sessionId);
+  }
+
+  /** Under hand_raise with auto_grant, the head of the hand queue gets a free floor. */
+  async autoGrant(tx: DbTransaction, log: EventAppender, sessionId: string): Promise<void> {
+    const session = await this.sessions.findById(sessionId, tx);
+    if (!session || session.turnPolicy !== 'hand_raise' || !session.autoGrant || session.floorUserId) return;
+    const [head] = await this.hands.list(sessionId, tx);
+    if (head) await this.grantTurn(tx, log, sessionId, head.userId, 'auto_grant');
+  }
+
+  async removeHandOf(tx: DbTransaction, log: EventAppender, sessionId: string, userId: string, by: string): Promise<void> {
+    if (await this.hands.delete(tx, sessionId, userId)) await log.append('hand_lowered', { user_id: userId, by });
+  }
+}
