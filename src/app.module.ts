@@ -1,7 +1,4 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
-import { LoggerModule } from 'nestjs-pino';
 import { AgentModule } from './agent/agent.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import type { AppConfig } from './config/app-config.js';
@@ -21,21 +18,6 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            // Tokens and passwords never reach the log.
-            redact: {
-              paths: ['req.headers.authorization', 'req.headers.cookie', 'req.body.password', 'req.body.access_token'],
-              censor: '[redacted]',
-            },
-            autoLogging: { ignore: (req) => req.url === '/health' },
-            serializers: {
-              req: (req: { method: string; url: string; id: unknown }) => ({ id: req.id, method: req.method, url: req.url?.split('?')[0] }),
-            },
-          },
-        }),
-        ThrottlerModule.forRoot([{ limit: 600, ttl: 60_000 }]),
         PersistenceModule,
         AuthModule,
         SessionsModule,
@@ -46,7 +28,6 @@ export class AppModule {
         HealthModule,
         WebModule.forRoot(config),
       ],
-      providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],
     };
   }
 }

@@ -7,11 +7,13 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Logger } from 'nestjs-pino';
+import { rateLimit } from 'express-rate-limit';
+import { pinoHttp } from 'pino-http';
 import { createClient } from 'redis';
 import type { ServerOptions } from 'socket.io';
 import { AppModule } from './app.module.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
+import { createPino, PinoLoggerService } from './common/pino-logger.js';
 import type { AppConfig } from './config/app-config.js';
 
 /** Socket.IO with the Redis adapter, so several instances fan out to each other's rooms. */
@@ -42,21 +44,44 @@ class RedisIoAdapter extends IoAdapter {
   }
 }
 
+function authRateLimit(limit: number) {
+  return rateLimit({
+    windowMs: 60_000,
+    limit,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, res, _next, options) => {
+      res.setHeader('Retry-After', String(Math.ceil(options.windowMs / 1000)));
+      res.status(429).json({ statusCode: 429, error: 'Too Many Requests', message: 'too many attempts: try again in a minute', code: 'rate_limited' });
+    },
+  });
+}
+
 export const DEFAULT_WEB_DIST = fileURLToPath(new URL('../client/web/dist', import.meta.url));
 
 /** Everything main.ts and the e2e tests share: the app as it runs. */
 export async function createApp(config: AppConfig, options: { logger?: boolean } = {}): Promise<NestExpressApplication> {
+  const logger = createPino(options.logger === false ? 'silent' : config.logLevel);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    bufferLogs: true,
-    logger: options.logger === false ? false : undefined,
+    logger: new PinoLoggerService(logger),
   });
+  app.use(
+    pinoHttp({
+      logger,
+      autoLogging: { ignore: (req) => req.url === '/health' },
+      serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.split('?')[0] }) },
+    }),
+  );
   await bootstrap(app, config);
   return app;
 }
 
 export async function bootstrap(app: NestExpressApplication, config: AppConfig): Promise<INestApplication> {
-  app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
+  // Password guessing and account spraying: attempts per address and minute are capped.
+  // Guest joins get more room: a whole class behind one school NAT joins at once.
+  app.use(['/auth/login', '/auth/register'], authRateLimit(60));
+  app.use('/auth/guest', authRateLimit(600));
   app.disable('x-powered-by');
   app.useBodyParser('json', { limit: '64kb' });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));

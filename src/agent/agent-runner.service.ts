@@ -4,7 +4,8 @@ import type { Role, TurnPolicy, WireAgentState } from '../contract/protocol.js';
 import { newId } from '../common/ids.js';
 import type { Session } from '../generated/prisma/client.js';
 import { MessagesRepository } from '../sessions/messages.repository.js';
-import { SessionEventBus, type CommittedEvent } from '../sessions/session-event-bus.js';
+import { toWireMessage } from '../sessions/session.mappers.js';
+import { SessionEventBus } from '../sessions/session-event-bus.js';
 import { SessionLog } from '../sessions/session-log.service.js';
 import { SessionsRepository } from '../sessions/sessions.repository.js';
 import type { Batch } from '../turns/turn-scheduler.js';
@@ -43,7 +44,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly loops = new Map<string, Promise<void>>();
   private readonly dirty = new Set<string>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
-  private unsubscribe?: () => void;
+  private readonly unsubscribe: Array<() => void> = [];
   private stopped = false;
 
   constructor(
@@ -58,9 +59,15 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
   ) {}
 
   async onApplicationBootstrap() {
-    this.unsubscribe = this.bus.onDurable((event) => {
-      if (this.wakesAgent(event)) this.kick(event.sessionId);
-    });
+    // The agent looks at a session again when its queue changed or its settings did.
+    this.unsubscribe.push(
+      this.bus.onDurable((event) => {
+        if (event.type === 'session_updated') this.kick(event.sessionId);
+      }),
+      this.bus.onEphemeral(({ sessionId, event }) => {
+        if (event.type === 'queue_updated' && event.queue.length > 0) this.kick(sessionId);
+      }),
+    );
     const requeued = await this.agent.requeueInterrupted();
     if (requeued) this.logger.log(`${requeued} message(s) interrupted by a restart are pending again`);
     for (const sessionId of await this.messages.sessionsWithPending()) this.kick(sessionId);
@@ -68,15 +75,10 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
 
   async onApplicationShutdown() {
     this.stopped = true;
-    this.unsubscribe?.();
+    for (const off of this.unsubscribe.splice(0)) off();
     for (const timer of this.retryTimers) clearTimeout(timer);
     for (const run of this.runs.values()) run.controller.abort(new Error('shutdown'));
     await Promise.allSettled([...this.loops.values()]);
-  }
-
-  private wakesAgent(event: CommittedEvent): boolean {
-    if (event.type === 'new_message') return (event.payload.message as { role?: string })?.role === 'user';
-    return event.type === 'session_updated' || event.type === 'moderation';
   }
 
   /** What a snapshot shows of the agent. */
@@ -235,29 +237,19 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
       const message = failed
         ? { role: 'system', content: `${session.agentName} could not answer ${names}: ${failure}`, status: 'failed', authorName: 'Roundtable' }
         : { role: 'assistant', content: run.partial, status: run.stopReason ? 'cancelled' : 'complete', authorName: session.agentName };
-      const seq = await log.append('new_message', {
-        message: {
+      const seq = await log.append('new_message', async (seq) => {
+        const created = await this.messages.create(tx, {
           id: run.messageId,
+          sessionId: session.id,
+          seq,
           role: message.role,
           content: message.content,
-          author_id: null,
-          author_name: message.authorName,
-          reply_to: ids,
+          authorName: message.authorName,
+          replyTo: ids,
           status: message.status,
-          visibility: 'all',
-          schedule_reason: batch.reason,
-        },
-      });
-      await this.messages.create(tx, {
-        id: run.messageId,
-        sessionId: session.id,
-        seq,
-        role: message.role,
-        content: message.content,
-        authorName: message.authorName,
-        replyTo: ids,
-        status: message.status,
-        scheduleReason: batch.reason,
+          scheduleReason: batch.reason,
+        });
+        return { message: toWireMessage(created) };
       });
       if (run.stopReason === 'pause' || run.stopReason === 'close') {
         // Interrupted, not answered: on resume the agent may take these up again.

@@ -1,6 +1,5 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { SkipThrottle } from '@nestjs/throttler';
 import type { Response } from 'express';
 import { Public } from '../auth/auth.guard.js';
 import { SessionsRepository } from '../sessions/sessions.repository.js';
@@ -12,7 +11,6 @@ export class HealthController {
 
   /** 200 once the server accepts connections and its database answers; 503 otherwise. */
   @Public()
-  @SkipThrottle()
   @Get()
   async health(@Res() res: Response) {
     try {

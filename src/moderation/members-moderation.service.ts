@@ -3,7 +3,7 @@ import type { AuthUser } from '../auth/auth-user.js';
 import type { Role } from '../contract/protocol.js';
 import { DomainError } from '../common/domain-error.js';
 import { MessagesRepository } from '../sessions/messages.repository.js';
-import type { SessionAccess } from '../sessions/session.mappers.js';
+import { toWireMessage, type SessionAccess } from '../sessions/session.mappers.js';
 import { SessionLog } from '../sessions/session-log.service.js';
 import { SessionsRepository } from '../sessions/sessions.repository.js';
 import { TurnsService } from '../turns/turns.service.js';
@@ -53,9 +53,7 @@ export class MembersModerationService {
     ensureOpen(access);
     if (!userId) throw new DomainError('bad_request', 'user_id is required');
     const lowered = await this.log.write(access.session.id, async (tx, log) => {
-      const hands = await this.turns.handsOf(access.session.id);
-      if (!hands.some((h) => h.user_id === userId)) return false;
-      await this.turns.removeHandOf(tx, log, access.session.id, userId, actor.id);
+      if (!(await this.turns.removeHandOf(tx, log, access.session.id, userId, actor.id))) return false;
       const session = await this.sessions.findById(access.session.id, tx);
       await this.audit.record(tx, { sessionId: access.session.id, seq: session!.lastSeq, actorId: actor.id, action: 'lower_hand', targetUserId: userId });
       return true;
@@ -184,19 +182,7 @@ export class MembersModerationService {
         content: '',
         ...(['pending', 'awaiting_approval'].includes(message.agentState) ? { agentState: 'dismissed' } : {}),
       });
-      await this.log.redact(tx, sessionId, message.seq, {
-        message: {
-          id: deleted.id,
-          role: deleted.role,
-          content: '',
-          author_id: deleted.authorId,
-          author_name: deleted.authorName,
-          status: deleted.status,
-          visibility: deleted.visibility,
-          deleted: true,
-          ...(deleted.replyTo.length ? { reply_to: deleted.replyTo } : {}),
-        },
-      });
+      await this.log.redact(tx, sessionId, message.seq, { message: toWireMessage(deleted) });
       const seq = await log.append('message_deleted', { message_id: messageId, by: actor.id }, message.visibility === 'staff' ? 'staff' : 'all');
       await this.audit.record(tx, {
         sessionId,

@@ -50,7 +50,7 @@ const socketValidation = new ValidationPipe({
 });
 
 // One connection may not flood the server: events beyond this are refused.
-const EVENTS_PER_SECOND = 40;
+const EVENTS_PER_SECOND = 200;
 const known = new Set<string>(CLIENT_EVENTS);
 
 /**

@@ -14,8 +14,8 @@ export class MessagesRepository {
     return tx.message.findUnique({ where: { id } });
   }
 
-  findByClientMsgId(sessionId: string, authorId: string, clientMsgId: string): Promise<Message | null> {
-    return this.prisma.message.findUnique({
+  findByClientMsgId(sessionId: string, authorId: string, clientMsgId: string, tx: DbTransaction | PrismaClient = this.prisma): Promise<Message | null> {
+    return tx.message.findUnique({
       where: { sessionId_authorId_clientMsgId: { sessionId, authorId, clientMsgId } },
     });
   }

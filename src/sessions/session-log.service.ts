@@ -4,9 +4,14 @@ import type { DbTransaction } from '../persistence/transaction.js';
 import { SessionEventBus, type CommittedEvent } from './session-event-bus.js';
 import { SessionEventsRepository } from './session-events.repository.js';
 
+type Payload = Record<string, unknown>;
+
 export interface EventAppender {
-  /** Appends a durable event in the current transaction; returns its seq. */
-  append(type: CommittedEvent['type'], payload: Record<string, unknown>, visibility?: 'all' | 'staff'): Promise<number>;
+  /**
+   * Appends a durable event in the current transaction; returns its seq. The
+   * payload may be built from the seq (a message row stores the seq it got).
+   */
+  append(type: CommittedEvent['type'], payload: Payload | ((seq: number) => Promise<Payload>), visibility?: 'all' | 'staff'): Promise<number>;
 }
 
 /**
@@ -29,8 +34,9 @@ export class SessionLog {
       const result = await this.events.transaction(async (tx) => {
         committed.length = 0; // a retried transaction starts over
         return work(tx, {
-          append: async (type, payload, visibility = 'all') => {
+          append: async (type, payloadOrBuild, visibility = 'all') => {
             const seq = await this.events.nextSeq(tx, sessionId);
+            const payload = typeof payloadOrBuild === 'function' ? await payloadOrBuild(seq) : payloadOrBuild;
             const event: CommittedEvent = { sessionId, seq, type, visibility, payload };
             await this.events.insert(tx, event);
             committed.push(event);

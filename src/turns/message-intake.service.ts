@@ -3,7 +3,7 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { MAX_CONTENT_LENGTH, type WireMessage } from '../contract/protocol.js';
 import { DomainError } from '../common/domain-error.js';
 import { newId } from '../common/ids.js';
-import type { Session } from '../generated/prisma/client.js';
+import type { Message, Session } from '../generated/prisma/client.js';
 import { MessagesRepository } from '../sessions/messages.repository.js';
 import { SessionLog } from '../sessions/session-log.service.js';
 import { toWireMessage, type SessionAccess } from '../sessions/session.mappers.js';
@@ -43,60 +43,44 @@ export class MessageIntakeService {
 
   async post(user: AuthUser, access: SessionAccess, input: PostMessageInput): Promise<WireMessage> {
     const sessionId = access.session.id;
-    // A retry of something already stored answers the first message, whatever changed since.
-    const existing = await this.messages.findByClientMsgId(sessionId, user.id, input.clientMsgId);
-    if (existing) return toWireMessage(existing);
-
-    if (input.content.trim().length === 0) throw new DomainError('bad_request', 'content must not be empty');
     if (input.content.length > MAX_CONTENT_LENGTH) {
       throw new DomainError('too_large', `content must be at most ${MAX_CONTENT_LENGTH} characters`);
     }
-    this.checkSessionRules(user, access, input);
-
-    const session = access.session;
-    const refund =
-      access.role !== 'moderator' && session.rateLimitMessages && session.rateLimitPerSeconds
-        ? this.rateLimits.consume(sessionId, user.id, { messages: session.rateLimitMessages, perSeconds: session.rateLimitPerSeconds })
-        : undefined;
-
+    let refund: (() => void) | undefined;
     try {
       const { message, queued } = await this.log.write(sessionId, async (tx, log) => {
-        // Re-read inside the write: settings may have changed while we waited for our turn.
+        // A retry of something already stored answers the first message, whatever changed since.
+        const duplicate = await this.messages.findByClientMsgId(sessionId, user.id, input.clientMsgId, tx);
+        if (duplicate) return { message: duplicate, queued: false };
+        if (input.content.trim().length === 0) throw new DomainError('bad_request', 'content must not be empty');
+        // Read inside the write: settings may have changed while this waited for its turn.
         const current = await this.sessions.findById(sessionId, tx);
         if (!current) throw new DomainError('not_found', 'session not found');
         this.checkSessionRules(user, { ...access, session: current }, input);
-        const duplicate = await this.messages.findByClientMsgId(sessionId, user.id, input.clientMsgId);
-        if (duplicate) return { message: duplicate, queued: false, duplicate: true };
+        if (access.role !== 'moderator' && current.rateLimitMessages && current.rateLimitPerSeconds) {
+          refund = this.rateLimits.consume(sessionId, user.id, { messages: current.rateLimitMessages, perSeconds: current.rateLimitPerSeconds });
+        }
         const agentState = this.agentStateFor(current, access, input);
-        const id = newId();
-        const seq = await log.append(
+        let created!: Message;
+        await log.append(
           'new_message',
-          {
-            message: {
-              id,
+          async (seq) => {
+            created = await this.messages.create(tx, {
+              id: newId(),
+              sessionId,
+              seq,
               role: 'user',
               content: input.content,
-              author_id: user.id,
-              author_name: user.displayName,
-              status: 'complete',
+              authorId: user.id,
+              authorName: user.displayName,
               visibility: input.visibility,
-              client_msg_id: input.clientMsgId,
-            },
+              clientMsgId: input.clientMsgId,
+              agentState,
+            });
+            return { message: toWireMessage(created) };
           },
           input.visibility,
         );
-        const created = await this.messages.create(tx, {
-          id,
-          sessionId,
-          seq,
-          role: 'user',
-          content: input.content,
-          authorId: user.id,
-          authorName: user.displayName,
-          visibility: input.visibility,
-          clientMsgId: input.clientMsgId,
-          agentState,
-        });
         // A person answering while the agent is paused: the agent's next prompt says so.
         if (current.agentPaused && access.role === 'moderator' && input.visibility === 'all' && !current.humanAnsweredWhilePaused) {
           await this.sessions.update(tx, sessionId, { humanAnsweredWhilePaused: true });
@@ -106,7 +90,7 @@ export class MessageIntakeService {
       if (queued) await this.turns.publishQueue(sessionId);
       return toWireMessage(message);
     } catch (error) {
-      refund?.();
+      refund?.(); // nothing was stored: the attempt does not count
       throw error;
     }
   }

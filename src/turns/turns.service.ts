@@ -144,7 +144,10 @@ export class TurnsService {
     if (head) await this.grantTurn(tx, log, sessionId, head.userId, 'auto_grant');
   }
 
-  async removeHandOf(tx: DbTransaction, log: EventAppender, sessionId: string, userId: string, by: string): Promise<void> {
-    if (await this.hands.delete(tx, sessionId, userId)) await log.append('hand_lowered', { user_id: userId, by });
+  /** Lowers someone's hand (a moderator, or because they left); false when it was not raised. */
+  async removeHandOf(tx: DbTransaction, log: EventAppender, sessionId: string, userId: string, by: string): Promise<boolean> {
+    if (!(await this.hands.delete(tx, sessionId, userId))) return false;
+    await log.append('hand_lowered', { user_id: userId, by });
+    return true;
   }
 }

@@ -1,0 +1,96 @@
+import type { Role, WireSession, WireUser } from '../../src/contract/protocol.js';
+
+/** A REST error: the server's {statusCode, error, message, code}. */
+export class RoundtableApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: { statusCode?: number; error?: string; message?: string; code?: string },
+    readonly headers: Headers,
+  ) {
+    super(body.message ?? `HTTP ${status}`);
+    this.name = 'RoundtableApiError';
+  }
+}
+
+export interface AuthAnswer {
+  access_token: string;
+  user: WireUser;
+}
+
+/** The REST side of Roundtable: auth and the session admin API (docs/PROTOCOL.md). */
+export class RoundtableApi {
+  constructor(
+    readonly baseUrl: string,
+    public token?: string,
+  ) {}
+
+  withToken(token: string): RoundtableApi {
+    return new RoundtableApi(this.baseUrl, token);
+  }
+
+  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(new URL(path, this.baseUrl), {
+      method,
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+      },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    const text = await response.text();
+    const parsed = text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text;
+    if (!response.ok) throw new RoundtableApiError(response.status, typeof parsed === 'object' ? parsed : { message: String(parsed) }, response.headers);
+    return parsed as T;
+  }
+
+  register(email: string, password: string, displayName: string) {
+    return this.call<AuthAnswer>('POST', '/auth/register', { email, password, display_name: displayName });
+  }
+
+  login(email: string, password: string) {
+    return this.call<AuthAnswer>('POST', '/auth/login', { email, password });
+  }
+
+  guest(joinCode: string, displayName: string) {
+    return this.call<AuthAnswer & { session_id: string; role: Role }>('POST', '/auth/guest', { join_code: joinCode, display_name: displayName });
+  }
+
+  me() {
+    return this.call<{ user: WireUser }>('GET', '/auth/me');
+  }
+
+  createSession(input: Record<string, unknown>) {
+    return this.call<{ session: WireSession }>('POST', '/sessions', input);
+  }
+
+  listSessions(query = '') {
+    return this.call<{ sessions: WireSession[]; next_cursor: string | null }>('GET', `/sessions${query}`);
+  }
+
+  getSession(id: string) {
+    return this.call<{ session: WireSession; you: { role: Role } }>('GET', `/sessions/${id}`);
+  }
+
+  updateSession(id: string, changes: Record<string, unknown>) {
+    return this.call<{ session: WireSession }>('PATCH', `/sessions/${id}`, changes);
+  }
+
+  closeSession(id: string) {
+    return this.call<{ session: WireSession }>('POST', `/sessions/${id}/close`);
+  }
+
+  setMember(id: string, userId: string, role: Role) {
+    return this.call('PUT', `/sessions/${id}/members/${userId}`, { role });
+  }
+
+  removeMember(id: string, userId: string, ban = false) {
+    return this.call('DELETE', `/sessions/${id}/members/${userId}${ban ? '?ban=true' : ''}`);
+  }
+
+  members(id: string) {
+    return this.call<Array<{ user_id: string; display_name: string; role: Role; muted_until: string | null; online: boolean }>>(
+      'GET',
+      `/sessions/${id}/members`,
+    );
+  }
+}

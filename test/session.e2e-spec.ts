@@ -1,0 +1,281 @@
+import { RoundtableClient, RoundtableError, type DurableEvent, type NewMessageEvent } from '../client/sdk/roundtable-client.js';
+import { connect, eventually, nextEvent, rawAck, recordDurable, signUp, startTestApp, type TestApp, type TestUser } from './support/test-app.js';
+
+// The agent answers only @mentions here, so the conversation is people's alone.
+const quietAgent = { agent: { responds_to: 'mentions' } };
+
+const contents = (events: DurableEvent[], base = 0) =>
+  events.filter((e): e is NewMessageEvent => e.type === 'new_message').map((e) => `${e.seq - base}:${e.message.content}`);
+
+describe('the shared session', () => {
+  let app: TestApp;
+  let ada: TestUser;
+  let bo: TestUser;
+  let cy: TestUser;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    [ada, bo, cy] = await Promise.all([signUp(app, 'Ada'), signUp(app, 'Bo'), signUp(app, 'Cy')]);
+  });
+  afterAll(() => app.close());
+
+  async function sessionWithMembers(settings: Record<string, unknown> = quietAgent) {
+    const { session } = await ada.api.createSession({ title: 'Algebra', ...settings });
+    await ada.api.setMember(session.id, bo.user.id, 'contributor');
+    await ada.api.setMember(session.id, cy.user.id, 'contributor');
+    return session;
+  }
+
+  it('refuses a handshake without a valid token with connect_error "unauthorized"', async () => {
+    for (const token of ['', 'not-a-jwt', `${ada.access_token}x`]) {
+      await expect(new RoundtableClient({ url: app.url, token }).connect()).rejects.toThrow('unauthorized');
+    }
+  });
+
+  it('shows three participants the same messages in the same order', async () => {
+    const session = await sessionWithMembers();
+    const clients = await Promise.all([ada, bo, cy].map((u) => connect(app, u.access_token)));
+    const logs = clients.map(recordDurable);
+    const [state] = await Promise.all(clients.map((c) => c.join(session.id)));
+    const base = state.seq; // the membership changes came first
+
+    await clients[0].send(session.id, 'Good morning');
+    await clients[1].send(session.id, 'Hi!');
+    await clients[2].send(session.id, 'Hello');
+    await eventually(() => logs.every((l) => contents(l).length === 3), 'three messages everywhere');
+    expect(contents(logs[0], base)).toEqual(['1:Good morning', '2:Hi!', '3:Hello']);
+    expect(contents(logs[1])).toEqual(contents(logs[0]));
+    expect(contents(logs[2])).toEqual(contents(logs[0]));
+    const message = (logs[1][0] as NewMessageEvent).message;
+    expect(message).toMatchObject({ role: 'user', author_id: ada.user.id, author_name: 'Ada', status: 'complete', seq: base + 1 });
+    expect(Date.parse(message.timestamp)).not.toBeNaN();
+  });
+
+  it('gives 20 concurrent senders one gap-free seq order, identical for everyone', async () => {
+    const { session } = await ada.api.createSession({ title: 'Rush', ...quietAgent });
+    const guests = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => app.api.guest(session.join_code!, `Student ${i + 1}`)),
+    );
+    const senders = await Promise.all(guests.map((g) => connect(app, g.access_token)));
+    const watchers = await Promise.all([ada, ada].map((u) => connect(app, u.access_token)));
+    const logs = [...senders, ...watchers].map(recordDurable);
+    await Promise.all([...senders, ...watchers].map((c) => c.join(session.id)));
+    const base = watchers[0].lastSeq(session.id);
+
+    const acks = await Promise.all(senders.map((c, i) => c.send(session.id, `answer ${i + 1}`)));
+    const seqs = acks.map((m) => m.seq).sort((a, b) => a - b);
+    expect(seqs).toEqual(Array.from({ length: 20 }, (_, i) => base + i + 1));
+
+    await eventually(() => logs.every((l) => contents(l).length === 20), 'all 20 messages everywhere');
+    const reference = contents(logs[0]);
+    for (const log of logs) expect(contents(log)).toEqual(reference);
+    expect(reference.map((line) => Number(line.split(':')[0]))).toEqual(seqs);
+  });
+
+  it('gives a late joiner 50 messages with has_more, and pages back to message 1', async () => {
+    const session = await sessionWithMembers();
+    const writer = await connect(app, bo.access_token);
+    for (let i = 1; i <= 500; i++) await writer.send(session.id, `line ${i}`);
+
+    const late = await connect(app, cy.access_token);
+    const state = await late.join(session.id);
+    expect(state.messages).toHaveLength(50);
+    expect(state.total_messages).toBe(500);
+    expect(state.has_more).toBe(true);
+    expect(state.messages[0].content).toBe('line 451');
+    expect(state.messages[49].content).toBe('line 500');
+
+    const seen = [...state.messages];
+    let before = state.messages[0].seq;
+    for (let page = 0; page < 20; page++) {
+      const older = await late.loadHistory(session.id, before, 100);
+      seen.unshift(...[...older.messages].reverse());
+      if (!older.has_more) break;
+      before = older.messages[older.messages.length - 1].seq;
+    }
+    expect(seen).toHaveLength(500);
+    expect(seen.map((m) => m.content)).toEqual(Array.from({ length: 500 }, (_, i) => `line ${i + 1}`));
+
+    const rest = await bo.api.call<{ messages: Array<{ content: string }>; has_more: boolean }>('GET', `/sessions/${session.id}/messages?limit=2`);
+    expect(rest.messages.map((m) => m.content)).toEqual(['line 500', 'line 499']);
+    expect(rest.has_more).toBe(true);
+  });
+
+  it('stores a message once when the same client_msg_id is sent again', async () => {
+    const session = await sessionWithMembers();
+    const [sender, watcher] = await Promise.all([connect(app, bo.access_token), connect(app, cy.access_token)]);
+    const seen = recordDurable(watcher);
+    const { seq: base } = await watcher.join(session.id);
+    const first = await sender.send(session.id, 'only once', { clientMsgId: 'retry-1' });
+    const again = await sender.send(session.id, 'only once', { clientMsgId: 'retry-1' });
+    const third = await sender.send(session.id, 'different text, same id', { clientMsgId: 'retry-1' });
+    expect(again).toEqual(first);
+    expect(third).toEqual(first);
+    const history = await bo.api.call<{ messages: unknown[] }>('GET', `/sessions/${session.id}/messages`);
+    expect(history.messages).toHaveLength(1);
+    await sender.send(session.id, 'marker');
+    await eventually(() => contents(seen).length === 2, 'the marker');
+    expect(contents(seen, base)).toEqual(['1:only once', '2:marker']);
+  });
+
+  it('announces two tabs of one user as one participant, and leaves when the last tab goes', async () => {
+    const session = await sessionWithMembers();
+    const observer = await connect(app, ada.access_token);
+    await observer.join(session.id);
+    const joined: unknown[] = [];
+    const left: unknown[] = [];
+    observer.on('participant_joined', (e) => joined.push(e));
+    observer.on('participant_left', (e) => left.push(e));
+
+    const tab1 = await connect(app, bo.access_token);
+    const tab2 = await connect(app, bo.access_token);
+    await tab1.join(session.id);
+    const state = await tab2.join(session.id);
+    expect(state.participants.filter((p) => p.user_id === bo.user.id)).toHaveLength(1);
+    await eventually(() => joined.length === 1, 'participant_joined');
+    expect(joined[0]).toMatchObject({ type: 'participant_joined', user_id: bo.user.id, name: 'Bo', role: 'contributor', session_id: session.id });
+
+    tab1.close();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(left).toHaveLength(0);
+    const members = await ada.api.members(session.id);
+    expect(members.find((m) => m.user_id === bo.user.id)?.online).toBe(true);
+    tab2.close();
+    await eventually(() => left.length === 1, 'participant_left');
+    expect(left[0]).toMatchObject({ user_id: bo.user.id });
+    expect(joined).toHaveLength(1);
+  });
+
+  it('resumes a reconnecting client from last_seq with exactly the missed events', async () => {
+    const session = await sessionWithMembers();
+    const [writer, reader] = await Promise.all([connect(app, bo.access_token), connect(app, cy.access_token)]);
+    const received = recordDurable(reader);
+    const { seq: base } = await reader.join(session.id);
+    await writer.send(session.id, 'before 1');
+    await writer.send(session.id, 'before 2');
+    await eventually(() => received.length === 2, 'the first two');
+
+    reader.socket.disconnect();
+    await writer.send(session.id, 'missed 1');
+    await writer.send(session.id, 'missed 2');
+    await writer.send(session.id, 'missed 3');
+
+    // The raw protocol: join with last_seq answers the missed events in order.
+    const raw = await connect(app, cy.access_token);
+    const answer = (await rawAck(raw, 'join', { session_id: session.id, last_seq: base + 2 })) as {
+      ok: boolean;
+      resumed: boolean;
+      events: DurableEvent[];
+    };
+    expect(answer.ok).toBe(true);
+    expect(answer.resumed).toBe(true);
+    expect(contents(answer.events, base)).toEqual(['3:missed 1', '4:missed 2', '5:missed 3']);
+
+    // The SDK does the same by itself on reconnect, and then carries on live.
+    reader.socket.connect();
+    await eventually(() => received.length === 5, 'the missed events');
+    await writer.send(session.id, 'after');
+    await eventually(() => received.length === 6, 'the live event');
+    expect(contents(received, base)).toEqual(['1:before 1', '2:before 2', '3:missed 1', '4:missed 2', '5:missed 3', '6:after']);
+  });
+
+  it('clears a typing indicator nobody refreshed after 5 s', async () => {
+    const session = await sessionWithMembers();
+    const [typist, watcher] = await Promise.all([connect(app, bo.access_token), connect(app, cy.access_token)]);
+    await Promise.all([typist.join(session.id), watcher.join(session.id)]);
+    const indicators: Array<{ user_id: string; is_typing: boolean; at: number }> = [];
+    watcher.on('typing_indicator', (e) => indicators.push({ ...e, at: Date.now() }));
+    const typistSees: unknown[] = [];
+    typist.on('typing_indicator', (e) => typistSees.push(e));
+
+    const started = Date.now();
+    await typist.typingStart(session.id);
+    await eventually(() => indicators.length === 1, 'typing on');
+    expect(indicators[0]).toMatchObject({ user_id: bo.user.id, is_typing: true });
+    await eventually(() => indicators.length === 2, 'typing cleared', 9000);
+    expect(indicators[1]).toMatchObject({ user_id: bo.user.id, is_typing: false });
+    expect(indicators[1].at - started).toBeGreaterThanOrEqual(4900);
+    expect(typistSees).toHaveLength(0);
+  });
+
+  it('answers every malformed payload with an error ack and changes nothing', async () => {
+    const session = await sessionWithMembers();
+    const client = await connect(app, bo.access_token);
+    await client.join(session.id);
+    const before = await bo.api.call<{ events: unknown[] }>('GET', `/sessions/${session.id}/events`);
+    const sid = session.id;
+    const cases: Array<[string, unknown[], string]> = [
+      ['join', [{}], 'bad_request'],
+      ['join', ['a string'], 'bad_request'],
+      ['join', [{ session_id: 'not-a-uuid' }], 'bad_request'],
+      ['join', [{ session_id: sid, last_seq: 'x' }], 'bad_request'],
+      ['join', [null], 'bad_request'],
+      ['leave', [42], 'bad_request'],
+      ['message', [{ session_id: sid }], 'bad_request'],
+      ['message', [{ session_id: sid, content: 5, client_msg_id: 'a' }], 'bad_request'],
+      ['message', [{ session_id: sid, content: 'x', client_msg_id: '' }], 'bad_request'],
+      ['message', [{ session_id: sid, content: '   ', client_msg_id: 'blank' }], 'bad_request'],
+      ['message', [{ session_id: sid, content: 'x'.repeat(8001), client_msg_id: 'big' }], 'too_large'],
+      ['message', [{ session_id: sid, content: 'x', client_msg_id: 'v', visibility: 'everyone' }], 'bad_request'],
+      ['message', [[1, 2, 3]], 'bad_request'],
+      ['typing_start', [{ session_id: 12 }], 'bad_request'],
+      ['typing_stop', [{}], 'bad_request'],
+      ['raise_hand', [{ session_id: sid, note: { nested: true } }], 'bad_request'],
+      ['lower_hand', [{ session_id: sid, note: 'x'.repeat(300) }], 'bad_request'],
+      ['load_history', [{ session_id: sid }], 'bad_request'],
+      ['load_history', [{ session_id: sid, before_seq: -1 }], 'bad_request'],
+      ['load_history', [{ session_id: sid, before_seq: 10, limit: 10_000 }], 'bad_request'],
+      ['moderate', [{ session_id: sid, action: 'explode' }], 'forbidden'],
+      ['no_such_event', [{ session_id: sid }], 'bad_request'],
+    ];
+    for (const [event, args, code] of cases) {
+      const answer = (await rawAck(client, event, ...args)) as { ok: boolean; error: { code: string; message: string } };
+      expect([event, answer.ok, answer.error?.code]).toEqual([event, false, code]);
+      expect(answer.error.message.length).toBeGreaterThan(0);
+    }
+    // A bad payload named the field it disliked.
+    const named = (await rawAck(client, 'load_history', { session_id: sid, before_seq: 'soon' })) as { error: { message: string } };
+    expect(named.error.message).toContain('before_seq');
+    // The connection survived, and nothing was written.
+    const after = await bo.api.call<{ events: unknown[] }>('GET', `/sessions/${session.id}/events`);
+    expect(after.events).toEqual(before.events);
+    await expect(client.send(session.id, 'still here')).resolves.toMatchObject({ content: 'still here' });
+  });
+
+  it('refuses to send to a session the user is not in, learning nothing about it', async () => {
+    const { session } = await ada.api.createSession({ title: 'Private' });
+    const outsider = await connect(app, cy.access_token);
+    await expect(outsider.join(session.id)).rejects.toMatchObject({ code: 'not_member' });
+    await expect(outsider.join('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ code: 'not_member' });
+    await expect(outsider.send(session.id, 'hi')).rejects.toBeInstanceOf(RoundtableError);
+  });
+
+  it('keeps the event log and the transcript in order, in JSON and Markdown', async () => {
+    const session = await sessionWithMembers();
+    const client = await connect(app, bo.access_token);
+    await client.send(session.id, 'What is *x*?');
+    await client.send(session.id, 'Second');
+    const events = await bo.api.call<{ events: DurableEvent[]; has_more: boolean }>('GET', `/sessions/${session.id}/events?after_seq=0`);
+    expect(events.events.map((e) => e.seq)).toEqual(events.events.map((_, i) => i + 1));
+    expect(contents(events.events).map((c) => c.split(':')[1])).toEqual(['What is *x*?', 'Second']);
+    const json = await bo.api.call<{ messages: Array<{ content: string }> }>('GET', `/sessions/${session.id}/transcript`);
+    expect(json.messages.map((m) => m.content)).toEqual(['What is *x*?', 'Second']);
+    const markdown = await fetch(`${app.url}/sessions/${session.id}/transcript?format=markdown`, {
+      headers: { authorization: `Bearer ${bo.access_token}` },
+    });
+    expect(markdown.headers.get('content-type')).toContain('text/markdown');
+    const text = await markdown.text();
+    expect(text).toContain('# Algebra');
+    expect(text.indexOf('What is *x*?')).toBeLessThan(text.indexOf('Second'));
+    expect(text).toContain('**Bo**');
+  });
+
+  it('waits for nobody: a message event arrives before the ack on other sockets too', async () => {
+    const session = await sessionWithMembers();
+    const [sender, other] = await Promise.all([connect(app, bo.access_token), connect(app, cy.access_token)]);
+    await Promise.all([sender.join(session.id), other.join(session.id)]);
+    const arrival = nextEvent<NewMessageEvent>(other, 'new_message');
+    const sent = await sender.send(session.id, 'ping');
+    expect((await arrival).message.id).toBe(sent.id);
+  });
+});
