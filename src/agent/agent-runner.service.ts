@@ -160,6 +160,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
         messages: prompt,
         model: session.agentModel ?? this.config.agent.model,
         signal: run.controller.signal,
+        answering: batch.messages.length,
       })) {
         if (run.controller.signal.aborted) break;
         if ('usage' in chunk) {

@@ -14,6 +14,8 @@ export interface AgentRequest {
   messages: ChatMessage[];
   model: string;
   signal: AbortSignal;
+  /** How many of the last messages are the ones being answered now. */
+  answering: number;
 }
 
 export type AgentChunk = { delta: string } | { usage: TokenUsageFigures };

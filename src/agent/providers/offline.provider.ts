@@ -29,9 +29,8 @@ export class OfflineProvider implements AgentProvider {
 /** Who asked what, read back from the prompt's final user turns. */
 export function offlineAnswer(request: AgentRequest): string {
   const system = request.messages.find((m) => m.role === 'system')?.content ?? '';
-  const lastAssistant = request.messages.map((m) => m.role).lastIndexOf('assistant');
   const asked = request.messages
-    .slice(lastAssistant + 1)
+    .slice(-Math.max(1, request.answering))
     .filter((m) => m.role === 'user')
     .map((m) => m.content.match(/^\[([^\]]+)\]: ([\s\S]*)$/))
     .filter((m): m is RegExpMatchArray => m !== null);

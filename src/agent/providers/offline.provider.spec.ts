@@ -1,0 +1,51 @@
+import { OfflineProvider, offlineAnswer } from './offline.provider.js';
+
+const request = (answering: number) => ({
+  model: 'offline-tutor',
+  signal: new AbortController().signal,
+  answering,
+  messages: [
+    { role: 'system' as const, content: 'You are tutor.' },
+    { role: 'user' as const, content: '[Bo]: an old question' },
+    { role: 'user' as const, content: '[Ada]: What is a prime?' },
+    { role: 'user' as const, content: '[Cy]: And a square?' },
+  ],
+});
+
+describe('the offline tutor', () => {
+  it('answers exactly the messages being answered, naming each author, clearly labelled', () => {
+    const text = offlineAnswer(request(2));
+    expect(text).toContain('[offline tutor');
+    expect(text).toContain('Ada, you asked: "What is a prime?"');
+    expect(text).toContain('Cy, you asked: "And a square?"');
+    expect(text).not.toContain('an old question');
+    expect(offlineAnswer(request(2))).toBe(text); // deterministic
+  });
+
+  it('streams the answer in pieces that add up to it, then reports usage', async () => {
+    const pieces: string[] = [];
+    let usage;
+    for await (const chunk of new OfflineProvider(0).stream(request(1))) {
+      if ('delta' in chunk) pieces.push(chunk.delta);
+      else usage = chunk.usage;
+    }
+    expect(pieces.length).toBeGreaterThan(5);
+    expect(pieces.join('')).toBe(offlineAnswer(request(1)));
+    expect(usage).toMatchObject({ promptTokens: expect.any(Number), completionTokens: expect.any(Number) });
+  });
+
+  it('stops when aborted', async () => {
+    const controller = new AbortController();
+    const stream = new OfflineProvider(5).stream({ ...request(1), signal: controller.signal });
+    const pieces: string[] = [];
+    await expect(
+      (async () => {
+        for await (const chunk of stream) {
+          if ('delta' in chunk) pieces.push(chunk.delta);
+          if (pieces.length === 2) controller.abort(new Error('cancel'));
+        }
+      })(),
+    ).rejects.toThrow();
+    expect(pieces).toHaveLength(2);
+  });
+});
