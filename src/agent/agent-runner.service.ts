@@ -177,7 +177,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
       if (run.controller.signal.aborted) throw run.controller.signal.reason;
       if (!run.partial.trim()) failure = 'the model returned an empty answer';
     } catch (error) {
-      if (!run.stopReason) failure = this.describeFailure(error);
+      if (!run.stopReason) failure = this.describeFailure(run.controller.signal.reason instanceof AgentTimeout ? run.controller.signal.reason : error);
     } finally {
       clearInterval(renew);
       clearTimeout(timeout);
