@@ -1,0 +1,156 @@
+import type { DurableEvent, NewMessageEvent } from '../client/sdk/roundtable-client.js';
+import { FakeOpenAi } from './support/fake-openai.js';
+import { connect, eventually, nextEvent, recordDurable, signUp, startTestApp, type TestApp, type TestUser } from './support/test-app.js';
+
+const texts = (events: DurableEvent[]) => events.filter((e): e is NewMessageEvent => e.type === 'new_message').map((e) => e.message);
+
+describe('roles and moderation', () => {
+  let fake: FakeOpenAi;
+  let app: TestApp;
+  let teacher: TestUser;
+  let ada: TestUser;
+  let supervisor: TestUser;
+
+  beforeAll(async () => {
+    fake = await new FakeOpenAi().start();
+    app = await startTestApp({ OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'k' });
+    [teacher, ada, supervisor] = await Promise.all([signUp(app, 'Teacher'), signUp(app, 'Ada'), signUp(app, 'Sup')]);
+  });
+  afterAll(async () => {
+    await app.close();
+    await fake.close();
+  });
+
+  async function room(settings: Record<string, unknown> = { agent: { responds_to: 'mentions' } }) {
+    const { session } = await teacher.api.createSession({ title: 'Room', ...settings });
+    await teacher.api.setMember(session.id, ada.user.id, 'contributor');
+    await teacher.api.setMember(session.id, supervisor.user.id, 'observer');
+    const [mod, student, observer] = await Promise.all([teacher, ada, supervisor].map((u) => connect(app, u.access_token)));
+    const logs = [mod, student, observer].map(recordDurable);
+    await Promise.all([mod, student, observer].map((c) => c.join(session.id)));
+    return { session, mod, student, observer, logs };
+  }
+
+  it('keeps private notes from contributors everywhere, with hidden placeholders keeping seq gap-free', async () => {
+    const { session, mod, student, observer, logs } = await room();
+    await observer.send(session.id, 'The tutor is too vague here', { visibility: 'staff' });
+    await student.send(session.id, 'public question');
+    await eventually(() => logs.every((l) => l.length >= 2), 'both events');
+    expect(texts(logs[0]).map((m) => m.content)).toEqual(['The tutor is too vague here', 'public question']);
+    expect(logs[1].map((e) => e.type)).toEqual(['hidden', 'new_message']);
+    expect(logs[1].map((e) => e.seq)).toEqual(logs[0].map((e) => e.seq));
+    await expect(student.send(session.id, 'sneaky', { visibility: 'staff' })).rejects.toMatchObject({ code: 'forbidden' });
+    for (const path of ['messages', 'transcript', 'events']) {
+      const body = JSON.stringify(await ada.api.call('GET', `/sessions/${session.id}/${path}`));
+      expect([path, body.includes('too vague')]).toEqual([path, false]);
+    }
+    const snapshot = await (await connect(app, ada.access_token)).join(session.id);
+    expect(JSON.stringify(snapshot)).not.toContain('too vague');
+    expect(JSON.stringify(await teacher.api.call('GET', `/sessions/${session.id}/transcript`))).toContain('too vague');
+    void mod;
+  });
+
+  it('applies a role change to open sockets at once', async () => {
+    const { session, mod, observer } = await room();
+    await expect(observer.send(session.id, 'can I?')).rejects.toMatchObject({ code: 'forbidden' });
+    await mod.moderate({ session_id: session.id, action: 'set_role', user_id: supervisor.user.id, role: 'contributor' });
+    await expect(observer.send(session.id, 'now I can')).resolves.toMatchObject({ content: 'now I can' });
+    await mod.moderate({ session_id: session.id, action: 'set_role', user_id: supervisor.user.id, role: 'observer' });
+    await expect(observer.send(session.id, 'and now not')).rejects.toMatchObject({ code: 'forbidden' });
+  });
+
+  it('mutes for N seconds; the mute ends on time by itself with member_updated', async () => {
+    const { session, mod, student, logs } = await room();
+    await mod.moderate({ session_id: session.id, action: 'mute', user_id: ada.user.id, seconds: 2 });
+    await expect(student.send(session.id, 'hello?')).rejects.toMatchObject({ code: 'muted' });
+    await eventually(
+      () => logs[1].some((e) => e.type === 'member_updated' && e.user_id === ada.user.id && e.muted_until === null),
+      'the mute to expire',
+      6000,
+    );
+    await expect(student.send(session.id, 'free again')).resolves.toBeTruthy();
+    const audit = await teacher.api.call<{ entries: Array<{ action: string; actor_id: string; target_user_id: string }> }>('GET', `/sessions/${session.id}/audit`);
+    expect(audit.entries.map((e) => e.action)).toContain('mute');
+    await expect(ada.api.call('GET', `/sessions/${session.id}/audit`)).rejects.toMatchObject({ status: 403 });
+  });
+
+  it('kicks and bans: the page hears kicked, and a fresh guest token does not get them back in', async () => {
+    const { session } = await teacher.api.createSession({ title: 'Guests', agent: { responds_to: 'mentions' } });
+    const guest = await app.api.guest(session.join_code!, 'Troll');
+    const mod = await connect(app, teacher.access_token);
+    await mod.join(session.id);
+    const trollSocket = await connect(app, guest.access_token);
+    await trollSocket.join(session.id);
+    const kicked = nextEvent(trollSocket, 'kicked');
+    await mod.moderate({ session_id: session.id, action: 'kick', user_id: guest.user.id, ban: true });
+    expect(await kicked).toMatchObject({ type: 'kicked', session_id: session.id, banned: true });
+    await expect(trollSocket.send(session.id, 'still here?')).rejects.toMatchObject({ code: 'not_member' });
+    // Coming back with their token, asking for a new guest seat: refused.
+    await expect(app.api.withToken(guest.access_token).guest(session.join_code!, 'Not A Troll')).rejects.toMatchObject({ status: 403 });
+    const members = await teacher.api.members(session.id);
+    expect(members.map((m) => m.user_id)).not.toContain(guest.user.id);
+  });
+
+  it('deletes a message: a tombstone for everyone, and the agent never sees its text again', async () => {
+    const { session, mod, student, logs } = await room({});
+    fake.next({ chunks: ['ok'] });
+    const bad = await student.send(session.id, 'SECRET-PASSWORD-123 is the answer');
+    await eventually(() => texts(logs[0]).some((m) => m.role === 'assistant'), 'first answer');
+    await mod.moderate({ session_id: session.id, action: 'delete_message', message_id: bad.id });
+    await eventually(() => logs[1].some((e) => e.type === 'message_deleted'), 'message_deleted');
+    const requestsBefore = fake.requests.length;
+    await student.send(session.id, 'next question');
+    await eventually(() => fake.requests.length > requestsBefore, 'the next prompt');
+    expect(JSON.stringify(fake.requests[fake.requests.length - 1].messages)).not.toContain('SECRET-PASSWORD-123');
+    for (const path of ['messages', 'events', 'transcript']) {
+      expect(JSON.stringify(await ada.api.call('GET', `/sessions/${session.id}/${path}`))).not.toContain('SECRET-PASSWORD-123');
+    }
+  });
+
+  it('locks the room: only moderators may send until unlocked', async () => {
+    const { session, mod, student } = await room();
+    await mod.moderate({ session_id: session.id, action: 'lock' });
+    await expect(student.send(session.id, 'hi')).rejects.toMatchObject({ code: 'session_locked' });
+    await expect(mod.send(session.id, 'settle down')).resolves.toBeTruthy();
+    await mod.moderate({ session_id: session.id, action: 'unlock' });
+    await expect(student.send(session.id, 'hi')).resolves.toBeTruthy();
+  });
+
+  it('takes over from the agent: pause, answer in person, resume; the next prompt knows', async () => {
+    const { session, mod, student, logs } = await room({});
+    await mod.moderate({ session_id: session.id, action: 'pause_agent' });
+    await student.send(session.id, 'what is osmosis?');
+    await mod.send(session.id, 'Osmosis is water moving across a membrane.');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(texts(logs[1]).filter((m) => m.role === 'assistant')).toHaveLength(0);
+    fake.next({ chunks: ['building on that'] });
+    await mod.moderate({ session_id: session.id, action: 'resume_agent', answer_pending: true });
+    await eventually(() => texts(logs[1]).some((m) => m.role === 'assistant'), 'the agent answers after resume');
+    expect(fake.requests[fake.requests.length - 1].messages[0].content).toContain('answered in person');
+  });
+
+  it('moderated: a message reaches the agent only when approved; dismissed ones never', async () => {
+    const { session, mod, student, logs } = await room({ turn_policy: 'moderated' });
+    const keep = await student.send(session.id, 'please answer me');
+    const drop = await student.send(session.id, 'spam spam');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(texts(logs[0]).filter((m) => m.role === 'assistant')).toHaveLength(0);
+    await mod.moderate({ session_id: session.id, action: 'dismiss_message', message_id: drop.id });
+    fake.next({ chunks: ['approved answer'] });
+    await mod.moderate({ session_id: session.id, action: 'approve_message', message_id: keep.id });
+    await eventually(() => texts(logs[0]).some((m) => m.role === 'assistant'), 'the approved answer');
+    const answers = texts(logs[0]).filter((m) => m.role === 'assistant');
+    expect(answers.map((m) => m.reply_to)).toEqual([[keep.id]]);
+  });
+
+  it('closes a session: everyone hears session_closed, nothing more is written, history stays readable', async () => {
+    const { session, student, logs } = await room();
+    await student.send(session.id, 'last words');
+    await teacher.api.closeSession(session.id);
+    await eventually(() => logs[1].some((e) => e.type === 'session_closed'), 'session_closed');
+    await expect(student.send(session.id, 'after the bell')).rejects.toMatchObject({ code: 'session_closed' });
+    const history = await ada.api.call<{ messages: Array<{ content: string }> }>('GET', `/sessions/${session.id}/messages`);
+    expect(history.messages.map((m) => m.content)).toContain('last words');
+    await expect(teacher.api.updateSession(session.id, { title: 'x' })).rejects.toMatchObject({ status: 409 });
+  });
+});
