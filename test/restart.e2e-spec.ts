@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { RoundtableApi } from '../client/sdk/roundtable-api.js';
 import { RoundtableClient, type NewMessageEvent, type WireMessage } from '../client/sdk/roundtable-client.js';
+import { FakeOpenAi } from './support/fake-openai.js';
 import { eventually, nextEvent, prepareDatabase } from './support/test-app.js';
 
 const startScript = fileURLToPath(new URL('../scripts/start.mjs', import.meta.url));
@@ -47,15 +48,26 @@ describe('a server killed with SIGKILL', () => {
   const running: Server[] = [];
   const clients: RoundtableClient[] = [];
 
+  let model: FakeOpenAi;
+
   beforeAll(async () => {
     database = await prepareDatabase();
-    env = { DATA_DIR: database.dataDir, ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}) };
+    model = await new FakeOpenAi().start();
+    env = {
+      DATA_DIR: database.dataDir,
+      ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
+      OPENAI_BASE_URL: model.url,
+      OPENAI_API_KEY: 'test-key',
+    };
   });
   afterEach(async () => {
     for (const client of clients.splice(0)) client.close();
     for (const server of running.splice(0)) if (server.process.exitCode === null && server.process.signalCode === null) await kill9(server);
   });
-  afterAll(() => database.drop());
+  afterAll(async () => {
+    await model.close();
+    await database.drop();
+  });
 
   async function start() {
     const server = await startServer(env);
@@ -69,8 +81,8 @@ describe('a server killed with SIGKILL', () => {
   }
 
   it('loses no acknowledged message, and answers a question it was streaming exactly once', async () => {
-    // The offline tutor streams slowly here, so the kill lands mid-answer.
-    env.OFFLINE_AGENT_DELAY_MS = '150';
+    // The model streams slowly the first time, so the kill lands mid-answer.
+    model.next({ chunks: ['Every ', 'acknowledged ', 'message ', 'survives.'], delayMs: 400 });
     let server = await start();
     const api = new RoundtableApi(server.url);
     const ada = await api.register('ada-restart@example.org', 'correct horse battery', 'Ada');
@@ -110,6 +122,8 @@ describe('a server killed with SIGKILL', () => {
     const answers = await answered();
     expect(answers).toHaveLength(1);
     expect(answers[0].status).toBe('complete');
-    expect(answers[0].content).toContain('what survives a crash?');
+    expect(answers[0].content).toBe('Answer to: [Ada]: @tutor what survives a crash?');
+    // The interrupted request and the one after the restart: the question was asked twice, answered once.
+    expect(model.requests.filter((r) => JSON.stringify(r.messages).includes('what survives a crash?'))).toHaveLength(2);
   }, 180_000);
 });
