@@ -1,0 +1,152 @@
+import { RoundtableClient } from '../client/sdk/roundtable-client.js';
+import { connect, rawAck, signUp, startTestApp, type TestApp } from './support/test-app.js';
+
+type Caller = 'moderator' | 'contributor' | 'observer' | 'guest' | 'non_member' | 'banned' | 'admin' | 'anonymous';
+const CALLERS: Caller[] = ['moderator', 'contributor', 'observer', 'guest', 'non_member', 'banned', 'admin', 'anonymous'];
+
+const ADMIN_EMAIL = 'platform-admin@example.org';
+
+/**
+ * Every REST route and socket event, tried by every kind of caller: the exact
+ * outcome of each, and a denied call changes nothing (PROTOCOL.md section 3).
+ */
+describe('authorization, route by route and event by event', () => {
+  let app: TestApp;
+  let sessionId: string;
+  const tokens = {} as Record<Caller, string>;
+  const ids = {} as Record<Caller, string>;
+  let targetId: string;
+
+  beforeAll(async () => {
+    app = await startTestApp({ ADMIN_EMAILS: ADMIN_EMAIL });
+    const [mod, contributor, observer, outsider, banned, target] = await Promise.all(
+      ['Mod', 'Contrib', 'Obs', 'Outsider', 'Banned', 'Target'].map((n) => signUp(app, n)),
+    );
+    const admin = await app.api.register(ADMIN_EMAIL, 'correct horse battery', 'Admin');
+    expect(admin.user.is_admin).toBe(true);
+    const { session } = await mod.api.createSession({ title: 'Authz', agent: { responds_to: 'mentions' } });
+    sessionId = session.id;
+    await mod.api.setMember(sessionId, contributor.user.id, 'contributor');
+    await mod.api.setMember(sessionId, observer.user.id, 'observer');
+    await mod.api.setMember(sessionId, banned.user.id, 'contributor');
+    await mod.api.setMember(sessionId, target.user.id, 'contributor');
+    await mod.api.removeMember(sessionId, banned.user.id, true);
+    const guest = await app.api.guest(session.join_code!, 'Guest');
+    Object.assign(tokens, {
+      moderator: mod.access_token,
+      contributor: contributor.access_token,
+      observer: observer.access_token,
+      guest: guest.access_token,
+      non_member: outsider.access_token,
+      banned: banned.access_token,
+      admin: admin.access_token,
+      anonymous: '',
+    });
+    Object.assign(ids, { moderator: mod.user.id, contributor: contributor.user.id, guest: guest.user.id });
+    targetId = target.user.id;
+  });
+  afterAll(() => app.close());
+
+  const eventCount = async () =>
+    (await app.api.withToken(tokens.moderator).call<{ events: unknown[] }>('GET', `/sessions/${sessionId}/events?limit=1000`)).events.length;
+
+  async function http(caller: Caller, method: string, path: string, body?: unknown): Promise<number> {
+    const response = await fetch(`${app.url}${path.replace(':id', sessionId)}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(tokens[caller] ? { authorization: `Bearer ${tokens[caller]}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return response.status;
+  }
+
+  const READERS: Caller[] = ['moderator', 'contributor', 'observer', 'guest', 'admin'];
+  const STAFF_ONLY: Caller[] = ['moderator', 'admin'];
+  const expectTable = (allowed: Caller[], ok: number) =>
+    Object.fromEntries(CALLERS.map((c) => [c, allowed.includes(c) ? ok : c === 'anonymous' ? 401 : 403]));
+
+  it.each([
+    ['GET', '/sessions/:id', READERS, 200],
+    ['GET', '/sessions/:id/members', READERS, 200],
+    ['GET', '/sessions/:id/messages', READERS, 200],
+    ['GET', '/sessions/:id/events', READERS, 200],
+    ['GET', '/sessions/:id/transcript', READERS, 200],
+    ['GET', '/sessions/:id/transcript?format=markdown', READERS, 200],
+    ['GET', '/sessions/:id/queue', READERS, 200],
+    ['GET', '/sessions/:id/usage', READERS, 200],
+    ['GET', '/sessions/:id/audit', STAFF_ONLY, 200],
+  ] as Array<[string, string, Caller[], number]>)('%s %s', async (method, path, allowed, ok) => {
+    const outcome: Record<string, number> = {};
+    for (const caller of CALLERS) outcome[caller] = await http(caller, method, path);
+    expect(outcome).toEqual(expectTable(allowed, ok));
+  });
+
+  it('PATCH, PUT and DELETE members: moderators and admins only; denied calls change nothing', async () => {
+    const before = await eventCount();
+    const outcome: Record<string, number[]> = {};
+    for (const caller of CALLERS) {
+      outcome[caller] = [
+        await http(caller, 'PATCH', '/sessions/:id', { title: `Renamed by ${caller}` }),
+        await http(caller, 'PUT', `/sessions/:id/members/${targetId}`, { role: 'observer' }),
+        await http(caller, 'PUT', `/sessions/:id/members/${targetId}`, { role: 'contributor' }),
+      ];
+    }
+    const expected = Object.fromEntries(
+      CALLERS.map((c) => [c, STAFF_ONLY.includes(c) ? [200, 200, 200] : c === 'anonymous' ? [401, 401, 401] : [403, 403, 403]]),
+    );
+    expect(outcome).toEqual(expected);
+    // Only the two allowed callers wrote: three events each.
+    expect(await eventCount()).toBe(before + 6);
+  });
+
+  it('POST /sessions: signed-in users but not guests', async () => {
+    const outcome: Record<string, number> = {};
+    for (const caller of CALLERS) outcome[caller] = await http(caller, 'POST', '/sessions', { title: 'Mine' });
+    expect(outcome).toEqual(Object.fromEntries(CALLERS.map((c) => [c, c === 'anonymous' ? 401 : c === 'guest' ? 403 : 201])));
+  });
+
+  it('socket events: each caller gets exactly the permission table, and denials change nothing', async () => {
+    const clients = {} as Record<Caller, RoundtableClient>;
+    for (const caller of CALLERS.filter((c) => c !== 'anonymous')) clients[caller] = await connect(app, tokens[caller]);
+    await expect(new RoundtableClient({ url: app.url, token: '' }).connect()).rejects.toThrow('unauthorized');
+
+    const sid = sessionId;
+    let n = 0;
+    const events: Array<[string, () => unknown[]]> = [
+      ['join', () => [{ session_id: sid }]],
+      ['message', () => [{ session_id: sid, content: `hello ${++n}`, client_msg_id: `authz-${n}` }]],
+      ['message(staff)', () => [{ session_id: sid, content: `note ${++n}`, client_msg_id: `authz-${n}`, visibility: 'staff' }]],
+      ['typing_start', () => [{ session_id: sid }]],
+      ['raise_hand', () => [{ session_id: sid }]],
+      ['lower_hand', () => [{ session_id: sid }]],
+      ['load_history', () => [{ session_id: sid, before_seq: 1000 }]],
+      ['moderate(lock)', () => [{ session_id: sid, action: 'lock' }]],
+      ['moderate(unlock)', () => [{ session_id: sid, action: 'unlock' }]],
+    ];
+    const before = await eventCount();
+    const outcome: Record<string, Record<string, string>> = {};
+    for (const caller of CALLERS.filter((c) => c !== 'anonymous')) {
+      outcome[caller] = {};
+      for (const [label, args] of events) {
+        const name = label.split('(')[0];
+        const answer = (await rawAck(clients[caller], name, ...args())) as { ok: boolean; error?: { code: string } };
+        outcome[caller][label] = answer.ok ? 'ok' : answer.error!.code;
+      }
+    }
+    const row = (allowed: string[], denied: string) =>
+      Object.fromEntries(events.map(([label]) => [label, allowed.includes(label) ? 'ok' : denied]));
+    const everything = events.map(([label]) => label);
+    const member = ['join', 'load_history', 'raise_hand', 'lower_hand'];
+    expect(outcome).toEqual({
+      moderator: row(everything, 'forbidden'),
+      admin: row(everything, 'forbidden'),
+      contributor: row([...member, 'message', 'typing_start'], 'forbidden'),
+      guest: row([...member, 'message', 'typing_start'], 'forbidden'),
+      observer: row([...member, 'message(staff)'], 'forbidden'),
+      non_member: row([], 'not_member'),
+      banned: row([], 'not_member'),
+    });
+    // Allowed writes: moderator and admin a message, a note, hand up/down, lock/unlock (6 each);
+    // contributor and guest a message and hand up/down (3 each); observer a note and hand up/down (3).
+    expect(await eventCount()).toBe(before + 6 + 6 + 3 + 3 + 3);
+  });
+});
