@@ -151,4 +151,58 @@ describe('the shared tutor, through the real openai SDK', () => {
     );
     await expect(clients[1].send(session.id, 'another?')).rejects.toMatchObject({ code: 'not_your_turn' });
   });
+
+  it('merge: what waited is answered in one reply that names each author', async () => {
+    const { session, clients, logs } = await classroom({ turn_policy: 'merge' });
+    fake.next({ chunks: ['busy'], delayMs: 300 }, { chunks: ['Ada: yes. Bo: no.'] });
+    await clients[0].send(session.id, 'warm-up');
+    const a = await clients[1].send(session.id, 'Is water wet?');
+    const b = await clients[2].send(session.id, 'Is fire cold?');
+    await eventually(() => answers(logs[0]).length === 2, 'two answers');
+    expect(answers(logs[0])[1].reply_to).toEqual([a.id, b.id]);
+    const prompt = fake.requests[fake.requests.length - 1].messages;
+    expect(prompt[0].content).toContain('addressing each author by name');
+    expect(prompt.slice(-2).map((m) => m.content)).toEqual(['[Ada]: Is water wet?', '[Bo]: Is fire cold?']);
+  });
+
+  it('responds_to mentions: everything is shared, only @tutor (or its name) reaches the agent', async () => {
+    const { session, clients, logs } = await classroom({ agent: { responds_to: 'mentions', name: 'Sage' } });
+    await clients[1].send(session.id, 'just chatting with Bo');
+    const asked = await clients[2].send(session.id, '@sage what is DNA?');
+    const alsoAsked = await clients[1].send(session.id, 'and @tutor, RNA?');
+    await eventually(() => answers(logs[0]).length === 2, 'two answers');
+    expect(answers(logs[0]).map((m) => m.reply_to)).toEqual([[asked.id], [alsoAsked.id]]);
+    expect(answers(logs[0])[0].author_name).toBe('Sage');
+  });
+
+  it('tells everyone the queue in order with queue_updated, and explains it over REST', async () => {
+    const { session, clients } = await classroom();
+    const queues: string[][] = [];
+    clients[2].on('queue_updated', (e) => queues.push(e.queue.map((q) => q.message_id)));
+    fake.next({ chunks: ['slow'], delayMs: 500 });
+    await clients[1].send(session.id, 'first');
+    const a2 = await clients[1].send(session.id, 'second from Ada');
+    const b1 = await clients[2].send(session.id, 'first from Bo');
+    await eventually(() => queues.some((q) => q.length === 2), 'a queue of two');
+    // Round-robin: Bo (never served) goes before Ada's second message.
+    expect(queues.find((q) => q.length === 2)).toEqual([b1.id, a2.id]);
+    const explained = await ada.api.call<{ policy: string; queue: Array<{ message_id: string; position: number }>; explanation: string }>(
+      'GET',
+      `/sessions/${session.id}/queue`,
+    );
+    expect(explained.policy).toBe('round_robin');
+    expect(explained.explanation).toContain('least recently answered');
+    await eventually(() => queues[queues.length - 1]?.length === 0, 'an empty queue', 10_000);
+  });
+
+  it('hand_raise with auto_grant gives the free floor to the first hand', async () => {
+    const { session, clients, logs } = await classroom({ turn_policy: 'hand_raise', auto_grant: true });
+    await clients[2].raiseHand(session.id);
+    await clients[1].raiseHand(session.id);
+    await eventually(() => logs[0].some((e) => e.type === 'turn_granted' && e.user_id === bo.user.id), 'the floor to Bo');
+    await expect(clients[1].send(session.id, 'me too?')).rejects.toMatchObject({ code: 'not_your_turn' });
+    await clients[2].send(session.id, 'my question');
+    await eventually(() => logs[0].some((e) => e.type === 'turn_granted' && e.user_id === ada.user.id), 'then the floor to Ada', 10_000);
+    await expect(clients[1].send(session.id, 'now me')).resolves.toBeTruthy();
+  });
 });

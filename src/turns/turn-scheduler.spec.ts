@@ -84,6 +84,14 @@ describe('turn scheduler', () => {
     expect(drain(policy, pending)).toEqual(pending);
   });
 
+  it('predictOrder: an author being answered right now goes after the others, then takes turns again', () => {
+    const a2 = msg('a', 10);
+    const b = [msg('b', 11), msg('b', 12), msg('b', 13)];
+    // a's first question is in flight: counted as served just past the latest seq (14).
+    const order = predictOrder({ policy: 'round_robin', pending: [a2, ...b], lastServed: new Map([['a', 14]]) });
+    expect(order).toEqual([b[0], a2, b[1], b[2]]);
+  });
+
   it('predictOrder matches the order the agent actually serves', () => {
     const pending = [msg('a'), msg('a'), msg('a'), msg('b'), msg('c'), msg('b')];
     expect(predictOrder({ policy: 'round_robin', pending, lastServed: new Map() })).toEqual(drain('round_robin', pending));

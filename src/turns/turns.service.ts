@@ -51,6 +51,21 @@ export class TurnsService {
     return rows.map((r) => ({ id: r.id, authorId: r.authorId ?? 'system', authorName: r.authorName, seq: r.seq }));
   }
 
+  /**
+   * Per author, when they were last served. An author whose question is being
+   * answered right now counts as served most recently of all.
+   */
+  private async lastServed(sessionId: string): Promise<Map<string, number>> {
+    const [served, answering, session] = await Promise.all([
+      this.messages.lastServedByAuthor(sessionId),
+      this.messages.withAgentState(sessionId, ['answering']),
+      this.sessions.findById(sessionId),
+    ]);
+    // The answer will be stored after everything so far: just past the latest seq.
+    for (const m of answering) if (m.authorId) served.set(m.authorId, (session?.lastSeq ?? 0) + 1);
+    return served;
+  }
+
   private async policyOf(sessionId: string): Promise<TurnPolicy> {
     const session = await this.sessions.findById(sessionId);
     return (session?.turnPolicy ?? 'round_robin') as TurnPolicy;
@@ -61,7 +76,7 @@ export class TurnsService {
     const [policy, pending, lastServed] = await Promise.all([
       this.policyOf(sessionId),
       this.pendingMessages(sessionId),
-      this.messages.lastServedByAuthor(sessionId),
+      this.lastServed(sessionId),
     ]);
     return predictOrder({ policy, pending, lastServed }).map((m) => ({ message_id: m.id, user_id: m.authorId }));
   }
@@ -72,7 +87,7 @@ export class TurnsService {
 
   /** The next batch the agent should answer, by the session's policy. */
   async nextBatch(sessionId: string, policy: TurnPolicy): Promise<Batch | null> {
-    const [pending, lastServed] = await Promise.all([this.pendingMessages(sessionId), this.messages.lastServedByAuthor(sessionId)]);
+    const [pending, lastServed] = await Promise.all([this.pendingMessages(sessionId), this.lastServed(sessionId)]);
     return nextBatch({ policy, pending, lastServed });
   }
 
@@ -83,7 +98,7 @@ export class TurnsService {
     const policy = session.turnPolicy as TurnPolicy;
     const [pending, lastServed, awaiting] = await Promise.all([
       this.pendingMessages(sessionId),
-      this.messages.lastServedByAuthor(sessionId),
+      this.lastServed(sessionId),
       this.messages.withAgentState(sessionId, ['awaiting_approval']),
     ]);
     const order = predictOrder({ policy, pending, lastServed });
