@@ -153,4 +153,51 @@ describe('roles and moderation', () => {
     expect(history.messages.map((m) => m.content)).toContain('last words');
     await expect(teacher.api.updateSession(session.id, { title: 'x' })).rejects.toMatchObject({ status: 409 });
   });
+
+  it('guest seats: guest_role decides the seat, codes rotate or switch off, a guest token is good for one session', async () => {
+    const { session } = await teacher.api.createSession({ title: 'Support', guest_role: 'observer' });
+    const watcher = await app.api.guest(session.join_code!, 'Supervisor');
+    expect(watcher.role).toBe('observer');
+    const watcherSocket = await connect(app, watcher.access_token);
+    await watcherSocket.join(session.id);
+    await expect(watcherSocket.send(session.id, 'hi')).rejects.toMatchObject({ code: 'forbidden' });
+
+    const mod = await connect(app, teacher.access_token);
+    const rotated = (await mod.moderate({ session_id: session.id, action: 'rotate_join_code' })) as unknown as { join_code: string };
+    expect(rotated.join_code).not.toBe(session.join_code);
+    await expect(app.api.guest(session.join_code!, 'Late')).rejects.toMatchObject({ status: 404 });
+    await expect(app.api.guest(rotated.join_code, 'On time')).resolves.toMatchObject({ role: 'observer' });
+    // Non-moderators never see the code.
+    expect((await app.api.withToken(watcher.access_token).getSession(session.id)).session.join_code).toBeNull();
+
+    await mod.moderate({ session_id: session.id, action: 'disable_join_code' });
+    await expect(app.api.guest(rotated.join_code, 'Too late')).rejects.toMatchObject({ status: 404 });
+
+    const { session: other } = await teacher.api.createSession({ title: 'Other class' });
+    await expect(watcherSocket.join(other.id)).rejects.toMatchObject({ code: 'not_member' });
+    await expect(app.api.withToken(watcher.access_token).createSession({ title: 'mine' })).rejects.toMatchObject({ status: 403 });
+  });
+
+  it('lets a platform admin list and filter every session, and act as moderator anywhere', async () => {
+    const adminApp = await startTestApp({ ADMIN_EMAILS: 'ops@example.org' });
+    try {
+      const admin = await adminApp.api.register('ops@example.org', 'correct horse battery', 'Ops');
+      const owner = await signUp(adminApp, 'Owner');
+      const { session: open } = await owner.api.createSession({ title: 'Open one' });
+      const { session: done } = await owner.api.createSession({ title: 'Done one' });
+      await owner.api.closeSession(done.id);
+      const ops = adminApp.api.withToken(admin.access_token);
+      expect((await ops.listSessions()).sessions.map((s) => s.id)).toEqual([done.id, open.id]);
+      expect((await ops.listSessions('?status=active')).sessions.map((s) => s.id)).toEqual([open.id]);
+      const page = await ops.listSessions('?limit=1');
+      expect(page.sessions).toHaveLength(1);
+      expect((await ops.listSessions(`?limit=1&cursor=${page.next_cursor}`)).sessions.map((s) => s.id)).toEqual([open.id]);
+      expect((await owner.api.listSessions()).sessions).toHaveLength(2);
+      expect((await ops.getSession(open.id)).you.role).toBe('moderator');
+      await ops.updateSession(open.id, { locked: true });
+      expect((await owner.api.getSession(open.id)).session.locked).toBe(true);
+    } finally {
+      await adminApp.close();
+    }
+  });
 });
