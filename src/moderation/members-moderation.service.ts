@@ -8,12 +8,9 @@ import { SessionLog } from '../sessions/session-log.service.js';
 import { SessionsRepository } from '../sessions/sessions.repository.js';
 import { TurnsService } from '../turns/turns.service.js';
 import { AuditRepository } from './audit.repository.js';
-import { appendAudited } from './moderation.context.js';
+import { appendAudited, ensureOpen } from './moderation.context.js';
 import { MuteScheduler, MUTED_INDEFINITELY } from './mute.scheduler.js';
 
-const ensureOpen = (access: SessionAccess) => {
-  if (access.session.status === 'closed') throw new DomainError('session_closed', 'this session has ended; it is read-only');
-};
 
 /** Moderation of people and their messages: floor, hands, mutes, roles, kicks, deletions. */
 @Injectable()

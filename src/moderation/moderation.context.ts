@@ -1,4 +1,6 @@
 import type { AuthUser } from '../auth/auth-user.js';
+import { DomainError } from '../common/domain-error.js';
+import type { SessionAccess } from '../sessions/session.mappers.js';
 import type { DbTransaction } from '../persistence/transaction.js';
 import type { CommittedEvent } from '../sessions/session-event-bus.js';
 import type { EventAppender } from '../sessions/session-log.service.js';
@@ -29,4 +31,9 @@ export async function appendAudited(
     details: entry.details ?? entry.payload,
   });
   return seq;
+}
+
+/** Moderation changes a session; a closed one is read-only. */
+export function ensureOpen(access: SessionAccess): void {
+  if (access.session.status === 'closed') throw new DomainError('session_closed', 'this session has ended; it is read-only');
 }

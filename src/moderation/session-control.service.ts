@@ -11,7 +11,7 @@ import { SessionLog } from '../sessions/session-log.service.js';
 import { SessionsRepository } from '../sessions/sessions.repository.js';
 import { TurnsService } from '../turns/turns.service.js';
 import { AuditRepository } from './audit.repository.js';
-import { appendAudited } from './moderation.context.js';
+import { appendAudited, ensureOpen } from './moderation.context.js';
 
 export interface SettingsChange {
   title?: string;
@@ -23,9 +23,6 @@ export interface SettingsChange {
   agent?: { instructions?: string; model?: string; responds_to?: RespondsTo; name?: string };
 }
 
-const ensureOpen = (access: SessionAccess) => {
-  if (access.session.status === 'closed') throw new DomainError('session_closed', 'this session has ended; it is read-only');
-};
 
 /** Moderation of the room itself: settings, lock, the agent, approvals, join codes, closing. */
 @Injectable()
