@@ -42,7 +42,7 @@ describe('authorization, route by route and event by event', () => {
       admin: admin.access_token,
       anonymous: '',
     });
-    Object.assign(ids, { moderator: mod.user.id, contributor: contributor.user.id, guest: guest.user.id });
+    Object.assign(ids, { moderator: mod.user.id, contributor: contributor.user.id, observer: observer.user.id, guest: guest.user.id });
     targetId = target.user.id;
   });
   afterAll(() => app.close());
@@ -148,5 +148,46 @@ describe('authorization, route by route and event by event', () => {
     // Allowed writes: moderator and admin a message, a note, hand up/down, lock/unlock (6 each);
     // contributor and guest a message and hand up/down (3 each); observer a note and hand up/down (3).
     expect(await eventCount()).toBe(before + 6 + 6 + 3 + 3 + 3);
+  });
+
+  it('member removal, join codes and closing: moderators and admins only', async () => {
+    const mod = app.api.withToken(tokens.moderator);
+    const outcome: Record<string, number[]> = {};
+    for (const caller of CALLERS) {
+      const { session } = await mod.createSession({ title: `Closing for ${caller}` });
+      const extra = await signUp(app, 'Extra');
+      await mod.setMember(session.id, extra.user.id, 'contributor');
+      // Members without the permission, not just outsiders, are refused.
+      await mod.setMember(session.id, ids.contributor, 'contributor');
+      await mod.setMember(session.id, ids.observer, 'observer');
+      const call = async (method: string, path: string) => {
+        const response = await fetch(`${app.url}${path}`, {
+          method,
+          headers: tokens[caller] ? { authorization: `Bearer ${tokens[caller]}` } : {},
+        });
+        return response.status;
+      };
+      outcome[caller] = [
+        await call('DELETE', `/sessions/${session.id}/members/${extra.user.id}`),
+        await call('POST', `/sessions/${session.id}/join-code`),
+        await call('DELETE', `/sessions/${session.id}/join-code`),
+        await call('POST', `/sessions/${session.id}/close`),
+      ];
+      const after = (await mod.getSession(session.id)).session;
+      // A denied caller changed nothing: the session is still open.
+      expect([caller, after.status]).toEqual([caller, STAFF_ONLY.includes(caller) ? 'closed' : 'active']);
+    }
+    const denied = (c: Caller) => (c === 'anonymous' ? 401 : 403);
+    expect(outcome).toEqual(
+      Object.fromEntries(CALLERS.map((c) => [c, STAFF_ONLY.includes(c) ? [200, 200, 200, 200] : [denied(c), denied(c), denied(c), denied(c)]])),
+    );
+  });
+
+  it('GET /auth/me: any valid token; anonymous and forged tokens get 401', async () => {
+    for (const caller of CALLERS) {
+      expect([caller, await http(caller, 'GET', '/auth/me')]).toEqual([caller, caller === 'anonymous' ? 401 : 200]);
+    }
+    const forged = await fetch(`${app.url}/auth/me`, { headers: { authorization: `Bearer ${tokens.moderator.slice(0, -3)}abc` } });
+    expect(forged.status).toBe(401);
   });
 });

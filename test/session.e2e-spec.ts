@@ -1,5 +1,5 @@
 import { RoundtableClient, RoundtableError, type DurableEvent, type NewMessageEvent } from '../client/sdk/roundtable-client.js';
-import { connect, eventually, nextEvent, rawAck, recordDurable, signUp, startTestApp, type TestApp, type TestUser } from './support/test-app.js';
+import { connect, eventually, nextEvent, rawAck, rawAckWithin, recordDurable, signUp, startTestApp, type TestApp, type TestUser } from './support/test-app.js';
 
 // The agent answers only @mentions here, so the conversation is people's alone.
 const quietAgent = { agent: { responds_to: 'mentions' } };
@@ -286,5 +286,20 @@ describe('the shared session', () => {
     const arrival = nextEvent<NewMessageEvent>(other, 'new_message');
     const sent = await sender.send(session.id, 'ping');
     expect((await arrival).message.id).toBe(sent.id);
+  });
+
+  it('refuses a flood from one connection without disturbing anyone else', async () => {
+    const session = await sessionWithMembers();
+    const [flooder, neighbour] = await Promise.all([connect(app, bo.access_token), connect(app, cy.access_token)]);
+    await Promise.all([flooder.join(session.id), neighbour.join(session.id)]);
+    const answers = (await Promise.all(
+      Array.from({ length: 400 }, () => rawAckWithin(45_000, flooder, 'load_history', { session_id: session.id, before_seq: 1 })),
+    )) as Array<{ ok: boolean; error?: { code: string; retry_after_ms: number } }>;
+    const refused = answers.filter((a) => !a.ok);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused[0].error).toMatchObject({ code: 'rate_limited', retry_after_ms: expect.any(Number) });
+    await expect(neighbour.send(session.id, 'unbothered')).resolves.toMatchObject({ content: 'unbothered' });
+    await new Promise((r) => setTimeout(r, 1100));
+    await expect(flooder.send(session.id, 'calm again')).resolves.toMatchObject({ content: 'calm again' });
   });
 });

@@ -143,7 +143,11 @@ export function nextEvent<T = Record<string, unknown>>(client: RoundtableClient,
 
 /** Sends a raw event and resolves with whatever ack comes back (for malformed-input tests). */
 export function rawAck(client: RoundtableClient, event: string, ...args: unknown[]): Promise<unknown> {
+  return rawAckWithin(5000, client, event, ...args);
+}
+
+export function rawAckWithin(timeoutMs: number, client: RoundtableClient, event: string, ...args: unknown[]): Promise<unknown> {
   return (client.socket as unknown as { timeout(ms: number): { emitWithAck(event: string, ...args: unknown[]): Promise<unknown> } })
-    .timeout(5000)
+    .timeout(timeoutMs)
     .emitWithAck(event, ...args);
 }
