@@ -35,14 +35,8 @@ export class MembersModerationService {
     ensureOpen(access);
     const target = await this.member(access.session.id, userId);
     await this.log.write(access.session.id, async (tx, log) => {
-      await this.turns.grantTurn(tx, log, access.session.id, target.userId, actor.id);
-      await this.audit.record(tx, {
-        sessionId: access.session.id,
-        seq: (await this.sessions.findById(access.session.id, tx))!.lastSeq,
-        actorId: actor.id,
-        action: 'grant_turn',
-        targetUserId: target.userId,
-      });
+      const seq = await this.turns.grantTurn(tx, log, access.session.id, target.userId, actor.id);
+      await this.audit.record(tx, { sessionId: access.session.id, seq, actorId: actor.id, action: 'grant_turn', targetUserId: target.userId });
     });
   }
 
@@ -50,9 +44,9 @@ export class MembersModerationService {
     ensureOpen(access);
     if (!userId) throw new DomainError('bad_request', 'user_id is required');
     const lowered = await this.log.write(access.session.id, async (tx, log) => {
-      if (!(await this.turns.removeHandOf(tx, log, access.session.id, userId, actor.id))) return false;
-      const session = await this.sessions.findById(access.session.id, tx);
-      await this.audit.record(tx, { sessionId: access.session.id, seq: session!.lastSeq, actorId: actor.id, action: 'lower_hand', targetUserId: userId });
+      const seq = await this.turns.removeHandOf(tx, log, access.session.id, userId, actor.id);
+      if (seq === null) return false;
+      await this.audit.record(tx, { sessionId: access.session.id, seq, actorId: actor.id, action: 'lower_hand', targetUserId: userId });
       return true;
     });
     if (!lowered) throw new DomainError('not_found', 'that user has no raised hand');

@@ -132,11 +132,11 @@ export class TurnsService {
     });
   }
 
-  /** Gives the floor to a user (moderator action); their raised hand leaves the queue. */
-  async grantTurn(tx: DbTransaction, log: EventAppender, sessionId: string, userId: string, by: string): Promise<void> {
-    if (await this.hands.delete(tx, sessionId, userId)) await log.append('hand_lowered', { user_id: userId, by });
+  /** Gives the floor to a user (moderator action); their raised hand leaves the queue. Returns the turn_granted seq. */
+  async grantTurn(tx: DbTransaction, log: EventAppender, sessionId: string, userId: string, by: string): Promise<number> {
+    await this.removeHandOf(tx, log, sessionId, userId, by);
     await this.sessions.update(tx, sessionId, { floorUserId: userId });
-    await log.append('turn_granted', { user_id: userId, by });
+    return log.append('turn_granted', { user_id: userId, by });
   }
 
   /**
@@ -159,10 +159,9 @@ export class TurnsService {
     if (head) await this.grantTurn(tx, log, sessionId, head.userId, 'auto_grant');
   }
 
-  /** Lowers someone's hand (a moderator, or because they left); false when it was not raised. */
-  async removeHandOf(tx: DbTransaction, log: EventAppender, sessionId: string, userId: string, by: string): Promise<boolean> {
-    if (!(await this.hands.delete(tx, sessionId, userId))) return false;
-    await log.append('hand_lowered', { user_id: userId, by });
-    return true;
+  /** Lowers someone's hand (a moderator, or because they left); the hand_lowered seq, or null when it was not raised. */
+  async removeHandOf(tx: DbTransaction, log: EventAppender, sessionId: string, userId: string, by: string): Promise<number | null> {
+    if (!(await this.hands.delete(tx, sessionId, userId))) return null;
+    return log.append('hand_lowered', { user_id: userId, by });
   }
 }
