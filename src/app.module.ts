@@ -9,7 +9,6 @@ import { PersistenceModule } from './persistence/persistence.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { TurnsModule } from './turns/turns.module.js';
-import { WebModule } from './web/web.module.js';
 
 @Module({})
 export class AppModule {
@@ -26,7 +25,6 @@ export class AppModule {
         ModerationModule,
         RealtimeModule,
         HealthModule,
-        WebModule.forRoot(config),
       ],
     };
   }

@@ -187,8 +187,8 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
       await this.finish(session, batch, run, failure, usage);
     } finally {
       this.runs.delete(sessionId);
-      const now = await this.sessions.findById(sessionId);
-      this.bus.publishEphemeral(sessionId, { type: 'agent_status', session_id: sessionId, status: now?.agentPaused ? 'paused' : 'idle' });
+      // A pause always stops the run in flight, so the run itself knows whether the agent is paused now.
+      this.bus.publishEphemeral(sessionId, { type: 'agent_status', session_id: sessionId, status: run.stopReason === 'pause' ? 'paused' : 'idle' });
       await this.turns.publishQueue(sessionId);
       if (this.stopped || run.stopReason === 'close') await this.agent.releaseLease(sessionId, this.config.instanceId).catch(() => undefined);
     }

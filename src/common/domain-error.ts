@@ -16,6 +16,3 @@ export class DomainError extends Error {
   }
 }
 
-export const notFound = (what: string) => new DomainError('not_found', `${what} not found`);
-export const badRequest = (message: string) => new DomainError('bad_request', message);
-export const forbidden = (message: string) => new DomainError('forbidden', message);

@@ -29,7 +29,6 @@ export class SessionAccessService {
       return {
         session,
         role: 'moderator',
-        memberRole: member && !member.banned ? (member.role as Role) : null,
         mutedUntil: null,
         isAdmin: true,
       };
@@ -39,7 +38,6 @@ export class SessionAccessService {
     return {
       session,
       role: member.role as Role,
-      memberRole: member.role as Role,
       mutedUntil: member.mutedUntil,
       isAdmin: false,
     };

@@ -54,8 +54,6 @@ export interface SessionAccess {
   session: SessionRow;
   /** The caller's effective role: admins act as moderators. */
   role: Role;
-  /** The caller's own member role, if a member. */
-  memberRole: Role | null;
   mutedUntil: Date | null;
   isAdmin: boolean;
 }

@@ -91,10 +91,6 @@ export class SessionsRepository {
     return this.prisma.member.findMany({ where: { mutedUntil: { not: null }, banned: false } });
   }
 
-  activeSessionIds(): Promise<string[]> {
-    return this.prisma.session.findMany({ where: { status: 'active' }, select: { id: true } }).then((rows) => rows.map((r) => r.id));
-  }
-
   async ping(): Promise<void> {
     await this.prisma.$queryRaw`SELECT 1`;
   }
