@@ -5,8 +5,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const run = (args, label) => {
-  const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+const run = (args, label, env = process.env) => {
+  const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env });
   if (result.status !== 0) {
     console.error(`build: ${label} failed`);
     process.exit(result.status ?? 1);
@@ -21,7 +21,11 @@ export function buildServer() {
 export function buildWeb() {
   const viteConfig = join(root, 'client', 'web', 'vite.config.ts');
   if (!existsSync(viteConfig)) return;
-  run([join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', viteConfig, '--logLevel', 'warn'], 'web client build');
+  run([join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', viteConfig, '--logLevel', 'warn'], 'web client build', {
+    ...process.env,
+    // Always React's production build, even when called from a test runner that sets NODE_ENV=test.
+    NODE_ENV: 'production',
+  });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

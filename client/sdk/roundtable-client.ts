@@ -39,6 +39,7 @@ export interface RoundtableClientOptions {
 type DurableListener = (event: DurableEvent) => void;
 type SnapshotListener = (state: SessionStateEvent) => void;
 type ResumeListener = (state: ResumedState) => void;
+type ResyncFailedListener = (sessionId: string, error: unknown) => void;
 
 interface SessionTracker {
   lastSeq: number;
@@ -65,6 +66,7 @@ export class RoundtableClient {
   private readonly durableListeners = new Set<DurableListener>();
   private readonly snapshotListeners = new Set<SnapshotListener>();
   private readonly resumeListeners = new Set<ResumeListener>();
+  private readonly resyncFailedListeners = new Set<ResyncFailedListener>();
   private hasConnected = false;
 
   constructor(options: RoundtableClientOptions) {
@@ -132,6 +134,12 @@ export class RoundtableClient {
   onResume(listener: ResumeListener): () => void {
     this.resumeListeners.add(listener);
     return () => this.resumeListeners.delete(listener);
+  }
+
+  /** A re-join after a reconnect or a gap was refused (removed, banned, session gone) or failed. */
+  onResyncFailed(listener: ResyncFailedListener): () => void {
+    this.resyncFailedListeners.add(listener);
+    return () => this.resyncFailedListeners.delete(listener);
   }
 
   /** An ephemeral event (presence, typing, agent status and deltas, queue, kicked). */
@@ -243,6 +251,11 @@ export class RoundtableClient {
     void sessionId;
   }
 
+  /** Re-joins a session from its last seq now (after a failed resync, say). */
+  resume(sessionId: string): Promise<void> {
+    return this.resyncSession(sessionId);
+  }
+
   /** After a reconnect: every joined session resumes from its last seq. */
   private async resync() {
     await Promise.all([...this.sessions.keys()].map((id) => this.resyncSession(id)));
@@ -262,8 +275,9 @@ export class RoundtableClient {
       this.drain(sessionId, tracker);
       const { events: _events, ...now } = answer;
       for (const listener of this.resumeListeners) listener({ events: answer.events, participants: now.participants, queue: now.queue, agent: now.agent });
-    } catch {
-      // Kicked, closed or offline: the caller hears about it through its own events.
+    } catch (error) {
+      // Kicked, banned or offline: the caller decides what to show.
+      for (const listener of this.resyncFailedListeners) listener(sessionId, error);
     } finally {
       tracker.resyncing = false;
     }

@@ -1,0 +1,69 @@
+import { useEffect, useSyncExternalStore } from 'react';
+import { auth } from './auth.js';
+import { HomePage } from './pages/home-page.js';
+import { JoinPage } from './pages/join-page.js';
+import { RoomPage } from './pages/room-page.js';
+import { SignInPage } from './pages/sign-in-page.js';
+import { navigate, useRoute } from './router.js';
+import { Link } from './ui.js';
+
+function useAccount() {
+  return useSyncExternalStore(
+    (l) => auth.subscribe(l),
+    () => localStorage.getItem('roundtable.account'),
+  );
+}
+
+export function App() {
+  const route = useRoute();
+  const accountKey = useAccount();
+  const account = accountKey ? auth.account() : null;
+
+  useEffect(() => {
+    const titles: Record<string, string> = { home: 'Your sessions', 'sign-in': 'Sign in', join: 'Join a session', room: 'Session', 'not-found': 'Not found' };
+    document.title = `${titles[route.page]} · Roundtable`;
+  }, [route.page]);
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <Link href="/" className="brand">
+          Roundtable
+        </Link>
+        <nav aria-label="Account" className="account">
+          {account ? (
+            <>
+              <span>
+                Signed in as <strong>{account.user.display_name}</strong>
+              </span>
+              <button
+                type="button"
+                className="link-button"
+                onClick={() => {
+                  auth.signOut();
+                  navigate('/login');
+                }}
+              >
+                Sign out
+              </button>
+            </>
+          ) : (
+            route.page !== 'sign-in' && <Link href="/login">Sign in</Link>
+          )}
+        </nav>
+      </header>
+      {route.page === 'home' && (account ? <HomePage account={account} /> : <SignInPage />)}
+      {route.page === 'sign-in' && <SignInPage next={route.next} />}
+      {route.page === 'join' && <JoinPage code={route.code} account={account} />}
+      {route.page === 'room' && <RoomPage key={route.sessionId} sessionId={route.sessionId} />}
+      {route.page === 'not-found' && (
+        <main className="page narrow">
+          <h1>Page not found</h1>
+          <p>
+            <Link href="/">Go to your sessions</Link>
+          </p>
+        </main>
+      )}
+    </div>
+  );
+}

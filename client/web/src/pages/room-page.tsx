@@ -1,0 +1,125 @@
+import { useEffect, useState } from 'react';
+import { auth } from '../auth.js';
+import { Composer } from '../room/composer.js';
+import { Conversation } from '../room/conversation.js';
+import { ModeratorConsole, useModeratorActions } from '../room/moderator-console.js';
+import { Sidebar } from '../room/sidebar.js';
+import { navigate } from '../router.js';
+import { POLICY_LABELS } from './home-page.js';
+import { agentActivity } from '../state/room-state.js';
+import { useRoom } from '../state/use-room.js';
+import { Link } from '../ui.js';
+
+/** The live room, for every role; moderators get the console beside it. */
+export function RoomPage({ sessionId }: { sessionId: string }) {
+  const identity = auth.forSession(sessionId);
+  const { room, connection, error, announced, rate, actions } = useRoom(sessionId, identity?.token ?? null);
+  const [now, setNow] = useState(() => Date.now());
+  const moderation = useModeratorActions();
+
+  useEffect(() => {
+    if (!identity) navigate(`/login?next=${encodeURIComponent(`/s/${sessionId}`)}`, { replace: true });
+  }, [identity, sessionId]);
+
+  useEffect(() => {
+    const tick = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(tick);
+  }, []);
+
+  useEffect(() => {
+    if (room) document.title = `${room.session.title} · Roundtable`;
+  }, [room?.session.title]);
+
+  if (!identity) return null;
+
+  if (room?.removed) {
+    return (
+      <main className="page narrow" data-testid="removed">
+        <h1>{room.removed.banned ? 'You were banned from this session' : 'You were removed from this session'}</h1>
+        <p role="alert">
+          A moderator removed you from “{room.session.title}”.{' '}
+          {room.removed.banned ? 'You cannot join it again.' : 'You can join again with the join code if the moderator allows it.'}
+        </p>
+        <p>
+          <Link href="/">Back to the start page</Link>
+        </p>
+      </main>
+    );
+  }
+
+  if (error && !room) {
+    const text: Record<string, string> = {
+      not_member: 'You are not a member of this session. Ask the moderator for the join code.',
+      forbidden: 'You may not join this session.',
+      unauthorized: 'Your sign-in has expired. Please sign in again.',
+      offline: 'Cannot reach the server. Check your connection and reload the page.',
+    };
+    return (
+      <main className="page narrow">
+        <h1>Cannot open this session</h1>
+        <p role="alert">{text[error.code] ?? error.message}</p>
+        <p>
+          {error.code === 'unauthorized' ? <Link href={`/login?next=${encodeURIComponent(`/s/${sessionId}`)}`}>Sign in</Link> : <Link href="/join">Join with a code</Link>}
+        </p>
+      </main>
+    );
+  }
+
+  if (!room) {
+    return (
+      <main className="page narrow" aria-busy="true">
+        <p>Joining the session…</p>
+      </main>
+    );
+  }
+
+  const isModerator = room.me.role === 'moderator';
+  const activity = agentActivity(room);
+  return (
+    <main className={`room ${isModerator ? 'with-console' : ''}`} data-role={room.me.role}>
+      <header className="room-header">
+        <div>
+          <h1>{room.session.title}</h1>
+          <p className="meta">
+            You are <span className={`badge role-${room.me.role}`}>{room.me.role}</span> · {POLICY_LABELS[room.session.turn_policy]}
+            {room.session.rate_limit && ` · ${room.session.rate_limit.messages} messages per ${room.session.rate_limit.per_seconds} s each`}
+            {room.session.locked && <span className="badge warn">locked</span>}
+            {room.session.agent.paused && <span className="badge warn">tutor paused</span>}
+            {room.session.status === 'closed' && <span className="badge">ended</span>}
+          </p>
+        </div>
+        <p className="agent-activity" role="status" data-testid="agent-status">
+          {room.session.agent.name}: {activity ?? 'ready'}
+        </p>
+      </header>
+      {connection === 'reconnecting' && (
+        <div className="banner warn" role="alert" data-testid="connection-banner">
+          Connection lost. Reconnecting… Messages will catch up when you are back.
+        </div>
+      )}
+      {connection === 'reconnected' && (
+        <div className="banner ok" role="status" data-testid="connection-banner">
+          Reconnected: you are up to date.
+        </div>
+      )}
+      {room.session.status === 'closed' && (
+        <div className="banner" role="status">
+          This session has ended. The conversation stays here to read.
+        </div>
+      )}
+      <div className="sr-only" aria-live="polite" aria-atomic="false" data-testid="announcer">
+        {announced.map((a) => (
+          <p key={a.id}>{a.text}</p>
+        ))}
+      </div>
+      <div className="room-main">
+        <section className="conversation-pane" aria-label="Conversation">
+          <Conversation room={room} actions={actions} />
+          <Composer room={room} actions={actions} connected={connection !== 'reconnecting' && connection !== 'connecting'} rate={rate} now={now} />
+        </section>
+        <Sidebar room={room} actions={actions} act={moderation.act} now={now} />
+        {isModerator && <ModeratorConsole room={room} actions={actions} token={identity.token} now={now} {...moderation} />}
+      </div>
+    </main>
+  );
+}

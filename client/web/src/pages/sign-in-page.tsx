@@ -1,0 +1,111 @@
+import { useId, useState, type FormEvent } from 'react';
+import { auth } from '../auth.js';
+import { navigate } from '../router.js';
+import { describeError } from '../ui.js';
+
+type Mode = 'sign-in' | 'register' | 'guest';
+
+/** Sign in, register, or join a session with a code as a guest. */
+export function SignInPage({ next }: { next?: string }) {
+  const [mode, setMode] = useState<Mode>('sign-in');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [name, setName] = useState('');
+  const [code, setCode] = useState('');
+  const id = useId();
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      if (mode === 'guest') {
+        const { sessionId } = await auth.joinWithCode(code, name);
+        navigate(`/s/${sessionId}`);
+        return;
+      }
+      const api = auth.api(null);
+      const answer = mode === 'register' ? await api.register(email.trim(), password, name.trim()) : await api.login(email.trim(), password);
+      auth.signedIn(answer);
+      navigate(next && next.startsWith('/') ? next : '/');
+    } catch (failure) {
+      setError(describeError(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const tabs: Array<[Mode, string]> = [
+    ['sign-in', 'Sign in'],
+    ['register', 'Create an account'],
+    ['guest', 'Join with a code'],
+  ];
+
+  return (
+    <main className="page narrow">
+      <h1>Welcome to Roundtable</h1>
+      <p className="lead">A live room where a class or a support team shares one AI tutor.</p>
+      <div role="tablist" aria-label="How to sign in" className="tabs">
+        {tabs.map(([value, label]) => (
+          <button
+            key={value}
+            type="button"
+            role="tab"
+            id={`${id}-${value}`}
+            aria-selected={mode === value}
+            aria-controls={`${id}-panel`}
+            onClick={() => {
+              setMode(value);
+              setError(null);
+            }}
+          >
+            {label}
+          </button>
+        ))}
+      </div>
+      <form id={`${id}-panel`} role="tabpanel" aria-labelledby={`${id}-${mode}`} className="card form" onSubmit={submit}>
+        {mode !== 'guest' && (
+          <>
+            <label>
+              Email
+              <input type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+            </label>
+            <label>
+              Password
+              <input
+                type="password"
+                autoComplete={mode === 'register' ? 'new-password' : 'current-password'}
+                required
+                minLength={mode === 'register' ? 8 : undefined}
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+              />
+            </label>
+          </>
+        )}
+        {mode === 'guest' && (
+          <label>
+            Join code
+            <input required autoComplete="off" value={code} onChange={(e) => setCode(e.target.value)} />
+          </label>
+        )}
+        {mode !== 'sign-in' && (
+          <label>
+            Your name
+            <input required maxLength={60} autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />
+          </label>
+        )}
+        {error && (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        )}
+        <button type="submit" className="primary" disabled={busy}>
+          {mode === 'sign-in' ? 'Sign in' : mode === 'register' ? 'Create account' : 'Join session'}
+        </button>
+      </form>
+    </main>
+  );
+}

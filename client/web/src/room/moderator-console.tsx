@@ -1,0 +1,396 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { ROLES, TURN_POLICIES, type RespondsTo, type Role, type TurnPolicy } from '../../../sdk/roundtable-client.js';
+import { auth } from '../auth.js';
+import { POLICY_LABELS } from '../pages/home-page.js';
+import { navigate } from '../router.js';
+import { isMuted, nameOf, type RoomState } from '../state/room-state.js';
+import type { RoomActions } from '../state/use-room.js';
+import { copyText, describeError, joinLink } from '../ui.js';
+
+export type Feedback = { ok: boolean; text: string } | null;
+export type Act = (label: string, run: () => Promise<unknown>) => Promise<void>;
+
+/**
+ * Runs one moderator action and reports the server's ack in words, in one
+ * place (the console's status line), whichever panel the action came from.
+ */
+export function useModeratorActions() {
+  const [feedback, setFeedback] = useState<Feedback>(null);
+  const [busy, setBusy] = useState(false);
+  const act: Act = async (label, run) => {
+    setBusy(true);
+    try {
+      await run();
+      setFeedback({ ok: true, text: `${label}: done.` });
+    } catch (failure) {
+      setFeedback({ ok: false, text: `${label}: ${describeError(failure)}` });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { feedback, busy, act };
+}
+
+/** The teacher's console: the floor, people, the tutor and the room's settings; each action reports the server's ack. */
+export function ModeratorConsole({ room, actions, token, now, act, feedback, busy }: { room: RoomState; actions: RoomActions; token: string; now: number; act: Act; feedback: Feedback; busy: boolean }) {
+  const closed = room.session.status === 'closed';
+
+  return (
+    <aside className="console" aria-label="Moderator console">
+      <h2>Moderator console</h2>
+      <p role="status" className={`feedback ${feedback?.ok === false ? 'error' : ''}`} data-testid="console-feedback">
+        {feedback?.text}
+      </p>
+      <fieldset disabled={closed || busy} className="console-body">
+        <TutorControls room={room} actions={actions} act={act} />
+        <AwaitingApproval room={room} actions={actions} act={act} token={token} />
+        <People room={room} actions={actions} act={act} now={now} />
+        <RoomSettings room={room} actions={actions} act={act} />
+        <Instructions room={room} actions={actions} act={act} />
+        <JoinCode room={room} actions={actions} act={act} token={token} />
+      </fieldset>
+    </aside>
+  );
+}
+
+interface PartProps {
+  room: RoomState;
+  actions: RoomActions;
+  act: Act;
+}
+
+function TutorControls({ room, actions, act }: PartProps) {
+  const [answerPending, setAnswerPending] = useState(true);
+  const paused = room.session.agent.paused;
+  const working = room.agent.status === 'thinking' || room.agent.status === 'streaming';
+  return (
+    <section aria-labelledby="tutor-controls">
+      <h3 id="tutor-controls">Tutor</h3>
+      <div className="row-actions">
+        {working && (
+          <button type="button" onClick={() => void act('Stopped the answer', () => actions.moderate({ action: 'cancel_agent' }))}>
+            Stop this answer
+          </button>
+        )}
+        {paused ? (
+          <button type="button" onClick={() => void act('Tutor resumed', () => actions.moderate({ action: 'resume_agent', answer_pending: answerPending }))}>
+            Resume tutor
+          </button>
+        ) : (
+          <button type="button" onClick={() => void act('Tutor paused', () => actions.moderate({ action: 'pause_agent' }))}>
+            Pause tutor (answer yourself)
+          </button>
+        )}
+      </div>
+      {paused && (
+        <label className="inline">
+          <input type="checkbox" checked={answerPending} onChange={(e) => setAnswerPending(e.target.checked)} /> On resume, answer what arrived while paused
+        </label>
+      )}
+    </section>
+  );
+}
+
+function AwaitingApproval({ room, actions, act, token }: PartProps & { token: string }) {
+  const [waiting, setWaiting] = useState<Array<{ message_id: string; user_id: string }>>([]);
+  const moderated = room.session.turn_policy === 'moderated';
+  useEffect(() => {
+    if (!moderated) return setWaiting([]);
+    let stale = false;
+    auth
+      .api(token)
+      .call<{ awaiting_approval: Array<{ message_id: string; user_id: string }> }>('GET', `/sessions/${room.session.id}/queue`)
+      .then((answer) => !stale && setWaiting(answer.awaiting_approval))
+      .catch(() => undefined);
+    return () => {
+      stale = true;
+    };
+  }, [moderated, room.seq, room.queue, room.session.id, token]);
+  if (!moderated) return null;
+  return (
+    <section aria-labelledby="approval-heading">
+      <h3 id="approval-heading">Waiting for your approval</h3>
+      {waiting.length === 0 ? (
+        <p className="empty">Nothing to approve.</p>
+      ) : (
+        <ol className="approvals">
+          {waiting.map((entry) => {
+            const text = room.messages.find((m) => m.id === entry.message_id)?.content ?? '';
+            const who = nameOf(room, entry.user_id);
+            return (
+              <li key={entry.message_id}>
+                <span>
+                  <strong>{who}</strong>: {text.length > 80 ? `${text.slice(0, 77)}…` : text}
+                </span>
+                <span className="row-actions">
+                  <button type="button" onClick={() => void act(`Approved ${who}’s question`, () => actions.moderate({ action: 'approve_message', message_id: entry.message_id }))} aria-label={`Approve ${who}’s question`}>
+                    Approve
+                  </button>
+                  <button type="button" onClick={() => void act(`Dismissed ${who}’s question`, () => actions.moderate({ action: 'dismiss_message', message_id: entry.message_id }))} aria-label={`Dismiss ${who}’s question`}>
+                    Dismiss
+                  </button>
+                </span>
+              </li>
+            );
+          })}
+        </ol>
+      )}
+    </section>
+  );
+}
+
+const MUTE_CHOICES: Array<[string, number | undefined]> = [
+  ['1 minute', 60],
+  ['5 minutes', 300],
+  ['15 minutes', 900],
+  ['until unmuted', undefined],
+];
+
+function People({ room, actions, act, now }: PartProps & { now: number }) {
+  const members = Object.values(room.members).sort((a, b) => Number(b.online) - Number(a.online) || a.display_name.localeCompare(b.display_name));
+  return (
+    <section aria-labelledby="people-console">
+      <h3 id="people-console">People ({members.length})</h3>
+      <ul className="member-list" data-testid="members">
+        {members.map((member) => {
+          const name = member.display_name;
+          const me = member.user_id === room.me.user_id;
+          const muted = isMuted(member, now);
+          const online = room.participants.some((p) => p.user_id === member.user_id);
+          return (
+            <li key={member.user_id} className="member" data-testid="member" data-name={name}>
+              <div className="member-name">
+                <span className={`dot ${online ? 'online' : ''}`} aria-label={online ? 'online' : 'offline'} role="img" />
+                <strong>{me ? `${name} (you)` : name}</strong>
+                {muted && <span className="badge warn">muted</span>}
+                {room.session.floor_user_id === member.user_id && <span className="badge ok">has the floor</span>}
+              </div>
+              <div className="member-actions">
+                <label>
+                  <span className="sr-only">Role of {name}</span>
+                  <select
+                    value={member.role}
+                    onChange={(e) => void act(`${name} is now ${e.target.value}`, () => actions.moderate({ action: 'set_role', user_id: member.user_id, role: e.target.value as Role }))}
+                  >
+                    {ROLES.map((r) => (
+                      <option key={r} value={r}>
+                        {r}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                {!me && member.role !== 'moderator' && (
+                  <>
+                    {room.session.turn_policy === 'hand_raise' && room.session.floor_user_id !== member.user_id && (
+                      <button type="button" onClick={() => void act(`Floor to ${name}`, () => actions.moderate({ action: 'grant_turn', user_id: member.user_id }))} aria-label={`Give the floor to ${name}`}>
+                        Floor
+                      </button>
+                    )}
+                    {muted ? (
+                      <button type="button" onClick={() => void act(`Unmuted ${name}`, () => actions.moderate({ action: 'unmute', user_id: member.user_id }))} aria-label={`Unmute ${name}`}>
+                        Unmute
+                      </button>
+                    ) : (
+                      <label>
+                        <span className="sr-only">Mute {name}</span>
+                        <select
+                          value=""
+                          onChange={(e) => {
+                            const choice = MUTE_CHOICES[Number(e.target.value)];
+                            if (choice) void act(`Muted ${name} ${choice[0] === 'until unmuted' ? 'until unmuted' : `for ${choice[0]}`}`, () => actions.moderate({ action: 'mute', user_id: member.user_id, ...(choice[1] ? { seconds: choice[1] } : {}) }));
+                          }}
+                        >
+                          <option value="">Mute…</option>
+                          {MUTE_CHOICES.map(([label], i) => (
+                            <option key={label} value={i}>
+                              {label}
+                            </option>
+                          ))}
+                        </select>
+                      </label>
+                    )}
+                    <button
+                      type="button"
+                      onClick={() => window.confirm(`Remove ${name} from the session?`) && void act(`Removed ${name}`, () => actions.moderate({ action: 'kick', user_id: member.user_id }))}
+                      aria-label={`Remove ${name}`}
+                    >
+                      Remove
+                    </button>
+                    <button
+                      type="button"
+                      className="danger"
+                      onClick={() => window.confirm(`Ban ${name}? They cannot join again.`) && void act(`Banned ${name}`, () => actions.moderate({ action: 'kick', user_id: member.user_id, ban: true }))}
+                      aria-label={`Ban ${name}`}
+                    >
+                      Ban
+                    </button>
+                  </>
+                )}
+              </div>
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}
+
+function RoomSettings({ room, actions, act }: PartProps) {
+  const { session } = room;
+  const [policy, setPolicy] = useState<TurnPolicy>(session.turn_policy);
+  const [autoGrant, setAutoGrant] = useState(session.auto_grant);
+  const [limited, setLimited] = useState(!!session.rate_limit);
+  const [messages, setMessages] = useState(session.rate_limit?.messages ?? 3);
+  const [perSeconds, setPerSeconds] = useState(session.rate_limit?.per_seconds ?? 60);
+  // Someone else's change arrives as session_updated: show it.
+  useEffect(() => {
+    setPolicy(session.turn_policy);
+    setAutoGrant(session.auto_grant);
+    setLimited(!!session.rate_limit);
+    if (session.rate_limit) {
+      setMessages(session.rate_limit.messages);
+      setPerSeconds(session.rate_limit.per_seconds);
+    }
+  }, [session.turn_policy, session.auto_grant, session.rate_limit]);
+
+  const apply = (event: FormEvent) => {
+    event.preventDefault();
+    void act('Settings saved', () =>
+      actions.moderate({ action: 'set_policy', turn_policy: policy, auto_grant: autoGrant, rate_limit: limited ? { messages, per_seconds: perSeconds } : null }),
+    );
+  };
+  return (
+    <section aria-labelledby="room-settings">
+      <h3 id="room-settings">Room</h3>
+      <div className="row-actions">
+        <button type="button" aria-pressed={session.locked} onClick={() => void act(session.locked ? 'Unlocked' : 'Locked', () => actions.moderate({ action: session.locked ? 'unlock' : 'lock' }))}>
+          {session.locked ? 'Unlock the room' : 'Lock the room'}
+        </button>
+      </div>
+      <form className="form compact" onSubmit={apply}>
+        <label>
+          Turn policy
+          <select value={policy} onChange={(e) => setPolicy(e.target.value as TurnPolicy)}>
+            {TURN_POLICIES.map((p) => (
+              <option key={p} value={p}>
+                {POLICY_LABELS[p]}
+              </option>
+            ))}
+          </select>
+        </label>
+        {policy === 'hand_raise' && (
+          <label className="inline">
+            <input type="checkbox" checked={autoGrant} onChange={(e) => setAutoGrant(e.target.checked)} /> Give the floor to the next hand automatically
+          </label>
+        )}
+        <label className="inline">
+          <input type="checkbox" checked={limited} onChange={(e) => setLimited(e.target.checked)} /> Rate limit per person
+        </label>
+        {limited && (
+          <div className="inline-fields">
+            <label>
+              Messages
+              <input type="number" min={1} max={1000} required value={messages} onChange={(e) => setMessages(Number(e.target.value))} />
+            </label>
+            <label>
+              per seconds
+              <input type="number" min={1} max={86400} required value={perSeconds} onChange={(e) => setPerSeconds(Number(e.target.value))} />
+            </label>
+          </div>
+        )}
+        <button type="submit">Apply settings</button>
+      </form>
+    </section>
+  );
+}
+
+function Instructions({ room, actions, act }: PartProps) {
+  const [instructions, setInstructions] = useState(room.session.agent.instructions);
+  const [respondsTo, setRespondsTo] = useState<RespondsTo>(room.session.agent.responds_to);
+  useEffect(() => setInstructions(room.session.agent.instructions), [room.session.agent.instructions]);
+  useEffect(() => setRespondsTo(room.session.agent.responds_to), [room.session.agent.responds_to]);
+  return (
+    <section aria-labelledby="instructions-heading">
+      <h3 id="instructions-heading">Tutor instructions</h3>
+      <form
+        className="form compact"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void act('Instructions saved', () => actions.moderate({ action: 'set_agent', instructions, responds_to: respondsTo }));
+        }}
+      >
+        <label>
+          <span className="sr-only">Tutor instructions</span>
+          <textarea rows={4} maxLength={4000} value={instructions} onChange={(e) => setInstructions(e.target.value)} />
+        </label>
+        <label>
+          The tutor answers
+          <select value={respondsTo} onChange={(e) => setRespondsTo(e.target.value as RespondsTo)}>
+            <option value="all">every message</option>
+            <option value="mentions">only messages that mention @{room.session.agent.name}</option>
+          </select>
+        </label>
+        <button type="submit">Save instructions</button>
+      </form>
+    </section>
+  );
+}
+
+function JoinCode({ room, actions, act, token }: PartProps & { token: string }) {
+  const [code, setCode] = useState<string | null>(room.session.join_code);
+  return (
+    <section aria-labelledby="join-code-heading">
+      <h3 id="join-code-heading">Invite</h3>
+      {code ? (
+        <p>
+          Join code <code data-testid="join-code">{code}</code>
+        </p>
+      ) : (
+        <p>Joining with a code is off.</p>
+      )}
+      <div className="row-actions">
+        {code && (
+          <button type="button" onClick={() => void act('Join link copied', async () => {
+            if (!(await copyText(joinLink(code)))) throw new Error(`copy it by hand: ${joinLink(code)}`);
+          })}>
+            Copy join link
+          </button>
+        )}
+        <button
+          type="button"
+          onClick={() =>
+            void act('New join code', async () => {
+              const answer = (await actions.moderate({ action: 'rotate_join_code' })) as { join_code?: string };
+              setCode(answer.join_code ?? null);
+            })
+          }
+        >
+          {code ? 'New code' : 'Turn on joining'}
+        </button>
+        {code && (
+          <button type="button" onClick={() => void act('Joining turned off', async () => {
+            await actions.moderate({ action: 'disable_join_code' });
+            setCode(null);
+          })}>
+            Turn off joining
+          </button>
+        )}
+      </div>
+      <div className="row-actions">
+        <button
+          type="button"
+          className="danger"
+          onClick={() =>
+            window.confirm('End this session for everyone? It becomes read-only.') &&
+            void act('Session closed', async () => {
+              await auth.api(token).closeSession(room.session.id);
+              navigate(`/s/${room.session.id}`, { replace: true });
+            })
+          }
+        >
+          End session
+        </button>
+      </div>
+    </section>
+  );
+}

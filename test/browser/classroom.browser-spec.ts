@@ -1,0 +1,207 @@
+// The web client in a real browser: a teacher, students and an observer, each in
+// their own Chromium context, in one live session served by the real app (the
+// built client at /, the real gateway, the real `openai` SDK against a local
+// OpenAI-compatible server). Screenshots of each role's page go to test-artifacts/.
+import type { Browser, Locator, Page } from 'playwright-core';
+import { FakeOpenAi } from '../support/fake-openai.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { conversationLines, CuttableLink, launchBrowser, person, screenshot, type Person } from './support/browser.js';
+
+async function until<T>(check: () => Promise<T | false | null | undefined>, what: string, timeoutMs = 15000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const textOf = (locator: Locator) => locator.textContent({ timeout: 1000 }).then((t) => t?.trim() ?? '');
+const hasText = (locator: Locator, expected: string | RegExp) =>
+  until(async () => {
+    const text = await textOf(locator);
+    return (typeof expected === 'string' ? text.includes(expected) : expected.test(text)) && text;
+  }, `"${String(expected)}" in ${locator.toString()}`);
+
+async function joinAsGuest(page: Page, origin: string, code: string, name: string) {
+  await page.goto(`${origin}/join/${code}`);
+  await page.getByLabel('Your name').fill(name);
+  await page.getByRole('button', { name: 'Join' }).click();
+  await page.getByTestId('composer-input').waitFor();
+}
+
+describe('the classroom in a browser', () => {
+  let app: TestApp;
+  let fake: FakeOpenAi;
+  let browser: Browser;
+  let link: CuttableLink;
+  let teacher: Person;
+  let ada: Person;
+  let ben: Person;
+  let sam: Person;
+  let joinCode: string;
+  const everyone = () => [teacher, ada, ben, sam].filter(Boolean);
+
+  beforeAll(async () => {
+    fake = await new FakeOpenAi().start();
+    app = await startTestApp({ OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', AGENT_MODEL: 'fake-model' });
+    const { port } = new URL(app.url);
+    link = await new CuttableLink({ host: '127.0.0.1', port: Number(port) }).start();
+    browser = await launchBrowser();
+    teacher = await person(browser, 'teacher');
+    ada = await person(browser, 'ada');
+    ben = await person(browser, 'ben');
+    sam = await person(browser, 'sam');
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await link?.close();
+    await app?.close();
+    await fake?.close();
+  });
+
+  afterEach(() => {
+    // The app must never throw in a page, whatever happened in the test.
+    expect(everyone().flatMap((p) => p.errors)).toEqual([]);
+  });
+
+  it('a teacher registers, starts a hand-raise session and gets a join code', async () => {
+    const { page } = teacher;
+    await page.goto(`${app.url}/`);
+    await page.getByRole('tab', { name: 'Create an account' }).click();
+    await page.getByLabel('Email').fill('teacher@example.org');
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByLabel('Your name').fill('Ms Rivera');
+    await page.getByRole('button', { name: 'Create account' }).click();
+
+    await page.getByLabel('Title').fill('Algebra, period 3');
+    await page.getByLabel('Turn policy').selectOption('hand_raise');
+    await page.getByLabel('Tutor instructions').fill('Guide students; do not just give answers.');
+    await page.getByRole('button', { name: 'Create session' }).click();
+
+    await page.getByRole('heading', { name: 'Algebra, period 3' }).waitFor();
+    joinCode = await hasText(page.getByTestId('join-code'), /\S+/);
+    await page.getByRole('heading', { name: 'Moderator console' }).waitFor();
+    // The teacher may always write, whatever the policy.
+    expect(await page.getByTestId('composer-input').isEnabled()).toBe(true);
+  });
+
+  it('students join by link; without the floor their composer says to raise a hand', async () => {
+    await joinAsGuest(ada.page, app.url, joinCode, 'Ada');
+    await joinAsGuest(ben.page, link.url, joinCode, 'Ben'); // Ben's network goes through a link the test can cut
+    for (const student of [ada, ben]) {
+      expect(await student.page.getByTestId('composer-input').isDisabled()).toBe(true);
+      await hasText(student.page.getByTestId('composer-reason'), 'raise your hand to ask');
+    }
+    // Everyone sees who is here.
+    for (const p of [teacher, ada, ben]) {
+      await until(async () => (await textOf(p.page.getByTestId('presence'))).match(/Ms Rivera.*Ada.*Ben|Ms Rivera.*Ben.*Ada/s), `${p.name} sees all three present`);
+    }
+  });
+
+  it('a student raises a hand, the teacher grants the floor, and all see the same streamed answer', async () => {
+    // Keyboard only: focus the button and press Enter.
+    await ada.page.getByRole('button', { name: 'Raise hand' }).focus();
+    await ada.page.keyboard.press('Enter');
+    await hasText(ada.page.getByTestId('composer-reason'), 'your hand is raised (1st in line)');
+    await hasText(teacher.page.getByTestId('hands'), 'Ada');
+    await hasText(ben.page.getByTestId('hands'), 'Ada');
+
+    await teacher.page.getByTestId('hands').getByRole('button', { name: 'Give the floor to Ada' }).click();
+    await hasText(teacher.page.getByTestId('console-feedback'), 'Floor to Ada: done.');
+    await hasText(ada.page.getByTestId('composer-reason'), 'you have the floor');
+    expect(await ada.page.getByTestId('composer-input').isEnabled()).toBe(true);
+
+    const answer = ['A prime ', 'number ', 'has exactly ', 'two ', 'divisors: ', '1 ', 'and ', 'itself.'];
+    fake.next({ chunks: answer, delayMs: 350 });
+    await ada.page.getByTestId('composer-input').fill('What is a prime number?');
+    await ada.page.getByTestId('composer-input').press('Enter');
+
+    // While it streams, every page shows the partial answer and whom the tutor is answering.
+    await Promise.all(
+      [teacher, ada, ben].map(async (p) => {
+        await hasText(p.page.getByTestId('agent-status'), 'answering Ada');
+        await hasText(p.page.getByTestId('streaming-content'), 'A prime number');
+      }),
+    );
+    await screenshot(teacher.page, 'teacher-while-streaming');
+    const full = answer.join('');
+    await Promise.all([teacher, ada, ben].map((p) => hasText(p.page.getByTestId('conversation').locator('[data-testid="message"]').last(), full)));
+    const lines = await conversationLines(teacher.page);
+    expect(lines.some((l) => l.includes('Ada | contributor') && l.endsWith('What is a prime number?'))).toBe(true);
+    expect(lines[lines.length - 1]).toMatch(/^\d+ \| tutor \| tutor \| /);
+    expect(await conversationLines(ada.page)).toEqual(lines);
+    expect(await conversationLines(ben.page)).toEqual(lines);
+    // A screen reader on Ben's page heard Ada's question and the answer.
+    await hasText(ben.page.getByTestId('announcer'), 'Ada: What is a prime number?');
+    await hasText(ben.page.getByTestId('announcer'), full);
+    // The floor went back once Ada was answered.
+    await hasText(ada.page.getByTestId('composer-reason'), 'raise your hand to ask');
+    await screenshot(ada.page, 'student-after-answer');
+  });
+
+  it('an observer sees the same live view and cannot type', async () => {
+    await joinAsGuest(sam.page, app.url, joinCode, 'Sam');
+    const member = teacher.page.getByTestId('member').filter({ hasText: 'Sam' });
+    await member.getByLabel('Role of Sam').selectOption('observer');
+    await hasText(teacher.page.getByTestId('console-feedback'), 'Sam is now observer: done.');
+    await hasText(sam.page.getByTestId('composer-reason'), 'observers can read only');
+    expect(await sam.page.getByTestId('composer-input').isDisabled()).toBe(true);
+    expect(await sam.page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
+    expect(await sam.page.getByRole('heading', { name: 'Moderator console' }).count()).toBe(0);
+    expect(await conversationLines(sam.page)).toEqual(await conversationLines(teacher.page));
+    await screenshot(sam.page, 'observer');
+  });
+
+  it('after its network is cut and restored, a page shows the conversation line for line', async () => {
+    link.cut();
+    await hasText(ben.page.getByTestId('connection-banner'), 'Reconnecting');
+    fake.next({ chunks: ['Good ', 'question, ', 'class: ', 'a composite ', 'number ', 'has more.'], delayMs: 200 });
+    await teacher.page.getByTestId('composer-input').fill('And what is a composite number?');
+    await teacher.page.getByTestId('composer-input').press('Enter');
+    await hasText(teacher.page.getByTestId('streaming-content'), 'Good question');
+    await screenshot(ben.page, 'student-offline');
+    link.restore();
+    await hasText(ben.page.getByTestId('connection-banner'), 'Reconnected');
+    const last = 'Good question, class: a composite number has more.';
+    await Promise.all([teacher, ben, sam].map((p) => hasText(p.page.getByTestId('conversation').locator('[data-testid="message"]').last(), last)));
+    const lines = await conversationLines(teacher.page);
+    expect(await conversationLines(ben.page)).toEqual(lines);
+    expect(new Set(lines).size).toBe(lines.length);
+    expect(lines.filter((l) => l.endsWith('And what is a composite number?'))).toHaveLength(1);
+    expect(await ben.page.getByTestId('composer-reason').textContent()).toContain('raise your hand to ask');
+  });
+
+  it('the rate limit disables the composer with a countdown', async () => {
+    await teacher.page.getByLabel('Turn policy').selectOption('round_robin');
+    await teacher.page.getByLabel('Rate limit per person').check();
+    await teacher.page.getByLabel('Messages', { exact: true }).fill('1');
+    await teacher.page.getByLabel('per seconds', { exact: true }).fill('60');
+    await teacher.page.getByRole('button', { name: 'Apply settings' }).click();
+    await hasText(teacher.page.getByTestId('console-feedback'), 'Settings saved: done.');
+    await until(() => ada.page.getByTestId('composer-input').isEnabled(), 'Ada may write under round robin');
+
+    await ada.page.getByTestId('composer-input').fill('Is 1 prime?');
+    await ada.page.getByTestId('composer-input').press('Enter');
+    const reason = await hasText(ada.page.getByTestId('composer-reason'), /rate limit: try again in \d+ s/);
+    expect(Number(reason.match(/in (\d+) s/)![1])).toBeGreaterThan(50);
+    expect(await ada.page.getByTestId('composer-input').isDisabled()).toBe(true);
+    await screenshot(ada.page, 'student-rate-limited');
+  });
+
+  it('a removed student’s page says so', async () => {
+    await teacher.page.getByTestId('member').filter({ hasText: 'Ben' }).getByRole('button', { name: 'Remove Ben' }).click();
+    await hasText(teacher.page.getByTestId('console-feedback'), 'Removed Ben: done.');
+    await hasText(ben.page.getByTestId('removed'), 'You were removed from this session');
+    await until(async () => !(await textOf(teacher.page.getByTestId('presence'))).includes('Ben'), 'Ben gone from the teacher’s presence list');
+    await screenshot(ben.page, 'student-removed');
+    await screenshot(teacher.page, 'teacher-console');
+  });
+});
