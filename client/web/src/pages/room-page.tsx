@@ -82,7 +82,7 @@ export function RoomPage({ sessionId }: { sessionId: string }) {
           <h1>{room.session.title}</h1>
           <p className="meta">
             You are <span className={`badge role-${room.me.role}`}>{room.me.role}</span> · {POLICY_LABELS[room.session.turn_policy]}
-            {room.session.rate_limit && ` · ${room.session.rate_limit.messages} messages per ${room.session.rate_limit.per_seconds} s each`}
+            {room.session.rate_limit && ` · at most ${room.session.rate_limit.messages} ${room.session.rate_limit.messages === 1 ? 'message' : 'messages'} per ${room.session.rate_limit.per_seconds} s each`}
             {room.session.locked && <span className="badge warn">locked</span>}
             {room.session.agent.paused && <span className="badge warn">tutor paused</span>}
             {room.session.status === 'closed' && <span className="badge">ended</span>}

@@ -27,7 +27,7 @@ export const freshRateWindow = (capacity: number, now: number): RateWindow => ({
 
 function refill(window: RateWindow, limit: { messages: number; per_seconds: number }, now: number): number {
   const perMs = limit.messages / (limit.per_seconds * 1000);
-  return Math.min(limit.messages, window.tokens + (now - window.updatedAt) * perMs);
+  return Math.min(limit.messages, window.tokens + Math.max(0, now - window.updatedAt) * perMs);
 }
 
 /** After a message was accepted: one token spent. */
