@@ -91,6 +91,18 @@ describe('roles and moderation', () => {
     expect(members.map((m) => m.user_id)).not.toContain(guest.user.id);
   });
 
+  it('a kicked (not banned) guest who comes back with the join code is the same person again', async () => {
+    const { session } = await teacher.api.createSession({ title: 'Second chance', agent: { responds_to: 'mentions' } });
+    const guest = await app.api.guest(session.join_code!, 'Ben');
+    const mod = await connect(app, teacher.access_token);
+    await mod.join(session.id);
+    await mod.moderate({ session_id: session.id, action: 'kick', user_id: guest.user.id });
+    const back = await app.api.withToken(guest.access_token).guest(session.join_code!, 'Ben');
+    expect(back.user.id).toBe(guest.user.id);
+    expect(back.role).toBe('contributor');
+    expect((await teacher.api.members(session.id)).filter((m) => m.display_name === 'Ben').map((m) => m.user_id)).toEqual([guest.user.id]);
+  });
+
   it('deletes a message: a tombstone for everyone, and the agent never sees its text again', async () => {
     const { session, mod, student, logs } = await room({});
     fake.next({ chunks: ['ok'] });

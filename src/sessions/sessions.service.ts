@@ -116,7 +116,8 @@ export class SessionsService {
     if (session.status === 'closed') throw new DomainError('session_closed', 'that session has ended');
     let member = user && (!user.guestSessionId || user.guestSessionId === session.id) ? await this.sessions.findMember(session.id, user.id) : null;
     if (member?.banned) throw new DomainError('forbidden', 'you were banned from this session');
-    const admitted = member && user ? user : user && !user.guestSessionId ? user : await createGuest(session.id);
+    // A registered user, or a returning guest of this very session (kicked earlier, say), joins as themselves.
+    const admitted = user && (!user.guestSessionId || user.guestSessionId === session.id) ? user : await createGuest(session.id);
     if (!member) {
       const role = session.guestRole as Role;
       member = await this.log.write(session.id, async (tx, log) => {
