@@ -3,6 +3,7 @@
 // built client at /, the real gateway, the real `openai` SDK against a local
 // OpenAI-compatible server). Screenshots of each role's page go to test-artifacts/.
 import type { Browser, Locator, Page } from 'playwright-core';
+import { RoundtableClient } from '../../client/sdk/roundtable-client.js';
 import { FakeOpenAi } from '../support/fake-openai.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { conversationLines, CuttableLink, launchBrowser, person, screenshot, type Person } from './support/browser.js';
@@ -196,12 +197,108 @@ describe('the classroom in a browser', () => {
     await screenshot(ada.page, 'student-rate-limited');
   });
 
-  it('a removed student’s page says so', async () => {
+  it('people see who is typing', async () => {
+    await ben.page.getByTestId('composer-input').fill('Hmm, what about');
+    await hasText(ada.page.getByTestId('typing'), 'Ben is typing…');
+    await hasText(teacher.page.getByTestId('presence'), 'typing…');
+    await ben.page.getByTestId('composer-input').fill('');
+    await until(async () => (await textOf(ada.page.getByTestId('typing'))) === '', 'the typing line to clear');
+  });
+
+  it('the teacher deletes a message: everyone sees the tombstone in its place', async () => {
+    const target = teacher.page.getByTestId('message').filter({ hasText: 'Is 1 prime?' });
+    await target.getByRole('button', { name: /^Delete the message from Ada/ }).click();
+    await hasText(teacher.page.getByTestId('console-feedback'), 'Deleted the message from Ada: done.');
+    await Promise.all([teacher, ada, ben, sam].map((p) => hasText(p.page.getByTestId('conversation'), 'This message was deleted by a moderator.')));
+    const lines = await conversationLines(teacher.page);
+    expect(lines.some((l) => l.endsWith('| Is 1 prime?'))).toBe(false);
+    for (const p of [ada, ben, sam]) expect(await conversationLines(p.page)).toEqual(lines);
+  });
+
+  it('mute and lock close a student’s composer with the reason, and unmute and unlock open it', async () => {
+    const benRow = teacher.page.getByTestId('member').filter({ hasText: 'Ben' });
+    await benRow.getByLabel('Mute Ben').selectOption({ label: '1 minute' });
+    await hasText(teacher.page.getByTestId('console-feedback'), 'Muted Ben for 1 minute: done.');
+    await hasText(ben.page.getByTestId('composer-reason'), /you are muted: try again in \d+ s/);
+    expect(await ben.page.getByTestId('composer-input').isDisabled()).toBe(true);
+    await benRow.getByRole('button', { name: 'Unmute Ben' }).click();
+    await until(() => ben.page.getByTestId('composer-input').isEnabled(), 'Ben unmuted');
+
+    await teacher.page.getByRole('button', { name: 'Lock the room' }).click();
+    await hasText(ben.page.getByTestId('composer-reason'), 'the moderator has locked the session');
+    await screenshot(ben.page, 'student-locked');
+    await teacher.page.getByRole('button', { name: 'Unlock the room' }).click();
+    await until(() => ben.page.getByTestId('composer-input').isEnabled(), 'Ben may write after unlock');
+  });
+
+  it('the teacher pauses the tutor, answers in person, and resumes it', async () => {
+    await teacher.page.getByRole('button', { name: 'Pause tutor (answer yourself)' }).click();
+    await Promise.all([teacher, ben, sam].map((p) => hasText(p.page.getByTestId('agent-status'), 'paused by the moderator')));
+    await hasText(ben.page.getByTestId('composer-reason'), 'the tutor is paused: your message will wait');
+    await ben.page.getByTestId('composer-input').fill('Is 2 prime?');
+    await ben.page.getByTestId('composer-input').press('Enter');
+    await hasText(teacher.page.getByTestId('agent-queue'), 'Ben');
+    await teacher.page.getByTestId('composer-input').fill('Yes Ben, 2 is the only even prime.');
+    await teacher.page.getByTestId('composer-input').press('Enter');
+    await teacher.page.getByRole('button', { name: 'Resume tutor' }).click();
+    await hasText(teacher.page.getByTestId('console-feedback'), 'Tutor resumed: done.');
+    await hasText(ben.page.getByTestId('conversation').locator('[data-testid="message"]').last(), 'Answer to:');
+    await hasText(ben.page.getByTestId('agent-status'), 'tutor: ready');
+  });
+
+  it('the teacher edits the tutor’s instructions', async () => {
+    await teacher.page.getByRole('textbox', { name: 'Tutor instructions' }).fill('Answer in one sentence.');
+    await teacher.page.getByRole('button', { name: 'Save instructions' }).click();
+    await hasText(teacher.page.getByTestId('console-feedback'), 'Instructions saved: done.');
+    // The tutor's next prompt carries them.
+    const before = fake.requests.length;
+    await teacher.page.getByTestId('composer-input').fill('Summarise primes, please.');
+    await teacher.page.getByTestId('composer-input').press('Enter');
+    await until(async () => fake.requests.length > before, 'the tutor to be asked');
+    const system = fake.requests[before].messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n');
+    expect(system).toContain('Answer in one sentence.');
+    expect(system).not.toContain('Guide students; do not just give answers.');
+  });
+
+  it('a removed student’s page says so; back with the code they are themselves again; a banned one is kept out', async () => {
     await teacher.page.getByTestId('member').filter({ hasText: 'Ben' }).getByRole('button', { name: 'Remove Ben' }).click();
     await hasText(teacher.page.getByTestId('console-feedback'), 'Removed Ben: done.');
     await hasText(ben.page.getByTestId('removed'), 'You were removed from this session');
     await until(async () => !(await textOf(teacher.page.getByTestId('presence'))).includes('Ben'), 'Ben gone from the teacher’s presence list');
     await screenshot(ben.page, 'student-removed');
+
+    await joinAsGuest(ben.page, link.url, joinCode, 'Ben');
+    await hasText(teacher.page.getByTestId('presence'), 'Ben');
+    // Same person: their earlier messages are still "mine" on their page.
+    expect(await ben.page.locator('.message.mine').count()).toBeGreaterThan(0);
+
+    await teacher.page.getByTestId('member').filter({ hasText: 'Ben' }).getByRole('button', { name: 'Ban Ben' }).click();
+    await hasText(ben.page.getByTestId('removed'), 'You were banned from this session');
+    await ben.page.goto(`${link.url}/join/${joinCode}`);
+    await ben.page.getByLabel('Your name').fill('Definitely Not Ben');
+    await ben.page.getByRole('button', { name: 'Join' }).click();
+    await hasText(ben.page.getByRole('alert'), 'banned');
     await screenshot(teacher.page, 'teacher-console');
+  });
+
+  it('older messages load on scroll-up, in order, without duplicates', async () => {
+    const token = await teacher.page.evaluate(() => JSON.parse(localStorage.getItem('roundtable.account')!).token as string);
+    const { session } = await app.api.withToken(token).createSession({ title: 'Long thread', agent: { responds_to: 'mentions' } });
+    const writer = new RoundtableClient({ url: app.url, token });
+    await writer.connect();
+    await writer.join(session.id);
+    for (let i = 1; i <= 75; i++) await writer.send(session.id, `note ${i}`);
+    writer.close();
+
+    await teacher.page.goto(`${app.url}/s/${session.id}`);
+    await hasText(teacher.page.getByTestId('conversation'), 'note 75');
+    expect(await teacher.page.getByTestId('message').count()).toBe(50);
+    for (let i = 0; i < 5 && (await teacher.page.getByTestId('message').count()) < 75; i++) {
+      await teacher.page.getByRole('region', { name: 'Conversation' }).locator('.conversation').evaluate((el) => el.scrollTo(0, 0));
+      await teacher.page.waitForTimeout(300);
+    }
+    const lines = await conversationLines(teacher.page);
+    expect(lines.map((l) => l.split(' | ').pop())).toEqual(Array.from({ length: 75 }, (_, i) => `note ${i + 1}`));
+    expect(await teacher.page.getByRole('button', { name: 'Load older messages' }).count()).toBe(0);
   });
 });

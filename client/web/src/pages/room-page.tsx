@@ -114,7 +114,7 @@ export function RoomPage({ sessionId }: { sessionId: string }) {
       </div>
       <div className="room-main">
         <section className="conversation-pane" aria-label="Conversation">
-          <Conversation room={room} actions={actions} />
+          <Conversation room={room} actions={actions} act={moderation.act} />
           <Composer room={room} actions={actions} connected={connection !== 'reconnecting' && connection !== 'connecting'} rate={rate} now={now} />
         </section>
         <Sidebar room={room} actions={actions} act={moderation.act} now={now} />

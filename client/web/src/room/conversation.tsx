@@ -1,4 +1,5 @@
 import { useLayoutEffect, useRef, useState } from 'react';
+import type { Act } from './moderator-console.js';
 import type { WireMessage } from '../../../sdk/roundtable-client.js';
 import { nameOf, type RoomState } from '../state/room-state.js';
 import type { RoomActions } from '../state/use-room.js';
@@ -11,7 +12,7 @@ function authorRole(room: RoomState, message: WireMessage): string {
 }
 
 /** The conversation, oldest first, the answer being written last; older pages load on scroll-up. */
-export function Conversation({ room, actions }: { room: RoomState; actions: RoomActions }) {
+export function Conversation({ room, actions, act }: { room: RoomState; actions: RoomActions; act: Act }) {
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const previousHeight = useRef<number | null>(null);
@@ -70,7 +71,7 @@ export function Conversation({ room, actions }: { room: RoomState; actions: Room
       {room.messages.length === 0 && !room.streaming && <p className="empty">No messages yet. Ask the tutor something to begin.</p>}
       <ol className="messages" data-testid="conversation">
         {room.messages.map((message) => (
-          <MessageItem key={message.id} room={room} message={message} canDelete={isModerator} actions={actions} />
+          <MessageItem key={message.id} room={room} message={message} canDelete={isModerator} actions={actions} act={act} />
         ))}
         {room.streaming && (
           <li className="message assistant streaming" data-testid="streaming" aria-busy="true">
@@ -97,17 +98,12 @@ export function Conversation({ room, actions }: { room: RoomState; actions: Room
   );
 }
 
-function MessageItem({ room, message, canDelete, actions }: { room: RoomState; message: WireMessage; canDelete: boolean; actions: RoomActions }) {
-  const [feedback, setFeedback] = useState<string | null>(null);
+function MessageItem({ room, message, canDelete, actions, act }: { room: RoomState; message: WireMessage; canDelete: boolean; actions: RoomActions; act: Act }) {
   const role = authorRole(room, message);
   const mine = message.author_id === room.me.user_id;
   const remove = async () => {
     if (!window.confirm('Delete this message for everyone?')) return;
-    try {
-      await actions.moderate({ action: 'delete_message', message_id: message.id });
-    } catch (failure) {
-      setFeedback(describeError(failure));
-    }
+    await act(`Deleted the message from ${message.author_name}`, () => actions.moderate({ action: 'delete_message', message_id: message.id }));
   };
   const classes = ['message', message.role, mine ? 'mine' : '', message.status !== 'complete' ? message.status : '', message.visibility === 'staff' ? 'staff' : ''];
   return (
@@ -129,11 +125,6 @@ function MessageItem({ room, message, canDelete, actions }: { room: RoomState; m
         <div className="content deleted">This message was deleted by a moderator.</div>
       ) : (
         <div className="content">{message.content || (message.status === 'cancelled' ? '(stopped before any text)' : '')}</div>
-      )}
-      {feedback && (
-        <p role="alert" className="error">
-          {feedback}
-        </p>
       )}
     </li>
   );
