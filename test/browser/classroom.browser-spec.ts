@@ -301,4 +301,16 @@ describe('the classroom in a browser', () => {
     expect(lines.map((l) => l.split(' | ').pop())).toEqual(Array.from({ length: 75 }, (_, i) => `note ${i + 1}`));
     expect(await teacher.page.getByRole('button', { name: 'Load older messages' }).count()).toBe(0);
   });
+
+  it('the teacher’s start page lists their sessions with join codes, and closes one', async () => {
+    await teacher.page.getByRole('link', { name: 'Roundtable' }).click();
+    const list = teacher.page.getByRole('region', { name: 'Your sessions' });
+    await hasText(list, 'Long thread');
+    await hasText(list.getByRole('listitem').filter({ hasText: 'Algebra, period 3' }), `code ${joinCode}`);
+    await teacher.page.getByRole('button', { name: 'Close Long thread' }).click();
+    await hasText(list.getByRole('status'), 'Closed “Long thread”.');
+    await hasText(list.getByRole('group').or(list.locator('details')), 'Ended sessions (1)');
+    await teacher.page.getByRole('link', { name: 'Algebra, period 3' }).click();
+    await hasText(teacher.page.getByTestId('conversation'), 'Summarise primes, please.');
+  });
 });

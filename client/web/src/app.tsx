@@ -18,6 +18,7 @@ export function App() {
   const route = useRoute();
   const accountKey = useAccount();
   const account = accountKey ? auth.account() : null;
+  const guest = route.page === 'room' ? auth.guests()[route.sessionId] : undefined;
 
   useEffect(() => {
     const titles: Record<string, string> = { home: 'Your sessions', 'sign-in': 'Sign in', join: 'Join a session', room: 'Session', 'not-found': 'Not found' };
@@ -48,7 +49,14 @@ export function App() {
               </button>
             </>
           ) : (
-            route.page !== 'sign-in' && <Link href="/login">Sign in</Link>
+            <>
+              {guest && (
+                <span>
+                  You are <strong>{guest.user.display_name}</strong> (guest)
+                </span>
+              )}
+              {route.page !== 'sign-in' && <Link href="/login">Sign in</Link>}
+            </>
           )}
         </nav>
       </header>
