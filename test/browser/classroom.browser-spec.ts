@@ -260,6 +260,27 @@ describe('the classroom in a browser', () => {
     expect(system).not.toContain('Guide students; do not just give answers.');
   });
 
+  it('an answer stopped mid-stream, and one the provider failed, are marked for everyone', async () => {
+    fake.next({ chunks: ['Let ', 'me ', 'think ', 'about ', 'this ', 'for ', 'a ', 'long ', 'while.'], delayMs: 400 });
+    await teacher.page.getByTestId('composer-input').fill('Prove there are infinitely many primes.');
+    await teacher.page.getByTestId('composer-input').press('Enter');
+    await hasText(sam.page.getByTestId('streaming-content'), 'Let me');
+    await teacher.page.getByRole('button', { name: 'Stop this answer' }).click();
+    await hasText(teacher.page.getByTestId('console-feedback'), 'Stopped the answer: done.');
+    for (const p of [teacher, ada, sam]) {
+      const stopped = p.page.locator('[data-testid="message"][data-status="cancelled"]').last();
+      await hasText(stopped, 'answer stopped');
+      await hasText(stopped, 'Let me');
+    }
+
+    fake.next({ status: 500 }, { status: 500 }); // the provider retries once
+    await teacher.page.getByTestId('composer-input').fill('And the largest known prime?');
+    await teacher.page.getByTestId('composer-input').press('Enter');
+    for (const p of [teacher, ada, sam]) await hasText(p.page.locator('[data-testid="message"][data-status="failed"]').last(), 'failed');
+    const lines = await conversationLines(teacher.page);
+    for (const p of [ada, sam]) expect(await conversationLines(p.page)).toEqual(lines);
+  });
+
   it('a removed student’s page says so; back with the code they are themselves again; a banned one is kept out', async () => {
     await teacher.page.getByTestId('member').filter({ hasText: 'Ben' }).getByRole('button', { name: 'Remove Ben' }).click();
     await hasText(teacher.page.getByTestId('console-feedback'), 'Removed Ben: done.');

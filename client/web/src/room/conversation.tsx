@@ -1,4 +1,4 @@
-import { useLayoutEffect, useRef, useState } from 'react';
+import { memo, useLayoutEffect, useRef, useState } from 'react';
 import type { Act } from './moderator-console.js';
 import type { WireMessage } from '../../../sdk/roundtable-client.js';
 import { nameOf, type RoomState } from '../state/room-state.js';
@@ -71,7 +71,15 @@ export function Conversation({ room, actions, act }: { room: RoomState; actions:
       {room.messages.length === 0 && !room.streaming && <p className="empty">No messages yet. Ask the tutor something to begin.</p>}
       <ol className="messages" data-testid="conversation">
         {room.messages.map((message) => (
-          <MessageItem key={message.id} room={room} message={message} canDelete={isModerator} actions={actions} act={act} />
+          <MessageItem
+            key={message.id}
+            message={message}
+            role={authorRole(room, message)}
+            mine={message.author_id === room.me.user_id}
+            canDelete={isModerator}
+            actions={actions}
+            act={act}
+          />
         ))}
         {room.streaming && (
           <li className="message assistant streaming" data-testid="streaming" aria-busy="true">
@@ -98,9 +106,17 @@ export function Conversation({ room, actions, act }: { room: RoomState; actions:
   );
 }
 
-function MessageItem({ room, message, canDelete, actions, act }: { room: RoomState; message: WireMessage; canDelete: boolean; actions: RoomActions; act: Act }) {
-  const role = authorRole(room, message);
-  const mine = message.author_id === room.me.user_id;
+interface MessageItemProps {
+  message: WireMessage;
+  role: string;
+  mine: boolean;
+  canDelete: boolean;
+  actions: RoomActions;
+  act: Act;
+}
+
+/** One line of the conversation. Memoised: a streaming answer re-renders only itself, not every line above it. */
+const MessageItem = memo(function MessageItem({ message, role, mine, canDelete, actions, act }: MessageItemProps) {
   const remove = async () => {
     if (!window.confirm('Delete this message for everyone?')) return;
     await act(`Deleted the message from ${message.author_name}`, () => actions.moderate({ action: 'delete_message', message_id: message.id }));
@@ -128,4 +144,4 @@ function MessageItem({ room, message, canDelete, actions, act }: { room: RoomSta
       )}
     </li>
   );
-}
+});

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ROLES, TURN_POLICIES, type RespondsTo, type Role, type TurnPolicy } from '../../../sdk/roundtable-client.js';
 import { auth } from '../auth.js';
 import { POLICY_LABELS } from '../pages/home-page.js';
@@ -17,7 +17,7 @@ export type Act = (label: string, run: () => Promise<unknown>) => Promise<void>;
 export function useModeratorActions() {
   const [feedback, setFeedback] = useState<Feedback>(null);
   const [busy, setBusy] = useState(false);
-  const act: Act = async (label, run) => {
+  const act: Act = useCallback(async (label, run) => {
     setBusy(true);
     try {
       await run();
@@ -27,7 +27,7 @@ export function useModeratorActions() {
     } finally {
       setBusy(false);
     }
-  };
+  }, []);
   return { feedback, busy, act };
 }
 
