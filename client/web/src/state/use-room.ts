@@ -68,10 +68,17 @@ export function useRoom(sessionId: string, token: string | null) {
     let disposed = false;
     let reconnectedTimer: ReturnType<typeof setTimeout> | undefined;
 
+    // After a drop: "Reconnected" for a moment, once the missed events are applied.
+    const caughtUp = (afterDrop: boolean) => {
+      setConnection((c) => (afterDrop || c === 'reconnecting' ? 'reconnected' : c));
+      clearTimeout(reconnectedTimer);
+      reconnectedTimer = setTimeout(() => setConnection((c) => (c === 'reconnected' ? 'connected' : c)), 3000);
+    };
     client.onSnapshot((state) => {
       if (state.session_id !== sessionId) return;
       dispatch({ kind: 'snapshot', state });
       setRate(freshRateWindow(state.session.rate_limit?.messages ?? 0, Date.now()));
+      caughtUp(false); // a re-join too far behind to replay answers with a fresh snapshot
     });
     client.onDurable((event) => {
       if (event.session_id !== sessionId) return;
@@ -82,9 +89,7 @@ export function useRoom(sessionId: string, token: string | null) {
     });
     client.onResume((state) => {
       dispatch({ kind: 'resumed', state });
-      setConnection('reconnected');
-      clearTimeout(reconnectedTimer);
-      reconnectedTimer = setTimeout(() => setConnection((c) => (c === 'reconnected' ? 'connected' : c)), 3000);
+      caughtUp(true);
     });
     client.onResyncFailed((_id, failure) => {
       if (failure instanceof RoundtableError) {
