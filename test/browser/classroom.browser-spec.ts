@@ -161,6 +161,21 @@ describe('the classroom in a browser', () => {
     await screenshot(sam.page, 'observer');
   });
 
+  it('every control on every role’s page has a name a screen reader can say', async () => {
+    for (const p of [teacher, ada, sam]) {
+      const unnamed = await p.page.$$eval('button, input, select, textarea, [tabindex]', (elements) =>
+        elements
+          .filter((el) => {
+            const control = el as HTMLInputElement;
+            const named = (control.labels && control.labels.length > 0) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || (el.tagName === 'BUTTON' && el.textContent?.trim());
+            return !named;
+          })
+          .map((el) => el.outerHTML.slice(0, 120)),
+      );
+      expect({ page: p.name, unnamed }).toEqual({ page: p.name, unnamed: [] });
+    }
+  });
+
   it('after its network is cut and restored, a page shows the conversation line for line', async () => {
     link.cut();
     await hasText(ben.page.getByTestId('connection-banner'), 'Reconnecting');

@@ -47,7 +47,20 @@ export function SignInPage({ next }: { next?: string }) {
     <main className="page narrow">
       <h1>Welcome to Roundtable</h1>
       <p className="lead">A live room where a class or a support team shares one AI tutor.</p>
-      <div role="tablist" aria-label="How to sign in" className="tabs">
+      <div
+        role="tablist"
+        aria-label="How to sign in"
+        className="tabs"
+        onKeyDown={(event) => {
+          // Arrow keys move between tabs, as screen-reader users expect of a tab list.
+          const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
+          if (!step) return;
+          const next = tabs[(tabs.findIndex(([value]) => value === mode) + step + tabs.length) % tabs.length][0];
+          setMode(next);
+          setError(null);
+          document.getElementById(`${id}-${next}`)?.focus();
+        }}
+      >
         {tabs.map(([value, label]) => (
           <button
             key={value}
@@ -56,6 +69,7 @@ export function SignInPage({ next }: { next?: string }) {
             id={`${id}-${value}`}
             aria-selected={mode === value}
             aria-controls={`${id}-panel`}
+            tabIndex={mode === value ? 0 : -1}
             onClick={() => {
               setMode(value);
               setError(null);
