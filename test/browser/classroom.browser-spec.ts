@@ -5,23 +5,11 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { RoundtableClient } from '../../client/sdk/roundtable-client.js';
 import { FakeOpenAi } from '../support/fake-openai.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { eventually, startTestApp, type TestApp } from '../support/test-app.js';
 import { conversationLines, CuttableLink, launchBrowser, person, screenshot, type Person } from './support/browser.js';
 
-async function until<T>(check: () => Promise<T | false | null | undefined>, what: string, timeoutMs = 15000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** Browser pages take longer than sockets: a longer default wait. */
+const until = <T,>(check: () => Promise<T>, what: string, timeoutMs = 15000) => eventually(check, what, timeoutMs);
 
 const textOf = (locator: Locator) => locator.textContent({ timeout: 1000 }).then((t) => t?.trim() ?? '');
 const hasText = (locator: Locator, expected: string | RegExp) =>

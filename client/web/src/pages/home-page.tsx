@@ -1,17 +1,11 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { TURN_POLICIES, type GuestRole, type TurnPolicy, type WireSession } from '../../../sdk/roundtable-client.js';
+import type { GuestRole, TurnPolicy, WireSession } from '../../../sdk/roundtable-client.js';
 import type { Identity } from '../auth.js';
 import { auth } from '../auth.js';
+import { FormFooter, POLICY_LABELS, PolicySelect, RateLimitFields, rateLimitDraft, rateLimitOf } from '../forms.js';
 import { navigate } from '../router.js';
 import { copyText, describeError, joinLink, Link } from '../ui.js';
 
-export const POLICY_LABELS: Record<TurnPolicy, string> = {
-  round_robin: 'Round robin: take turns by person',
-  fifo: 'First come, first served',
-  hand_raise: 'Raise hands: the floor is given',
-  merge: 'Merge: one answer for everyone waiting',
-  moderated: 'Moderated: approve each question',
-};
 
 /** A signed-in person's sessions, and a form to start one. */
 export function HomePage({ account }: { account: Identity }) {
@@ -132,9 +126,7 @@ function SessionList({ sessions, onClose, onCopied }: { sessions: WireSession[];
 function CreateSessionForm({ token }: { token: string }) {
   const [title, setTitle] = useState('');
   const [policy, setPolicy] = useState<TurnPolicy>('round_robin');
-  const [limited, setLimited] = useState(false);
-  const [messages, setMessages] = useState(3);
-  const [perSeconds, setPerSeconds] = useState(60);
+  const [rateLimit, setRateLimit] = useState(() => rateLimitDraft(null));
   const [guestRole, setGuestRole] = useState<GuestRole>('contributor');
   const [instructions, setInstructions] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -149,7 +141,7 @@ function CreateSessionForm({ token }: { token: string }) {
         title: title.trim(),
         turn_policy: policy,
         guest_role: guestRole,
-        ...(limited ? { rate_limit: { messages, per_seconds: perSeconds } } : {}),
+        ...(rateLimit.on ? { rate_limit: rateLimitOf(rateLimit) } : {}),
         ...(instructions.trim() ? { agent: { instructions: instructions.trim() } } : {}),
       });
       navigate(`/s/${session.id}`);
@@ -165,33 +157,10 @@ function CreateSessionForm({ token }: { token: string }) {
         Title
         <input required maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} placeholder="Algebra, period 3" />
       </label>
-      <label>
-        Turn policy
-        <select value={policy} onChange={(e) => setPolicy(e.target.value as TurnPolicy)}>
-          {TURN_POLICIES.map((p) => (
-            <option key={p} value={p}>
-              {POLICY_LABELS[p]}
-            </option>
-          ))}
-        </select>
-      </label>
+      <PolicySelect value={policy} onChange={setPolicy} />
       <fieldset>
         <legend>Rate limit per person</legend>
-        <label className="inline">
-          <input type="checkbox" checked={limited} onChange={(e) => setLimited(e.target.checked)} /> Limit how often each person can ask
-        </label>
-        {limited && (
-          <div className="inline-fields">
-            <label>
-              Messages
-              <input type="number" min={1} max={1000} required value={messages} onChange={(e) => setMessages(Number(e.target.value))} />
-            </label>
-            <label>
-              per seconds
-              <input type="number" min={1} max={86400} required value={perSeconds} onChange={(e) => setPerSeconds(Number(e.target.value))} />
-            </label>
-          </div>
-        )}
+        <RateLimitFields draft={rateLimit} onChange={setRateLimit} label="Limit how often each person can ask" />
       </fieldset>
       <label>
         People joining with the code are
@@ -204,14 +173,7 @@ function CreateSessionForm({ token }: { token: string }) {
         Tutor instructions
         <textarea rows={3} maxLength={4000} value={instructions} onChange={(e) => setInstructions(e.target.value)} placeholder="Guide students to the answer; do not just give it." />
       </label>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
-      <button type="submit" className="primary" disabled={busy}>
-        Create session
-      </button>
+      <FormFooter error={error} busy={busy} label="Create session" />
     </form>
   );
 }

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { auth, type Identity } from '../auth.js';
+import { FormFooter } from '../forms.js';
 import { navigate } from '../router.js';
 import { describeError, Link } from '../ui.js';
 
@@ -60,14 +61,7 @@ export function JoinPage({ code: linkCode, account }: { code: string; account: I
             </p>
           </>
         )}
-        {error && (
-          <p role="alert" className="error">
-            {error}
-          </p>
-        )}
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Joining…' : 'Join'}
-        </button>
+        <FormFooter error={error} busy={busy} label={busy ? 'Joining…' : 'Join'} />
       </form>
     </main>
   );

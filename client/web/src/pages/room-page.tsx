@@ -5,7 +5,7 @@ import { Conversation } from '../room/conversation.js';
 import { ModeratorConsole, useModeratorActions } from '../room/moderator-console.js';
 import { Sidebar } from '../room/sidebar.js';
 import { navigate } from '../router.js';
-import { POLICY_LABELS } from './home-page.js';
+import { POLICY_LABELS } from '../forms.js';
 import { agentActivity } from '../state/room-state.js';
 import { useRoom } from '../state/use-room.js';
 import { Link } from '../ui.js';

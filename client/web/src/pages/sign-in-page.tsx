@@ -1,5 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import { auth } from '../auth.js';
+import { FormFooter } from '../forms.js';
 import { navigate } from '../router.js';
 import { describeError } from '../ui.js';
 
@@ -111,14 +112,7 @@ export function SignInPage({ next }: { next?: string }) {
             <input required maxLength={60} autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />
           </label>
         )}
-        {error && (
-          <p role="alert" className="error">
-            {error}
-          </p>
-        )}
-        <button type="submit" className="primary" disabled={busy}>
-          {mode === 'sign-in' ? 'Sign in' : mode === 'register' ? 'Create account' : 'Join session'}
-        </button>
+        <FormFooter error={error} busy={busy} label={mode === 'sign-in' ? 'Sign in' : mode === 'register' ? 'Create account' : 'Join session'} />
       </form>
     </main>
   );

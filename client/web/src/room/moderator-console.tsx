@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { ROLES, TURN_POLICIES, type RespondsTo, type Role, type TurnPolicy } from '../../../sdk/roundtable-client.js';
+import { ROLES, type RespondsTo, type Role, type TurnPolicy } from '../../../sdk/roundtable-client.js';
 import { auth } from '../auth.js';
-import { POLICY_LABELS } from '../pages/home-page.js';
+import { PolicySelect, RateLimitFields, rateLimitDraft, rateLimitOf } from '../forms.js';
 import { navigate } from '../router.js';
 import { isMuted, nameOf, type RoomState } from '../state/room-state.js';
 import type { RoomActions } from '../state/use-room.js';
@@ -239,24 +239,18 @@ function RoomSettings({ room, actions, act }: PartProps) {
   const { session } = room;
   const [policy, setPolicy] = useState<TurnPolicy>(session.turn_policy);
   const [autoGrant, setAutoGrant] = useState(session.auto_grant);
-  const [limited, setLimited] = useState(!!session.rate_limit);
-  const [messages, setMessages] = useState(session.rate_limit?.messages ?? 3);
-  const [perSeconds, setPerSeconds] = useState(session.rate_limit?.per_seconds ?? 60);
+  const [rateLimit, setRateLimit] = useState(() => rateLimitDraft(session.rate_limit));
   // Someone else's change arrives as session_updated: show it.
   useEffect(() => {
     setPolicy(session.turn_policy);
     setAutoGrant(session.auto_grant);
-    setLimited(!!session.rate_limit);
-    if (session.rate_limit) {
-      setMessages(session.rate_limit.messages);
-      setPerSeconds(session.rate_limit.per_seconds);
-    }
+    setRateLimit(rateLimitDraft(session.rate_limit));
   }, [session.turn_policy, session.auto_grant, session.rate_limit]);
 
   const apply = (event: FormEvent) => {
     event.preventDefault();
     void act('Settings saved', () =>
-      actions.moderate({ action: 'set_policy', turn_policy: policy, auto_grant: autoGrant, rate_limit: limited ? { messages, per_seconds: perSeconds } : null }),
+      actions.moderate({ action: 'set_policy', turn_policy: policy, auto_grant: autoGrant, rate_limit: rateLimitOf(rateLimit) }),
     );
   };
   return (
@@ -268,36 +262,13 @@ function RoomSettings({ room, actions, act }: PartProps) {
         </button>
       </div>
       <form className="form compact" onSubmit={apply}>
-        <label>
-          Turn policy
-          <select value={policy} onChange={(e) => setPolicy(e.target.value as TurnPolicy)}>
-            {TURN_POLICIES.map((p) => (
-              <option key={p} value={p}>
-                {POLICY_LABELS[p]}
-              </option>
-            ))}
-          </select>
-        </label>
+        <PolicySelect value={policy} onChange={setPolicy} />
         {policy === 'hand_raise' && (
           <label className="inline">
             <input type="checkbox" checked={autoGrant} onChange={(e) => setAutoGrant(e.target.checked)} /> Give the floor to the next hand automatically
           </label>
         )}
-        <label className="inline">
-          <input type="checkbox" checked={limited} onChange={(e) => setLimited(e.target.checked)} /> Rate limit per person
-        </label>
-        {limited && (
-          <div className="inline-fields">
-            <label>
-              Messages
-              <input type="number" min={1} max={1000} required value={messages} onChange={(e) => setMessages(Number(e.target.value))} />
-            </label>
-            <label>
-              per seconds
-              <input type="number" min={1} max={86400} required value={perSeconds} onChange={(e) => setPerSeconds(Number(e.target.value))} />
-            </label>
-          </div>
-        )}
+        <RateLimitFields draft={rateLimit} onChange={setRateLimit} label="Rate limit per person" />
         <button type="submit">Apply settings</button>
       </form>
     </section>

@@ -1,6 +1,7 @@
 import type { SessionStateEvent } from '../../../sdk/roundtable-client.js';
 import { composerState, freshRateWindow, ordinal, refusedFor, spendToken } from './composer-state.js';
 import { roomFromSnapshot, type RoomState } from './room-state.js';
+import { wireSession } from './test-fixtures.js';
 
 const NOW = Date.parse('2026-11-24T10:00:00.000Z');
 const ME = 'u-ada';
@@ -10,24 +11,7 @@ function room(change: { session?: Partial<SessionStateEvent['session']>; role?: 
   return roomFromSnapshot({
     type: 'session_state',
     session_id: 's1',
-    session: {
-      id: 's1',
-      title: 'Algebra',
-      status: 'active',
-      turn_policy: 'round_robin',
-      auto_grant: false,
-      agent: { name: 'Tutor', instructions: '', model: null, responds_to: 'all', paused: false },
-      rate_limit: null,
-      guest_role: 'contributor',
-      join_code: null,
-      locked: false,
-      floor_user_id: null,
-      created_by: 'u-teacher',
-      created_at: '2026-11-24T09:00:00.000Z',
-      closed_at: null,
-      last_seq: 0,
-      ...change.session,
-    },
+    session: wireSession(change.session),
     you: { user_id: ME, role },
     seq: 0,
     messages: [],

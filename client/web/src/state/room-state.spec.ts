@@ -1,4 +1,5 @@
 import type { DurableEvent, SessionStateEvent, WireMessage } from '../../../sdk/roundtable-client.js';
+import { wireSession } from './test-fixtures.js';
 import { agentActivity, roomFromSnapshot, roomReducer, type RoomAction, type RoomState } from './room-state.js';
 
 const SESSION = 's1';
@@ -12,23 +13,7 @@ function snapshot(overrides: Partial<SessionStateEvent> = {}): SessionStateEvent
   return {
     type: 'session_state',
     session_id: SESSION,
-    session: {
-      id: SESSION,
-      title: 'Algebra',
-      status: 'active',
-      turn_policy: 'round_robin',
-      auto_grant: false,
-      agent: { name: 'Tutor', instructions: '', model: null, responds_to: 'all', paused: false },
-      rate_limit: null,
-      guest_role: 'contributor',
-      join_code: null,
-      locked: false,
-      floor_user_id: null,
-      created_by: 'u-teacher',
-      created_at: '2026-11-24T09:00:00.000Z',
-      closed_at: null,
-      last_seq: 4,
-    },
+    session: wireSession({ id: SESSION, last_seq: 4 }),
     you: { user_id: ME, role: 'contributor' },
     seq: 4,
     messages: [message(4, 'second'), message(2, 'first')],
