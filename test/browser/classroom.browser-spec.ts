@@ -145,6 +145,8 @@ describe('the classroom in a browser', () => {
     expect(await sam.page.getByTestId('composer-input').isDisabled()).toBe(true);
     expect(await sam.page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
     expect(await sam.page.getByRole('heading', { name: 'Moderator console' }).count()).toBe(0);
+    expect(await sam.page.getByRole('button', { name: 'Raise hand' }).count()).toBe(0);
+    expect(await sam.page.getByRole('button', { name: /^Delete/ }).count()).toBe(0);
     expect(await conversationLines(sam.page)).toEqual(await conversationLines(teacher.page));
     await screenshot(sam.page, 'observer');
   });

@@ -18,8 +18,9 @@ export function Composer({ room, actions, connected, rate, now }: { room: RoomSt
   const state = composerState(room, { connected, rate, now });
   const isModerator = room.me.role === 'moderator';
   const myHand = room.hands.find((h) => h.user_id === room.me.user_id);
-  const canRaise = !isModerator && room.session.status === 'active' && !room.removed;
-  const handsMatter = room.session.turn_policy === 'hand_raise' || room.me.role === 'observer' || !!myHand;
+  // Hands are for contributors asking for the floor; the observer's seat is read-only.
+  const canRaise = room.me.role === 'contributor' && room.session.status === 'active' && !room.removed;
+  const handsMatter = room.session.turn_policy === 'hand_raise' || !!myHand;
 
   const send = async (event?: FormEvent) => {
     event?.preventDefault();
