@@ -7,6 +7,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import compression from 'compression';
 import { rateLimit } from 'express-rate-limit';
 import { pinoHttp } from 'pino-http';
 import { createClient } from 'redis';
@@ -108,7 +109,16 @@ export async function bootstrap(app: NestExpressApplication, config: AppConfig):
 
   const webDist = config.webDistDir ?? DEFAULT_WEB_DIST;
   if (existsSync(join(webDist, 'index.html'))) {
-    app.useStaticAssets(webDist, { index: 'index.html' });
+    // A class behind one connection loads the client at once: compress it, and let browsers keep
+    // the content-hashed bundles for good (index.html itself is always revalidated).
+    app.use(compression());
+    app.useStaticAssets(webDist, {
+      index: 'index.html',
+      setHeaders: (res: { setHeader(name: string, value: string): void }, path: string) => {
+        if (path.includes(`${join(webDist, 'assets')}`)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+        else res.setHeader('Cache-Control', 'no-cache');
+      },
+    });
     // Client-side routes (/s/<id>, /join/<code>) get the app shell.
     const express = app.getHttpAdapter().getInstance() as { get(path: RegExp, handler: (req: unknown, res: { sendFile(path: string): void }) => void): void };
     express.get(/^\/(?:s|join|login)(?:\/.*)?$/, (_req, res) => res.sendFile(join(webDist, 'index.html')));

@@ -9,7 +9,7 @@ import { eventually, startTestApp, type TestApp } from '../support/test-app.js';
 import { conversationLines, CuttableLink, launchBrowser, person, screenshot, type Person } from './support/browser.js';
 
 /** Browser pages take longer than sockets: a longer default wait. */
-const until = <T,>(check: () => Promise<T>, what: string, timeoutMs = 15000) => eventually(check, what, timeoutMs);
+const until = <T,>(check: () => Promise<T | false | null | undefined>, what: string, timeoutMs = 15000) => eventually(check, what, timeoutMs) as Promise<T>;
 
 const textOf = (locator: Locator) => locator.textContent({ timeout: 1000 }).then((t) => t?.trim() ?? '');
 const hasText = (locator: Locator, expected: string | RegExp) =>
