@@ -339,4 +339,24 @@ describe('the classroom in a browser', () => {
     await teacher.page.getByRole('link', { name: 'Algebra, period 3' }).click();
     await hasText(teacher.page.getByTestId('conversation'), 'Summarise primes, please.');
   });
+
+  it('a new join code replaces the old one; the old link stops working', async () => {
+    await teacher.page.getByRole('button', { name: 'New code' }).click();
+    await hasText(teacher.page.getByTestId('console-feedback'), 'New join code: done.');
+    const fresh = await until(async () => {
+      const code = await textOf(teacher.page.getByTestId('join-code'));
+      return code !== joinCode && code;
+    }, 'a different join code');
+    const visitor = await person(browser, 'visitor');
+    try {
+      await visitor.page.goto(`${app.url}/join/${joinCode}`);
+      await visitor.page.getByLabel('Your name').fill('Latecomer');
+      await visitor.page.getByRole('button', { name: 'Join' }).click();
+      await hasText(visitor.page.getByRole('alert'), 'No session has that join code');
+      await joinAsGuest(visitor.page, app.url, fresh, 'Latecomer');
+      await hasText(teacher.page.getByTestId('presence'), 'Latecomer');
+    } finally {
+      await visitor.context.close();
+    }
+  });
 });

@@ -309,6 +309,19 @@ function Instructions({ room, actions, act }: PartProps) {
 
 function JoinCode({ room, actions, act, token }: PartProps & { token: string }) {
   const [code, setCode] = useState<string | null>(room.session.join_code);
+  // Another moderator changed the code: events do not carry it, the session does.
+  useEffect(() => {
+    if (!room.joinCodeChangedAt) return;
+    let stale = false;
+    auth
+      .api(token)
+      .getSession(room.session.id)
+      .then(({ session }) => !stale && setCode(session.join_code))
+      .catch(() => undefined);
+    return () => {
+      stale = true;
+    };
+  }, [room.joinCodeChangedAt, room.session.id, token]);
   return (
     <section aria-labelledby="join-code-heading">
       <h3 id="join-code-heading">Invite</h3>

@@ -114,6 +114,11 @@ describe('the room reducer', () => {
     expect(room.removed).toEqual({ banned: true });
   });
 
+  it('notes a join-code change, so a moderator page can fetch the new code', () => {
+    const room = run(roomFromSnapshot(snapshot()), durable({ type: 'moderation', seq: 5, action: 'rotate_join_code', by: 'u-teacher' }), durable({ type: 'moderation', seq: 6, action: 'approve_message', by: 'u-teacher', message_id: 'm4' }));
+    expect(room.joinCodeChangedAt).toBe(5);
+  });
+
   it('prepends older history without duplicates', () => {
     const room = run(roomFromSnapshot(snapshot()), { kind: 'history', messages: [message(1, 'zeroth'), message(2, 'first')], hasMore: false });
     expect(contents(room)).toEqual(['zeroth', 'first', 'second']);

@@ -42,6 +42,8 @@ export interface RoomState {
   typing: Record<string, { name: string; at: number }>;
   /** Set when this user was removed from the session. */
   removed: { banned: boolean; by?: string } | null;
+  /** The seq of the last join-code change (the new code itself reaches moderators over REST). */
+  joinCodeChangedAt: number;
 }
 
 export type RoomAction =
@@ -72,6 +74,7 @@ export function roomFromSnapshot(state: SessionStateEvent): RoomState {
     streaming: streamingFrom(state.agent),
     typing: {},
     removed: null,
+    joinCodeChangedAt: 0,
   };
 }
 
@@ -158,6 +161,8 @@ function applyDurable(room: RoomState, event: DurableEvent, now: number): RoomSt
       next.typing = {};
       return next;
     case 'moderation':
+      if (event.action === 'rotate_join_code' || event.action === 'disable_join_code') next.joinCodeChangedAt = event.seq;
+      return next;
     case 'hidden':
       return next;
   }
