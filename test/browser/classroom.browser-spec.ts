@@ -286,6 +286,30 @@ describe('the classroom in a browser', () => {
     for (const p of [ada, sam]) expect(await conversationLines(p.page)).toEqual(lines);
   });
 
+  it('under the moderated policy the teacher approves one question and dismisses another', async () => {
+    await teacher.page.getByLabel('Turn policy').selectOption('moderated');
+    await teacher.page.getByLabel('Rate limit per person').uncheck();
+    await teacher.page.getByRole('button', { name: 'Apply settings' }).click();
+    await hasText(teacher.page.getByTestId('console-feedback'), 'Settings saved: done.');
+    await hasText(ada.page.getByTestId('composer-reason'), 'a moderator approves each question');
+
+    for (const question of ['Is 91 prime?', 'What is your favourite colour?']) {
+      await ada.page.getByTestId('composer-input').fill(question);
+      await ada.page.getByTestId('composer-input').press('Enter');
+      await hasText(teacher.page.getByRole('region', { name: 'Waiting for your approval' }), question);
+    }
+    const approvals = teacher.page.getByRole('region', { name: 'Waiting for your approval' });
+    await approvals.getByRole('listitem').filter({ hasText: 'favourite colour' }).getByRole('button', { name: 'Dismiss Ada’s question' }).click();
+    await hasText(teacher.page.getByTestId('console-feedback'), 'Dismissed Ada’s question: done.');
+    fake.next({ chunks: ['91 = 7 × 13, ', 'so no.'] });
+    await approvals.getByRole('listitem').filter({ hasText: 'Is 91 prime?' }).getByRole('button', { name: 'Approve Ada’s question' }).click();
+    await hasText(teacher.page.getByTestId('console-feedback'), 'Approved Ada’s question: done.');
+    for (const p of [teacher, ada, sam]) await hasText(p.page.getByTestId('message').last(), '91 = 7 × 13, so no.');
+    await hasText(approvals, 'Nothing to approve.');
+    const asked = fake.requests[fake.requests.length - 1].messages.map((m) => m.content).join('\n');
+    expect(asked).toContain('Is 91 prime?');
+  });
+
   it('a removed student’s page says so; back with the code they are themselves again; a banned one is kept out', async () => {
     await teacher.page.getByTestId('member').filter({ hasText: 'Ben' }).getByRole('button', { name: 'Remove Ben' }).click();
     await hasText(teacher.page.getByTestId('console-feedback'), 'Removed Ben: done.');
