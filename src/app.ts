@@ -5,7 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import compression from 'compression';
 import { rateLimit } from 'express-rate-limit';
@@ -112,11 +112,11 @@ export async function bootstrap(app: NestExpressApplication, config: AppConfig):
     // A class behind one connection loads the client at once: compress it, and let browsers keep
     // the content-hashed bundles for good (index.html itself is always revalidated).
     app.use(compression());
+    const hashedAssets = join(webDist, 'assets') + sep;
     app.useStaticAssets(webDist, {
       index: 'index.html',
       setHeaders: (res: { setHeader(name: string, value: string): void }, path: string) => {
-        if (path.includes(`${join(webDist, 'assets')}`)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
-        else res.setHeader('Cache-Control', 'no-cache');
+        res.setHeader('Cache-Control', path.startsWith(hashedAssets) ? 'public, max-age=31536000, immutable' : 'no-cache');
       },
     });
     // Client-side routes (/s/<id>, /join/<code>) get the app shell.

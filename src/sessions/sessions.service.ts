@@ -114,10 +114,12 @@ export class SessionsService {
     const session = await this.sessions.findByJoinCode(joinCode);
     if (!session) throw new DomainError('not_found', 'no session has that join code');
     if (session.status === 'closed') throw new DomainError('session_closed', 'that session has ended');
-    let member = user && (!user.guestSessionId || user.guestSessionId === session.id) ? await this.sessions.findMember(session.id, user.id) : null;
+    // A registered user, or a returning guest of this very session (kicked earlier, say), joins as
+    // themselves; a guest token of another session is ignored.
+    const returning = user && (!user.guestSessionId || user.guestSessionId === session.id) ? user : null;
+    let member = returning ? await this.sessions.findMember(session.id, returning.id) : null;
     if (member?.banned) throw new DomainError('forbidden', 'you were banned from this session');
-    // A registered user, or a returning guest of this very session (kicked earlier, say), joins as themselves.
-    const admitted = user && (!user.guestSessionId || user.guestSessionId === session.id) ? user : await createGuest(session.id);
+    const admitted = returning ?? (await createGuest(session.id));
     if (!member) {
       const role = session.guestRole as Role;
       member = await this.log.write(session.id, async (tx, log) => {

@@ -10,7 +10,7 @@ import { Link } from './ui.js';
 function useAccount() {
   return useSyncExternalStore(
     (l) => auth.subscribe(l),
-    () => localStorage.getItem('roundtable.account'),
+    () => auth.accountVersion(),
   );
 }
 

@@ -34,6 +34,11 @@ export const auth = {
     return () => listeners.delete(listener);
   },
 
+  /** The stored account as a string: changes exactly when the account does (for useSyncExternalStore). */
+  accountVersion(): string | null {
+    return localStorage.getItem(ACCOUNT_KEY);
+  },
+
   account(): Identity | null {
     return read<Identity | null>(ACCOUNT_KEY, null);
   },

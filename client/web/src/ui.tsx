@@ -40,6 +40,9 @@ export async function copyText(text: string): Promise<boolean> {
   }
 }
 
+/** The start of a text, for a one-line preview. */
+export const excerpt = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 3)}…` : text);
+
 export const joinLink = (code: string) => `${window.location.origin}/join/${encodeURIComponent(code)}`;
 
 export function formatTime(iso: string): string {

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { auth } from '../auth.js';
 import { Composer } from '../room/composer.js';
 import { Conversation } from '../room/conversation.js';
@@ -12,7 +12,8 @@ import { Link } from '../ui.js';
 
 /** The live room, for every role; moderators get the console beside it. */
 export function RoomPage({ sessionId }: { sessionId: string }) {
-  const identity = auth.forSession(sessionId);
+  // Read once per room, not on every render (a streaming answer renders many times a second).
+  const identity = useMemo(() => auth.forSession(sessionId), [sessionId]);
   const { room, connection, error, announced, rate, actions } = useRoom(sessionId, identity?.token ?? null);
   const [now, setNow] = useState(() => Date.now());
   const moderation = useModeratorActions();

@@ -2,10 +2,9 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { ROLES, type RespondsTo, type Role, type TurnPolicy } from '../../../sdk/roundtable-client.js';
 import { auth } from '../auth.js';
 import { PolicySelect, RateLimitFields, rateLimitDraft, rateLimitOf } from '../forms.js';
-import { navigate } from '../router.js';
 import { isMuted, nameOf, type RoomState } from '../state/room-state.js';
 import type { RoomActions } from '../state/use-room.js';
-import { copyText, describeError, joinLink } from '../ui.js';
+import { copyText, describeError, excerpt, joinLink } from '../ui.js';
 
 export type Feedback = { ok: boolean; text: string } | null;
 export type Act = (label: string, run: () => Promise<unknown>) => Promise<void>;
@@ -105,7 +104,8 @@ function AwaitingApproval({ room, actions, act, token }: PartProps & { token: st
     return () => {
       stale = true;
     };
-  }, [moderated, room.seq, room.queue, room.session.id, token]);
+    // Every change to what waits (a new message, an approval, a dismissal) is a durable event.
+  }, [moderated, room.seq, room.session.id, token]);
   if (!moderated) return null;
   return (
     <section aria-labelledby="approval-heading">
@@ -120,7 +120,7 @@ function AwaitingApproval({ room, actions, act, token }: PartProps & { token: st
             return (
               <li key={entry.message_id}>
                 <span>
-                  <strong>{who}</strong>: {text.length > 80 ? `${text.slice(0, 77)}…` : text}
+                  <strong>{who}</strong>: {excerpt(text, 80)}
                 </span>
                 <span className="row-actions">
                   <button type="button" onClick={() => void act(`Approved ${who}’s question`, () => actions.moderate({ action: 'approve_message', message_id: entry.message_id }))} aria-label={`Approve ${who}’s question`}>
@@ -147,7 +147,8 @@ const MUTE_CHOICES: Array<[string, number | undefined]> = [
 ];
 
 function People({ room, actions, act, now }: PartProps & { now: number }) {
-  const members = Object.values(room.members).sort((a, b) => Number(b.online) - Number(a.online) || a.display_name.localeCompare(b.display_name));
+  const here = new Set(room.participants.map((p) => p.user_id));
+  const members = Object.values(room.members).sort((a, b) => Number(here.has(b.user_id)) - Number(here.has(a.user_id)) || a.display_name.localeCompare(b.display_name));
   return (
     <section aria-labelledby="people-console">
       <h3 id="people-console">People ({members.length})</h3>
@@ -156,7 +157,7 @@ function People({ room, actions, act, now }: PartProps & { now: number }) {
           const name = member.display_name;
           const me = member.user_id === room.me.user_id;
           const muted = isMuted(member, now);
-          const online = room.participants.some((p) => p.user_id === member.user_id);
+          const online = here.has(member.user_id);
           return (
             <li key={member.user_id} className="member" data-testid="member" data-name={name}>
               <div className="member-name">
@@ -309,7 +310,7 @@ function Instructions({ room, actions, act }: PartProps) {
 
 function JoinCode({ room, actions, act, token }: PartProps & { token: string }) {
   const [code, setCode] = useState<string | null>(room.session.join_code);
-  // Another moderator changed the code: events do not carry it, the session does.
+  // The code changed (here or by another moderator): events do not carry it, the session does.
   useEffect(() => {
     if (!room.joinCodeChangedAt) return;
     let stale = false;
@@ -343,19 +344,13 @@ function JoinCode({ room, actions, act, token }: PartProps & { token: string }) 
         <button
           type="button"
           onClick={() =>
-            void act('New join code', async () => {
-              const answer = (await actions.moderate({ action: 'rotate_join_code' })) as { join_code?: string };
-              setCode(answer.join_code ?? null);
-            })
+            void act('New join code', () => actions.moderate({ action: 'rotate_join_code' }))
           }
         >
           {code ? 'New code' : 'Turn on joining'}
         </button>
         {code && (
-          <button type="button" onClick={() => void act('Joining turned off', async () => {
-            await actions.moderate({ action: 'disable_join_code' });
-            setCode(null);
-          })}>
+          <button type="button" onClick={() => void act('Joining turned off', () => actions.moderate({ action: 'disable_join_code' }))}>
             Turn off joining
           </button>
         )}
@@ -366,10 +361,7 @@ function JoinCode({ room, actions, act, token }: PartProps & { token: string }) 
           className="danger"
           onClick={() =>
             window.confirm('End this session for everyone? It becomes read-only.') &&
-            void act('Session closed', async () => {
-              await auth.api(token).closeSession(room.session.id);
-              navigate(`/s/${room.session.id}`, { replace: true });
-            })
+            void act('Session closed', () => auth.api(token).closeSession(room.session.id))
           }
         >
           End session

@@ -1,14 +1,12 @@
 import { isMuted, nameOf, type RoomState } from '../state/room-state.js';
 import type { RoomActions } from '../state/use-room.js';
+import { excerpt } from '../ui.js';
 import type { Act } from './moderator-console.js';
 
 /** Who is here, the hands in line and what the tutor will answer next, in order. */
 export function Sidebar({ room, actions, act, now }: { room: RoomState; actions: RoomActions; act: Act; now: number }) {
   const isModerator = room.me.role === 'moderator';
-  const preview = (messageId: string) => {
-    const text = room.messages.find((m) => m.id === messageId)?.content ?? '';
-    return text.length > 60 ? `${text.slice(0, 57)}…` : text;
-  };
+  const preview = (messageId: string) => excerpt(room.messages.find((m) => m.id === messageId)?.content ?? '', 60);
   const floor = room.session.floor_user_id;
 
   return (

@@ -2,7 +2,7 @@
 // understands. Mirrors the server's rules (src/turns/message-intake.service.ts);
 // the server still decides, and a refusal's reason is shown as it comes.
 import type { RoomState } from './room-state.js';
-import { isMuted } from './room-state.js';
+import { FOREVER_YEAR, isMuted } from './room-state.js';
 
 export interface ComposerState {
   enabled: boolean;
@@ -62,7 +62,7 @@ export function composerState(room: RoomState, options: { connected: boolean; ra
   const member = room.members[me.user_id];
   if (isMuted(member, options.now)) {
     const until = Date.parse(member!.muted_until!);
-    return disabled(new Date(until).getUTCFullYear() >= 9999 ? 'you are muted by the moderator' : `you are muted: try again in ${Math.ceil((until - options.now) / 1000)} s`, until - options.now);
+    return disabled(new Date(until).getUTCFullYear() >= FOREVER_YEAR ? 'you are muted by the moderator' : `you are muted: try again in ${Math.ceil((until - options.now) / 1000)} s`, until - options.now);
   }
   if (session.turn_policy === 'hand_raise' && session.floor_user_id !== me.user_id) {
     const place = room.hands.findIndex((h) => h.user_id === me.user_id);

@@ -277,4 +277,5 @@ export function isMuted(member: WireMember | undefined, now: number): boolean {
   return !!member?.muted_until && Date.parse(member.muted_until) > now;
 }
 
+/** A mute "until unmuted" ends in this year (docs/PROTOCOL.md). */
 export const FOREVER_YEAR = 9999;

@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { RoundtableClient, RoundtableError, type DurableEvent, type EphemeralEvent, type ModeratePayload } from '../../../sdk/roundtable-client.js';
 import { freshRateWindow, refusedFor, spendToken, type RateWindow } from './composer-state.js';
-import { nameOf, roomReducer, type RoomAction, type RoomState } from './room-state.js';
+import { nameOf, roomFromSnapshot, roomReducer, type RoomAction, type RoomState } from './room-state.js';
 
 export type Connection = 'connecting' | 'connected' | 'reconnecting' | 'reconnected';
 
@@ -17,8 +17,8 @@ export interface RoomError {
 const EPHEMERAL_TYPES = ['participant_joined', 'participant_left', 'typing_indicator', 'agent_status', 'agent_delta', 'queue_updated', 'kicked'] as const;
 
 function reducer(state: RoomState | null, action: RoomAction): RoomState | null {
-  if (action.kind === 'snapshot') return state ? roomReducer(state, action) : roomReducer({ removed: null } as RoomState, action);
-  return state ? roomReducer(state, action) : state;
+  if (!state) return action.kind === 'snapshot' ? roomFromSnapshot(action.state) : null;
+  return roomReducer(state, action);
 }
 
 /** What a screen reader hears when a durable event arrives; null for nothing. */
@@ -77,7 +77,6 @@ export function useRoom(sessionId: string, token: string | null) {
     client.onSnapshot((state) => {
       if (state.session_id !== sessionId) return;
       dispatch({ kind: 'snapshot', state });
-      setRate(freshRateWindow(state.session.rate_limit?.messages ?? 0, Date.now()));
       caughtUp(false); // a re-join too far behind to replay answers with a fresh snapshot
     });
     client.onDurable((event) => {
@@ -132,7 +131,8 @@ export function useRoom(sessionId: string, token: string | null) {
     };
   }, [sessionId, token]);
 
-  // A new or changed limit starts a full bucket, as on the server when the setting changes.
+  // The first snapshot, and a new or changed limit, start a full bucket (as the server does when the
+  // setting changes); a re-join keeps what was spent, as the server's bucket does.
   const limitKey = room ? JSON.stringify(room.session.rate_limit) : '';
   useEffect(() => {
     if (limitKey) setRate(freshRateWindow(roomRef.current?.session.rate_limit?.messages ?? 0, Date.now()));
