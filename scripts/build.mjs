@@ -1,6 +1,6 @@
 // Builds the server (TypeScript -> dist/) and, when present, the web client (client/web -> client/web/dist).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,6 +12,26 @@ const run = (args, label, env = process.env) => {
     process.exit(result.status ?? 1);
   }
 };
+
+/** The newest modification time of any file under `dir` (skipping the named entries). */
+export function newest(dir, skip = new Set()) {
+  if (!existsSync(dir)) return 0;
+  let latest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (skip.has(entry.name)) continue;
+    const path = join(dir, entry.name);
+    latest = Math.max(latest, entry.isDirectory() ? newest(path, skip) : statSync(path).mtimeMs);
+  }
+  return latest;
+}
+
+/** Builds the server when `entry` (a file under dist/) is missing or older than src/. */
+export function ensureServerBuilt(entry = join(root, 'dist', 'main.js')) {
+  if (existsSync(entry) && newest(join(root, 'src')) <= statSync(entry).mtimeMs) return false;
+  console.log('Building the server...');
+  buildServer();
+  return true;
+}
 
 export function buildServer() {
   if (!existsSync(join(root, 'src', 'generated', 'prisma', 'client.ts'))) run([join(root, 'scripts', 'prisma-generate.mjs')], 'prisma generate');

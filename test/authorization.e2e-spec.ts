@@ -1,5 +1,5 @@
 import { RoundtableClient } from '../client/sdk/roundtable-client.js';
-import { connect, rawAck, signUp, startTestApp, type TestApp } from './support/test-app.js';
+import { connect, rawAck, signUp, signUpAdmin, startTestApp, type TestApp } from './support/test-app.js';
 
 type Caller = 'moderator' | 'contributor' | 'observer' | 'guest' | 'non_member' | 'banned' | 'admin' | 'anonymous';
 const CALLERS: Caller[] = ['moderator', 'contributor', 'observer', 'guest', 'non_member', 'banned', 'admin', 'anonymous'];
@@ -22,8 +22,8 @@ describe('authorization, route by route and event by event', () => {
     const [mod, contributor, observer, outsider, banned, target] = await Promise.all(
       ['Mod', 'Contrib', 'Obs', 'Outsider', 'Banned', 'Target'].map((n) => signUp(app, n)),
     );
-    const admin = await app.api.register(ADMIN_EMAIL, 'correct horse battery', 'Admin');
-    expect(admin.user.is_admin).toBe(true);
+    const admin = await signUpAdmin(app, ADMIN_EMAIL);
+    expect((await admin.api.me()).user.is_admin).toBe(true);
     const { session } = await mod.api.createSession({ title: 'Authz', agent: { responds_to: 'mentions' } });
     sessionId = session.id;
     await mod.api.setMember(sessionId, contributor.user.id, 'contributor');

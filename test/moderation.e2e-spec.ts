@@ -1,6 +1,6 @@
 import type { DurableEvent, NewMessageEvent } from '../client/sdk/roundtable-client.js';
 import { FakeOpenAi } from './support/fake-openai.js';
-import { connect, eventually, nextEvent, recordDurable, signUp, startTestApp, type TestApp, type TestUser } from './support/test-app.js';
+import { connect, eventually, nextEvent, recordDurable, signUp, signUpAdmin, startTestApp, type TestApp, type TestUser } from './support/test-app.js';
 
 const texts = (events: DurableEvent[]) => events.filter((e): e is NewMessageEvent => e.type === 'new_message').map((e) => e.message);
 
@@ -193,7 +193,7 @@ describe('roles and moderation', () => {
   it('lets a platform admin list and filter every session, and act as moderator anywhere', async () => {
     const adminApp = await startTestApp({ ADMIN_EMAILS: 'ops@example.org' });
     try {
-      const admin = await adminApp.api.register('ops@example.org', 'correct horse battery', 'Ops');
+      const admin = await signUpAdmin(adminApp, 'ops@example.org', 'Ops');
       const owner = await signUp(adminApp, 'Owner');
       const { session: open } = await owner.api.createSession({ title: 'Open one' });
       const { session: done } = await owner.api.createSession({ title: 'Done one' });

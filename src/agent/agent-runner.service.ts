@@ -4,6 +4,7 @@ import type { Role, TurnPolicy, WireAgentState } from '../contract/protocol.js';
 import { newId } from '../common/ids.js';
 import type { Session } from '../generated/prisma/client.js';
 import { MessagesRepository } from '../sessions/messages.repository.js';
+import { PresenceRegistry } from '../sessions/presence.registry.js';
 import { toWireMessage } from '../sessions/session.mappers.js';
 import { SessionEventBus } from '../sessions/session-event-bus.js';
 import { SessionLog } from '../sessions/session-log.service.js';
@@ -11,7 +12,7 @@ import { SessionsRepository } from '../sessions/sessions.repository.js';
 import type { Batch } from '../turns/turn-scheduler.js';
 import { TurnsService } from '../turns/turns.service.js';
 import { AgentRepository } from './agent.repository.js';
-import { buildPrompt } from './prompt-builder.js';
+import { buildPrompt, handlesFor, ROSTER_LIMIT, type PromptMessage, type Speaker } from './prompt-builder.js';
 import { AGENT_PROVIDER, type AgentProvider, type TokenUsageFigures } from './providers/agent-provider.js';
 
 type StopReason = 'cancel' | 'pause' | 'close';
@@ -56,6 +57,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly log: SessionLog,
     private readonly bus: SessionEventBus,
     private readonly turns: TurnsService,
+    private readonly presence: PresenceRegistry,
   ) {}
 
   async onApplicationBootstrap() {
@@ -208,18 +210,36 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
       this.messages.recentForAgent(session.id, HISTORY_LIMIT),
       this.sessions.listMembers(session.id),
     ]);
+    const memberRoles = new Map(members.map((m) => [m.userId, m.role as Role]));
+    const online = this.presence.online(session.id);
+    const handles = handlesFor([...history.flatMap((m) => (m.authorId ? [m.authorId] : [])), ...online.map((p) => p.userId)]);
+    const speaker = (m: (typeof history)[number]): Speaker | undefined =>
+      m.authorId
+        ? {
+            handle: handles.get(m.authorId)!,
+            // The role the server recorded when they wrote; older rows fall back to today's membership.
+            role: (m.authorRole as Role | null) ?? memberRoles.get(m.authorId) ?? 'former member',
+            name: m.authorName,
+          }
+        : undefined;
+    // Who is here now, moderators first, bounded: a room that 300 guests passed through costs nothing extra.
+    const rank = (role: Role | undefined) => (role === 'moderator' ? 0 : role === 'contributor' ? 1 : 2);
+    const present = online
+      .filter((p) => memberRoles.has(p.userId))
+      .map((p) => ({ handle: handles.get(p.userId)!, role: memberRoles.get(p.userId)!, name: p.name }))
+      .sort((a, b) => rank(a.role) - rank(b.role) || a.name.localeCompare(b.name));
     const batchIds = new Set(batch.messages.map((m) => m.id));
-    const toPrompt = (m: (typeof history)[number]) => ({
+    const toPrompt = (m: (typeof history)[number]): PromptMessage => ({
       id: m.id,
-      role: m.role as 'user' | 'assistant' | 'system',
-      authorName: m.authorName,
+      role: m.role as PromptMessage['role'],
+      speaker: speaker(m),
       content: m.content,
       status: m.status,
     });
     return buildPrompt({
       agentName: session.agentName,
       instructions: session.agentInstructions,
-      roster: members.map((m) => ({ name: m.displayName, role: m.role as Role })),
+      roster: { present: present.slice(0, ROSTER_LIMIT), more: Math.max(0, present.length - ROSTER_LIMIT) },
       history: history.map(toPrompt),
       batch: history.filter((m) => batchIds.has(m.id)).map(toPrompt),
       merge: policy === 'merge',

@@ -4,7 +4,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DomainError } from '../common/domain-error.js';
 import { newId } from '../common/ids.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { toWireUser, type AuthUser } from './auth-user.js';
+import { toAuthUser, toWireUser, type AuthUser } from './auth-user.js';
 import type { GuestInput, LoginInput, RegisterInput } from './dto/auth.inputs.js';
 import { TokenService } from './token.service.js';
 import { UsersRepository } from './users.repository.js';
@@ -29,19 +29,19 @@ export class AuthService {
     if (await this.users.findCredentials(input.email)) {
       throw new DomainError('conflict', 'email is already registered');
     }
-    const user = await this.users
+    const record = await this.users
       .create({
         id: newId(),
         email: input.email,
         passwordHash: await bcrypt.hash(input.password, BCRYPT_COST),
         displayName: input.display_name,
-        isAdmin: this.config.adminEmails.includes(input.email),
       })
       .catch((error: unknown) => {
         if ((error as { code?: string }).code === 'P2002') throw new DomainError('conflict', 'email is already registered');
         throw error;
       });
-    this.logger.log(`registered user ${user.id}${user.isAdmin ? ' (admin)' : ''}`);
+    const user = toAuthUser(record, this.config.adminEmails);
+    this.logger.log(`registered user ${user.id}`);
     return { access_token: this.tokens.sign(user), user: toWireUser(user) };
   }
 
@@ -49,7 +49,8 @@ export class AuthService {
     const found = await this.users.findCredentials(input.email);
     const ok = await bcrypt.compare(input.password, found?.passwordHash ?? DUMMY_HASH);
     if (!found || !found.passwordHash || !ok) throw new DomainError('unauthorized', 'wrong email or password');
-    return { access_token: this.tokens.sign(found.user), user: toWireUser(found.user) };
+    const user = toAuthUser(found.user, this.config.adminEmails);
+    return { access_token: this.tokens.sign(user), user: toWireUser(user) };
   }
 
   /**
@@ -58,8 +59,9 @@ export class AuthService {
    * user stays banned, whatever name they give).
    */
   async guest(input: GuestInput, current: AuthUser | null) {
-    const admitted = await this.sessions.admitByCode(input.join_code, current, input.display_name, (sessionId) =>
-      this.users.create({ id: newId(), displayName: input.display_name, guestSessionId: sessionId }),
+    const admitted = await this.sessions.admitByCode(input.join_code, current, input.display_name, (tx, sessionId, displayName) =>
+      // A guest has no email, so never admin.
+      this.users.createGuest(tx, { id: newId(), displayName, guestSessionId: sessionId }).then((record) => toAuthUser(record, [])),
     );
     return {
       access_token: this.tokens.sign(admitted.user),

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DomainError } from '../common/domain-error.js';
-import type { AuthUser } from './auth-user.js';
+import { toAuthUser, type AuthUser } from './auth-user.js';
 import { UsersRepository } from './users.repository.js';
 
 interface TokenClaims {
@@ -43,6 +43,6 @@ export class TokenService {
     if (typeof claims.sub !== 'string') throw new DomainError('unauthorized', 'the access token is invalid');
     const user = await this.users.findById(claims.sub).catch(() => null);
     if (!user) throw new DomainError('unauthorized', 'the access token is invalid');
-    return user;
+    return toAuthUser(user, this.config.adminEmails);
   }
 }

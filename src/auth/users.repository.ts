@@ -1,45 +1,53 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaClient } from '../generated/prisma/client.js';
-import type { AuthUser } from './auth-user.js';
+import type { DbTransaction } from '../persistence/transaction.js';
 
-interface UserRow {
+/** A user as stored, with the operator's admin grant (if any); AdminPolicy turns it into an AuthUser. */
+export interface UserRecord {
   id: string;
   email: string | null;
   displayName: string;
-  isAdmin: boolean;
   guestSessionId: string | null;
+  /** The address an operator granted admin for, or null. */
+  adminGrantEmail: string | null;
 }
 
-const toAuthUser = (row: UserRow): AuthUser => ({
+const withGrant = { adminGrant: { select: { email: true } } } as const;
+
+const toRecord = (row: {
+  id: string;
+  email: string | null;
+  displayName: string;
+  guestSessionId: string | null;
+  adminGrant?: { email: string } | null;
+}): UserRecord => ({
   id: row.id,
   email: row.email,
   displayName: row.displayName,
-  isAdmin: row.isAdmin,
   guestSessionId: row.guestSessionId,
+  adminGrantEmail: row.adminGrant?.email ?? null,
 });
 
 @Injectable()
 export class UsersRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
-  async create(data: {
-    id: string;
-    email?: string;
-    passwordHash?: string;
-    displayName: string;
-    isAdmin?: boolean;
-    guestSessionId?: string;
-  }): Promise<AuthUser> {
-    return toAuthUser(await this.prisma.user.create({ data }));
+  async create(data: { id: string; email: string; passwordHash: string; displayName: string }): Promise<UserRecord> {
+    return toRecord(await this.prisma.user.create({ data, include: withGrant }));
   }
 
-  async findById(id: string): Promise<AuthUser | null> {
-    const row = await this.prisma.user.findUnique({ where: { id } });
-    return row ? toAuthUser(row) : null;
+  /** A guest, created inside the transaction that admits them to their session. */
+  async createGuest(tx: DbTransaction, data: { id: string; displayName: string; guestSessionId: string }): Promise<UserRecord> {
+    return toRecord(await tx.user.create({ data }));
   }
 
-  async findCredentials(email: string): Promise<{ user: AuthUser; passwordHash: string | null } | null> {
-    const row = await this.prisma.user.findUnique({ where: { email } });
-    return row ? { user: toAuthUser(row), passwordHash: row.passwordHash } : null;
+  async findById(id: string): Promise<UserRecord | null> {
+    const row = await this.prisma.user.findUnique({ where: { id }, include: withGrant });
+    return row ? toRecord(row) : null;
+  }
+
+  async findCredentials(email: string): Promise<{ user: UserRecord; passwordHash: string | null } | null> {
+    const row = await this.prisma.user.findUnique({ where: { email }, include: withGrant });
+    return row ? { user: toRecord(row), passwordHash: row.passwordHash } : null;
   }
 }

@@ -66,6 +66,12 @@ export class SessionsRepository {
     return rows.map(({ user, ...member }) => ({ ...member, displayName: user.displayName }));
   }
 
+  /** The display names of the session's members (banned ones included: nobody may pass for them either). */
+  async memberNames(tx: DbTransaction, sessionId: string): Promise<string[]> {
+    const rows = await tx.member.findMany({ where: { sessionId }, select: { user: { select: { displayName: true } } } });
+    return rows.map((r) => r.user.displayName);
+  }
+
   upsertMember(tx: DbTransaction, sessionId: string, userId: string, data: { role: string; banned?: boolean; mutedUntil?: Date | null }): Promise<Member> {
     return tx.member.upsert({
       where: { sessionId_userId: { sessionId, userId } },

@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user.js';
 import type { DurableEvent, Role, WireMember, WireMessage, WireSession } from '../contract/protocol.js';
 import { DomainError } from '../common/domain-error.js';
+import { uniqueDisplayName } from '../common/display-name.js';
 import { isUuid, newId, newJoinCode } from '../common/ids.js';
+import type { DbTransaction } from '../persistence/transaction.js';
 import { isStaff } from '../permissions/permission-table.js';
 import type { Session } from '../generated/prisma/client.js';
 import type { CreateSessionInput } from './dto/session.inputs.js';
@@ -108,27 +110,33 @@ export class SessionsService {
 
   /**
    * Admits someone who has a session's join code: a new guest, or a signed-in
-   * user joining by code. Banned users stay out.
+   * user joining by code. Banned users stay out. A new guest's name is made
+   * unique in the session (after folding look-alike letters): a second "Ms Smith"
+   * joins as "Ms Smith (2)", so nobody can pass for someone already here.
    */
-  async admitByCode(joinCode: string, user: AuthUser | null, displayName: string, createGuest: (sessionId: string) => Promise<AuthUser>) {
+  async admitByCode(
+    joinCode: string,
+    user: AuthUser | null,
+    displayName: string,
+    createGuest: (tx: DbTransaction, sessionId: string, displayName: string) => Promise<AuthUser>,
+  ) {
     const session = await this.sessions.findByJoinCode(joinCode);
     if (!session) throw new DomainError('not_found', 'no session has that join code');
     if (session.status === 'closed') throw new DomainError('session_closed', 'that session has ended');
     // A registered user, or a returning guest of this very session (kicked earlier, say), joins as
     // themselves; a guest token of another session is ignored.
     const returning = user && (!user.guestSessionId || user.guestSessionId === session.id) ? user : null;
-    let member = returning ? await this.sessions.findMember(session.id, returning.id) : null;
+    const member = returning ? await this.sessions.findMember(session.id, returning.id) : null;
     if (member?.banned) throw new DomainError('forbidden', 'you were banned from this session');
-    const admitted = returning ?? (await createGuest(session.id));
-    if (!member) {
-      const role = session.guestRole as Role;
-      member = await this.log.write(session.id, async (tx, log) => {
-        const created = await this.sessions.upsertMember(tx, session.id, admitted.id, { role });
-        await log.append('member_updated', { user_id: admitted.id, role, muted_until: null, display_name: admitted.displayName || displayName });
-        return created;
-      });
-    }
-    return { session, user: admitted, role: member.role as Role };
+    if (returning && member) return { session, user: returning, role: member.role as Role };
+    const role = session.guestRole as Role;
+    return this.log.write(session.id, async (tx, log) => {
+      // Inside the write, so two guests joining at once with one name cannot both get it.
+      const admitted = returning ?? (await createGuest(tx, session.id, uniqueDisplayName(displayName, await this.sessions.memberNames(tx, session.id))));
+      await this.sessions.upsertMember(tx, session.id, admitted.id, { role });
+      await log.append('member_updated', { user_id: admitted.id, role, muted_until: null, display_name: admitted.displayName });
+      return { session, user: admitted, role };
+    });
   }
 }
 

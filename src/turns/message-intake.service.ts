@@ -73,6 +73,7 @@ export class MessageIntakeService {
               content: input.content,
               authorId: user.id,
               authorName: user.displayName,
+              authorRole: access.role,
               visibility: input.visibility,
               clientMsgId: input.clientMsgId,
               agentState,

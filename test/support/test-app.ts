@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import pg from 'pg';
 import { createApp } from '../../src/app.js';
+import { runAdminCommand } from '../../src/cli/admin.js';
+import { PrismaClient } from '../../src/generated/prisma/client.js';
 import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
 import { RoundtableApi, type AuthAnswer } from '../../client/sdk/roundtable-api.js';
 import { RoundtableClient, type DurableEvent } from '../../client/sdk/roundtable-client.js';
@@ -47,13 +49,15 @@ export interface TestApp {
   url: string;
   config: AppConfig;
   api: RoundtableApi;
+  /** Stops the app and starts it again on the same database, with these variables changed. */
+  restart(env?: Record<string, string>): Promise<void>;
   close(): Promise<void>;
 }
 
 /** The real app on a random port, with its own database. One per test file. */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const database = await prepareDatabase();
-  const config = loadConfig({
+  let current = {
     DATA_DIR: database.dataDir,
     PORT: '0',
     HOST: '127.0.0.1',
@@ -61,24 +65,34 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     OFFLINE_AGENT_DELAY_MS: '0',
     ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
     ...env,
-  });
-  const app = await createApp(config, { logger: false });
-  await app.listen(0, '127.0.0.1');
-  const address = app.getHttpServer().address() as { port: number };
-  const url = `http://127.0.0.1:${address.port}`;
-  const clients: RoundtableClient[] = [];
-  tracked.set(url, clients);
-  return {
-    app,
-    url,
-    config,
-    api: new RoundtableApi(url),
+  };
+  const boot = async () => {
+    const config = loadConfig(current);
+    const app = await createApp(config, { logger: false });
+    await app.listen(0, '127.0.0.1');
+    const address = app.getHttpServer().address() as { port: number };
+    const url = `http://127.0.0.1:${address.port}`;
+    tracked.set(url, []);
+    return { app, config, url, api: new RoundtableApi(url) };
+  };
+  const stop = async () => {
+    for (const client of tracked.get(handle.url) ?? []) client.close();
+    tracked.delete(handle.url);
+    await handle.app.close();
+  };
+  const handle: TestApp = {
+    ...(await boot()),
+    async restart(changes = {}) {
+      await stop();
+      current = { ...current, ...changes };
+      Object.assign(handle, await boot());
+    },
     async close() {
-      for (const client of clients) client.close();
-      await app.close();
+      await stop();
       await database.drop();
     },
   };
+  return handle;
 }
 
 const tracked = new Map<string, RoundtableClient[]>();
@@ -93,6 +107,19 @@ export async function signUp(app: TestApp, name: string): Promise<TestUser> {
   const email = `${name.toLowerCase().replace(/\W/g, '')}-${++counter}-${randomBytes(3).toString('hex')}@example.org`;
   const answer = await app.api.register(email, 'correct horse battery', name);
   return { ...answer, api: app.api.withToken(answer.access_token) };
+}
+
+/** What the operator's `npm run admin -- <args>` does, against this app's database. */
+export function adminCommand(app: TestApp, ...args: string[]) {
+  return runAdminCommand(args, app.config, app.app.get(PrismaClient));
+}
+
+/** A registered account that is a platform admin: the email must be in the app's ADMIN_EMAILS. */
+export async function signUpAdmin(app: TestApp, email: string, name = 'Admin'): Promise<TestUser> {
+  const answer = await app.api.register(email, 'correct horse battery', name);
+  const granted = await adminCommand(app, 'grant', email);
+  if (granted.code !== 0) throw new Error(granted.lines.join('\n'));
+  return { ...answer, user: { ...answer.user, is_admin: true }, api: app.api.withToken(answer.access_token) };
 }
 
 /** A connected SDK client, closed with the app. */

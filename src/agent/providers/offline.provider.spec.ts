@@ -6,9 +6,9 @@ const request = (answering: number) => ({
   answering,
   messages: [
     { role: 'system' as const, content: 'You are tutor.' },
-    { role: 'user' as const, content: '[Bo]: an old question' },
-    { role: 'user' as const, content: '[Ada]: What is a prime?' },
-    { role: 'user' as const, content: '[Cy]: And a square?' },
+    { role: 'user' as const, content: '[#cc0003 | contributor | "Bo"]: an old question' },
+    { role: 'user' as const, content: '[#bb0002 | contributor | "Ada"]: What is a prime?' },
+    { role: 'user' as const, content: '[#dd0004 | contributor | "Cy"]: And a square?' },
   ],
 });
 

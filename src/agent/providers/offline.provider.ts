@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AgentChunk, AgentProvider, AgentRequest } from './agent-provider.js';
-import { estimateTokens } from '../prompt-builder.js';
+import { estimateTokens, parseTurn } from '../prompt-builder.js';
 
 /**
  * The agent when no model is configured: a deterministic, clearly labelled
@@ -32,11 +32,11 @@ export function offlineAnswer(request: AgentRequest): string {
   const asked = request.messages
     .slice(-Math.max(1, request.answering))
     .filter((m) => m.role === 'user')
-    .map((m) => m.content.match(/^\[([^\]]+)\]: ([\s\S]*)$/))
-    .filter((m): m is RegExpMatchArray => m !== null);
+    .map((m) => parseTurn(m.content))
+    .filter((turn) => turn !== null);
   const lines = ['[offline tutor: no AI model is configured, so this is a placeholder answer]'];
   if (asked.length === 0) lines.push('There is nothing new to answer.');
-  for (const [, name, question] of asked) {
+  for (const { name, text: question } of asked) {
     const quoted = question.length > 160 ? `${question.slice(0, 157)}...` : question;
     lines.push(`${name}, you asked: "${quoted}". A configured model would answer this for you${asked.length > 1 ? ' and the others' : ''}.`);
   }

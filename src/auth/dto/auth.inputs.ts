@@ -1,8 +1,19 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsString, Length, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsString, Length, MaxLength, MinLength, ValidateBy } from 'class-validator';
+import { displayNameProblem, normalizeDisplayName } from '../../common/display-name.js';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+/** A display name, normalized (NFKC, one kind of space) and then checked: one line, nothing invisible, no brackets. */
+const DisplayName = () => (target: object, property: string) => {
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? normalizeDisplayName(value) : value))(target, property);
+  ValidateBy({
+    name: 'isDisplayName',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && displayNameProblem(value) === null,
+      defaultMessage: (args) => (typeof args?.value === 'string' ? displayNameProblem(args.value) : null) ?? 'display_name must be a string',
+    },
+  })(target, property);
+};
 const lower = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
 
 export class RegisterInput {
@@ -18,10 +29,8 @@ export class RegisterInput {
   @MaxLength(200)
   password!: string;
 
-  @ApiProperty({ example: 'Ada' })
-  @Transform(trim)
-  @IsString()
-  @Length(1, 60, { message: 'display_name must be 1 to 60 characters' })
+  @ApiProperty({ example: 'Ada', maxLength: 60 })
+  @DisplayName()
   display_name!: string;
 }
 
@@ -45,9 +54,7 @@ export class GuestInput {
   @Length(4, 32, { message: 'join_code must be 4 to 32 characters' })
   join_code!: string;
 
-  @ApiProperty({ example: 'Sam' })
-  @Transform(trim)
-  @IsString()
-  @Length(1, 60, { message: 'display_name must be 1 to 60 characters' })
+  @ApiProperty({ example: 'Sam', maxLength: 60 })
+  @DisplayName()
   display_name!: string;
 }
