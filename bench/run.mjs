@@ -1,25 +1,459 @@
-// Benchmark: scheduling and relay overhead per agent turn, with 100
-// participants and a zero-latency OpenAI-compatible fake model, next to the
-// same session with the agent disabled (the bare relay). This process drives;
-// the server runs as its own process (`node dist/main.js`), built first.
-// Usage: npm run bench [-- --participants 100 --turns 40]
+// `npm run bench`: the same workloads against the built Roundtable server
+// (node dist/main.js, embedded PGlite unless DATABASE_URL is set, fresh data
+// directory) and against a bare Socket.IO relay (bench/bare-server.mjs), each its
+// own process, driven from this one. Prints every figure with its ratio to bare.
+// Every receiver checks what it got: lost, duplicated and out-of-order deliveries
+// are counted and must be 0.
+//   npm run bench [-- --quick] [-- --only fanout1000,ack200,...]
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { io } from 'socket.io-client';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const PARTICIPANTS = arg('participants', 100);
-const TURNS = arg('turns', 40);
+const QUICK = process.argv.includes('--quick');
+const onlyArg = process.argv.indexOf('--only');
+const ONLY = onlyArg > 0 ? new Set(process.argv[onlyArg + 1].split(',')) : null;
+const wanted = (name) => !ONLY || ONLY.has(name);
+const N1000 = QUICK ? 300 : 1000;
+const LATE_JOIN_HISTORY = QUICK ? 20_000 : 100_000;
 
-// A zero-latency model: answers every completion at once with a fixed 8-chunk stream.
+// ---------------------------------------------------------------- helpers
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const pct = (values, p) => {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))];
+};
+const ticks = 100; // USER_HZ on Linux
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / ticks;
+}
+function rssMb(pid) {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  return Number(line.split(/\s+/)[1]) / 1024;
+}
+async function pool(items, concurrency, work) {
+  const results = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await work(items[i], i);
+      }
+    }),
+  );
+  return results;
+}
+
+/** JSON over HTTP from a chosen loopback source address, so per-address limits see many clients. */
+function postJson(base, path, body, { token, from } = {}) {
+  const url = new URL(path, base);
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress: from, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...(token ? { authorization: `Bearer ${token}` } : {}) } },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => (res.statusCode < 300 ? resolve(JSON.parse(text)) : reject(new Error(`${path}: ${res.statusCode} ${text}`))));
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** One participant's socket; checks every new_message it receives for order, gaps and duplicates. */
+class Participant {
+  constructor(url, token) {
+    this.url = url;
+    this.token = token;
+    this.lastSeq = new Map();
+    this.lost = 0;
+    this.duplicated = 0;
+    this.reordered = 0;
+    this.received = 0;
+    this.onMessage = null;
+  }
+  connect() {
+    this.socket = io(this.url, { auth: { token: this.token }, transports: ['websocket'], reconnection: false, forceNew: true });
+    this.socket.on('new_message', (e) => this.deliver(e));
+    return new Promise((resolve, reject) => {
+      this.socket.once('connect', resolve);
+      this.socket.once('connect_error', reject);
+    });
+  }
+  deliver(e) {
+    const last = this.lastSeq.get(e.session_id);
+    if (last !== undefined) {
+      if (e.seq === last) return void this.duplicated++;
+      if (e.seq < last) return void this.reordered++;
+      if (e.seq > last + 1) this.lost += e.seq - last - 1;
+    }
+    this.lastSeq.set(e.session_id, e.seq);
+    this.received++;
+    this.onMessage?.(e);
+  }
+  async join(sessionId, lastSeq) {
+    const ack = await this.socket.timeout(60_000).emitWithAck('join', { session_id: sessionId, ...(lastSeq !== undefined ? { last_seq: lastSeq } : {}) });
+    if (!ack.ok) throw new Error(`join: ${JSON.stringify(ack.error)}`);
+    if (ack.state) this.lastSeq.set(sessionId, ack.state.seq);
+    if (ack.resumed) for (const e of ack.events) if (e.type === 'new_message') this.deliver(e);
+    return ack;
+  }
+  async send(sessionId, content, clientMsgId) {
+    const ack = await this.socket.timeout(60_000).emitWithAck('message', { session_id: sessionId, content, client_msg_id: clientMsgId });
+    if (!ack.ok) throw new Error(`message: ${JSON.stringify(ack.error)}`);
+    return ack;
+  }
+  close() {
+    this.socket?.close();
+  }
+}
+const integrity = (ps) => ({ lost: ps.reduce((s, p) => s + p.lost, 0), duplicated: ps.reduce((s, p) => s + p.duplicated, 0), reordered: ps.reduce((s, p) => s + p.reordered, 0) });
+
+// ---------------------------------------------------------------- targets
+let msgCounter = 0;
+const nextMsgId = () => `m${++msgCounter}`;
+
+async function startProcess(args, env, pattern) {
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (c) => {
+      out += c;
+      const m = out.match(pattern);
+      if (m) resolve(Number(m[1]));
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+  });
+  return { child, url: `http://127.0.0.1:${port}`, pid: child.pid };
+}
+const stopProcess = async (proc) => {
+  proc.child.removeAllListeners('exit');
+  const exited = new Promise((r) => proc.child.once('exit', r));
+  proc.child.kill('SIGTERM');
+  await exited;
+};
+
+class BareTarget {
+  name = 'bare';
+  async start() {
+    this.proc = await startProcess([join(root, 'bench', 'bare-server.mjs')], {}, /listening on (\d+)/);
+    this.url = this.proc.url;
+    this.pid = this.proc.pid;
+  }
+  async stop() {
+    await stopProcess(this.proc);
+  }
+  /** Sessions with participants' tokens (the bare relay needs no sign-up). */
+  async prepare(sessions, perSession) {
+    return Array.from({ length: sessions }, (_, s) => ({ id: `room-${++msgCounter}-${s}`, tokens: Array.from({ length: perSession }, () => 'x') }));
+  }
+  async seed(sessionId, count) {
+    const p = new Participant(this.url, 'x');
+    await p.connect();
+    for (let done = 0; done < count; done += 10_000) await p.socket.emitWithAck('seed', { session_id: sessionId, count: Math.min(10_000, count - done) });
+    p.close();
+  }
+}
+
+class RoundtableTarget {
+  name = 'roundtable';
+  constructor(modelUrl) {
+    this.modelUrl = modelUrl;
+    this.dataDir = mkdtempSync(join(tmpdir(), 'roundtable-bench-'));
+    this.guests = 0;
+  }
+  async start() {
+    this.proc = await startProcess(
+      [join(root, 'dist', 'main.js')],
+      { PORT: '0', HOST: '127.0.0.1', DATA_DIR: this.dataDir, LOG_LEVEL: 'warn', OPENAI_BASE_URL: this.modelUrl, OPENAI_API_KEY: 'bench', AGENT_MODEL: 'bench' },
+      /localhost:(\d+)/,
+    );
+    this.url = this.proc.url;
+    this.pid = this.proc.pid;
+    if (!this.teacher) this.teacher = await postJson(this.url, '/auth/register', { email: 'teacher@bench.test', password: 'password123', display_name: 'Teacher' });
+    else this.teacher = await postJson(this.url, '/auth/login', { email: 'teacher@bench.test', password: 'password123' });
+  }
+  async stop() {
+    await stopProcess(this.proc);
+  }
+  cleanup() {
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+  async createSession(settings = {}) {
+    const { session } = await postJson(this.url, '/sessions', { title: 'bench', agent: { responds_to: 'mentions' }, ...settings }, { token: this.teacher.access_token });
+    return session;
+  }
+  async prepare(sessions, perSession, settings) {
+    const out = [];
+    for (let s = 0; s < sessions; s++) {
+      const session = await this.createSession(settings);
+      const tokens = await pool(Array.from({ length: perSession }), 16, async () => {
+        const n = ++this.guests;
+        const guest = await postJson(this.url, '/auth/guest', { join_code: session.join_code, display_name: `S${n}` }, { from: `127.0.1.${(n % 250) + 1}` });
+        return guest.access_token;
+      });
+      out.push({ id: session.id, tokens });
+    }
+    return out;
+  }
+  /** Fills a session's history straight into the stopped server's database (100,000 messages would take minutes through the API). */
+  async seed(sessionId, count) {
+    await this.stop();
+    const { PGlite } = await import('@electric-sql/pglite');
+    const db = await PGlite.create(join(this.dataDir, 'pglite'));
+    const [{ last_seq: from }] = (await db.query(`SELECT last_seq FROM sessions WHERE id = $1::uuid`, [sessionId])).rows;
+    await db.query(
+      `INSERT INTO messages (id, session_id, seq, role, content, author_name, agent_state, created_at)
+       SELECT gen_random_uuid(), $1::uuid, $3::int + s, 'user', 'seeded message ' || s, 'Seed', 'skipped', now() FROM generate_series(1, $2::int) s`,
+      [sessionId, count, from],
+    );
+    await db.query(
+      `INSERT INTO session_events (session_id, seq, type, visibility, payload)
+       SELECT m.session_id, m.seq, 'new_message', 'all', json_build_object('message', json_build_object('id', m.id, 'seq', m.seq, 'role', 'user', 'content', m.content, 'author_id', null, 'author_name', 'Seed', 'timestamp', m.created_at, 'status', 'complete', 'visibility', 'all', 'client_msg_id', null))
+       FROM messages m WHERE m.session_id = $1::uuid`,
+      [sessionId],
+    );
+    await db.query(`UPDATE sessions SET last_seq = $2 WHERE id = $1::uuid`, [sessionId, from + count]);
+    await db.close();
+    await this.start();
+  }
+}
+
+// ---------------------------------------------------------------- scenarios
+async function connectAll(target, tokens, concurrency = 50) {
+  return pool(tokens, concurrency, async (token) => {
+    const p = new Participant(target.url, token);
+    await p.connect();
+    return p;
+  });
+}
+
+/** Senders send back to back (next after the ack) until `total` messages are sent; waits until every receiver has all. */
+async function fanOut(target, participants, sessionId, { senders, total }) {
+  const latencies = [];
+  const sentAt = new Map();
+  const expected = participants.length * total;
+  let delivered = 0;
+  let done;
+  const all = new Promise((r) => (done = r));
+  for (const p of participants) {
+    p.onMessage = (e) => {
+      const t = sentAt.get(e.message.client_msg_id);
+      if (t !== undefined) latencies.push(performance.now() - t);
+      if (++delivered === expected) done();
+    };
+  }
+  const cpu0 = cpuSeconds(target.pid);
+  const started = performance.now();
+  let sent = 0;
+  await Promise.all(
+    participants.slice(0, senders).map(async (p) => {
+      while (sent < total) {
+        sent++;
+        const id = nextMsgId();
+        sentAt.set(id, performance.now());
+        await p.send(sessionId, `fan-out ${id}`, id);
+      }
+    }),
+  );
+  await Promise.race([all, sleep(120_000)]);
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = cpuSeconds(target.pid) - cpu0;
+  for (const p of participants) p.onMessage = null;
+  return { deliveredPerSecond: delivered / seconds, p50: pct(latencies, 0.5), p99: pct(latencies, 0.99), cpuPerDeliveryUs: (cpu / delivered) * 1e6, delivered, expected };
+}
+
+/** One sender at a fixed rate; delivery latency to everyone. */
+async function paced(target, participants, sessionId, { rate, seconds }) {
+  const latencies = [];
+  const sentAt = new Map();
+  for (const p of participants) p.onMessage = (e) => sentAt.has(e.message.client_msg_id) && latencies.push(performance.now() - sentAt.get(e.message.client_msg_id));
+  const total = rate * seconds;
+  const sends = [];
+  for (let i = 0; i < total; i++) {
+    const id = nextMsgId();
+    sentAt.set(id, performance.now());
+    sends.push(participants[0].send(sessionId, `paced ${id}`, id));
+    await sleep(1000 / rate);
+  }
+  await Promise.all(sends);
+  await sleep(1000);
+  for (const p of participants) p.onMessage = null;
+  return { p50: pct(latencies, 0.5), p99: pct(latencies, 0.99) };
+}
+
+const results = [];
+const record = (scenario, metric, unit, better, values, note = '') => results.push({ scenario, metric, unit, better, values, note });
+
+async function runTarget(target, figures) {
+  await target.start();
+  const measure = async (label, fn) => {
+    process.stdout.write(`  ${target.name}: ${label}...`);
+    const t0 = performance.now();
+    const value = await fn();
+    process.stdout.write(` ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+    return value;
+  };
+  figures.rssAfterStart = rssMb(target.pid);
+
+  if (wanted('joinstorm') || wanted('fanout1000')) {
+    const [room] = await measure(`sign up ${N1000}`, () => target.prepare(1, N1000));
+    figures.rssBeforeParticipants = rssMb(target.pid);
+    const participants = await measure('join storm', async () => {
+      const rss0 = rssMb(target.pid);
+      const t0 = performance.now();
+      const ps = await connectAll(target, room.tokens, N1000);
+      await Promise.all(ps.map((p) => p.join(room.id)));
+      figures.joinStormSeconds = (performance.now() - t0) / 1000;
+      await sleep(3000);
+      figures.memoryPerParticipantKb = ((rssMb(target.pid) - rss0) * 1024) / N1000;
+      return ps;
+    });
+    if (wanted('fanout1000')) {
+      figures.fanout1000 = await measure('fan-out to 1,000', () => fanOut(target, participants, room.id, { senders: 2, total: QUICK ? 60 : 200 }));
+      figures.paced1000 = await measure('paced 25 msg/s to 1,000', () => paced(target, participants, room.id, { rate: 25, seconds: 4 }));
+    }
+    figures.integrity1000 = integrity(participants);
+    participants.forEach((p) => p.close());
+  }
+
+  if (wanted('fanout100')) {
+    const [room] = await target.prepare(1, 100);
+    const ps = await connectAll(target, room.tokens);
+    await Promise.all(ps.map((p) => p.join(room.id)));
+    figures.fanout100 = await measure('fan-out to 100', () => fanOut(target, ps, room.id, { senders: 4, total: QUICK ? 300 : 1000 }));
+    figures.integrity100 = integrity(ps);
+    ps.forEach((p) => p.close());
+  }
+
+  if (wanted('rooms')) {
+    const rooms = await measure('sign up 100 × 10', () => target.prepare(QUICK ? 30 : 100, 10));
+    const all = await Promise.all(rooms.map(async (room) => {
+      const ps = await connectAll(target, room.tokens, 10);
+      await Promise.all(ps.map((p) => p.join(room.id)));
+      return { room, ps };
+    }));
+    figures.rooms = await measure('100 sessions × 10 chatting', async () => {
+      const cpu0 = cpuSeconds(target.pid);
+      const t0 = performance.now();
+      const per = await Promise.all(all.map(({ room, ps }) => fanOut(target, ps, room.id, { senders: 2, total: 20 })));
+      const seconds = (performance.now() - t0) / 1000;
+      const delivered = per.reduce((s, r) => s + r.delivered, 0);
+      const lat = per.flatMap((r) => [r.p50]);
+      return { deliveredPerSecond: delivered / seconds, p50: pct(lat, 0.5), cpuPerDeliveryUs: ((cpuSeconds(target.pid) - cpu0) / delivered) * 1e6 };
+    });
+    figures.integrityRooms = integrity(all.flatMap((r) => r.ps));
+    all.forEach((r) => r.ps.forEach((p) => p.close()));
+  }
+
+  if (wanted('ack200')) {
+    const [room] = await target.prepare(1, 10);
+    const ps = await connectAll(target, room.tokens);
+    await Promise.all(ps.map((p) => p.join(room.id)));
+    figures.ack200 = await measure('acks at 200 msg/s', async () => {
+      const acks = [];
+      const seconds = QUICK ? 3 : 5;
+      await Promise.all(ps.map(async (p) => {
+        const sends = [];
+        for (let i = 0; i < 20 * seconds; i++) {
+          const t0 = performance.now();
+          const id = nextMsgId();
+          sends.push(p.send(room.id, `ack ${id}`, id).then(() => acks.push(performance.now() - t0)));
+          await sleep(50);
+        }
+        await Promise.all(sends);
+      }));
+      return { p50: pct(acks, 0.5), p99: pct(acks, 0.99) };
+    });
+    figures.integrityAck = integrity(ps);
+    ps.forEach((p) => p.close());
+  }
+
+  if (wanted('resume')) {
+    const [room] = await target.prepare(1, 200);
+    const ps = await connectAll(target, room.tokens);
+    await Promise.all(ps.map((p) => p.join(room.id)));
+    figures.resume = await measure('50 of 200 resume', async () => {
+      const dropped = ps.slice(150);
+      const seqs = dropped.map((p) => p.lastSeq.get(room.id));
+      dropped.forEach((p) => p.close());
+      for (let i = 0; i < 100; i++) {
+        const id = nextMsgId();
+        await ps[0].send(room.id, `while away ${id}`, id);
+      }
+      const target_ = ps[0].lastSeq.get(room.id);
+      const times = await Promise.all(dropped.map(async (p, i) => {
+        const t0 = performance.now();
+        await p.connect();
+        p.lastSeq.set(room.id, seqs[i]);
+        await p.join(room.id, seqs[i]);
+        while (p.lastSeq.get(room.id) < target_) await sleep(1);
+        return performance.now() - t0;
+      }));
+      return { p50: pct(times, 0.5), p99: pct(times, 0.99) };
+    });
+    figures.integrityResume = integrity(ps);
+    ps.forEach((p) => p.close());
+  }
+
+  if (wanted('agent') && target.name === 'roundtable') {
+    figures.agent = await measure('agent turn vs relay', () => agentTurns(target));
+  }
+
+  if (wanted('latejoin')) {
+    const [room] = await target.prepare(1, 20);
+    await measure(`seed ${LATE_JOIN_HISTORY} messages`, () => target.seed(room.id, LATE_JOIN_HISTORY));
+    figures.lateJoin = await measure('late joins', async () => {
+      const times = [];
+      for (const token of room.tokens) {
+        const p = new Participant(target.url, token);
+        await p.connect();
+        const t0 = performance.now();
+        await p.join(room.id);
+        times.push(performance.now() - t0);
+        p.close();
+      }
+      return { p50: pct(times, 0.5), p99: pct(times, 0.99) };
+    });
+  }
+  figures.rssEnd = rssMb(target.pid);
+  await target.stop();
+}
+
+/** The project's own agent bench: 100 participants, a zero-latency model, turns timed until everyone has the answer. */
+async function agentTurns(target) {
+  const turn = async (respondsTo) => {
+    const [room] = await target.prepare(1, 100, { agent: { responds_to: respondsTo } });
+    const ps = await connectAll(target, room.tokens);
+    await Promise.all(ps.map((p) => p.join(room.id)));
+    const times = [];
+    for (let t = 0; t < (QUICK ? 15 : 40); t++) {
+      const lastRole = respondsTo === 'all' ? 'assistant' : 'user';
+      const arrived = ps.map((p) => new Promise((resolve) => (p.onMessage = (e) => e.message.role === lastRole && resolve())));
+      const t0 = performance.now();
+      const id = nextMsgId();
+      await ps[t % ps.length].send(room.id, `question ${id}`, id);
+      await Promise.all(arrived);
+      times.push(performance.now() - t0);
+    }
+    ps.forEach((p) => p.close());
+    return times.reduce((a, b) => a + b, 0) / times.length;
+  };
+  const relay = await turn('mentions');
+  const agent = await turn('all');
+  return { relay, agent };
+}
+
+// ---------------------------------------------------------------- main
 const model = createServer(async (req, res) => {
   for await (const _ of req);
   res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -31,69 +465,49 @@ const model = createServer(async (req, res) => {
 await new Promise((r) => model.listen(0, '127.0.0.1', r));
 
 spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), 'server'], { stdio: 'inherit' });
-const dataDir = mkdtempSync(join(tmpdir(), 'roundtable-bench-'));
-const server = spawn(process.execPath, [join(root, 'dist', 'main.js')], {
-  env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', OPENAI_BASE_URL: `http://127.0.0.1:${model.address().port}/v1`, OPENAI_API_KEY: 'bench' },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const url = await new Promise((resolve) => {
-  let out = '';
-  server.stdout.on('data', (c) => {
-    out += c;
-    const m = out.match(/localhost:(\d+)/);
-    if (m) resolve(`http://127.0.0.1:${m[1]}`);
-  });
-});
-
-const post = (path, body, token) =>
-  fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) }).then((r) => r.json());
-
-async function scenario(label, respondsTo) {
-  const teacher = await post('/auth/register', { email: `t-${label}@bench.org`, password: 'password123', display_name: 'Teacher' });
-  const { session } = await post('/sessions', { title: label, agent: { responds_to: respondsTo } }, teacher.access_token);
-  const sockets = [];
-  for (let i = 0; i < PARTICIPANTS; i++) {
-    const guest = await post('/auth/guest', { join_code: session.join_code, display_name: `S${i}` });
-    const s = io(url, { auth: { token: guest.access_token }, transports: ['websocket'] });
-    await new Promise((r) => s.on('connect', r));
-    await s.emitWithAck('join', { session_id: session.id });
-    sockets.push(s);
-  }
-  // One turn: a question is sent; it ends when every participant has the last durable message of the turn.
-  const lastRole = respondsTo === 'all' ? 'assistant' : 'user';
-  const times = [];
-  for (let t = 0; t < TURNS; t++) {
-    const arrived = sockets.map(
-      (s) => new Promise((resolve) => {
-        const on = (e) => {
-          if (e.message.role === lastRole) {
-            s.off('new_message', on);
-            resolve();
-          }
-        };
-        s.on('new_message', on);
-      }),
-    );
-    const started = performance.now();
-    await sockets[t % PARTICIPANTS].emitWithAck('message', { session_id: session.id, content: `question ${t}`, client_msg_id: `q${t}` });
-    await Promise.all(arrived);
-    times.push(performance.now() - started);
-  }
-  for (const s of sockets) s.close();
-  times.sort((a, b) => a - b);
-  const mean = times.reduce((a, b) => a + b, 0) / times.length;
-  return { label, mean, p50: times[Math.floor(times.length / 2)], p95: times[Math.floor(times.length * 0.95)] };
+const bare = {};
+const rt = {};
+console.log(`bench ${new Date().toISOString()} ${QUICK ? '(quick) ' : ''}participants ${N1000}`);
+await runTarget(new BareTarget(), bare);
+const roundtable = new RoundtableTarget(`http://127.0.0.1:${model.address().port}/v1`);
+try {
+  await runTarget(roundtable, rt);
+} finally {
+  roundtable.cleanup();
+  model.close();
 }
 
-const bare = await scenario('agent-disabled', 'mentions');
-const agent = await scenario('agent-answering', 'all');
-const fmt = (r) => `${r.label.padEnd(16)} mean ${r.mean.toFixed(1)} ms  p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms`;
-console.log(`participants ${PARTICIPANTS}, turns ${TURNS}`);
-console.log(fmt(bare));
-console.log(fmt(agent));
-console.log(`agent turn / bare relay: ${(agent.mean / bare.mean).toFixed(2)}x; scheduling + relay overhead per agent turn: ${(agent.mean - bare.mean).toFixed(1)} ms`);
-server.kill('SIGTERM');
-model.close();
-await new Promise((r) => server.on('exit', r));
-rmSync(dataDir, { recursive: true, force: true });
-process.exit(0);
+const f = (v, d = 1) => (v === undefined || Number.isNaN(v) ? '–' : v.toFixed(d));
+const rows = [];
+const row = (what, r, b, unit, higherIsBetter) => rows.push([what, `${f(r)} ${unit}`, `${f(b)} ${unit}`, r !== undefined && b ? `${(r / b).toFixed(2)}×` : '–', higherIsBetter ? '(higher is better)' : '']);
+const g = (o, path) => path.split('.').reduce((x, k) => x?.[k], o);
+const both = (what, path, unit, hib = false) => row(what, g(rt, path), g(bare, path), unit, hib);
+both('fan-out 1,000: delivered/s', 'fanout1000.deliveredPerSecond', '/s', true);
+both('fan-out 1,000: latency p50', 'fanout1000.p50', 'ms');
+both('fan-out 1,000: latency p99', 'fanout1000.p99', 'ms');
+both('fan-out 1,000: server CPU per delivery', 'fanout1000.cpuPerDeliveryUs', 'µs');
+both('paced 25 msg/s to 1,000: p99', 'paced1000.p99', 'ms');
+both('fan-out 100: delivered/s', 'fanout100.deliveredPerSecond', '/s', true);
+both('fan-out 100: latency p99', 'fanout100.p99', 'ms');
+both('fan-out 100: server CPU per delivery', 'fanout100.cpuPerDeliveryUs', 'µs');
+both('100 sessions × 10: delivered/s', 'rooms.deliveredPerSecond', '/s', true);
+both('100 sessions × 10: latency p50', 'rooms.p50', 'ms');
+both('ack at 200 msg/s: p50', 'ack200.p50', 'ms');
+both('ack at 200 msg/s: p99', 'ack200.p99', 'ms');
+both(`join storm, ${N1000} at once`, 'joinStormSeconds', 's');
+both(`late join into ${LATE_JOIN_HISTORY} messages: p99`, 'lateJoin.p99', 'ms');
+both('50 of 200 resume: caught up p99', 'resume.p99', 'ms');
+both('memory per idle participant', 'memoryPerParticipantKb', 'KB');
+both('RSS before participants connect', 'rssBeforeParticipants', 'MB');
+if (rt.agent) rows.push(['agent turn vs relay (100 participants)', `${f(rt.agent.agent)} ms`, `${f(rt.agent.relay)} ms (relay)`, `${(rt.agent.agent / rt.agent.relay).toFixed(2)}×`, '']);
+const lossKeys = Object.keys(rt).filter((k) => k.startsWith('integrity'));
+const loss = (o) => lossKeys.reduce((a, k) => ({ lost: a.lost + (o[k]?.lost ?? 0), duplicated: a.duplicated + (o[k]?.duplicated ?? 0), reordered: a.reordered + (o[k]?.reordered ?? 0) }), { lost: 0, duplicated: 0, reordered: 0 });
+const lr = loss(rt);
+const lb = loss(bare);
+rows.push(['lost / duplicated / reordered', `${lr.lost} / ${lr.duplicated} / ${lr.reordered}`, `${lb.lost} / ${lb.duplicated} / ${lb.reordered}`, '', '']);
+
+console.log('\n| what | Roundtable | bare Socket.IO | ratio | |');
+console.log('|---|---|---|---|---|');
+for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+const bad = lr.lost + lr.duplicated + lr.reordered;
+process.exit(bad === 0 ? 0 : 1);
