@@ -1,4 +1,6 @@
+import bcrypt from 'bcryptjs';
 import type { DurableEvent, NewMessageEvent } from '../client/sdk/roundtable-client.js';
+import { PrismaClient } from '../src/generated/prisma/client.js';
 import { parseTurn } from '../src/agent/prompt-builder.js';
 import { FakeOpenAi, type ReceivedRequest } from './support/fake-openai.js';
 import { adminCommand, connect, eventually, recordDurable, signUp, startTestApp, type TestApp, type TestUser } from './support/test-app.js';
@@ -148,5 +150,27 @@ describe('platform admin that cannot be claimed', () => {
     expect((await app.api.withToken(claimed.access_token).me()).user.is_admin).toBe(true);
     expect(await adminCommand(app, 'revoke', BOSS)).toMatchObject({ code: 0 });
     expect((await app.api.withToken(claimed.access_token).me()).user.is_admin).toBe(false);
+  });
+});
+
+describe('passwords', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(() => app.close());
+
+  it('signs in an account whose hash an earlier version made with bcrypt, and stores a scrypt hash from then on', async () => {
+    const user = await signUp(app, 'Old timer');
+    const email = (await user.api.me()).user.email!;
+    const prisma = app.app.get(PrismaClient);
+    const stored = () => prisma.user.findUnique({ where: { id: user.user.id }, select: { passwordHash: true } }).then((u) => u!.passwordHash!);
+    expect(await stored()).toMatch(/^scrypt\$/);
+    await prisma.user.update({ where: { id: user.user.id }, data: { passwordHash: bcrypt.hashSync('correct horse battery', 4) } });
+    await expect(app.api.login(email, 'wrong password')).rejects.toMatchObject({ status: 401 });
+    expect(await stored()).toMatch(/^\$2/);
+    expect((await app.api.login(email, 'correct horse battery')).user.id).toBe(user.user.id);
+    expect(await stored()).toMatch(/^scrypt\$/);
+    expect((await app.api.login(email, 'correct horse battery')).user.id).toBe(user.user.id);
   });
 });

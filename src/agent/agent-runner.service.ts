@@ -21,14 +21,30 @@ interface Run {
   messageId: string;
   triggeredBy: string;
   status: 'thinking' | 'streaming';
+  /** What has been broadcast so far (a late joiner's snapshot carries exactly this). */
   partial: string;
+  /** Streamed by the model but not broadcast yet: deltas go out coalesced, once per tick. */
+  unsent: string;
+  flushTimer?: NodeJS.Timeout;
   controller: AbortController;
   stopReason?: StopReason;
 }
 
 class AgentTimeout extends Error {}
 
+/** Removes what must never reach a log: API keys, bearer tokens and credentials in URLs. */
+export function redactSecrets(text: string): string {
+  return text
+    .replace(/\b(sk|rk|pk)-[A-Za-z0-9_-]{6,}/g, '$1-[redacted]')
+    .replace(/(bearer\s+)[A-Za-z0-9._~+/=-]+/gi, '$1[redacted]')
+    .replace(/(\w+:\/\/)[^\s/@:]+(:[^\s/@]*)?@/g, '$1[redacted]@');
+}
+
 const LEASE_TTL_MS = 15_000;
+// A fast model streams a token every few milliseconds; people read at a far slower
+// pace. Deltas are sent at most once per tick (or sooner past a size), not per token.
+const DELTA_TICK_MS = 40;
+const DELTA_MAX_CHARS = 1024;
 const HISTORY_LIMIT = 200;
 const TOKEN_BUDGET = 12_000;
 
@@ -145,6 +161,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
       triggeredBy: batch.messages[0].authorId,
       status: 'thinking',
       partial: '',
+      unsent: '',
       controller: new AbortController(),
     };
     this.runs.set(sessionId, run);
@@ -173,9 +190,11 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
           run.status = 'streaming';
           this.publishStatus(sessionId, run);
         }
-        run.partial += chunk.delta;
-        this.bus.publishEphemeral(sessionId, { type: 'agent_delta', session_id: sessionId, message_id: run.messageId, delta: chunk.delta });
+        run.unsent += chunk.delta;
+        if (run.unsent.length >= DELTA_MAX_CHARS) this.flushDeltas(sessionId, run);
+        else run.flushTimer ??= setTimeout(() => this.flushDeltas(sessionId, run), DELTA_TICK_MS);
       }
+      this.flushDeltas(sessionId, run);
       if (run.controller.signal.aborted) throw run.controller.signal.reason;
       if (!run.partial.trim()) failure = 'the model returned an empty answer';
     } catch (error) {
@@ -183,6 +202,8 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     } finally {
       clearInterval(renew);
       clearTimeout(timeout);
+      // Whatever the model sent before a stop or failure is broadcast before the stored message.
+      this.flushDeltas(sessionId, run);
     }
 
     try {
@@ -197,12 +218,25 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     return run.stopReason !== 'pause' && run.stopReason !== 'close';
   }
 
+  private flushDeltas(sessionId: string, run: Run) {
+    clearTimeout(run.flushTimer);
+    run.flushTimer = undefined;
+    if (!run.unsent) return;
+    const delta = run.unsent;
+    run.unsent = '';
+    run.partial += delta;
+    this.bus.publishEphemeral(sessionId, { type: 'agent_delta', session_id: sessionId, message_id: run.messageId, delta });
+  }
+
+  /**
+   * What the room reads when an answer fails: short and generic. Provider errors
+   * can carry URLs, keys and account details; those go to the log only, redacted.
+   */
   private describeFailure(error: unknown): string {
-    if (error instanceof AgentTimeout) return `no answer within ${Math.round(this.config.agent.timeoutMs / 1000)} s`;
+    if (error instanceof AgentTimeout) return `no answer within ${Math.round(this.config.agent.timeoutMs / 1000)} s; a moderator can ask again`;
     const message = error instanceof Error ? error.message : String(error);
-    this.logger.warn(`provider ${this.provider.name} failed: ${message}`);
-    // Provider messages can be long or echo request details: keep the first line, bounded.
-    return message.split('\n')[0].slice(0, 200) || 'the model failed';
+    this.logger.warn(`provider ${this.provider.name} failed: ${redactSecrets(message)}`);
+    return 'the model service failed; a moderator can ask again';
   }
 
   private async prompt(session: Session, batch: Batch, policy: TurnPolicy) {
@@ -255,6 +289,8 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     const names = [...new Set(batch.messages.map((m) => m.authorName))].join(', ');
     await this.log.write(session.id, async (tx, log) => {
       const failed = failure !== undefined && !run.stopReason;
+      const interrupted = run.stopReason === 'pause' || run.stopReason === 'close';
+      const clearsInPersonFlag = !failed && !interrupted && session.humanAnsweredWhilePaused;
       const message = failed
         ? { role: 'system', content: `${session.agentName} could not answer ${names}: ${failure}`, status: 'failed', authorName: 'Roundtable' }
         : { role: 'assistant', content: run.partial, status: run.stopReason ? 'cancelled' : 'complete', authorName: session.agentName };
@@ -271,14 +307,14 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
           scheduleReason: batch.reason,
         });
         return { message: toWireMessage(created) };
-      });
-      if (run.stopReason === 'pause' || run.stopReason === 'close') {
+      }, 'all', clearsInPersonFlag ? { humanAnsweredWhilePaused: false } : undefined);
+      if (interrupted) {
         // Interrupted, not answered: on resume the agent may take these up again.
         await this.messages.updateMany(tx, ids, { agentState: 'pending' });
         return;
       }
       await this.messages.updateMany(tx, ids, { agentState: failed ? 'failed' : 'answered', answeredSeq: seq });
-      if (!failed && session.humanAnsweredWhilePaused) await this.sessions.update(tx, session.id, { humanAnsweredWhilePaused: false });
+      if (clearsInPersonFlag) await this.sessions.update(tx, session.id, { humanAnsweredWhilePaused: false });
       if (usage) await this.agent.recordUsage(tx, { id: newId(), sessionId: session.id, userId: authors[0] ?? null, messageId: run.messageId, ...usage });
       await this.turns.releaseFloorIfAnswered(tx, log, session.id, authors);
     });

@@ -1,18 +1,18 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import bcrypt from 'bcryptjs';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DomainError } from '../common/domain-error.js';
 import { newId } from '../common/ids.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { toAuthUser, toWireUser, type AuthUser } from './auth-user.js';
 import type { GuestInput, LoginInput, RegisterInput } from './dto/auth.inputs.js';
+import { passwordHasher } from './password-hasher.js';
 import { TokenService } from './token.service.js';
 import { UsersRepository } from './users.repository.js';
 
-const BCRYPT_COST = 10;
 // Compared against when the email is unknown, so a wrong email and a wrong
-// password take the same time.
-const DUMMY_HASH = bcrypt.hashSync('not-a-real-password', BCRYPT_COST);
+// password take the same time. Made once, on first use.
+let dummyHash: Promise<string> | undefined;
+const dummy = () => (dummyHash ??= passwordHasher.hash('not-a-real-password'));
 
 @Injectable()
 export class AuthService {
@@ -33,7 +33,7 @@ export class AuthService {
       .create({
         id: newId(),
         email: input.email,
-        passwordHash: await bcrypt.hash(input.password, BCRYPT_COST),
+        passwordHash: await passwordHasher.hash(input.password),
         displayName: input.display_name,
       })
       .catch((error: unknown) => {
@@ -47,8 +47,10 @@ export class AuthService {
 
   async login(input: LoginInput) {
     const found = await this.users.findCredentials(input.email);
-    const ok = await bcrypt.compare(input.password, found?.passwordHash ?? DUMMY_HASH);
+    const { ok, rehash } = await passwordHasher.verify(input.password, found?.passwordHash ?? (await dummy()));
     if (!found || !found.passwordHash || !ok) throw new DomainError('unauthorized', 'wrong email or password');
+    // A hash from an earlier version (bcrypt) or older parameters is replaced now that the password is known.
+    if (rehash) await this.users.updatePasswordHash(found.user.id, await passwordHasher.hash(input.password));
     const user = toAuthUser(found.user, this.config.adminEmails);
     return { access_token: this.tokens.sign(user), user: toWireUser(user) };
   }

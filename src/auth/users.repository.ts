@@ -46,6 +46,10 @@ export class UsersRepository {
     return row ? toRecord(row) : null;
   }
 
+  async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
+    await this.prisma.user.update({ where: { id }, data: { passwordHash } });
+  }
+
   async findCredentials(email: string): Promise<{ user: UserRecord; passwordHash: string | null } | null> {
     const row = await this.prisma.user.findUnique({ where: { email }, include: withGrant });
     return row ? { user: toRecord(row), passwordHash: row.passwordHash } : null;

@@ -19,9 +19,10 @@ export async function appendAudited(
     payload: Record<string, unknown>;
     targetUserId?: string | null;
     details?: Record<string, unknown>;
+    internal?: CommittedEvent['internal'];
   },
 ): Promise<number> {
-  const seq = await log.append(entry.type, entry.payload);
+  const seq = await log.append(entry.type, entry.payload, 'all', entry.internal);
   await audit.record(tx, {
     sessionId: entry.sessionId,
     seq,

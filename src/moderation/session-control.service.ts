@@ -163,6 +163,7 @@ export class SessionControlService {
         action: enable ? 'rotate_join_code' : 'disable_join_code',
         type: 'moderation',
         payload: { action: enable ? 'rotate_join_code' : 'disable_join_code', by: actor.id },
+        internal: { joinCode },
       });
     });
     return { join_code: joinCode };

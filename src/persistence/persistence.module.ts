@@ -49,7 +49,8 @@ class PersistenceLifecycle implements OnApplicationShutdown {
       provide: PrismaClient,
       inject: [DATABASE],
       useFactory: async (database: DatabaseConnection) => {
-        const client = new PrismaClient({ adapter: database.adapter });
+        // 'minimal': no source-location rendering, so no stack capture on every query (3-4 % of CPU).
+        const client = new PrismaClient({ adapter: database.adapter, errorFormat: 'minimal' });
         await client.$connect();
         return client;
       },

@@ -4,7 +4,7 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { SNAPSHOT_MESSAGES, type ResumedState, type SessionStateEvent, type WireParticipant } from '../contract/protocol.js';
 import { PresenceRegistry } from '../sessions/presence.registry.js';
 import type { SessionAccess } from '../sessions/session.mappers.js';
-import { SessionsRepository } from '../sessions/sessions.repository.js';
+import { LiveSessions } from '../sessions/live-sessions.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { TurnsService } from '../turns/turns.service.js';
 
@@ -16,7 +16,7 @@ export const MAX_RESUME_EVENTS = 500;
 export class SnapshotService {
   constructor(
     private readonly sessions: SessionsService,
-    private readonly repository: SessionsRepository,
+    private readonly live: LiveSessions,
     private readonly presence: PresenceRegistry,
     private readonly turns: TurnsService,
     private readonly agent: AgentRunner,
@@ -33,8 +33,8 @@ export class SnapshotService {
 
   async snapshot(user: AuthUser, access: SessionAccess): Promise<SessionStateEvent> {
     const sessionId = access.session.id;
-    // Re-read: the access was resolved before this request waited for its turn.
-    const session = (await this.repository.findById(sessionId)) ?? access.session;
+    // The live state as of now: the access was resolved before this request waited for its turn.
+    const session = (await this.live.get(sessionId))?.session ?? access.session;
     const current = { ...access, session };
     const [history, total, { participants, members }, hands, queue] = await Promise.all([
       this.sessions.history(current, undefined, SNAPSHOT_MESSAGES),
@@ -66,7 +66,7 @@ export class SnapshotService {
    * behind (or ahead) to replay, and a snapshot serves better.
    */
   async resume(access: SessionAccess, lastSeq: number): Promise<ResumedState | null> {
-    const session = (await this.repository.findById(access.session.id)) ?? access.session;
+    const session = (await this.live.get(access.session.id))?.session ?? access.session;
     if (lastSeq > session.lastSeq || session.lastSeq - lastSeq > MAX_RESUME_EVENTS) return null;
     const [{ events }, { participants }, queue] = await Promise.all([
       this.sessions.events({ ...access, session }, lastSeq, MAX_RESUME_EVENTS),

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user.js';
-import type { Role } from '../contract/protocol.js';
 import { DomainError } from '../common/domain-error.js';
 import { isUuid } from '../common/ids.js';
 import { PERMISSION_DENIED_MESSAGES, roleAllows, type Permission } from '../permissions/permission-table.js';
 import type { SessionAccess } from './session.mappers.js';
-import { SessionsRepository } from './sessions.repository.js';
+import { LiveSessions } from './live-sessions.service.js';
 
 const notMember = () => new DomainError('not_member', 'you are not a member of this session');
 
@@ -15,16 +14,16 @@ const notMember = () => new DomainError('not_member', 'you are not a member of t
  */
 @Injectable()
 export class SessionAccessService {
-  constructor(private readonly sessions: SessionsRepository) {}
+  constructor(private readonly live: LiveSessions) {}
 
   async resolve(user: AuthUser, sessionId: unknown): Promise<SessionAccess> {
     if (!isUuid(sessionId)) throw new DomainError('bad_request', 'session_id must be a session id (uuid)');
     if (user.guestSessionId && user.guestSessionId !== sessionId) throw notMember();
-    const [session, member] = await Promise.all([
-      this.sessions.findById(sessionId),
-      this.sessions.findMember(sessionId, user.id),
-    ]);
-    if (!session) throw user.isAdmin ? new DomainError('not_found', 'session not found') : notMember();
+    // From the session's live state: no query on the hot path.
+    const live = await this.live.get(sessionId);
+    if (!live) throw user.isAdmin ? new DomainError('not_found', 'session not found') : notMember();
+    const session = live.session;
+    const member = live.members.get(user.id);
     if (user.isAdmin) {
       return {
         session,
@@ -37,7 +36,7 @@ export class SessionAccessService {
     if (member.banned) throw new DomainError('not_member', 'you were removed from this session');
     return {
       session,
-      role: member.role as Role,
+      role: member.role,
       mutedUntil: member.mutedUntil,
       isAdmin: false,
     };

@@ -10,6 +10,14 @@ export interface CommittedEvent {
   /** "staff": private, others get a `hidden` placeholder. */
   visibility: 'all' | 'staff';
   payload: Record<string, unknown>;
+  /** When it was committed (this process's clock). */
+  at?: Date;
+  /**
+   * What the write changed besides the payload and does not put on the wire
+   * (a join code only moderators may see, a flag for the agent's next prompt),
+   * so the live state can apply the whole change. Never sent to clients.
+   */
+  internal?: { joinCode?: string | null; humanAnsweredWhilePaused?: boolean };
 }
 
 /** Who receives an ephemeral event. */
@@ -22,6 +30,7 @@ export interface EphemeralPublication {
 }
 
 interface BusEvents {
+  apply: [CommittedEvent];
   durable: [CommittedEvent];
   ephemeral: [EphemeralPublication];
 }
@@ -39,8 +48,16 @@ export class SessionEventBus {
     this.emitter.setMaxListeners(50);
   }
 
+  /** A committed event: first applied to the live state, then published to everyone else. */
   publishDurable(event: CommittedEvent): void {
+    this.emitter.emit('apply', event);
     this.emitter.emit('durable', event);
+  }
+
+  /** For the live state only: runs before every `onDurable` listener, so they all read state that includes the event. */
+  onApply(listener: (event: CommittedEvent) => void): () => void {
+    this.emitter.on('apply', listener);
+    return () => this.emitter.off('apply', listener);
   }
 
   publishEphemeral(sessionId: string, event: EphemeralEvent, audience: Audience = { kind: 'session' }): void {

@@ -11,7 +11,12 @@ export interface EventAppender {
    * Appends a durable event in the current transaction; returns its seq. The
    * payload may be built from the seq (a message row stores the seq it got).
    */
-  append(type: CommittedEvent['type'], payload: Payload | ((seq: number) => Promise<Payload>), visibility?: 'all' | 'staff'): Promise<number>;
+  append(
+    type: CommittedEvent['type'],
+    payload: Payload | ((seq: number) => Promise<Payload>),
+    visibility?: 'all' | 'staff',
+    internal?: CommittedEvent['internal'],
+  ): Promise<number>;
 }
 
 /**
@@ -34,10 +39,10 @@ export class SessionLog {
       const result = await this.events.transaction(async (tx) => {
         committed.length = 0; // a retried transaction starts over
         return work(tx, {
-          append: async (type, payloadOrBuild, visibility = 'all') => {
+          append: async (type, payloadOrBuild, visibility = 'all', internal) => {
             const seq = await this.events.nextSeq(tx, sessionId);
             const payload = typeof payloadOrBuild === 'function' ? await payloadOrBuild(seq) : payloadOrBuild;
-            const event: CommittedEvent = { sessionId, seq, type, visibility, payload };
+            const event: CommittedEvent = { sessionId, seq, type, visibility, payload, at: new Date(), ...(internal ? { internal } : {}) };
             await this.events.insert(tx, event);
             committed.push(event);
             return seq;

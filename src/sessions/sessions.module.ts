@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { LiveSessions } from './live-sessions.service.js';
 import { MessagesRepository } from './messages.repository.js';
 import { PresenceRegistry } from './presence.registry.js';
 import { SessionAccessService } from './session-access.service.js';
@@ -23,8 +24,10 @@ import { SessionsService } from './sessions.service.js';
     SessionAccessService,
     SessionPermissionGuard,
     PresenceRegistry,
+    LiveSessions,
   ],
   exports: [
+    LiveSessions,
     SessionsService,
     SessionsRepository,
     MessagesRepository,

@@ -66,6 +66,12 @@ export class SessionsRepository {
     return rows.map(({ user, ...member }) => ({ ...member, displayName: user.displayName }));
   }
 
+  /** Every member, banned ones included (the live state needs to know who is kept out). */
+  async listAllMembers(sessionId: string): Promise<MemberWithName[]> {
+    const rows = await this.prisma.member.findMany({ where: { sessionId }, include: { user: { select: { displayName: true } } } });
+    return rows.map(({ user, ...member }) => ({ ...member, displayName: user.displayName }));
+  }
+
   /** The display names of the session's members (banned ones included: nobody may pass for them either). */
   async memberNames(tx: DbTransaction, sessionId: string): Promise<string[]> {
     const rows = await tx.member.findMany({ where: { sessionId }, select: { user: { select: { displayName: true } } } });

@@ -7,6 +7,7 @@ import type { Message, Session } from '../generated/prisma/client.js';
 import { MessagesRepository } from '../sessions/messages.repository.js';
 import { SessionLog } from '../sessions/session-log.service.js';
 import { toWireMessage, type SessionAccess } from '../sessions/session.mappers.js';
+import { LiveSessions } from '../sessions/live-sessions.service.js';
 import { SessionsRepository } from '../sessions/sessions.repository.js';
 import { RateLimitService } from './rate-limit.service.js';
 import { TurnsService } from './turns.service.js';
@@ -39,6 +40,7 @@ export class MessageIntakeService {
     private readonly log: SessionLog,
     private readonly turns: TurnsService,
     private readonly rateLimits: RateLimitService,
+    private readonly live: LiveSessions,
   ) {}
 
   async post(user: AuthUser, access: SessionAccess, input: PostMessageInput): Promise<WireMessage> {
@@ -53,14 +55,17 @@ export class MessageIntakeService {
         const duplicate = await this.messages.findByClientMsgId(sessionId, user.id, input.clientMsgId, tx);
         if (duplicate) return { message: duplicate, queued: false };
         if (input.content.trim().length === 0) throw new DomainError('bad_request', 'content must not be empty');
-        // Read inside the write: settings may have changed while this waited for its turn.
-        const current = await this.sessions.findById(sessionId, tx);
+        // Read inside the write: settings may have changed while this waited for its turn. The
+        // live state has applied every event committed before this write began (no query).
+        const current = this.live.peek(sessionId)?.session ?? (await this.sessions.findById(sessionId, tx));
         if (!current) throw new DomainError('not_found', 'session not found');
         this.checkSessionRules(user, { ...access, session: current }, input);
         if (access.role !== 'moderator' && current.rateLimitMessages && current.rateLimitPerSeconds) {
           refund = this.rateLimits.consume(sessionId, user.id, { messages: current.rateLimitMessages, perSeconds: current.rateLimitPerSeconds });
         }
         const agentState = this.agentStateFor(current, access, input);
+        // A person answering while the agent is paused: the agent's next prompt says so.
+        const answersInPerson = current.agentPaused && access.role === 'moderator' && input.visibility === 'all' && !current.humanAnsweredWhilePaused;
         let created!: Message;
         await log.append(
           'new_message',
@@ -81,11 +86,9 @@ export class MessageIntakeService {
             return { message: toWireMessage(created) };
           },
           input.visibility,
+          answersInPerson ? { humanAnsweredWhilePaused: true } : undefined,
         );
-        // A person answering while the agent is paused: the agent's next prompt says so.
-        if (current.agentPaused && access.role === 'moderator' && input.visibility === 'all' && !current.humanAnsweredWhilePaused) {
-          await this.sessions.update(tx, sessionId, { humanAnsweredWhilePaused: true });
-        }
+        if (answersInPerson) await this.sessions.update(tx, sessionId, { humanAnsweredWhilePaused: true });
         return { message: created, queued: agentState === 'pending' };
       });
       if (queued) await this.turns.publishQueue(sessionId);

@@ -6,6 +6,7 @@ import type { DbTransaction } from '../persistence/transaction.js';
 import { MessagesRepository } from '../sessions/messages.repository.js';
 import { SessionEventBus } from '../sessions/session-event-bus.js';
 import { SessionLog, type EventAppender } from '../sessions/session-log.service.js';
+import { LiveSessions } from '../sessions/live-sessions.service.js';
 import { SessionsRepository } from '../sessions/sessions.repository.js';
 import { HandsRepository } from './hands.repository.js';
 import { nextBatch, predictOrder, type Batch, type PendingMessage } from './turn-scheduler.js';
@@ -35,6 +36,7 @@ export class TurnsService {
     private readonly sessions: SessionsRepository,
     private readonly log: SessionLog,
     private readonly bus: SessionEventBus,
+    private readonly live: LiveSessions,
   ) {}
 
   async handsOf(sessionId: string): Promise<WireHand[]> {
@@ -56,19 +58,20 @@ export class TurnsService {
    * answered right now counts as served most recently of all.
    */
   private async lastServed(sessionId: string): Promise<Map<string, number>> {
-    const [served, answering, session] = await Promise.all([
+    const [served, answering, live] = await Promise.all([
       this.messages.lastServedByAuthor(sessionId),
       this.messages.withAgentState(sessionId, ['answering']),
-      this.sessions.findById(sessionId),
+      this.live.get(sessionId),
     ]);
+    const session = live?.session;
     // The answer will be stored after everything so far: just past the latest seq.
     for (const m of answering) if (m.authorId) served.set(m.authorId, (session?.lastSeq ?? 0) + 1);
     return served;
   }
 
   private async policyOf(sessionId: string): Promise<TurnPolicy> {
-    const session = await this.sessions.findById(sessionId);
-    return (session?.turnPolicy ?? 'round_robin') as TurnPolicy;
+    const live = await this.live.get(sessionId);
+    return (live?.session.turnPolicy ?? 'round_robin') as TurnPolicy;
   }
 
   /** What the agent will answer, in order. */
@@ -93,7 +96,7 @@ export class TurnsService {
 
   /** The REST view of the queue: who is next and why. */
   async explain(sessionId: string): Promise<QueueExplanation> {
-    const session = await this.sessions.findById(sessionId);
+    const session = (await this.live.get(sessionId))?.session;
     if (!session) throw new DomainError('not_found', 'session not found');
     const policy = session.turnPolicy as TurnPolicy;
     const [pending, lastServed, awaiting] = await Promise.all([

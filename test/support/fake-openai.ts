@@ -8,6 +8,8 @@ export interface Script {
   delayMs?: number;
   /** Answer with this HTTP status (an error) instead of streaming. */
   status?: number;
+  /** The error's message, with `status`. */
+  errorMessage?: string;
   usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
 }
 
@@ -60,7 +62,7 @@ export class FakeOpenAi {
     const script = this.scripts.shift() ?? {};
     if (script.status) {
       res.writeHead(script.status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { message: `fake provider error ${script.status}`, type: 'server_error' } }));
+      res.end(JSON.stringify({ error: { message: script.errorMessage ?? `fake provider error ${script.status}`, type: 'server_error' } }));
       return;
     }
     const lastUser = [...request.messages].reverse().find((m) => m.role === 'user')?.content ?? '';

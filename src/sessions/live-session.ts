@@ -1,0 +1,108 @@
+import type { Role } from '../contract/protocol.js';
+import type { Session } from '../generated/prisma/client.js';
+import type { CommittedEvent } from './session-event-bus.js';
+
+export interface LiveMember {
+  role: Role;
+  mutedUntil: Date | null;
+  banned: boolean;
+  displayName: string;
+}
+
+export type ApplyResult = 'applied' | 'already_applied' | 'gap';
+
+/**
+ * What the hot path needs to know about one session, held in memory: its
+ * settings and its members. It changes in one way only: `apply`, over the same
+ * committed durable events participants receive, in seq order. An event past
+ * the next seq is a gap (another writer, a lost event): the owner throws this
+ * state away and loads it again, never guesses.
+ */
+export class LiveSession {
+  constructor(
+    /** A private copy of the session row, kept current by `apply`. */
+    readonly session: Session,
+    readonly members: Map<string, LiveMember>,
+  ) {}
+
+  get id(): string {
+    return this.session.id;
+  }
+
+  get lastSeq(): number {
+    return this.session.lastSeq;
+  }
+
+  apply(event: CommittedEvent): ApplyResult {
+    if (event.seq <= this.session.lastSeq) return 'already_applied';
+    if (event.seq !== this.session.lastSeq + 1) return 'gap';
+    this.session.lastSeq = event.seq;
+    const p = event.payload;
+    const s = this.session;
+    switch (event.type) {
+      case 'member_updated':
+        this.members.set(p.user_id as string, {
+          role: p.role as Role,
+          mutedUntil: typeof p.muted_until === 'string' ? new Date(p.muted_until) : null,
+          banned: false,
+          displayName: (p.display_name as string | undefined) ?? this.members.get(p.user_id as string)?.displayName ?? '',
+        });
+        break;
+      case 'member_removed': {
+        const member = this.members.get(p.user_id as string);
+        if (p.banned && member) this.members.set(p.user_id as string, { ...member, banned: true, mutedUntil: null });
+        else this.members.delete(p.user_id as string);
+        if (s.floorUserId === p.user_id) s.floorUserId = null;
+        break;
+      }
+      case 'turn_granted':
+        s.floorUserId = (p.user_id as string | null) ?? null;
+        break;
+      case 'session_updated':
+        applySettings(s, (p.changes ?? {}) as Record<string, unknown>, event.seq);
+        break;
+      case 'session_closed':
+        s.status = 'closed';
+        s.closedAt = event.at ?? new Date();
+        s.floorUserId = null;
+        break;
+      case 'new_message':
+      case 'message_deleted':
+      case 'hand_raised':
+      case 'hand_lowered':
+      case 'moderation':
+        break;
+    }
+    // What the server changed alongside the event and does not put on the wire.
+    const internal = event.internal;
+    if (internal?.joinCode !== undefined) s.joinCode = internal.joinCode;
+    if (internal?.humanAnsweredWhilePaused !== undefined) s.humanAnsweredWhilePaused = internal.humanAnsweredWhilePaused;
+    return 'applied';
+  }
+}
+
+/** A `session_updated` event's `changes` (wire names, as PROTOCOL.md gives them) onto the row. */
+function applySettings(s: Session, changes: Record<string, unknown>, seq: number) {
+  if ('title' in changes) s.title = changes.title as string;
+  if ('turn_policy' in changes) s.turnPolicy = changes.turn_policy as string;
+  if ('auto_grant' in changes) s.autoGrant = changes.auto_grant as boolean;
+  if ('guest_role' in changes) s.guestRole = changes.guest_role as string;
+  if ('locked' in changes) s.locked = changes.locked as boolean;
+  if ('floor_user_id' in changes) s.floorUserId = (changes.floor_user_id as string | null) ?? null;
+  if ('rate_limit' in changes) {
+    const limit = changes.rate_limit as { messages: number; per_seconds: number } | null;
+    s.rateLimitMessages = limit?.messages ?? null;
+    s.rateLimitPerSeconds = limit?.per_seconds ?? null;
+  }
+  const agent = changes.agent as Record<string, unknown> | undefined;
+  if (!agent) return;
+  if ('instructions' in agent) s.agentInstructions = agent.instructions as string;
+  if ('model' in agent) s.agentModel = (agent.model as string | null) ?? null;
+  if ('responds_to' in agent) s.agentRespondsTo = agent.responds_to as string;
+  if ('name' in agent) s.agentName = agent.name as string;
+  if ('paused' in agent) {
+    s.agentPaused = agent.paused as boolean;
+    s.agentPausedAtSeq = s.agentPaused ? seq : null;
+    if (s.agentPaused) s.humanAnsweredWhilePaused = false;
+  }
+}

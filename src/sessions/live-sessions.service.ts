@@ -1,0 +1,110 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import type { Role } from '../contract/protocol.js';
+import { LiveSession, type LiveMember } from './live-session.js';
+import { SessionEventBus, type CommittedEvent } from './session-event-bus.js';
+import { SessionsRepository } from './sessions.repository.js';
+
+/** A live session nobody used for this long is dropped from memory (it loads again on next use). */
+const IDLE_EVICT_MS = 10 * 60_000;
+
+interface Entry {
+  live: LiveSession;
+  usedAt: number;
+}
+
+/**
+ * The one owner of each session's live state in this process. A session is
+ * loaded from the database on first use (two queries), then kept current by
+ * applying every committed event before anyone else hears of it, so access
+ * checks and the rules of the hot path need no query.
+ *
+ * With REDIS_URL, other instances commit to the same sessions and their events
+ * do not reach this process yet: there the state is read afresh on every use,
+ * as before, rather than served stale.
+ */
+@Injectable()
+export class LiveSessions implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('LiveSessions');
+  private readonly entries = new Map<string, Entry>();
+  /** Loads in flight; events committed meanwhile wait here and are applied after the load. */
+  private readonly loading = new Map<string, { promise: Promise<LiveSession | null>; buffered: CommittedEvent[] }>();
+  private readonly cache: boolean;
+  private unsubscribe?: () => void;
+  private sweeper?: NodeJS.Timeout;
+
+  constructor(
+    private readonly sessions: SessionsRepository,
+    private readonly bus: SessionEventBus,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.cache = !config.redisUrl;
+  }
+
+  onModuleInit() {
+    this.unsubscribe = this.bus.onApply((event) => this.apply(event));
+    this.sweeper = setInterval(() => this.evictIdle(), 60_000);
+    this.sweeper.unref();
+  }
+
+  onModuleDestroy() {
+    this.unsubscribe?.();
+    clearInterval(this.sweeper);
+  }
+
+  /** The session's live state, loaded on first use; null when there is no such session. */
+  async get(sessionId: string): Promise<LiveSession | null> {
+    const entry = this.entries.get(sessionId);
+    if (entry) {
+      entry.usedAt = Date.now();
+      return entry.live;
+    }
+    if (!this.cache) return this.read(sessionId);
+    const inFlight = this.loading.get(sessionId);
+    if (inFlight) return inFlight.promise;
+    const buffered: CommittedEvent[] = [];
+    const promise = this.read(sessionId).then((live) => {
+      this.loading.delete(sessionId);
+      if (!live) return null;
+      // Events committed while the rows were read: those past the rows' seq apply now, in order.
+      for (const event of buffered) {
+        if (live.apply(event) === 'gap') return this.read(sessionId); // cannot happen in one process; be safe
+      }
+      this.entries.set(sessionId, { live, usedAt: Date.now() });
+      return live;
+    });
+    this.loading.set(sessionId, { promise, buffered });
+    promise.catch(() => this.loading.delete(sessionId));
+    return promise;
+  }
+
+  /** The live state if it is loaded, without loading it (for code that already holds the session). */
+  peek(sessionId: string): LiveSession | undefined {
+    return this.entries.get(sessionId)?.live;
+  }
+
+  private async read(sessionId: string): Promise<LiveSession | null> {
+    const [session, members] = await Promise.all([this.sessions.findById(sessionId), this.sessions.listAllMembers(sessionId)]);
+    if (!session) return null;
+    const map = new Map<string, LiveMember>();
+    for (const m of members) map.set(m.userId, { role: m.role as Role, mutedUntil: m.mutedUntil, banned: m.banned, displayName: m.displayName });
+    return new LiveSession(session, map);
+  }
+
+  private apply(event: CommittedEvent) {
+    const loading = this.loading.get(event.sessionId);
+    if (loading) loading.buffered.push(event);
+    const entry = this.entries.get(event.sessionId);
+    if (!entry) return;
+    if (entry.live.apply(event) === 'gap') {
+      // Never serve state that missed an event: the next use loads it again.
+      this.logger.warn(`session ${event.sessionId}: event ${event.seq} after ${entry.live.lastSeq}; reloading its live state`);
+      this.entries.delete(event.sessionId);
+    }
+  }
+
+  private evictIdle() {
+    const cutoff = Date.now() - IDLE_EVICT_MS;
+    for (const [id, entry] of this.entries) if (entry.usedAt < cutoff) this.entries.delete(id);
+  }
+}
