@@ -10,6 +10,17 @@ export class MessagesRepository {
     return tx.message.create({ data });
   }
 
+  /** One multi-row insert. */
+  async createMany(tx: DbTransaction, rows: Message[]): Promise<void> {
+    if (rows.length) await tx.message.createMany({ data: rows });
+  }
+
+  /** The stored messages among these (author, client_msg_id) pairs, in one query. */
+  findByClientMsgIds(tx: DbTransaction, sessionId: string, pairs: Array<{ authorId: string; clientMsgId: string }>): Promise<Message[]> {
+    if (pairs.length === 0) return Promise.resolve([]);
+    return tx.message.findMany({ where: { sessionId, OR: pairs.map((p) => ({ authorId: p.authorId, clientMsgId: p.clientMsgId })) } });
+  }
+
   findById(id: string, tx: DbTransaction | PrismaClient = this.prisma): Promise<Message | null> {
     return tx.message.findUnique({ where: { id } });
   }

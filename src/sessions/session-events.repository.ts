@@ -25,6 +25,30 @@ export class SessionEventsRepository {
     return row.lastSeq;
   }
 
+  /** Allocates `n` consecutive seqs at once; returns the last of them. */
+  async nextSeqs(tx: DbTransaction, sessionId: string, n: number): Promise<number> {
+    const row = await tx.session.update({
+      where: { id: sessionId },
+      data: { lastSeq: { increment: n } },
+      select: { lastSeq: true },
+    });
+    return row.lastSeq;
+  }
+
+  /** One multi-row insert. */
+  async insertMany(tx: DbTransaction, events: CommittedEvent[]): Promise<void> {
+    await tx.sessionEvent.createMany({
+      data: events.map((event) => ({
+        sessionId: event.sessionId,
+        seq: event.seq,
+        type: event.type,
+        visibility: event.visibility,
+        payload: event.payload as Prisma.InputJsonValue,
+        ...(event.at ? { createdAt: event.at } : {}),
+      })),
+    });
+  }
+
   async insert(tx: DbTransaction, event: CommittedEvent): Promise<void> {
     await tx.sessionEvent.create({
       data: {

@@ -19,6 +19,38 @@ export interface EventAppender {
   ): Promise<number>;
 }
 
+/** One event of a batch: its payload may be built from the seq it gets. */
+export interface BatchEvent {
+  type: CommittedEvent['type'];
+  visibility: 'all' | 'staff';
+  payload: (seq: number) => Payload;
+  internal?: CommittedEvent['internal'];
+}
+
+export interface BatchAppender {
+  /** Appends all of these in order, with one seq allocation and one insert for the lot; returns their seqs. */
+  appendMany(events: BatchEvent[]): Promise<number[]>;
+}
+
+/**
+ * The commit of one batch: given every item queued for a session since its
+ * previous write began, writes what it accepts in `tx` through `log` and
+ * returns one outcome per item, in order: a result, or an Error for an item
+ * refused (which writes nothing). Throwing fails the whole batch.
+ */
+export type BatchCommit<I, R> = (sessionId: string, items: I[], tx: DbTransaction, log: BatchAppender) => Promise<Array<R | Error>>;
+
+/** Submits items for group commit; see SessionLog.groupCommit. */
+export interface GroupCommit<I, R> {
+  submit(sessionId: string, item: I): Promise<R>;
+}
+
+interface Waiting<I, R> {
+  item: I;
+  resolve(result: R): void;
+  reject(error: unknown): void;
+}
+
 /**
  * The session's durable event log. Every durable change goes through `write`:
  * its effect and its events commit in one transaction, seq allocated by the
@@ -52,6 +84,70 @@ export class SessionLog {
       for (const event of committed) this.bus.publishDurable(event);
       return result;
     });
+  }
+
+  /**
+   * Group commit: items submitted for a session while its previous write is in
+   * flight are committed together, in one transaction with a fixed number of
+   * statements whatever the batch's size. The database still allocates the
+   * seqs (one `last_seq + n`), events are published after commit in seq order,
+   * and each submitter gets its own outcome. A batch that fails rolls back
+   * every item in it and gives back every seq.
+   */
+  groupCommit<I, R>(commit: BatchCommit<I, R>): GroupCommit<I, R> {
+    const queues = new Map<string, Array<Waiting<I, R>>>();
+    const run = async (sessionId: string) => {
+      const batch = queues.get(sessionId) ?? [];
+      queues.delete(sessionId);
+      if (batch.length === 0) return;
+      const committed: CommittedEvent[] = [];
+      let outcomes: Array<R | Error>;
+      try {
+        outcomes = await this.events.transaction(async (tx) => {
+          committed.length = 0; // a retried transaction starts over
+          return commit(
+            sessionId,
+            batch.map((w) => w.item),
+            tx,
+            {
+              appendMany: async (events) => {
+                if (events.length === 0) return [];
+                const last = await this.events.nextSeqs(tx, sessionId, events.length);
+                const at = new Date();
+                const built = events.map((e, i): CommittedEvent => {
+                  const seq = last - events.length + 1 + i;
+                  return { sessionId, seq, type: e.type, visibility: e.visibility, payload: e.payload(seq), at, ...(e.internal ? { internal: e.internal } : {}) };
+                });
+                await this.events.insertMany(tx, built);
+                committed.push(...built);
+                return built.map((e) => e.seq);
+              },
+            },
+          );
+        });
+      } catch (error) {
+        for (const w of batch) w.reject(error);
+        return;
+      }
+      for (const event of committed) this.bus.publishDurable(event);
+      batch.forEach((w, i) => {
+        const outcome = outcomes[i];
+        if (outcome instanceof Error) w.reject(outcome);
+        else w.resolve(outcome);
+      });
+    };
+    return {
+      submit: (sessionId, item) =>
+        new Promise<R>((resolve, reject) => {
+          let queue = queues.get(sessionId);
+          if (!queue) {
+            queues.set(sessionId, (queue = []));
+            // The batch is taken when the session's turn comes: whatever queued meanwhile goes with it.
+            void this.mutex.run(sessionId, () => run(sessionId));
+          }
+          queue.push({ item, resolve, reject });
+        }),
+    };
   }
 
   /**

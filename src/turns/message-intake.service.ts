@@ -5,7 +5,8 @@ import { DomainError } from '../common/domain-error.js';
 import { newId } from '../common/ids.js';
 import type { Message, Session } from '../generated/prisma/client.js';
 import { MessagesRepository } from '../sessions/messages.repository.js';
-import { SessionLog } from '../sessions/session-log.service.js';
+import type { DbTransaction } from '../persistence/transaction.js';
+import { SessionLog, type BatchAppender, type BatchEvent, type GroupCommit } from '../sessions/session-log.service.js';
 import { toWireMessage, type SessionAccess } from '../sessions/session.mappers.js';
 import { LiveSessions } from '../sessions/live-sessions.service.js';
 import { SessionsRepository } from '../sessions/sessions.repository.js';
@@ -27,13 +28,34 @@ export function mentionsAgent(content: string, agentName: string): boolean {
   return false;
 }
 
+interface PendingPost {
+  user: AuthUser;
+  access: SessionAccess;
+  input: PostMessageInput;
+  /** Gives back the rate-limit token taken for it, should the batch fail. */
+  refund?: () => void;
+}
+
+interface Posted {
+  message: WireMessage;
+  /** It joined the agent's queue. */
+  queued: boolean;
+}
+
+const dedupeKey = (authorId: string, clientMsgId: string) => `${authorId}\u0000${clientMsgId}`;
+
 /**
  * A person's message entering the session: the session's rules (closed,
  * locked, muted, floor, rate limit) say whether it may, the policy says what
  * the agent does with it, and it is stored and sequenced once per client_msg_id.
+ * Messages that arrive while the session's previous write is in flight are
+ * committed together (SessionLog.groupCommit): one transaction of five
+ * statements for the whole batch.
  */
 @Injectable()
 export class MessageIntakeService {
+  private readonly batches: GroupCommit<PendingPost, Posted>;
+
   constructor(
     private readonly messages: MessagesRepository,
     private readonly sessions: SessionsRepository,
@@ -41,62 +63,109 @@ export class MessageIntakeService {
     private readonly turns: TurnsService,
     private readonly rateLimits: RateLimitService,
     private readonly live: LiveSessions,
-  ) {}
+  ) {
+    this.batches = this.log.groupCommit((sessionId, items, tx, log) => this.commit(sessionId, items, tx, log));
+  }
 
   async post(user: AuthUser, access: SessionAccess, input: PostMessageInput): Promise<WireMessage> {
-    const sessionId = access.session.id;
     if (input.content.length > MAX_CONTENT_LENGTH) {
       throw new DomainError('too_large', `content must be at most ${MAX_CONTENT_LENGTH} characters`);
     }
-    let refund: (() => void) | undefined;
+    const pending: PendingPost = { user, access, input };
     try {
-      const { message, queued } = await this.log.write(sessionId, async (tx, log) => {
-        // A retry of something already stored answers the first message, whatever changed since.
-        const duplicate = await this.messages.findByClientMsgId(sessionId, user.id, input.clientMsgId, tx);
-        if (duplicate) return { message: duplicate, queued: false };
-        if (input.content.trim().length === 0) throw new DomainError('bad_request', 'content must not be empty');
-        // Read inside the write: settings may have changed while this waited for its turn. The
-        // live state has applied every event committed before this write began (no query).
-        const current = this.live.peek(sessionId)?.session ?? (await this.sessions.findById(sessionId, tx));
-        if (!current) throw new DomainError('not_found', 'session not found');
-        this.checkSessionRules(user, { ...access, session: current }, input);
-        if (access.role !== 'moderator' && current.rateLimitMessages && current.rateLimitPerSeconds) {
-          refund = this.rateLimits.consume(sessionId, user.id, { messages: current.rateLimitMessages, perSeconds: current.rateLimitPerSeconds });
-        }
-        const agentState = this.agentStateFor(current, access, input);
-        // A person answering while the agent is paused: the agent's next prompt says so.
-        const answersInPerson = current.agentPaused && access.role === 'moderator' && input.visibility === 'all' && !current.humanAnsweredWhilePaused;
-        let created!: Message;
-        await log.append(
-          'new_message',
-          async (seq) => {
-            created = await this.messages.create(tx, {
-              id: newId(),
-              sessionId,
-              seq,
-              role: 'user',
-              content: input.content,
-              authorId: user.id,
-              authorName: user.displayName,
-              authorRole: access.role,
-              visibility: input.visibility,
-              clientMsgId: input.clientMsgId,
-              agentState,
-            });
-            return { message: toWireMessage(created) };
-          },
-          input.visibility,
-          answersInPerson ? { humanAnsweredWhilePaused: true } : undefined,
-        );
-        if (answersInPerson) await this.sessions.update(tx, sessionId, { humanAnsweredWhilePaused: true });
-        return { message: created, queued: agentState === 'pending' };
-      });
-      if (queued) await this.turns.publishQueue(sessionId);
-      return toWireMessage(message);
+      const { message, queued } = await this.batches.submit(access.session.id, pending);
+      if (queued) await this.turns.publishQueue(access.session.id);
+      return message;
     } catch (error) {
-      refund?.(); // nothing was stored: the attempt does not count
+      pending.refund?.(); // nothing was stored: the attempt does not count
       throw error;
     }
+  }
+
+  /** One batch of one session, in its turn: every earlier event of the session is applied to the live state. */
+  private async commit(sessionId: string, items: PendingPost[], tx: DbTransaction, log: BatchAppender): Promise<Array<Posted | Error>> {
+    // A retry of something already stored answers the first message, whatever changed since.
+    const stored = await this.messages.findByClientMsgIds(
+      tx,
+      sessionId,
+      items.map((p) => ({ authorId: p.user.id, clientMsgId: p.input.clientMsgId })),
+    );
+    const existing = new Map(stored.map((m) => [dedupeKey(m.authorId ?? '', m.clientMsgId ?? ''), m]));
+    const current = this.live.peek(sessionId)?.session ?? (await this.sessions.findById(sessionId, tx));
+    if (!current) return items.map(() => new DomainError('not_found', 'session not found'));
+
+    type Outcome = Posted | Error | { row: Message } | { sameAs: number };
+    const outcomes: Outcome[] = [];
+    const firstOf = new Map<string, number>();
+    const rows: Message[] = [];
+    const events: BatchEvent[] = [];
+    let answersInPerson = false;
+    const now = new Date();
+    items.forEach((item, index) => {
+      const key = dedupeKey(item.user.id, item.input.clientMsgId);
+      const before = existing.get(key);
+      if (before) return void outcomes.push({ message: toWireMessage(before), queued: false });
+      const first = firstOf.get(key);
+      if (first !== undefined) return void outcomes.push({ sameAs: first }); // the same message twice in one batch
+      firstOf.set(key, index);
+      let row: Message;
+      try {
+        row = this.accept(item, current, now);
+      } catch (error) {
+        return void outcomes.push(error as Error);
+      }
+      // A person answering while the agent is paused: the agent's next prompt says so.
+      const inPerson = current.agentPaused && item.access.role === 'moderator' && row.visibility === 'all' && !current.humanAnsweredWhilePaused && !answersInPerson;
+      answersInPerson ||= inPerson;
+      rows.push(row);
+      events.push({
+        type: 'new_message',
+        visibility: item.input.visibility,
+        payload: (seq) => {
+          row.seq = seq;
+          return { message: toWireMessage(row) };
+        },
+        ...(inPerson ? { internal: { humanAnsweredWhilePaused: true } } : {}),
+      });
+      outcomes.push({ row });
+    });
+    await log.appendMany(events);
+    await this.messages.createMany(tx, rows);
+    if (answersInPerson) await this.sessions.update(tx, sessionId, { humanAnsweredWhilePaused: true });
+    const settled = outcomes.map((o): Posted | Error | { sameAs: number } =>
+      'row' in o ? { message: toWireMessage(o.row), queued: o.row.agentState === 'pending' } : o,
+    );
+    return settled.map((o) => ('sameAs' in o ? (settled[o.sameAs] as Posted | Error) : o));
+  }
+
+  /** Checks one message against the session now and takes its rate-limit token; the row to store (its seq comes with the batch). */
+  private accept(item: PendingPost, current: Session, now: Date): Message {
+    const { user, access, input } = item;
+    if (input.content.trim().length === 0) throw new DomainError('bad_request', 'content must not be empty');
+    this.checkSessionRules(user, { ...access, session: current }, input);
+    if (access.role !== 'moderator' && current.rateLimitMessages && current.rateLimitPerSeconds) {
+      item.refund = this.rateLimits.consume(current.id, user.id, { messages: current.rateLimitMessages, perSeconds: current.rateLimitPerSeconds });
+    }
+    return {
+      id: newId(),
+      sessionId: current.id,
+      seq: 0,
+      role: 'user',
+      content: input.content,
+      authorId: user.id,
+      authorName: user.displayName,
+      authorRole: access.role,
+      visibility: input.visibility,
+      clientMsgId: input.clientMsgId,
+      replyTo: [],
+      status: 'complete',
+      agentState: this.agentStateFor(current, access, input),
+      scheduleReason: null,
+      answeredSeq: null,
+      createdAt: now,
+      deletedAt: null,
+      deletedById: null,
+    };
   }
 
   private checkSessionRules(user: AuthUser, access: SessionAccess, input: PostMessageInput): void {

@@ -84,8 +84,21 @@ export class TurnsService {
     return predictOrder({ policy, pending, lastServed }).map((m) => ({ message_id: m.id, user_id: m.authorId }));
   }
 
-  async publishQueue(sessionId: string): Promise<void> {
-    this.bus.publishEphemeral(sessionId, { type: 'queue_updated', session_id: sessionId, queue: await this.queue(sessionId) });
+  private readonly queuePublishes = new Map<string, Promise<void>>();
+
+  /**
+   * Announces the queue. Calls within one turn of the event loop (a batch of
+   * messages, say) share one computation: the queue is read once, not per call.
+   */
+  publishQueue(sessionId: string): Promise<void> {
+    const scheduled = this.queuePublishes.get(sessionId);
+    if (scheduled) return scheduled;
+    const publication = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      this.queuePublishes.delete(sessionId);
+      this.bus.publishEphemeral(sessionId, { type: 'queue_updated', session_id: sessionId, queue: await this.queue(sessionId) });
+    });
+    this.queuePublishes.set(sessionId, publication);
+    return publication;
   }
 
   /** The next batch the agent should answer, by the session's policy. */

@@ -1,0 +1,107 @@
+import { DomainError } from '../src/common/domain-error.js';
+import { SessionEventBus, type CommittedEvent } from '../src/sessions/session-event-bus.js';
+import { SessionLog } from '../src/sessions/session-log.service.js';
+import { connect, eventually, recordDurable, signUp, startTestApp, type TestApp, type TestUser } from './support/test-app.js';
+
+/** Group commit on the real database: what waits for a session's turn commits together, or not at all. */
+describe('group commit', () => {
+  let app: TestApp;
+  let teacher: TestUser;
+  let log: SessionLog;
+  let published: CommittedEvent[];
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    teacher = await signUp(app, 'Teacher');
+    log = app.app.get(SessionLog);
+    published = [];
+    app.app.get(SessionEventBus).onDurable((e) => published.push(e));
+  });
+  afterAll(() => app.close());
+
+  const lastSeq = async (sessionId: string) => (await teacher.api.getSession(sessionId)).session.last_seq;
+  const eventSeqs = async (sessionId: string) =>
+    (await teacher.api.call<{ events: Array<{ seq: number }> }>('GET', `/sessions/${sessionId}/events?limit=1000`)).events.map((e) => e.seq);
+
+  /** A write that holds the session's turn until released, so what is submitted meanwhile queues up. */
+  function holdSession(sessionId: string) {
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const held = log.write(sessionId, async () => released);
+    return { release, held };
+  }
+
+  it('commits what queued behind a write as one batch, gap-free and published in seq order', async () => {
+    const { session } = await teacher.api.createSession({ title: 'Batching' });
+    const batches: number[] = [];
+    const batcher = log.groupCommit<string, number>(async (_sessionId, items, _tx, appender) => {
+      batches.push(items.length);
+      return appender.appendMany(items.map((text) => ({ type: 'moderation', visibility: 'all', payload: () => ({ action: 'cancel_agent', by: text }) })));
+    });
+    const before = await lastSeq(session.id);
+    const hold = holdSession(session.id);
+    const submitted = Array.from({ length: 20 }, (_, i) => batcher.submit(session.id, `item ${i}`));
+    hold.release();
+    const seqs = await Promise.all(submitted);
+    await hold.held;
+    expect(batches).toEqual([20]);
+    expect(seqs).toEqual(Array.from({ length: 20 }, (_, i) => before + 1 + i));
+    expect(published.filter((e) => e.sessionId === session.id).map((e) => e.seq)).toEqual(seqs);
+    expect(await eventSeqs(session.id)).toEqual(Array.from({ length: before + 20 }, (_, i) => i + 1));
+  });
+
+  it('rolls back every item of a batch that fails and gives back its seqs', async () => {
+    const { session } = await teacher.api.createSession({ title: 'Failing' });
+    let fail = true;
+    const batcher = log.groupCommit<string, number>(async (_sessionId, items, _tx, appender) => {
+      const seqs = await appender.appendMany(items.map((text) => ({ type: 'moderation', visibility: 'all', payload: () => ({ action: 'cancel_agent', by: text }) })));
+      if (fail) throw new Error('the disk is full');
+      return seqs;
+    });
+    const before = await lastSeq(session.id);
+    const publishedBefore = published.length;
+    const hold = holdSession(session.id);
+    const doomed = [1, 2, 3].map((i) => batcher.submit(session.id, `doomed ${i}`));
+    hold.release();
+    for (const attempt of doomed) await expect(attempt).rejects.toThrow('the disk is full');
+    expect(await lastSeq(session.id)).toBe(before);
+    expect(await eventSeqs(session.id)).toHaveLength(before);
+    expect(published.length).toBe(publishedBefore);
+
+    fail = false;
+    expect(await batcher.submit(session.id, 'fine')).toBe(before + 1);
+  });
+
+  it('refuses one item without disturbing the others in its batch', async () => {
+    const { session } = await teacher.api.createSession({ title: 'Mixed' });
+    const batcher = log.groupCommit<string, number>(async (_sessionId, items, _tx, appender) => {
+      const accepted = items.filter((t) => t !== 'bad');
+      const seqs = await appender.appendMany(accepted.map((text) => ({ type: 'moderation', visibility: 'all', payload: () => ({ action: 'cancel_agent', by: text }) })));
+      let next = 0;
+      return items.map((t) => (t === 'bad' ? new DomainError('bad_request', 'not this one') : seqs[next++]));
+    });
+    const before = await lastSeq(session.id);
+    const hold = holdSession(session.id);
+    const results = ['a', 'bad', 'b'].map((t) => batcher.submit(session.id, t));
+    hold.release();
+    await expect(results[1]).rejects.toMatchObject({ code: 'bad_request' });
+    expect(await results[0]).toBe(before + 1);
+    expect(await results[2]).toBe(before + 2);
+  });
+
+  it('stores a message sent twice at once with one client_msg_id once, and answers both with it', async () => {
+    const { session } = await teacher.api.createSession({ title: 'Twice', agent: { responds_to: 'mentions' } });
+    const [sender, watcher] = await Promise.all([connect(app, teacher.access_token), connect(app, teacher.access_token)]);
+    await sender.join(session.id);
+    const seen = recordDurable(watcher);
+    await watcher.join(session.id);
+    const hold = holdSession(session.id);
+    const sends = [sender.send(session.id, 'once', { clientMsgId: 'dup-1' }), sender.send(session.id, 'once', { clientMsgId: 'dup-1' }), sender.send(session.id, 'other', { clientMsgId: 'dup-2' })];
+    hold.release();
+    const [a, b, c] = await Promise.all(sends);
+    expect(b.id).toBe(a.id);
+    expect(c.id).not.toBe(a.id);
+    await eventually(() => seen.filter((e) => e.type === 'new_message').length === 2, 'two messages');
+    expect(seen.filter((e) => e.type === 'new_message').map((e) => (e as { message: { content: string } }).message.content)).toEqual(['once', 'other']);
+  });
+});
