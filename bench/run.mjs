@@ -177,8 +177,9 @@ class RoundtableTarget {
     this.guests = 0;
   }
   async start() {
+    // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server under the workload.
     this.proc = await startProcess(
-      [join(root, 'dist', 'main.js')],
+      [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(root, 'dist', 'main.js')],
       { PORT: '0', HOST: '127.0.0.1', DATA_DIR: this.dataDir, LOG_LEVEL: 'warn', OPENAI_BASE_URL: this.modelUrl, OPENAI_API_KEY: 'bench', AGENT_MODEL: 'bench' },
       /localhost:(\d+)/,
     );

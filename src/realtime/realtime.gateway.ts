@@ -19,6 +19,7 @@ import { validationMessage } from '../common/error-mapping.js';
 import { ModerationService } from '../moderation/moderation.service.js';
 import { isStaff } from '../permissions/permission-table.js';
 import type { SessionAccess } from '../sessions/session.mappers.js';
+import { LiveSessions } from '../sessions/live-sessions.service.js';
 import { SessionLog } from '../sessions/session-log.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { MessageIntakeService } from '../turns/message-intake.service.js';
@@ -78,6 +79,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly intake: MessageIntakeService,
     private readonly turns: TurnsService,
     private readonly moderation: ModerationService,
+    private readonly live: LiveSessions,
   ) {}
 
   afterInit(server: RoundtableServer) {
@@ -126,20 +128,42 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   @UseGuards(SocketSessionGuard)
   @SocketPermission('read')
   async join(@ConnectedSocket() socket: RoundtableSocket, @MessageBody() input: JoinInput, @SocketAccess() access: SessionAccess): Promise<JoinAck> {
-    const { user } = socket.data;
     const sessionId = access.session.id;
-    // Between two writes of the session: the snapshot (or replay) and joining
-    // the room sit at one seq, so the next event is neither missed nor repeated.
+    const queue = await this.turns.queue(sessionId); // ephemeral: queue_updated keeps it current after
+    const live = this.live.peek(sessionId);
+    if (live && this.snapshots.canServeFromLive(access, live, input.last_seq)) {
+      // From here to the answer nothing awaits: joining the rooms and reading the live state sit at one
+      // seq, so the next event is neither missed nor repeated, and no write waits for this join.
+      const joined = socket.join(this.roomsFor(socket, access));
+      if (!(joined instanceof Promise)) {
+        this.enter(socket, access);
+        const resumed = input.last_seq !== undefined ? this.snapshots.resumeFromLive(access, live, input.last_seq, queue) : null;
+        if (resumed) return { ok: true as const, resumed: true as const, ...resumed };
+        return { ok: true as const, state: this.snapshots.snapshotFromLive(socket.data.user, access, live, queue)! };
+      }
+      await joined; // an adapter that joins rooms asynchronously: take the path below
+    }
+    // Between two writes of the session: the snapshot (or replay) read from the database and joining
+    // the room sit at one seq (a session whose live state is not held here, or a long-ago last_seq).
     return this.log.exclusive(sessionId, async () => {
-      await socket.join([rooms.session(sessionId), isStaff(access.role) ? rooms.staff(sessionId) : rooms.nonStaff(sessionId), rooms.user(sessionId, user.id)]);
-      socket.data.sessions.add(sessionId);
-      this.presence.connect(sessionId, user, access.role, socket.id);
+      await socket.join(this.roomsFor(socket, access));
+      this.enter(socket, access);
       if (input.last_seq !== undefined) {
         const resumed = await this.snapshots.resume(access, input.last_seq);
         if (resumed) return { ok: true as const, resumed: true as const, ...resumed };
       }
-      return { ok: true as const, state: await this.snapshots.snapshot(user, access) };
+      return { ok: true as const, state: await this.snapshots.snapshot(socket.data.user, access) };
     });
+  }
+
+  private roomsFor(socket: RoundtableSocket, access: SessionAccess): string[] {
+    const sessionId = access.session.id;
+    return [rooms.session(sessionId), isStaff(access.role) ? rooms.staff(sessionId) : rooms.nonStaff(sessionId), rooms.user(sessionId, socket.data.user.id)];
+  }
+
+  private enter(socket: RoundtableSocket, access: SessionAccess) {
+    socket.data.sessions.add(access.session.id);
+    this.presence.connect(access.session.id, socket.data.user, access.role, socket.id);
   }
 
   @SubscribeMessage('leave')

@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { AgentRunner } from '../agent/agent-runner.service.js';
 import type { AuthUser } from '../auth/auth-user.js';
-import { SNAPSHOT_MESSAGES, type ResumedState, type SessionStateEvent, type WireParticipant } from '../contract/protocol.js';
+import { SNAPSHOT_MESSAGES, type ResumedState, type SessionStateEvent, type WireMember, type WireParticipant, type WireQueueEntry } from '../contract/protocol.js';
+import { isStaff } from '../permissions/permission-table.js';
+import type { LiveSession } from '../sessions/live-session.js';
+import { toWireEvent } from '../sessions/wire-events.js';
 import { PresenceRegistry } from '../sessions/presence.registry.js';
 import type { SessionAccess } from '../sessions/session.mappers.js';
 import { LiveSessions } from '../sessions/live-sessions.service.js';
@@ -74,5 +77,65 @@ export class SnapshotService {
       this.turns.queue(session.id),
     ]);
     return { events, participants, queue, agent: this.agent.stateOf(session) };
+  }
+
+  /** Whether the live state alone can answer this join (no query): a snapshot, or a resume within its window. */
+  canServeFromLive(access: SessionAccess, live: LiveSession, lastSeq: number | undefined): boolean {
+    const replay = lastSeq !== undefined && lastSeq <= live.lastSeq && live.lastSeq - lastSeq <= MAX_RESUME_EVENTS;
+    if (replay) return live.reachesBack(lastSeq);
+    return live.recentMessages(SNAPSHOT_MESSAGES, isStaff(access.role)) !== null;
+  }
+
+  /**
+   * The snapshot from the session's live state, with no query and no await:
+   * called right after the socket joined its rooms, it sits at one seq with
+   * them. Null when the live window holds too few messages (then the database serves).
+   */
+  snapshotFromLive(user: AuthUser, access: SessionAccess, live: LiveSession, queue: WireQueueEntry[]): SessionStateEvent | null {
+    const staff = isStaff(access.role);
+    const recent = live.recentMessages(SNAPSHOT_MESSAGES, staff);
+    if (!recent) return null;
+    const { participants, members } = this.participantsFromLive(live);
+    const hands = [...live.window.hands.values()]
+      .sort((a, b) => a.raisedSeq - b.raisedSeq)
+      .map((h) => ({ user_id: h.userId, name: live.members.get(h.userId)?.displayName ?? 'someone', note: h.note, raised_at: h.raisedAt.toISOString() }));
+    return {
+      type: 'session_state',
+      session_id: live.id,
+      session: this.sessions.view(live.session, access),
+      you: { user_id: user.id, role: access.role },
+      seq: live.lastSeq,
+      messages: recent.messages,
+      total_messages: recent.total,
+      has_more: recent.hasMore,
+      participants,
+      hands,
+      queue,
+      agent: this.agent.stateOf(live.session),
+      members,
+    };
+  }
+
+  /**
+   * A resume from the live state's window of recent events, with no query and
+   * no await. `undefined` when the window does not reach back to `lastSeq` but
+   * the database might (the caller replays from there); null when a snapshot serves better.
+   */
+  resumeFromLive(access: SessionAccess, live: LiveSession, lastSeq: number, queue: WireQueueEntry[]): ResumedState | null | undefined {
+    if (lastSeq > live.lastSeq || live.lastSeq - lastSeq > MAX_RESUME_EVENTS) return null;
+    const events = live.eventsAfter(lastSeq);
+    if (!events) return undefined;
+    const staff = isStaff(access.role);
+    return { events: events.map((e) => toWireEvent(e, staff)), participants: this.participantsFromLive(live).participants, queue, agent: this.agent.stateOf(live.session) };
+  }
+
+  private participantsFromLive(live: LiveSession): { participants: WireParticipant[]; members: WireMember[] } {
+    const members: WireMember[] = [];
+    for (const [userId, m] of live.members) {
+      if (m.banned) continue;
+      members.push({ user_id: userId, display_name: m.displayName, role: m.role, muted_until: m.mutedUntil ? m.mutedUntil.toISOString() : null, online: this.presence.has(live.id, userId) });
+    }
+    const participants = this.presence.online(live.id).map((p) => ({ user_id: p.userId, name: p.name, role: live.members.get(p.userId)?.role ?? 'moderator' }));
+    return { participants, members };
   }
 }

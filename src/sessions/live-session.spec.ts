@@ -83,4 +83,29 @@ describe('LiveSession.apply', () => {
     expect(live.session.locked).toBe(false);
     expect(live.lastSeq).toBe(3);
   });
+
+  it('keeps the newest messages and events for snapshots and resumes, redacting deleted text from both', () => {
+    const live = fresh();
+    const message = (seq: number, visibility: 'all' | 'staff' = 'all') => ({ id: `m${seq}`, seq, role: 'user', content: `text ${seq}`, visibility });
+    live.apply(event(4, 'new_message', { message: message(4) }));
+    live.apply(event(5, 'new_message', { message: message(5, 'staff') }));
+    live.apply(event(6, 'new_message', { message: message(6) }));
+    expect(live.recentMessages(50, false)).toMatchObject({ messages: [{ id: 'm4' }, { id: 'm6' }], total: 2, hasMore: false });
+    expect(live.recentMessages(2, true)).toMatchObject({ messages: [{ id: 'm5' }, { id: 'm6' }], total: 3, hasMore: true });
+    live.apply(event(7, 'message_deleted', { message_id: 'm4', by: 'teacher' }));
+    expect(live.recentMessages(50, false)!.messages[0]).toMatchObject({ id: 'm4', content: '', deleted: true });
+    expect(live.eventsAfter(3)!.map((e) => e.seq)).toEqual([4, 5, 6, 7]);
+    expect(live.eventsAfter(3)![0].payload.message).toMatchObject({ content: '', deleted: true });
+    expect(live.eventsAfter(7)).toEqual([]);
+    expect(live.eventsAfter(2)).toBeNull(); // before the window: the database answers
+    expect(live.eventsAfter(8)).toBeNull(); // from the future
+  });
+
+  it('follows raised hands in order', () => {
+    const live = fresh();
+    live.apply(event(4, 'hand_raised', { user_id: 'ada', note: 'q1' }));
+    live.apply(event(5, 'hand_raised', { user_id: 'bo' }));
+    live.apply(event(6, 'hand_lowered', { user_id: 'ada', by: 'teacher' }));
+    expect([...live.window.hands.values()]).toMatchObject([{ userId: 'bo', note: null, raisedSeq: 5 }]);
+  });
 });

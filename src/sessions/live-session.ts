@@ -1,4 +1,4 @@
-import type { Role } from '../contract/protocol.js';
+import type { Role, WireMessage } from '../contract/protocol.js';
 import type { Session } from '../generated/prisma/client.js';
 import type { CommittedEvent } from './session-event-bus.js';
 
@@ -8,6 +8,29 @@ export interface LiveMember {
   banned: boolean;
   displayName: string;
 }
+
+export interface LiveHand {
+  userId: string;
+  note: string | null;
+  raisedAt: Date;
+  raisedSeq: number;
+}
+
+/** What a snapshot and a resume need besides settings and members; loaded with them. */
+export interface LiveWindow {
+  /** The newest messages (all visibilities, tombstones included), oldest first. */
+  messages: WireMessage[];
+  /** How many messages the session has: all, and those everyone may see. */
+  counts: { all: number; visible: number };
+  /** Raised hands, in the order they were raised. */
+  hands: Map<string, LiveHand>;
+  /** The newest committed events, oldest first: a resume within them needs no query. */
+  events: CommittedEvent[];
+}
+
+/** How many messages and events the live state keeps for snapshots and resumes. */
+export const WINDOW_MESSAGES = 100;
+export const WINDOW_EVENTS = 256;
 
 export type ApplyResult = 'applied' | 'already_applied' | 'gap';
 
@@ -23,7 +46,33 @@ export class LiveSession {
     /** A private copy of the session row, kept current by `apply`. */
     readonly session: Session,
     readonly members: Map<string, LiveMember>,
+    readonly window: LiveWindow = { messages: [], counts: { all: 0, visible: 0 }, hands: new Map(), events: [] },
   ) {}
+
+  /**
+   * Events after `seq`, when the window still holds all of them; null when it
+   * does not reach back that far (the caller reads the database instead).
+   */
+  eventsAfter(seq: number): CommittedEvent[] | null {
+    if (!this.reachesBack(seq)) return null;
+    return this.window.events.filter((e) => e.seq > seq);
+  }
+
+  /** Whether the window holds every event after `seq`. */
+  reachesBack(seq: number): boolean {
+    if (seq >= this.lastSeq) return seq === this.lastSeq;
+    const first = this.window.events[0];
+    return first !== undefined && first.seq <= seq + 1;
+  }
+
+  /** The newest `limit` messages a viewer may see, oldest first, or null when the window holds too few. */
+  recentMessages(limit: number, includeStaff: boolean): { messages: WireMessage[]; hasMore: boolean; total: number } | null {
+    const visible = includeStaff ? this.window.messages : this.window.messages.filter((m) => m.visibility === 'all');
+    const total = includeStaff ? this.window.counts.all : this.window.counts.visible;
+    if (visible.length < Math.min(limit, total)) return null;
+    const messages = visible.slice(-limit);
+    return { messages, hasMore: total > messages.length, total };
+  }
 
   get id(): string {
     return this.session.id;
@@ -39,6 +88,9 @@ export class LiveSession {
     this.session.lastSeq = event.seq;
     const p = event.payload;
     const s = this.session;
+    const w = this.window;
+    w.events.push(event);
+    if (w.events.length > WINDOW_EVENTS) w.events.splice(0, w.events.length - WINDOW_EVENTS);
     switch (event.type) {
       case 'member_updated':
         this.members.set(p.user_id as string, {
@@ -66,10 +118,31 @@ export class LiveSession {
         s.closedAt = event.at ?? new Date();
         s.floorUserId = null;
         break;
-      case 'new_message':
-      case 'message_deleted':
+      case 'new_message': {
+        const message = p.message as WireMessage;
+        w.messages.push(message);
+        if (w.messages.length > WINDOW_MESSAGES) w.messages.splice(0, w.messages.length - WINDOW_MESSAGES);
+        w.counts.all++;
+        if (message.visibility === 'all') w.counts.visible++;
+        break;
+      }
+      case 'message_deleted': {
+        // The text leaves memory as it leaves the database: the message, and the event that carried it.
+        const id = p.message_id as string;
+        const index = w.messages.findIndex((m) => m.id === id);
+        if (index >= 0) w.messages[index] = tombstone(w.messages[index]);
+        for (const e of w.events) {
+          const carried = e.type === 'new_message' ? (e.payload.message as WireMessage | undefined) : undefined;
+          if (carried?.id === id) e.payload = { ...e.payload, message: tombstone(carried) };
+        }
+        break;
+      }
       case 'hand_raised':
+        w.hands.set(p.user_id as string, { userId: p.user_id as string, note: (p.note as string | undefined) ?? null, raisedAt: event.at ?? new Date(), raisedSeq: event.seq });
+        break;
       case 'hand_lowered':
+        w.hands.delete(p.user_id as string);
+        break;
       case 'moderation':
         break;
     }
@@ -80,6 +153,8 @@ export class LiveSession {
     return 'applied';
   }
 }
+
+const tombstone = (message: WireMessage): WireMessage => ({ ...message, content: '', deleted: true });
 
 /** A `session_updated` event's `changes` (wire names, as PROTOCOL.md gives them) onto the row. */
 function applySettings(s: Session, changes: Record<string, unknown>, seq: number) {

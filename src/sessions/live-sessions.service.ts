@@ -1,7 +1,10 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { Role } from '../contract/protocol.js';
-import { LiveSession, type LiveMember } from './live-session.js';
+import { LiveSession, WINDOW_EVENTS, WINDOW_MESSAGES, type LiveHand, type LiveMember } from './live-session.js';
+import { MessagesRepository } from './messages.repository.js';
+import { toWireMessage } from './session.mappers.js';
+import { SessionEventsRepository } from './session-events.repository.js';
 import { SessionEventBus, type CommittedEvent } from './session-event-bus.js';
 import { SessionsRepository } from './sessions.repository.js';
 
@@ -35,6 +38,8 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly sessions: SessionsRepository,
+    private readonly messages: MessagesRepository,
+    private readonly events: SessionEventsRepository,
     private readonly bus: SessionEventBus,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -83,12 +88,28 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
     return this.entries.get(sessionId)?.live;
   }
 
+  /** The rows the live state starts from (once per session; events keep it current after). */
   private async read(sessionId: string): Promise<LiveSession | null> {
-    const [session, members] = await Promise.all([this.sessions.findById(sessionId), this.sessions.listAllMembers(sessionId)]);
+    const session = await this.sessions.findById(sessionId);
     if (!session) return null;
+    // Read after the session row: anything committed in between is at most applied twice, and applying is idempotent per seq.
+    const [members, messages, all, visible, hands, events] = await Promise.all([
+      this.sessions.listAllMembers(sessionId),
+      this.messages.newest(sessionId, WINDOW_MESSAGES),
+      this.messages.count(sessionId, true, session.lastSeq),
+      this.messages.count(sessionId, false, session.lastSeq),
+      this.sessions.listHands(sessionId),
+      this.events.newest(sessionId, WINDOW_EVENTS),
+    ]);
     const map = new Map<string, LiveMember>();
     for (const m of members) map.set(m.userId, { role: m.role as Role, mutedUntil: m.mutedUntil, banned: m.banned, displayName: m.displayName });
-    return new LiveSession(session, map);
+    const handMap = new Map<string, LiveHand>(hands.map((h) => [h.userId, { userId: h.userId, note: h.note, raisedAt: h.raisedAt, raisedSeq: h.raisedSeq }]));
+    return new LiveSession(session, map, {
+      messages: messages.filter((m) => m.seq <= session.lastSeq).map(toWireMessage),
+      counts: { all, visible },
+      hands: handMap,
+      events: events.filter((e) => e.seq <= session.lastSeq),
+    });
   }
 
   private apply(event: CommittedEvent) {

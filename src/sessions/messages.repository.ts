@@ -44,8 +44,16 @@ export class MessagesRepository {
     });
   }
 
-  count(sessionId: string, includeStaff: boolean): Promise<number> {
-    return this.prisma.message.count({ where: { sessionId, ...(includeStaff ? {} : { visibility: 'all' }) } });
+  /** The newest messages of every visibility, oldest first. */
+  async newest(sessionId: string, limit: number): Promise<Message[]> {
+    const rows = await this.prisma.message.findMany({ where: { sessionId }, orderBy: { seq: 'desc' }, take: limit });
+    return rows.reverse();
+  }
+
+  count(sessionId: string, includeStaff: boolean, upToSeq?: number): Promise<number> {
+    return this.prisma.message.count({
+      where: { sessionId, ...(includeStaff ? {} : { visibility: 'all' }), ...(upToSeq !== undefined ? { seq: { lte: upToSeq } } : {}) },
+    });
   }
 
   /** The whole conversation in order (transcripts, the agent's context). */

@@ -61,6 +61,19 @@ export class SessionEventsRepository {
     });
   }
 
+  /** The newest `limit` events, oldest first. */
+  async newest(sessionId: string, limit: number): Promise<CommittedEvent[]> {
+    const rows = await this.prisma.sessionEvent.findMany({ where: { sessionId }, orderBy: { seq: 'desc' }, take: limit });
+    return rows.reverse().map((row) => ({
+      sessionId: row.sessionId,
+      seq: row.seq,
+      type: row.type as CommittedEvent['type'],
+      visibility: row.visibility === 'staff' ? 'staff' : 'all',
+      payload: row.payload as Record<string, unknown>,
+      at: row.createdAt,
+    }));
+  }
+
   async list(sessionId: string, afterSeq: number, limit: number): Promise<CommittedEvent[]> {
     const rows = await this.prisma.sessionEvent.findMany({
       where: { sessionId, seq: { gt: afterSeq } },

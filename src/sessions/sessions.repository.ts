@@ -66,9 +66,14 @@ export class SessionsRepository {
     return rows.map(({ user, ...member }) => ({ ...member, displayName: user.displayName }));
   }
 
+  /** Raised hands in order (the live state's copy is loaded from here). */
+  listHands(sessionId: string) {
+    return this.prisma.hand.findMany({ where: { sessionId }, orderBy: { raisedSeq: 'asc' } });
+  }
+
   /** Every member, banned ones included (the live state needs to know who is kept out). */
   async listAllMembers(sessionId: string): Promise<MemberWithName[]> {
-    const rows = await this.prisma.member.findMany({ where: { sessionId }, include: { user: { select: { displayName: true } } } });
+    const rows = await this.prisma.member.findMany({ where: { sessionId }, include: { user: { select: { displayName: true } } }, orderBy: { joinedAt: 'asc' } });
     return rows.map(({ user, ...member }) => ({ ...member, displayName: user.displayName }));
   }
 
