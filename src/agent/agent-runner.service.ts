@@ -4,6 +4,7 @@ import type { Role, TurnPolicy, WireAgentState } from '../contract/protocol.js';
 import { newId } from '../common/ids.js';
 import type { Session } from '../generated/prisma/client.js';
 import { MessagesRepository } from '../sessions/messages.repository.js';
+import { LiveSessions } from '../sessions/live-sessions.service.js';
 import { PresenceRegistry } from '../sessions/presence.registry.js';
 import { toWireMessage } from '../sessions/session.mappers.js';
 import { SessionEventBus } from '../sessions/session-event-bus.js';
@@ -74,6 +75,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly bus: SessionEventBus,
     private readonly turns: TurnsService,
     private readonly presence: PresenceRegistry,
+    private readonly live: LiveSessions,
   ) {}
 
   async onApplicationBootstrap() {
@@ -149,7 +151,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     const session = await this.sessions.findById(sessionId);
     if (!session || session.status !== 'active' || session.agentPaused) return false;
     const policy = session.turnPolicy as TurnPolicy;
-    const batch = await this.turns.nextBatch(sessionId, policy);
+    const batch = await this.turns.nextBatch(sessionId);
     if (!batch) return false;
     if (!(await this.agent.acquireLease(sessionId, this.config.instanceId, LEASE_TTL_MS))) {
       this.retryLater(sessionId); // another instance is answering this session
@@ -166,6 +168,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     };
     this.runs.set(sessionId, run);
     await this.agent.markAnswering(batch.messages.map((m) => m.id));
+    this.live.peek(sessionId)?.queue.claim(batch.messages.map((m) => m.id));
     this.publishStatus(sessionId, run);
     await this.turns.publishQueue(sessionId);
 
@@ -307,7 +310,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
           scheduleReason: batch.reason,
         });
         return { message: toWireMessage(created) };
-      }, 'all', clearsInPersonFlag ? { humanAnsweredWhilePaused: false } : undefined);
+      }, 'all', { settles: failed ? 'failed' : interrupted ? 'requeued' : 'answered', ...(clearsInPersonFlag ? { humanAnsweredWhilePaused: false } : {}) });
       if (interrupted) {
         // Interrupted, not answered: on resume the agent may take these up again.
         await this.messages.updateMany(tx, ids, { agentState: 'pending' });

@@ -1,5 +1,6 @@
 import type { Role, WireMessage } from '../contract/protocol.js';
 import type { Session } from '../generated/prisma/client.js';
+import { AgentQueue, QUESTION_STATE_OF_COLUMN } from './agent-queue.js';
 import type { CommittedEvent } from './session-event-bus.js';
 
 export interface LiveMember {
@@ -47,6 +48,8 @@ export class LiveSession {
     readonly session: Session,
     readonly members: Map<string, LiveMember>,
     readonly window: LiveWindow = { messages: [], counts: { all: 0, visible: 0 }, hands: new Map(), events: [] },
+    /** What the agent owes an answer, and who was answered when. */
+    readonly queue: AgentQueue = new AgentQueue(),
   ) {}
 
   /**
@@ -101,6 +104,7 @@ export class LiveSession {
         });
         break;
       case 'member_removed': {
+        this.queue.dismissAuthor(p.user_id as string);
         const member = this.members.get(p.user_id as string);
         if (p.banned && member) this.members.set(p.user_id as string, { ...member, banned: true, mutedUntil: null });
         else this.members.delete(p.user_id as string);
@@ -110,9 +114,18 @@ export class LiveSession {
       case 'turn_granted':
         s.floorUserId = (p.user_id as string | null) ?? null;
         break;
-      case 'session_updated':
-        applySettings(s, (p.changes ?? {}) as Record<string, unknown>, event.seq);
+      case 'session_updated': {
+        const changes = (p.changes ?? {}) as Record<string, unknown>;
+        // Leaving `moderated`: what waited for approval joins the queue rather than waiting forever.
+        if (s.turnPolicy === 'moderated' && typeof changes.turn_policy === 'string' && changes.turn_policy !== 'moderated') this.queue.approveAll();
+        // Resuming without answer_pending: what arrived during the pause was handled in person.
+        const agent = changes.agent as { paused?: boolean } | undefined;
+        if (agent?.paused === false && p.answer_pending === false) {
+          for (const q of this.queue.queued()) if (q.seq > (s.agentPausedAtSeq ?? 0)) this.queue.dismiss(q.id);
+        }
+        applySettings(s, changes, event.seq);
         break;
+      }
       case 'session_closed':
         s.status = 'closed';
         s.closedAt = event.at ?? new Date();
@@ -124,6 +137,11 @@ export class LiveSession {
         if (w.messages.length > WINDOW_MESSAGES) w.messages.splice(0, w.messages.length - WINDOW_MESSAGES);
         w.counts.all++;
         if (message.visibility === 'all') w.counts.visible++;
+        const state = QUESTION_STATE_OF_COLUMN[event.internal?.agentState ?? ''];
+        if (message.role === 'user' && message.author_id && (state === 'queued' || state === 'waiting_approval')) {
+          this.queue.enqueue({ id: message.id, authorId: message.author_id, authorName: message.author_name, seq: event.seq, state });
+        }
+        if (event.internal?.settles && message.reply_to) this.queue.settle(message.reply_to, event.internal.settles, event.seq);
         break;
       }
       case 'message_deleted': {
@@ -131,6 +149,7 @@ export class LiveSession {
         const id = p.message_id as string;
         const index = w.messages.findIndex((m) => m.id === id);
         if (index >= 0) w.messages[index] = tombstone(w.messages[index]);
+        this.queue.dismiss(id);
         for (const e of w.events) {
           const carried = e.type === 'new_message' ? (e.payload.message as WireMessage | undefined) : undefined;
           if (carried?.id === id) e.payload = { ...e.payload, message: tombstone(carried) };
@@ -144,6 +163,8 @@ export class LiveSession {
         w.hands.delete(p.user_id as string);
         break;
       case 'moderation':
+        if (p.action === 'approve_message') this.queue.approve(p.message_id as string);
+        if (p.action === 'dismiss_message') this.queue.dismiss(p.message_id as string);
         break;
     }
     // What the server changed alongside the event and does not put on the wire.

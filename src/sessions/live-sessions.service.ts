@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { Role } from '../contract/protocol.js';
+import { AgentQueue, QUESTION_STATE_OF_COLUMN } from './agent-queue.js';
 import { LiveSession, WINDOW_EVENTS, WINDOW_MESSAGES, type LiveHand, type LiveMember } from './live-session.js';
 import { MessagesRepository } from './messages.repository.js';
 import { toWireMessage } from './session.mappers.js';
@@ -93,13 +94,15 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
     const session = await this.sessions.findById(sessionId);
     if (!session) return null;
     // Read after the session row: anything committed in between is at most applied twice, and applying is idempotent per seq.
-    const [members, messages, all, visible, hands, events] = await Promise.all([
+    const [members, messages, all, visible, hands, events, questions, lastServed] = await Promise.all([
       this.sessions.listAllMembers(sessionId),
       this.messages.newest(sessionId, WINDOW_MESSAGES),
       this.messages.count(sessionId, true, session.lastSeq),
       this.messages.count(sessionId, false, session.lastSeq),
       this.sessions.listHands(sessionId),
       this.events.newest(sessionId, WINDOW_EVENTS),
+      this.messages.withAgentState(sessionId, ['pending', 'awaiting_approval', 'answering']),
+      this.messages.lastServedByAuthor(sessionId),
     ]);
     const map = new Map<string, LiveMember>();
     for (const m of members) map.set(m.userId, { role: m.role as Role, mutedUntil: m.mutedUntil, banned: m.banned, displayName: m.displayName });
@@ -109,7 +112,12 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
       counts: { all, visible },
       hands: handMap,
       events: events.filter((e) => e.seq <= session.lastSeq),
-    });
+    }, new AgentQueue(
+      questions
+        .filter((m) => m.seq <= session.lastSeq && m.authorId)
+        .map((m) => ({ id: m.id, authorId: m.authorId!, authorName: m.authorName, seq: m.seq, state: QUESTION_STATE_OF_COLUMN[m.agentState]! })),
+      lastServed,
+    ));
   }
 
   private apply(event: CommittedEvent) {

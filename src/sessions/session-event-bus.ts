@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 import type { DurableEventType, EphemeralEvent } from '../contract/protocol.js';
+import type { Settlement } from './agent-queue.js';
 
 /** A durable event as committed to the session's log. */
 export interface CommittedEvent {
@@ -17,7 +18,14 @@ export interface CommittedEvent {
    * (a join code only moderators may see, a flag for the agent's next prompt),
    * so the live state can apply the whole change. Never sent to clients.
    */
-  internal?: { joinCode?: string | null; humanAnsweredWhilePaused?: boolean };
+  internal?: {
+    joinCode?: string | null;
+    humanAnsweredWhilePaused?: boolean;
+    /** A person's new message: what the agent does with it (the `agent_state` it was stored with). */
+    agentState?: string;
+    /** The agent's new message: how it ends the questions it replies to. */
+    settles?: Settlement;
+  };
 }
 
 /** Who receives an ephemeral event. */

@@ -125,7 +125,7 @@ export class MessageIntakeService {
           row.seq = seq;
           return { message: toWireMessage(row) };
         },
-        ...(inPerson ? { internal: { humanAnsweredWhilePaused: true } } : {}),
+        internal: { agentState: row.agentState, ...(inPerson ? { humanAnsweredWhilePaused: true } : {}) },
       });
       outcomes.push({ row });
     });

@@ -48,40 +48,26 @@ export class TurnsService {
     }));
   }
 
-  private async pendingMessages(sessionId: string): Promise<PendingMessage[]> {
-    const rows = await this.messages.withAgentState(sessionId, ['pending']);
-    return rows.map((r) => ({ id: r.id, authorId: r.authorId ?? 'system', authorName: r.authorName, seq: r.seq }));
-  }
-
   /**
-   * Per author, when they were last served. An author whose question is being
-   * answered right now counts as served most recently of all.
+   * The scheduler's input, from the session's live queue (no query): what is
+   * queued, and per author when they were last served. An author whose
+   * question is being answered right now counts as served most recently of all.
    */
-  private async lastServed(sessionId: string): Promise<Map<string, number>> {
-    const [served, answering, live] = await Promise.all([
-      this.messages.lastServedByAuthor(sessionId),
-      this.messages.withAgentState(sessionId, ['answering']),
-      this.live.get(sessionId),
-    ]);
-    const session = live?.session;
-    // The answer will be stored after everything so far: just past the latest seq.
-    for (const m of answering) if (m.authorId) served.set(m.authorId, (session?.lastSeq ?? 0) + 1);
-    return served;
-  }
-
-  private async policyOf(sessionId: string): Promise<TurnPolicy> {
+  private async schedulerInput(sessionId: string): Promise<{ policy: TurnPolicy; pending: PendingMessage[]; lastServed: Map<string, number> } | null> {
     const live = await this.live.get(sessionId);
-    return (live?.session.turnPolicy ?? 'round_robin') as TurnPolicy;
+    if (!live) return null;
+    const { queue } = live;
+    const lastServed = new Map(queue.lastServed);
+    // The answer will be stored after everything so far: just past the latest seq.
+    for (const q of queue.answering()) lastServed.set(q.authorId, live.lastSeq + 1);
+    const pending = queue.queued().map((q) => ({ id: q.id, authorId: q.authorId, authorName: q.authorName, seq: q.seq }));
+    return { policy: live.session.turnPolicy as TurnPolicy, pending, lastServed };
   }
 
   /** What the agent will answer, in order. */
   async queue(sessionId: string): Promise<WireQueueEntry[]> {
-    const [policy, pending, lastServed] = await Promise.all([
-      this.policyOf(sessionId),
-      this.pendingMessages(sessionId),
-      this.lastServed(sessionId),
-    ]);
-    return predictOrder({ policy, pending, lastServed }).map((m) => ({ message_id: m.id, user_id: m.authorId }));
+    const input = await this.schedulerInput(sessionId);
+    return input ? predictOrder(input).map((m) => ({ message_id: m.id, user_id: m.authorId })) : [];
   }
 
   private readonly queuePublishes = new Map<string, Promise<void>>();
@@ -102,26 +88,23 @@ export class TurnsService {
   }
 
   /** The next batch the agent should answer, by the session's policy. */
-  async nextBatch(sessionId: string, policy: TurnPolicy): Promise<Batch | null> {
-    const [pending, lastServed] = await Promise.all([this.pendingMessages(sessionId), this.lastServed(sessionId)]);
-    return nextBatch({ policy, pending, lastServed });
+  async nextBatch(sessionId: string): Promise<Batch | null> {
+    const input = await this.schedulerInput(sessionId);
+    return input ? nextBatch(input) : null;
   }
 
   /** The REST view of the queue: who is next and why. */
   async explain(sessionId: string): Promise<QueueExplanation> {
     const session = (await this.live.get(sessionId))?.session;
     if (!session) throw new DomainError('not_found', 'session not found');
-    const policy = session.turnPolicy as TurnPolicy;
-    const [pending, lastServed, awaiting] = await Promise.all([
-      this.pendingMessages(sessionId),
-      this.lastServed(sessionId),
-      this.messages.withAgentState(sessionId, ['awaiting_approval']),
-    ]);
-    const order = predictOrder({ policy, pending, lastServed });
+    const input = (await this.schedulerInput(sessionId))!;
+    const { policy } = input;
+    const order = predictOrder(input);
+    const awaiting = (await this.live.get(sessionId))!.queue.waitingApproval();
     return {
       policy,
       queue: order.map((m, i) => ({ message_id: m.id, user_id: m.authorId, author_name: m.authorName, seq: m.seq, position: i + 1 })),
-      awaiting_approval: awaiting.map((m) => ({ message_id: m.id, user_id: m.authorId ?? '' })),
+      awaiting_approval: awaiting.map((m) => ({ message_id: m.id, user_id: m.authorId })),
       floor_user_id: session.floorUserId,
       explanation: POLICY_EXPLANATIONS[policy] + (session.agentPaused ? ' (the agent is paused)' : ''),
     };
