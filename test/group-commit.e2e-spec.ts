@@ -1,6 +1,6 @@
 import { DomainError } from '../src/common/domain-error.js';
 import { SessionEventBus, type CommittedEvent } from '../src/sessions/session-event-bus.js';
-import { SessionLog } from '../src/sessions/session-log.service.js';
+import { SessionLog, type BatchAppender, type SessionBatch } from '../src/sessions/session-log.service.js';
 import { connect, eventually, recordDurable, signUp, startTestApp, type TestApp, type TestUser } from './support/test-app.js';
 
 /** Group commit on the real database: what waits for a session's turn commits together, or not at all. */
@@ -23,6 +23,14 @@ describe('group commit', () => {
   const eventSeqs = async (sessionId: string) =>
     (await teacher.api.call<{ events: Array<{ seq: number }> }>('GET', `/sessions/${sessionId}/events?limit=1000`)).events.map((e) => e.seq);
 
+  /** Appends one event per item, every session of the batch at once; answers each item with its seq. */
+  async function appendAll(batches: Array<SessionBatch<string>>, appender: BatchAppender, accept: (text: string) => boolean = () => true) {
+    const accepted = batches.flatMap(({ sessionId, items }) => items.filter(accept).map((text) => ({ sessionId, text })));
+    const seqs = await appender.appendMany(accepted.map(({ sessionId, text }) => ({ sessionId, type: 'moderation', visibility: 'all', payload: () => ({ action: 'cancel_agent', by: text }) })));
+    let next = 0;
+    return batches.map(({ items }) => items.map((text) => (accept(text) ? seqs[next++] : new DomainError('bad_request', 'not this one'))));
+  }
+
   /** A write that holds the session's turn until released, so what is submitted meanwhile queues up. */
   function holdSession(sessionId: string) {
     let release!: () => void;
@@ -33,10 +41,10 @@ describe('group commit', () => {
 
   it('commits what queued behind a write as one batch, gap-free and published in seq order', async () => {
     const { session } = await teacher.api.createSession({ title: 'Batching' });
-    const batches: number[] = [];
-    const batcher = log.groupCommit<string, number>(async (_sessionId, items, _tx, appender) => {
-      batches.push(items.length);
-      return appender.appendMany(items.map((text) => ({ type: 'moderation', visibility: 'all', payload: () => ({ action: 'cancel_agent', by: text }) })));
+    const batches: number[][] = [];
+    const batcher = log.groupCommit<string, number>(async (sessionBatches, _tx, appender) => {
+      batches.push(sessionBatches.map((b) => b.items.length));
+      return appendAll(sessionBatches, appender);
     });
     const before = await lastSeq(session.id);
     const hold = holdSession(session.id);
@@ -44,17 +52,35 @@ describe('group commit', () => {
     hold.release();
     const seqs = await Promise.all(submitted);
     await hold.held;
-    expect(batches).toEqual([20]);
+    expect(batches).toEqual([[20]]);
     expect(seqs).toEqual(Array.from({ length: 20 }, (_, i) => before + 1 + i));
     expect(published.filter((e) => e.sessionId === session.id).map((e) => e.seq)).toEqual(seqs);
     expect(await eventSeqs(session.id)).toEqual(Array.from({ length: before + 20 }, (_, i) => i + 1));
   });
 
+  it('puts several sessions in one batch, each gap-free in its own order', async () => {
+    const [{ session: a }, { session: b }] = await Promise.all([teacher.api.createSession({ title: 'A' }), teacher.api.createSession({ title: 'B' })]);
+    const batches: Array<Array<[string, number]>> = [];
+    const batcher = log.groupCommit<string, number>(async (sessionBatches, _tx, appender) => {
+      batches.push(sessionBatches.map((x) => [x.sessionId, x.items.length]));
+      return appendAll(sessionBatches, appender);
+    });
+    const [beforeA, beforeB] = [await lastSeq(a.id), await lastSeq(b.id)];
+    const hold = holdSession(a.id);
+    const toA = [1, 2, 3].map((i) => batcher.submit(a.id, `a${i}`));
+    const toB = [1, 2].map((i) => batcher.submit(b.id, `b${i}`));
+    hold.release();
+    expect(await Promise.all(toA)).toEqual([beforeA + 1, beforeA + 2, beforeA + 3]);
+    expect(await Promise.all(toB)).toEqual([beforeB + 1, beforeB + 2]);
+    expect(batches).toEqual([[[a.id, 3], [b.id, 2]]]);
+    expect(await eventSeqs(b.id)).toEqual(Array.from({ length: beforeB + 2 }, (_, i) => i + 1));
+  });
+
   it('rolls back every item of a batch that fails and gives back its seqs', async () => {
     const { session } = await teacher.api.createSession({ title: 'Failing' });
     let fail = true;
-    const batcher = log.groupCommit<string, number>(async (_sessionId, items, _tx, appender) => {
-      const seqs = await appender.appendMany(items.map((text) => ({ type: 'moderation', visibility: 'all', payload: () => ({ action: 'cancel_agent', by: text }) })));
+    const batcher = log.groupCommit<string, number>(async (sessionBatches, _tx, appender) => {
+      const seqs = await appendAll(sessionBatches, appender);
       if (fail) throw new Error('the disk is full');
       return seqs;
     });
@@ -74,12 +100,7 @@ describe('group commit', () => {
 
   it('refuses one item without disturbing the others in its batch', async () => {
     const { session } = await teacher.api.createSession({ title: 'Mixed' });
-    const batcher = log.groupCommit<string, number>(async (_sessionId, items, _tx, appender) => {
-      const accepted = items.filter((t) => t !== 'bad');
-      const seqs = await appender.appendMany(accepted.map((text) => ({ type: 'moderation', visibility: 'all', payload: () => ({ action: 'cancel_agent', by: text }) })));
-      let next = 0;
-      return items.map((t) => (t === 'bad' ? new DomainError('bad_request', 'not this one') : seqs[next++]));
-    });
+    const batcher = log.groupCommit<string, number>(async (sessionBatches, _tx, appender) => appendAll(sessionBatches, appender, (t) => t !== 'bad'));
     const before = await lastSeq(session.id);
     const hold = holdSession(session.id);
     const results = ['a', 'bad', 'b'].map((t) => batcher.submit(session.id, t));

@@ -19,4 +19,11 @@ export class KeyedMutex {
     });
     return result;
   }
+
+  /** Waits for the key's turn and holds it until the returned release is called. */
+  acquire(key: string): Promise<() => void> {
+    return new Promise((granted) => {
+      void this.run(key, () => new Promise<void>((release) => granted(release)));
+    });
+  }
 }

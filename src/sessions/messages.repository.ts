@@ -15,10 +15,10 @@ export class MessagesRepository {
     if (rows.length) await tx.message.createMany({ data: rows });
   }
 
-  /** The stored messages among these (author, client_msg_id) pairs, in one query. */
-  findByClientMsgIds(tx: DbTransaction, sessionId: string, pairs: Array<{ authorId: string; clientMsgId: string }>): Promise<Message[]> {
-    if (pairs.length === 0) return Promise.resolve([]);
-    return tx.message.findMany({ where: { sessionId, OR: pairs.map((p) => ({ authorId: p.authorId, clientMsgId: p.clientMsgId })) } });
+  /** The stored messages among these (session, author, client_msg_id) triples, in one query. */
+  findByClientMsgIds(tx: DbTransaction, keys: Array<{ sessionId: string; authorId: string; clientMsgId: string }>): Promise<Message[]> {
+    if (keys.length === 0) return Promise.resolve([]);
+    return tx.message.findMany({ where: { OR: keys.map((k) => ({ sessionId: k.sessionId, authorId: k.authorId, clientMsgId: k.clientMsgId })) } });
   }
 
   findById(id: string, tx: DbTransaction | PrismaClient = this.prisma): Promise<Message | null> {

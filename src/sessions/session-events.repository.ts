@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaClient, type Prisma } from '../generated/prisma/client.js';
+import { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import type { DbTransaction } from '../persistence/transaction.js';
 import type { CommittedEvent } from './session-event-bus.js';
 
@@ -33,6 +33,26 @@ export class SessionEventsRepository {
       select: { lastSeq: true },
     });
     return row.lastSeq;
+  }
+
+  /**
+   * Allocates seqs for several sessions at once: `counts` says how many each;
+   * returns each session's new last seq. Two statements whatever the number of
+   * sessions: their rows are locked in id order (so two writers never deadlock),
+   * then bumped together.
+   */
+  async nextSeqsMany(tx: DbTransaction, counts: Map<string, number>): Promise<Map<string, number>> {
+    if (counts.size === 1) {
+      const [[sessionId, n]] = [...counts];
+      return new Map([[sessionId, await this.nextSeqs(tx, sessionId, n)]]);
+    }
+    const ids = [...counts.keys()].sort();
+    await tx.$queryRaw`SELECT id FROM sessions WHERE id IN (${Prisma.join(ids.map((id) => Prisma.sql`${id}::uuid`))}) ORDER BY id FOR UPDATE`;
+    const values = Prisma.join(ids.map((id) => Prisma.sql`(${id}::uuid, ${counts.get(id)!}::int)`));
+    const rows = await tx.$queryRaw<Array<{ id: string; last_seq: number }>>`
+      UPDATE sessions AS s SET last_seq = s.last_seq + v.n FROM (VALUES ${values}) AS v(id, n) WHERE s.id = v.id RETURNING s.id, s.last_seq`;
+    if (rows.length !== ids.length) throw new Error('a session of this batch no longer exists');
+    return new Map(rows.map((r) => [r.id, Number(r.last_seq)]));
   }
 
   /** One multi-row insert. */

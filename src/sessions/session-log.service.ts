@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { KeyedMutex } from '../common/keyed-mutex.js';
 import type { DbTransaction } from '../persistence/transaction.js';
 import { SessionEventBus, type CommittedEvent } from './session-event-bus.js';
@@ -21,6 +21,7 @@ export interface EventAppender {
 
 /** One event of a batch: its payload may be built from the seq it gets. */
 export interface BatchEvent {
+  sessionId: string;
   type: CommittedEvent['type'];
   visibility: 'all' | 'staff';
   payload: (seq: number) => Payload;
@@ -28,17 +29,26 @@ export interface BatchEvent {
 }
 
 export interface BatchAppender {
-  /** Appends all of these in order, with one seq allocation and one insert for the lot; returns their seqs. */
+  /**
+   * Appends all of these in order (any sessions), with one seq allocation and
+   * one multi-row insert for the lot; returns their seqs, in the same order.
+   */
   appendMany(events: BatchEvent[]): Promise<number[]>;
 }
 
+/** What queued for one session since its previous write began. */
+export interface SessionBatch<I> {
+  sessionId: string;
+  items: I[];
+}
+
 /**
- * The commit of one batch: given every item queued for a session since its
- * previous write began, writes what it accepts in `tx` through `log` and
- * returns one outcome per item, in order: a result, or an Error for an item
+ * The commit of one batch: given what queued for every session with pending
+ * items, writes what it accepts in `tx` through `log` and returns, per
+ * session, one outcome per item in order: a result, or an Error for an item
  * refused (which writes nothing). Throwing fails the whole batch.
  */
-export type BatchCommit<I, R> = (sessionId: string, items: I[], tx: DbTransaction, log: BatchAppender) => Promise<Array<R | Error>>;
+export type BatchCommit<I, R> = (batches: Array<SessionBatch<I>>, tx: DbTransaction, log: BatchAppender) => Promise<Array<Array<R | Error>>>;
 
 /** Submits items for group commit; see SessionLog.groupCommit. */
 export interface GroupCommit<I, R> {
@@ -58,6 +68,7 @@ interface Waiting<I, R> {
  */
 @Injectable()
 export class SessionLog {
+  private readonly logger = new Logger('SessionLog');
   private readonly mutex = new KeyedMutex();
 
   constructor(
@@ -87,36 +98,74 @@ export class SessionLog {
   }
 
   /**
-   * Group commit: items submitted for a session while its previous write is in
-   * flight are committed together, in one transaction with a fixed number of
-   * statements whatever the batch's size. The database still allocates the
-   * seqs (one `last_seq + n`), events are published after commit in seq order,
-   * and each submitter gets its own outcome. A batch that fails rolls back
-   * every item in it and gives back every seq.
+   * Group commit: whatever is submitted while the previous batch is being
+   * committed goes into the next one, across sessions: one transaction with a
+   * fixed number of statements (a dedupe read, locking and bumping every
+   * session's `last_seq`, one insert per table) whatever the batch holds. The
+   * database still allocates the seqs, events are published after commit in
+   * seq order per session, and each submitter gets its own outcome. A batch
+   * holds each of its sessions' write turn (`write` and the fallback joins
+   * wait), and a batch that fails rolls back every item in it and gives back
+   * every seq.
    */
   groupCommit<I, R>(commit: BatchCommit<I, R>): GroupCommit<I, R> {
-    const queues = new Map<string, Array<Waiting<I, R>>>();
-    const run = async (sessionId: string) => {
-      const batch = queues.get(sessionId) ?? [];
-      queues.delete(sessionId);
-      if (batch.length === 0) return;
+    let queues = new Map<string, Array<Waiting<I, R>>>();
+    let flushing = false;
+    const flush = async () => {
+      try {
+        while (queues.size > 0) {
+          const batch = queues;
+          queues = new Map();
+          await this.commitBatch(batch, commit).catch((error: unknown) => {
+            // Not the database (commitBatch answers its submitters then): a listener threw after commit.
+            this.logger.error(`group commit: ${error instanceof Error ? error.stack : String(error)}`);
+          });
+        }
+      } finally {
+        flushing = false;
+      }
+    };
+    return {
+      submit: (sessionId, item) =>
+        new Promise<R>((resolve, reject) => {
+          let queue = queues.get(sessionId);
+          if (!queue) queues.set(sessionId, (queue = []));
+          queue.push({ item, resolve, reject });
+          // Start after this turn of the event loop: messages read off sockets in the same turn go together.
+          if (!flushing) {
+            flushing = true;
+            setImmediate(() => void flush());
+          }
+        }),
+    };
+  }
+
+  private async commitBatch<I, R>(batch: Map<string, Array<Waiting<I, R>>>, commit: BatchCommit<I, R>): Promise<void> {
+    const sessionIds = [...batch.keys()];
+    // Each session's write turn, held until this batch is published (write() and exclusive() wait).
+    const releases = await Promise.all(sessionIds.map((id) => this.mutex.acquire(id)));
+    const all = [...batch.values()].flat();
+    try {
       const committed: CommittedEvent[] = [];
-      let outcomes: Array<R | Error>;
+      let outcomes: Array<Array<R | Error>>;
       try {
         outcomes = await this.events.transaction(async (tx) => {
           committed.length = 0; // a retried transaction starts over
           return commit(
-            sessionId,
-            batch.map((w) => w.item),
+            sessionIds.map((sessionId) => ({ sessionId, items: batch.get(sessionId)!.map((w) => w.item) })),
             tx,
             {
               appendMany: async (events) => {
                 if (events.length === 0) return [];
-                const last = await this.events.nextSeqs(tx, sessionId, events.length);
+                const counts = new Map<string, number>();
+                for (const e of events) counts.set(e.sessionId, (counts.get(e.sessionId) ?? 0) + 1);
+                const last = await this.events.nextSeqsMany(tx, counts);
+                const next = new Map([...last].map(([id, seq]) => [id, seq - counts.get(id)! + 1]));
                 const at = new Date();
-                const built = events.map((e, i): CommittedEvent => {
-                  const seq = last - events.length + 1 + i;
-                  return { sessionId, seq, type: e.type, visibility: e.visibility, payload: e.payload(seq), at, ...(e.internal ? { internal: e.internal } : {}) };
+                const built = events.map((e): CommittedEvent => {
+                  const seq = next.get(e.sessionId)!;
+                  next.set(e.sessionId, seq + 1);
+                  return { sessionId: e.sessionId, seq, type: e.type, visibility: e.visibility, payload: e.payload(seq), at, ...(e.internal ? { internal: e.internal } : {}) };
                 });
                 await this.events.insertMany(tx, built);
                 committed.push(...built);
@@ -126,28 +175,20 @@ export class SessionLog {
           );
         });
       } catch (error) {
-        for (const w of batch) w.reject(error);
+        for (const w of all) w.reject(error);
         return;
       }
       for (const event of committed) this.bus.publishDurable(event);
-      batch.forEach((w, i) => {
-        const outcome = outcomes[i];
-        if (outcome instanceof Error) w.reject(outcome);
-        else w.resolve(outcome);
-      });
-    };
-    return {
-      submit: (sessionId, item) =>
-        new Promise<R>((resolve, reject) => {
-          let queue = queues.get(sessionId);
-          if (!queue) {
-            queues.set(sessionId, (queue = []));
-            // The batch is taken when the session's turn comes: whatever queued meanwhile goes with it.
-            void this.mutex.run(sessionId, () => run(sessionId));
-          }
-          queue.push({ item, resolve, reject });
+      sessionIds.forEach((id, s) =>
+        batch.get(id)!.forEach((w, i) => {
+          const outcome = outcomes[s][i];
+          if (outcome instanceof Error) w.reject(outcome);
+          else w.resolve(outcome);
         }),
-    };
+      );
+    } finally {
+      for (const release of releases) release();
+    }
   }
 
   /**

@@ -6,7 +6,7 @@ import { newId } from '../common/ids.js';
 import type { Message, Session } from '../generated/prisma/client.js';
 import { MessagesRepository } from '../sessions/messages.repository.js';
 import type { DbTransaction } from '../persistence/transaction.js';
-import { SessionLog, type BatchAppender, type BatchEvent, type GroupCommit } from '../sessions/session-log.service.js';
+import { SessionLog, type BatchAppender, type BatchEvent, type GroupCommit, type SessionBatch } from '../sessions/session-log.service.js';
 import { toWireMessage, type SessionAccess } from '../sessions/session.mappers.js';
 import { LiveSessions } from '../sessions/live-sessions.service.js';
 import { SessionsRepository } from '../sessions/sessions.repository.js';
@@ -42,7 +42,7 @@ interface Posted {
   queued: boolean;
 }
 
-const dedupeKey = (authorId: string, clientMsgId: string) => `${authorId}\u0000${clientMsgId}`;
+const dedupeKey = (sessionId: string, authorId: string, clientMsgId: string) => `${sessionId}\u0000${authorId}\u0000${clientMsgId}`;
 
 /**
  * A person's message entering the session: the session's rules (closed,
@@ -64,7 +64,7 @@ export class MessageIntakeService {
     private readonly rateLimits: RateLimitService,
     private readonly live: LiveSessions,
   ) {
-    this.batches = this.log.groupCommit((sessionId, items, tx, log) => this.commit(sessionId, items, tx, log));
+    this.batches = this.log.groupCommit((batches, tx, log) => this.commit(batches, tx, log));
   }
 
   async post(user: AuthUser, access: SessionAccess, input: PostMessageInput): Promise<WireMessage> {
@@ -82,60 +82,74 @@ export class MessageIntakeService {
     }
   }
 
-  /** One batch of one session, in its turn: every earlier event of the session is applied to the live state. */
-  private async commit(sessionId: string, items: PendingPost[], tx: DbTransaction, log: BatchAppender): Promise<Array<Posted | Error>> {
+  /**
+   * One batch, across sessions, in their write turns: every earlier event of
+   * each session is applied to its live state. One dedupe read, one seq
+   * allocation, one insert of events and one of messages for the whole batch.
+   */
+  private async commit(batches: Array<SessionBatch<PendingPost>>, tx: DbTransaction, log: BatchAppender): Promise<Array<Array<Posted | Error>>> {
     // A retry of something already stored answers the first message, whatever changed since.
     const stored = await this.messages.findByClientMsgIds(
       tx,
-      sessionId,
-      items.map((p) => ({ authorId: p.user.id, clientMsgId: p.input.clientMsgId })),
+      batches.flatMap(({ sessionId, items }) => items.map((p) => ({ sessionId, authorId: p.user.id, clientMsgId: p.input.clientMsgId }))),
     );
-    const existing = new Map(stored.map((m) => [dedupeKey(m.authorId ?? '', m.clientMsgId ?? ''), m]));
-    const current = this.live.peek(sessionId)?.session ?? (await this.sessions.findById(sessionId, tx));
-    if (!current) return items.map(() => new DomainError('not_found', 'session not found'));
-
+    const existing = new Map(stored.map((m) => [dedupeKey(m.sessionId, m.authorId ?? '', m.clientMsgId ?? ''), m]));
     type Outcome = Posted | Error | { row: Message } | { sameAs: number };
-    const outcomes: Outcome[] = [];
-    const firstOf = new Map<string, number>();
+    const perSession: Outcome[][] = [];
     const rows: Message[] = [];
     const events: BatchEvent[] = [];
-    let answersInPerson = false;
+    const inPersonSessions: string[] = [];
     const now = new Date();
-    items.forEach((item, index) => {
-      const key = dedupeKey(item.user.id, item.input.clientMsgId);
-      const before = existing.get(key);
-      if (before) return void outcomes.push({ message: toWireMessage(before), queued: false });
-      const first = firstOf.get(key);
-      if (first !== undefined) return void outcomes.push({ sameAs: first }); // the same message twice in one batch
-      firstOf.set(key, index);
-      let row: Message;
-      try {
-        row = this.accept(item, current, now);
-      } catch (error) {
-        return void outcomes.push(error as Error);
+    for (const { sessionId, items } of batches) {
+      const outcomes: Outcome[] = [];
+      perSession.push(outcomes);
+      const current = this.live.peek(sessionId)?.session ?? (await this.sessions.findById(sessionId, tx));
+      if (!current) {
+        for (const _ of items) outcomes.push(new DomainError('not_found', 'session not found'));
+        continue;
       }
-      // A person answering while the agent is paused: the agent's next prompt says so.
-      const inPerson = current.agentPaused && item.access.role === 'moderator' && row.visibility === 'all' && !current.humanAnsweredWhilePaused && !answersInPerson;
-      answersInPerson ||= inPerson;
-      rows.push(row);
-      events.push({
-        type: 'new_message',
-        visibility: item.input.visibility,
-        payload: (seq) => {
-          row.seq = seq;
-          return { message: toWireMessage(row) };
-        },
-        internal: { agentState: row.agentState, ...(inPerson ? { humanAnsweredWhilePaused: true } : {}) },
+      const firstOf = new Map<string, number>();
+      let answersInPerson = false;
+      items.forEach((item, index) => {
+        const key = dedupeKey(sessionId, item.user.id, item.input.clientMsgId);
+        const before = existing.get(key);
+        if (before) return void outcomes.push({ message: toWireMessage(before), queued: false });
+        const first = firstOf.get(key);
+        if (first !== undefined) return void outcomes.push({ sameAs: first }); // the same message twice in one batch
+        firstOf.set(key, index);
+        let row: Message;
+        try {
+          row = this.accept(item, current, now);
+        } catch (error) {
+          return void outcomes.push(error as Error);
+        }
+        // A person answering while the agent is paused: the agent's next prompt says so.
+        const inPerson = current.agentPaused && item.access.role === 'moderator' && row.visibility === 'all' && !current.humanAnsweredWhilePaused && !answersInPerson;
+        answersInPerson ||= inPerson;
+        rows.push(row);
+        events.push({
+          sessionId,
+          type: 'new_message',
+          visibility: item.input.visibility,
+          payload: (seq) => {
+            row.seq = seq;
+            return { message: toWireMessage(row) };
+          },
+          internal: { agentState: row.agentState, ...(inPerson ? { humanAnsweredWhilePaused: true } : {}) },
+        });
+        outcomes.push({ row });
       });
-      outcomes.push({ row });
-    });
+      if (answersInPerson) inPersonSessions.push(sessionId);
+    }
     await log.appendMany(events);
     await this.messages.createMany(tx, rows);
-    if (answersInPerson) await this.sessions.update(tx, sessionId, { humanAnsweredWhilePaused: true });
-    const settled = outcomes.map((o): Posted | Error | { sameAs: number } =>
-      'row' in o ? { message: toWireMessage(o.row), queued: o.row.agentState === 'pending' } : o,
-    );
-    return settled.map((o) => ('sameAs' in o ? (settled[o.sameAs] as Posted | Error) : o));
+    for (const sessionId of inPersonSessions) await this.sessions.update(tx, sessionId, { humanAnsweredWhilePaused: true });
+    return perSession.map((outcomes) => {
+      const settled = outcomes.map((o): Posted | Error | { sameAs: number } =>
+        'row' in o ? { message: toWireMessage(o.row), queued: o.row.agentState === 'pending' } : o,
+      );
+      return settled.map((o) => ('sameAs' in o ? (settled[o.sameAs] as Posted | Error) : o));
+    });
   }
 
   /** Checks one message against the session now and takes its rate-limit token; the row to store (its seq comes with the batch). */
