@@ -1,6 +1,6 @@
 import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { IoAdapter } from '@nestjs/platform-socket.io';
+import type { IoAdapter } from '@nestjs/platform-socket.io';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createAdapter } from '@socket.io/redis-adapter';
@@ -16,9 +16,10 @@ import { AppModule } from './app.module.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
 import { createPino, PinoLoggerService } from './common/pino-logger.js';
 import type { AppConfig } from './config/app-config.js';
+import { LeanIoAdapter } from './realtime/lean-io.adapter.js';
 
 /** Socket.IO with the Redis adapter, so several instances fan out to each other's rooms. */
-class RedisIoAdapter extends IoAdapter {
+class RedisIoAdapter extends LeanIoAdapter {
   private adapter?: ReturnType<typeof createAdapter>;
   private clients: Array<{ quit(): Promise<unknown> }> = [];
 
@@ -78,7 +79,8 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
 }
 
 export async function bootstrap(app: NestExpressApplication, config: AppConfig): Promise<INestApplication> {
-  app.enableShutdownHooks();
+  // Only the signals meant: with none named Nest also takes SIGUSR2, which --heapsnapshot-signal uses.
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   // Password guessing and account spraying: attempts per address and minute are capped.
   // Guest joins get more room: a whole class behind one school NAT joins at once.
   app.use(['/auth/login', '/auth/register'], authRateLimit(60));
@@ -93,7 +95,7 @@ export async function bootstrap(app: NestExpressApplication, config: AppConfig):
     await adapter.connect(config.redisUrl);
     app.useWebSocketAdapter(adapter);
   } else {
-    app.useWebSocketAdapter(new IoAdapter(app));
+    app.useWebSocketAdapter(new LeanIoAdapter(app));
   }
 
   const document = SwaggerModule.createDocument(
