@@ -51,3 +51,9 @@ io.on('connection', (socket) => {
 
 http.listen(0, '127.0.0.1', () => console.log(`listening on ${http.address().port}`));
 process.on('SIGTERM', () => process.exit(0));
+if (globalThis.gc) {
+  process.on('SIGPWR', () => {
+    globalThis.gc();
+    console.log(`memory ${JSON.stringify(process.memoryUsage())}`);
+  });
+}

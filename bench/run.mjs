@@ -33,6 +33,26 @@ function cpuSeconds(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / ticks;
 }
+/**
+ * The server's memory after a full collection: both servers run with --expose-gc, and on SIGPWR
+ * collect and print process.memoryUsage(). RSS alone moves with garbage and the allocator's whims.
+ */
+function settledMemory(proc) {
+  return new Promise((resolve) => {
+    let out = '';
+    const on = (chunk) => {
+      out += chunk;
+      const m = out.match(/memory (\{.*\})/);
+      if (m) {
+        proc.child.stdout.off('data', on);
+        resolve(JSON.parse(m[1]));
+      }
+    };
+    proc.child.stdout.on('data', on);
+    process.kill(proc.pid, 'SIGPWR');
+  });
+}
+const liveBytes = (m) => m.heapUsed + m.external;
 function rssMb(pid) {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
   return Number(line.split(/\s+/)[1]) / 1024;
@@ -150,7 +170,7 @@ const stopProcess = async (proc) => {
 class BareTarget {
   name = 'bare';
   async start() {
-    this.proc = await startProcess([join(root, 'bench', 'bare-server.mjs')], {}, /listening on (\d+)/);
+    this.proc = await startProcess(['--expose-gc', join(root, 'bench', 'bare-server.mjs')], {}, /listening on (\d+)/);
     this.url = this.proc.url;
     this.pid = this.proc.pid;
   }
@@ -158,6 +178,7 @@ class BareTarget {
     await stopProcess(this.proc);
   }
   /** Sessions with participants' tokens (the bare relay needs no sign-up). */
+  async restart() {}
   async prepare(sessions, perSession) {
     return Array.from({ length: sessions }, (_, s) => ({ id: `room-${++msgCounter}-${s}`, tokens: Array.from({ length: perSession }, () => 'x') }));
   }
@@ -179,7 +200,7 @@ class RoundtableTarget {
   async start() {
     // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server under the workload.
     this.proc = await startProcess(
-      [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(root, 'dist', 'main.js')],
+      ['--expose-gc', ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(root, 'dist', 'main.js')],
       { PORT: '0', HOST: '127.0.0.1', DATA_DIR: this.dataDir, LOG_LEVEL: 'warn', OPENAI_BASE_URL: this.modelUrl, OPENAI_API_KEY: 'bench', AGENT_MODEL: 'bench' },
       /localhost:(\d+)/,
     );
@@ -190,6 +211,11 @@ class RoundtableTarget {
   }
   async stop() {
     await stopProcess(this.proc);
+  }
+  /** A restart on the same data directory: the state an operator's server is in, without first-start garbage. */
+  async restart() {
+    await this.stop();
+    await this.start();
   }
   cleanup() {
     rmSync(this.dataDir, { recursive: true, force: true });
@@ -322,16 +348,24 @@ async function runTarget(target, figures) {
 
   if (wanted('joinstorm') || wanted('fanout1000')) {
     const [room] = await measure(`sign up ${N1000}`, () => target.prepare(1, N1000));
-    figures.rssBeforeParticipants = rssMb(target.pid);
+    await target.restart();
+    figures.rssBeforeParticipants = (await settledMemory(target.proc)).rss / 2 ** 20;
     const participants = await measure('join storm', async () => {
-      const rss0 = rssMb(target.pid);
       const t0 = performance.now();
       const ps = await connectAll(target, room.tokens, N1000);
       await Promise.all(ps.map((p) => p.join(room.id)));
       figures.joinStormSeconds = (performance.now() - t0) / 1000;
-      await sleep(3000);
-      figures.memoryPerParticipantKb = ((rssMb(target.pid) - rss0) * 1024) / N1000;
-      return ps;
+      // Memory per idle participant: the second half of a class joining a warm server (the first
+      // half pays for one-off costs: code paths, caches, the session's live state).
+      const half = Math.floor(N1000 / 2);
+      ps.slice(half).forEach((p) => p.close());
+      await sleep(1000);
+      const before = liveBytes(await settledMemory(target.proc));
+      const again = await connectAll(target, room.tokens.slice(half), 50);
+      await Promise.all(again.map((p) => p.join(room.id)));
+      await sleep(1000);
+      figures.memoryPerParticipantKb = (liveBytes(await settledMemory(target.proc)) - before) / 1024 / again.length;
+      return [...ps.slice(0, half), ...again];
     });
     if (wanted('fanout1000')) {
       figures.fanout1000 = await measure('fan-out to 1,000', () => fanOut(target, participants, room.id, { senders: 2, total: QUICK ? 60 : 200 }));
@@ -512,8 +546,8 @@ both('ack at 200 msg/s: p99', 'ack200.p99', 'ms');
 both(`join storm, ${N1000} at once`, 'joinStormSeconds', 's');
 both(`late join into ${LATE_JOIN_HISTORY} messages: p99`, 'lateJoin.p99', 'ms');
 both('50 of 200 resume: caught up p99', 'resume.p99', 'ms');
-both('memory per idle participant', 'memoryPerParticipantKb', 'KB');
-both('RSS before participants connect', 'rssBeforeParticipants', 'MB');
+both('memory per idle participant (heap + external, after GC)', 'memoryPerParticipantKb', 'KB');
+both(`RSS after ${N1000} sign-ups and a restart, before participants connect`, 'rssBeforeParticipants', 'MB');
 if (rt.agent) rows.push(['agent turn vs relay (100 participants)', `${f(rt.agent.agent)} ms`, `${f(rt.agent.relay)} ms (relay)`, `${(rt.agent.agent / rt.agent.relay).toFixed(2)}×`, '']);
 const lossKeys = Object.keys(rt).filter((k) => k.startsWith('integrity'));
 const loss = (o) =>
