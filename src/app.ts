@@ -14,6 +14,7 @@ import { createClient } from 'redis';
 import type { ServerOptions } from 'socket.io';
 import { AppModule } from './app.module.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
+import { DepthLimitPipe } from './common/depth-limit.pipe.js';
 import { createPino, PinoLoggerService } from './common/pino-logger.js';
 import type { AppConfig } from './config/app-config.js';
 import { LeanIoAdapter } from './realtime/lean-io.adapter.js';
@@ -59,6 +60,11 @@ function authRateLimit(limit: number) {
   });
 }
 
+/** A request's path as the access log keeps it: without the query, and with join codes replaced. */
+export function redactUrl(url: string): string {
+  return url.split('?')[0].replace(/^\/join\/[^/]+/i, '/join/[code]');
+}
+
 export const DEFAULT_WEB_DIST = fileURLToPath(new URL('../client/web/dist', import.meta.url));
 
 /** Everything main.ts and the e2e tests share: the app as it runs. */
@@ -71,7 +77,8 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
     pinoHttp({
       logger,
       autoLogging: { ignore: (req) => req.url === '/health' },
-      serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.split('?')[0] }) },
+      // No query strings (tokens may travel there) and no join codes: the log is not a way into a class.
+      serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }) },
     }),
   );
   await bootstrap(app, config);
@@ -87,7 +94,8 @@ export async function bootstrap(app: NestExpressApplication, config: AppConfig):
   app.use('/auth/guest', authRateLimit(600));
   app.disable('x-powered-by');
   app.useBodyParser('json', { limit: '64kb' });
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  // Nesting is bounded before anything walks the input: 5,000 levels overflowed the validator's stack.
+  app.useGlobalPipes(new DepthLimitPipe(), new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new HttpExceptionFilter());
 
   if (config.redisUrl) {

@@ -82,11 +82,20 @@ describe('roles and moderation', () => {
     const trollSocket = await connect(app, guest.access_token);
     await trollSocket.join(session.id);
     const kicked = nextEvent(trollSocket, 'kicked');
-    await mod.moderate({ session_id: session.id, action: 'kick', user_id: guest.user.id, ban: true });
+    const rotated = nextEvent<{ action: string; reason?: string }>(mod, 'moderation');
+    const ack = await mod.moderate({ session_id: session.id, action: 'kick', user_id: guest.user.id, ban: true });
     expect(await kicked).toMatchObject({ type: 'kicked', session_id: session.id, banned: true });
     await expect(trollSocket.send(session.id, 'still here?')).rejects.toMatchObject({ code: 'not_member' });
-    // Coming back with their token, asking for a new guest seat: refused.
-    await expect(app.api.withToken(guest.access_token).guest(session.join_code!, 'Not A Troll')).rejects.toMatchObject({ status: 403 });
+    // Banning a guest changes the join code: the moderator gets the new one, the old link is dead,
+    // so a fresh anonymous guest seat cannot be had with it.
+    const { join_code: newCode } = ack as { join_code?: string };
+    expect(newCode).toMatch(/^[A-Z2-9]{8}$/);
+    expect(newCode).not.toBe(session.join_code);
+    expect(await rotated).toMatchObject({ action: 'rotate_join_code', reason: 'guest_banned' });
+    expect((await teacher.api.getSession(session.id)).session.join_code).toBe(newCode);
+    await expect(app.api.guest(session.join_code!, 'Troll again')).rejects.toMatchObject({ status: 404 });
+    // Coming back with their token and the new code, asking for a new guest seat: refused.
+    await expect(app.api.withToken(guest.access_token).guest(newCode!, 'Not A Troll')).rejects.toMatchObject({ status: 403 });
     const members = await teacher.api.members(session.id);
     expect(members.map((m) => m.user_id)).not.toContain(guest.user.id);
   });

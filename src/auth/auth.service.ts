@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DomainError } from '../common/domain-error.js';
 import { newId } from '../common/ids.js';
@@ -14,9 +15,15 @@ import { UsersRepository } from './users.repository.js';
 let dummyHash: Promise<string> | undefined;
 const dummy = () => (dummyHash ??= passwordHasher.hash('not-a-real-password'));
 
+// Password guessing against one account, from however many addresses: after this many failed
+// sign-ins within the window, that account's sign-in is refused until the window passes.
+const FAILED_SIGN_INS_PER_ACCOUNT = 10;
+const FAILED_SIGN_IN_WINDOW_SECONDS = 15 * 60;
+
 @Injectable()
 export class AuthService {
   private readonly logger = new Logger('AuthService');
+  private readonly failedSignIns = new RateLimiterMemory({ points: FAILED_SIGN_INS_PER_ACCOUNT, duration: FAILED_SIGN_IN_WINDOW_SECONDS });
 
   constructor(
     private readonly users: UsersRepository,
@@ -46,13 +53,24 @@ export class AuthService {
   }
 
   async login(input: LoginInput) {
+    const spent = await this.failedSignIns.get(input.email);
+    if (spent && spent.consumedPoints >= FAILED_SIGN_INS_PER_ACCOUNT) throw this.throttled(spent);
     const found = await this.users.findCredentials(input.email);
     const { ok, rehash } = await passwordHasher.verify(input.password, found?.passwordHash ?? (await dummy()));
-    if (!found || !found.passwordHash || !ok) throw new DomainError('unauthorized', 'wrong email or password');
+    if (!found || !found.passwordHash || !ok) {
+      await this.failedSignIns.penalty(input.email, 1);
+      throw new DomainError('unauthorized', 'wrong email or password');
+    }
+    await this.failedSignIns.delete(input.email);
     // A hash from an earlier version (bcrypt) or older parameters is replaced now that the password is known.
     if (rehash) await this.users.updatePasswordHash(found.user.id, await passwordHasher.hash(input.password));
     const user = toAuthUser(found.user, this.config.adminEmails);
     return { access_token: this.tokens.sign(user), user: toWireUser(user) };
+  }
+
+  private throttled(spent: RateLimiterRes): DomainError {
+    const retryAfterMs = Math.max(1000, spent.msBeforeNext);
+    return new DomainError('rate_limited', `too many failed sign-ins for this account: try again in ${Math.ceil(retryAfterMs / 60_000)} min`, retryAfterMs);
   }
 
   /**

@@ -56,6 +56,21 @@ export class EnvironmentVariables {
 
   @IsOptional() @Transform(emptyToUndefined) @IsString()
   WEB_DIST_DIR?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  AGENT_MODELS?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  MAX_SOCKETS_PER_USER?: number;
+
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^(off|\d{1,5}\/\d{1,5})$/, { message: 'DEFAULT_RATE_LIMIT must be "off" or MESSAGES/SECONDS, e.g. 6/60' })
+  DEFAULT_RATE_LIMIT?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10000)
+  MAX_PENDING_PER_AUTHOR?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  MAX_GUESTS_PER_SESSION?: number;
 }
 
 export interface AppConfig {
@@ -71,6 +86,8 @@ export interface AppConfig {
     apiKey?: string;
     baseUrl?: string;
     model: string;
+    /** The models a session may choose (AGENT_MODELS plus the default); only platform admins may name another. */
+    models: string[];
     timeoutMs: number;
     offlineDelayMs: number;
   };
@@ -80,6 +97,16 @@ export interface AppConfig {
   /** Users who register with one of these emails become platform admins. */
   adminEmails: string[];
   webDistDir?: string;
+  limits: {
+    /** Sockets one person may hold at once, across sessions and tabs. */
+    socketsPerUser: number;
+    /** Sessions without a rate limit of their own get this one (null: none). */
+    defaultRateLimit: { messages: number; perSeconds: number } | null;
+    /** Questions one person may have waiting for the agent in a session (moderators are exempt). */
+    pendingPerAuthor: number;
+    /** Guests one session admits. */
+    guestsPerSession: number;
+  };
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -96,6 +123,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const dataDir = resolve(parsed.DATA_DIR ?? './data');
   const useOpenAi = Boolean(parsed.OPENAI_API_KEY || parsed.OPENAI_BASE_URL);
+  const model = parsed.AGENT_MODEL ?? (useOpenAi ? 'gpt-4o-mini' : 'offline-tutor');
   return {
     port: parsed.PORT ?? 3000,
     host: parsed.HOST ?? '0.0.0.0',
@@ -106,14 +134,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jwtTtlSeconds: parsed.JWT_TTL_SECONDS ?? 7 * 24 * 3600,
     agent: {
       provider: useOpenAi ? 'openai' : 'offline',
+      models: [...new Set([model, ...(parsed.AGENT_MODELS ?? '').split(',').map((m) => m.trim()).filter(Boolean)])],
       apiKey: parsed.OPENAI_API_KEY,
       baseUrl: parsed.OPENAI_BASE_URL,
-      model: parsed.AGENT_MODEL ?? (useOpenAi ? 'gpt-4o-mini' : 'offline-tutor'),
+      model,
       timeoutMs: parsed.AGENT_TIMEOUT_MS ?? 60_000,
       offlineDelayMs: parsed.OFFLINE_AGENT_DELAY_MS ?? 15,
     },
     logLevel: parsed.LOG_LEVEL ?? 'info',
     instanceId: loadOrCreateFile(dataDir, 'instance-id', () => randomBytes(12).toString('hex')),
+    limits: {
+      socketsPerUser: parsed.MAX_SOCKETS_PER_USER ?? 10,
+      defaultRateLimit: parseRateLimit(parsed.DEFAULT_RATE_LIMIT ?? '6/60'),
+      pendingPerAuthor: parsed.MAX_PENDING_PER_AUTHOR ?? 3,
+      guestsPerSession: parsed.MAX_GUESTS_PER_SESSION ?? 500,
+    },
     adminEmails: (parsed.ADMIN_EMAILS ?? '')
       .split(',')
       .map((e) => e.trim().toLowerCase())
@@ -122,11 +157,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
 }
 
+function parseRateLimit(value: string): { messages: number; perSeconds: number } | null {
+  if (value === 'off') return null;
+  const [messages, perSeconds] = value.split('/').map(Number);
+  return messages > 0 && perSeconds > 0 ? { messages, perSeconds } : null;
+}
+
 /** A value generated once and kept in the data directory (mode 0600), such as the JWT signing key. */
 function loadOrCreateFile(dataDir: string, name: string, generate: () => string): string {
   const file = join(dataDir, name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const secret = generate();
   try {
     writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user.js';
 import type { Role } from '../contract/protocol.js';
 import { DomainError } from '../common/domain-error.js';
+import { newJoinCode } from '../common/ids.js';
 import { MessagesRepository } from '../sessions/messages.repository.js';
 import { toWireMessage, type SessionAccess } from '../sessions/session.mappers.js';
 import { SessionLog } from '../sessions/session-log.service.js';
@@ -133,7 +134,7 @@ export class MembersModerationService {
     const target = await this.member(sessionId, userId);
     if (target.userId === actor.id) throw new DomainError('bad_request', 'you cannot remove yourself');
     if (target.role === 'moderator') await this.ensureAnotherModerator(sessionId, target.userId);
-    await this.log.write(sessionId, async (tx, log) => {
+    const rotated = await this.log.write(sessionId, async (tx, log) => {
       if (ban) await this.sessions.updateMember(tx, sessionId, target.userId, { banned: true, mutedUntil: null });
       else await this.sessions.deleteMember(tx, sessionId, target.userId);
       // What they left waiting is withdrawn with them.
@@ -153,9 +154,24 @@ export class MembersModerationService {
         payload: { user_id: target.userId, banned: ban },
         targetUserId: target.userId,
       });
+      // A banned guest is only an account made by the join code: with the same code they could make
+      // another. The code changes with the ban (the moderator gets the new one; old links stop working).
+      if (!ban || access.session.joinCode === null || !(await this.sessions.isGuestOf(tx, target.userId, sessionId))) return null;
+      const joinCode = newJoinCode();
+      await this.sessions.update(tx, sessionId, { joinCode });
+      await appendAudited(this.audit, tx, log, {
+        sessionId,
+        actor,
+        action: 'rotate_join_code',
+        type: 'moderation',
+        payload: { action: 'rotate_join_code', reason: 'guest_banned', by: actor.id },
+        internal: { joinCode },
+      });
+      return joinCode;
     });
     this.mutes.cancel(sessionId, target.userId);
     await this.turns.publishQueue(sessionId);
+    return rotated === null ? {} : { join_code: rotated };
   }
 
   /** Deletes a message: a tombstone stays; its text leaves history, transcript, events and the agent's context. */

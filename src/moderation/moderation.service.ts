@@ -32,8 +32,7 @@ export class ModerationService {
         await this.members.setRole(actor, access, input.user_id, input.role, { allowAdd: false });
         return {};
       case 'kick':
-        await this.members.kick(actor, access, input.user_id, input.ban ?? false);
-        return {};
+        return this.members.kick(actor, access, input.user_id, input.ban ?? false);
       case 'delete_message':
         await this.members.deleteMessage(actor, access, input.message_id);
         return {};

@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { checkModelAllowed } from '../sessions/model-policy.js';
 import { AgentRunner } from '../agent/agent-runner.service.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import type { RespondsTo, TurnPolicy } from '../contract/protocol.js';
@@ -34,11 +36,13 @@ export class SessionControlService {
     private readonly turns: TurnsService,
     private readonly audit: AuditRepository,
     private readonly agent: AgentRunner,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Applies settings changes as one `session_updated` event; `action` names it in the audit log. */
   async update(actor: AuthUser, access: SessionAccess, change: SettingsChange, action: string): Promise<void> {
     ensureOpen(access);
+    checkModelAllowed(actor, change.agent?.model, this.config.agent.models);
     const sessionId = access.session.id;
     const data: Prisma.SessionUncheckedUpdateInput = {};
     const changes: Record<string, unknown> = {};

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { secureDataDir } from './data-dir.js';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
@@ -62,8 +63,9 @@ function withParsersOnce(db: PGlite): PGlite {
 /** PGlite keeps its files in <dataDir>/pglite; one process may open it at a time. */
 export async function openEmbeddedDatabase(dataDir: string): Promise<DatabaseConnection> {
   const dir = join(dataDir, 'pglite');
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const db = await PGlite.create(dir);
+  secureDataDir(dataDir); // what PGlite created or rewrote at start, with modes of its own
   const sql: SqlConnection = {
     query: async <T>(text: string, params?: unknown[]) => (await db.query<T>(text, params)).rows,
     exec: async (script) => {

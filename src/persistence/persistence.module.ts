@@ -2,6 +2,7 @@ import { Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown 
 import { fileURLToPath } from 'node:url';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { secureDataDir } from './data-dir.js';
 import { openEmbeddedDatabase, openPostgresDatabase, type DatabaseConnection } from './database-connection.js';
 import { applyMigrations, readMigrations } from './migration-runner.js';
 
@@ -9,6 +10,9 @@ export const DATABASE = Symbol('DATABASE');
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
 
 export async function openDatabase(config: AppConfig): Promise<DatabaseConnection> {
+  // DATA_DIR holds the signing key whatever the database, and the embedded database itself.
+  const tightened = secureDataDir(config.dataDir);
+  if (tightened > 0) new Logger('Persistence').warn(`tightened the permissions of ${tightened} entries in ${config.dataDir} (now owner-only: 0700 directories, 0600 files)`);
   return config.databaseUrl ? openPostgresDatabase(config.databaseUrl) : openEmbeddedDatabase(config.dataDir);
 }
 

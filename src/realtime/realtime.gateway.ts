@@ -1,4 +1,6 @@
-import { Logger, UseFilters, UseGuards, UsePipes, ValidationPipe } from '@nestjs/common';
+import { Inject, Logger, UseFilters, UseGuards, UsePipes, ValidationPipe } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { MAX_JSON_DEPTH, valueDepth } from '../common/input-limits.js';
 import {
   ConnectedSocket,
   MessageBody,
@@ -50,8 +52,11 @@ const socketValidation = new ValidationPipe({
     ),
 });
 
-// One connection may not flood the server: events beyond this are refused.
+// One person may not flood the server, however many sockets they open: events beyond this are refused.
 const EVENTS_PER_SECOND = 200;
+// Typing indicators and hands are broadcast to everyone: per person and session, a few a second at most.
+const TYPING_PER_SECOND = 4;
+const HAND_TOGGLES_PER_MINUTE = 12;
 const known = new Set<string>(CLIENT_EVENTS);
 
 /**
@@ -65,6 +70,10 @@ const known = new Set<string>(CLIENT_EVENTS);
 export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger('RealtimeGateway');
   private readonly flood = new RateLimiterMemory({ points: EVENTS_PER_SECOND, duration: 1 });
+  private readonly typingLimit = new RateLimiterMemory({ points: TYPING_PER_SECOND, duration: 1 });
+  private readonly handLimit = new RateLimiterMemory({ points: HAND_TOGGLES_PER_MINUTE, duration: 60 });
+  /** Open sockets per user, capped (MAX_SOCKETS_PER_USER). */
+  private readonly socketsPerUser = new Map<string, number>();
 
   @WebSocketServer() server!: RoundtableServer;
 
@@ -80,6 +89,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly turns: TurnsService,
     private readonly moderation: ModerationService,
     private readonly live: LiveSessions,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   afterInit(server: RoundtableServer) {
@@ -89,6 +99,12 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       this.tokens
         .verify(token)
         .then((user) => {
+          const open = this.socketsPerUser.get(user.id) ?? 0;
+          if (open >= this.config.limits.socketsPerUser) {
+            next(new Error(`too many connections: at most ${this.config.limits.socketsPerUser} at once per person`));
+            return;
+          }
+          this.socketsPerUser.set(user.id, open + 1);
           socket.data = { user, sessions: new Set<string>() } satisfies SocketData;
           next();
         })
@@ -104,8 +120,12 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
         ack?.({ ok: false, error: { code: 'bad_request', message: `unknown event ${JSON.stringify(String(event)).slice(0, 60)}` } });
         return;
       }
+      if (valueDepth(packet.slice(1)) > MAX_JSON_DEPTH) {
+        ack?.({ ok: false, error: { code: 'bad_request', message: `the payload is nested too deeply (at most ${MAX_JSON_DEPTH} levels)` } });
+        return;
+      }
       this.flood
-        .consume(socket.id)
+        .consume(socket.data.user.id)
         .then(() => next())
         .catch((result: { msBeforeNext?: number }) =>
           ack?.({
@@ -121,7 +141,9 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     if (!data?.user) return;
     for (const sessionId of data.sessions) this.presence.disconnect(sessionId, data.user.id, socket.id);
     data.sessions.clear();
-    this.flood.delete(socket.id).catch(() => undefined);
+    const open = (this.socketsPerUser.get(data.user.id) ?? 1) - 1;
+    if (open > 0) this.socketsPerUser.set(data.user.id, open);
+    else this.socketsPerUser.delete(data.user.id);
   }
 
   @SubscribeMessage('join')
@@ -129,15 +151,16 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   @SocketPermission('read')
   async join(@ConnectedSocket() socket: RoundtableSocket, @MessageBody() input: JoinInput, @SocketAccess() access: SessionAccess): Promise<JoinAck> {
     const sessionId = access.session.id;
+    const lastSeq = input.last_seq ?? undefined; // null means "no last_seq": a snapshot
     const queue = await this.turns.queue(sessionId); // ephemeral: queue_updated keeps it current after
     const live = this.live.peek(sessionId);
-    if (live && this.snapshots.canServeFromLive(access, live, input.last_seq)) {
+    if (live && this.snapshots.canServeFromLive(access, live, lastSeq)) {
       // From here to the answer nothing awaits: joining the rooms and reading the live state sit at one
       // seq, so the next event is neither missed nor repeated, and no write waits for this join.
       const joined = socket.join(this.roomsFor(socket, access));
       if (!(joined instanceof Promise)) {
         this.enter(socket, access);
-        const resumed = input.last_seq !== undefined ? this.snapshots.resumeFromLive(access, live, input.last_seq, queue) : null;
+        const resumed = lastSeq !== undefined ? this.snapshots.resumeFromLive(access, live, lastSeq, queue) : null;
         if (resumed) return { ok: true as const, resumed: true as const, ...resumed };
         return { ok: true as const, state: this.snapshots.snapshotFromLive(socket.data.user, access, live, queue)! };
       }
@@ -148,8 +171,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     return this.log.exclusive(sessionId, async () => {
       await socket.join(this.roomsFor(socket, access));
       this.enter(socket, access);
-      if (input.last_seq !== undefined) {
-        const resumed = await this.snapshots.resume(access, input.last_seq);
+      if (lastSeq !== undefined) {
+        const resumed = await this.snapshots.resume(access, lastSeq);
         if (resumed) return { ok: true as const, resumed: true as const, ...resumed };
       }
       return { ok: true as const, state: await this.snapshots.snapshot(socket.data.user, access) };
@@ -200,8 +223,9 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   @SubscribeMessage('typing_start')
   @UseGuards(SocketSessionGuard)
   @SocketPermission('typing')
-  typingStart(@ConnectedSocket() socket: RoundtableSocket, @MessageBody() input: SessionRefInput): Ack {
+  async typingStart(@ConnectedSocket() socket: RoundtableSocket, @MessageBody() input: SessionRefInput): Promise<Ack> {
     this.requireJoined(socket, input.session_id);
+    await this.limit(this.typingLimit, input.session_id, socket, 'typing indicators');
     this.typing.start(input.session_id, socket.data.user.id, socket.data.user.displayName);
     return { ok: true };
   }
@@ -209,8 +233,9 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   @SubscribeMessage('typing_stop')
   @UseGuards(SocketSessionGuard)
   @SocketPermission('typing')
-  typingStop(@ConnectedSocket() socket: RoundtableSocket, @MessageBody() input: SessionRefInput): Ack {
+  async typingStop(@ConnectedSocket() socket: RoundtableSocket, @MessageBody() input: SessionRefInput): Promise<Ack> {
     this.requireJoined(socket, input.session_id);
+    await this.limit(this.typingLimit, input.session_id, socket, 'typing indicators');
     this.typing.stop(input.session_id, socket.data.user.id);
     return { ok: true };
   }
@@ -219,6 +244,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   @UseGuards(SocketSessionGuard)
   @SocketPermission('raise_hand')
   async raiseHand(@ConnectedSocket() socket: RoundtableSocket, @MessageBody() input: HandInput): Promise<Ack> {
+    await this.limit(this.handLimit, input.session_id, socket, 'hand raises');
     await this.turns.raiseHand(input.session_id, socket.data.user, input.note?.trim() || null);
     return { ok: true };
   }
@@ -227,6 +253,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   @UseGuards(SocketSessionGuard)
   @SocketPermission('raise_hand')
   async lowerHand(@ConnectedSocket() socket: RoundtableSocket, @MessageBody() input: HandInput): Promise<Ack> {
+    await this.limit(this.handLimit, input.session_id, socket, 'hand raises');
     await this.turns.lowerHand(input.session_id, socket.data.user.id);
     return { ok: true };
   }
@@ -246,6 +273,16 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     const { session_id: _sessionId, ...action } = input;
     const result = await this.moderation.moderate(socket.data.user, access, action);
     return { ok: true as const, ...result };
+  }
+
+  /** Per person and session: refuses with `rate_limited` past the limiter's allowance. */
+  private async limit(limiter: RateLimiterMemory, sessionId: string, socket: RoundtableSocket, what: string) {
+    try {
+      await limiter.consume(`${sessionId}:${socket.data.user.id}`);
+    } catch (refusal) {
+      const retryAfterMs = (refusal as { msBeforeNext?: number }).msBeforeNext ?? 1000;
+      throw new DomainError('rate_limited', `too many ${what}: try again in ${Math.ceil(retryAfterMs / 1000)} s`, retryAfterMs);
+    }
   }
 
   private requireJoined(socket: RoundtableSocket, sessionId: string) {

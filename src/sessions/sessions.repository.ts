@@ -77,6 +77,17 @@ export class SessionsRepository {
     return rows.map(({ user, ...member }) => ({ ...member, displayName: user.displayName }));
   }
 
+  /** Guests ever admitted to the session (a guest account belongs to one session). */
+  countGuests(tx: DbTransaction, sessionId: string): Promise<number> {
+    return tx.user.count({ where: { guestSessionId: sessionId } });
+  }
+
+  /** Whether the user is a guest of that session (an account made by its join code). */
+  async isGuestOf(tx: DbTransaction, userId: string, sessionId: string): Promise<boolean> {
+    const user = await tx.user.findUnique({ where: { id: userId }, select: { guestSessionId: true } });
+    return user?.guestSessionId === sessionId;
+  }
+
   /** The display names of the session's members (banned ones included: nobody may pass for them either). */
   async memberNames(tx: DbTransaction, sessionId: string): Promise<string[]> {
     const rows = await tx.member.findMany({ where: { sessionId }, select: { user: { select: { displayName: true } } } });

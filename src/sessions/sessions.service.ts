@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { checkModelAllowed } from './model-policy.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import type { DurableEvent, Role, WireMember, WireMessage, WireSession } from '../contract/protocol.js';
 import { DomainError } from '../common/domain-error.js';
@@ -23,6 +25,7 @@ export class SessionsService {
     private readonly messages: MessagesRepository,
     private readonly log: SessionLog,
     private readonly presence: PresenceRegistry,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   view(session: Session, access: { role: Role }): WireSession {
@@ -31,6 +34,7 @@ export class SessionsService {
 
   async create(user: AuthUser, input: CreateSessionInput): Promise<WireSession> {
     if (user.guestSessionId) throw new DomainError('forbidden', 'guests cannot create sessions');
+    checkModelAllowed(user, input.agent?.model, this.config.agent.models);
     const session = await this.sessions.createWithModerator({
       id: newId(),
       title: input.title,
@@ -131,6 +135,9 @@ export class SessionsService {
     if (returning && member) return { session, user: returning, role: member.role as Role };
     const role = session.guestRole as Role;
     return this.log.write(session.id, async (tx, log) => {
+      if (!returning && (await this.sessions.countGuests(tx, session.id)) >= this.config.limits.guestsPerSession) {
+        throw new DomainError('forbidden', `this session is full: it admits at most ${this.config.limits.guestsPerSession} guests`);
+      }
       // Inside the write, so two guests joining at once with one name cannot both get it.
       const admitted = returning ?? (await createGuest(tx, session.id, uniqueDisplayName(displayName, await this.sessions.memberNames(tx, session.id))));
       await this.sessions.upsertMember(tx, session.id, admitted.id, { role });

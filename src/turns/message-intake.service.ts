@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { MAX_CONTENT_LENGTH, type WireMessage } from '../contract/protocol.js';
 import { DomainError } from '../common/domain-error.js';
@@ -63,6 +64,7 @@ export class MessageIntakeService {
     private readonly turns: TurnsService,
     private readonly rateLimits: RateLimitService,
     private readonly live: LiveSessions,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.batches = this.log.groupCommit((batches, tx, log) => this.commit(batches, tx, log));
   }
@@ -110,6 +112,11 @@ export class MessageIntakeService {
       }
       const firstOf = new Map<string, number>();
       let answersInPerson = false;
+      // Per author, the questions already waiting (queued or for approval), counting this batch's as they are accepted.
+      const waiting = new Map<string, number>();
+      for (const q of [...(this.live.peek(sessionId)?.queue.queued() ?? []), ...(this.live.peek(sessionId)?.queue.waitingApproval() ?? [])]) {
+        waiting.set(q.authorId, (waiting.get(q.authorId) ?? 0) + 1);
+      }
       items.forEach((item, index) => {
         const key = dedupeKey(sessionId, item.user.id, item.input.clientMsgId);
         const before = existing.get(key);
@@ -119,7 +126,7 @@ export class MessageIntakeService {
         firstOf.set(key, index);
         let row: Message;
         try {
-          row = this.accept(item, current, now);
+          row = this.accept(item, current, now, waiting);
         } catch (error) {
           return void outcomes.push(error as Error);
         }
@@ -153,13 +160,21 @@ export class MessageIntakeService {
   }
 
   /** Checks one message against the session now and takes its rate-limit token; the row to store (its seq comes with the batch). */
-  private accept(item: PendingPost, current: Session, now: Date): Message {
+  private accept(item: PendingPost, current: Session, now: Date, waiting: Map<string, number>): Message {
     const { user, access, input } = item;
     if (input.content.trim().length === 0) throw new DomainError('bad_request', 'content must not be empty');
     this.checkSessionRules(user, { ...access, session: current }, input);
-    if (access.role !== 'moderator' && current.rateLimitMessages && current.rateLimitPerSeconds) {
-      item.refund = this.rateLimits.consume(current.id, user.id, { messages: current.rateLimitMessages, perSeconds: current.rateLimitPerSeconds });
+    const agentState = this.agentStateFor(current, access, input);
+    const queued = agentState === 'pending' || agentState === 'awaiting_approval';
+    // One person cannot fill the tutor's queue: a few questions waiting at a time.
+    if (queued && access.role !== 'moderator' && (waiting.get(user.id) ?? 0) >= this.config.limits.pendingPerAuthor) {
+      const n = this.config.limits.pendingPerAuthor;
+      throw new DomainError('rate_limited', `you already have ${n} question${n === 1 ? '' : 's'} waiting for the tutor: wait for an answer first`, 5000);
     }
+    // A session's own limit, or the server-wide default for sessions without one.
+    const limit = current.rateLimitMessages && current.rateLimitPerSeconds ? { messages: current.rateLimitMessages, perSeconds: current.rateLimitPerSeconds } : this.config.limits.defaultRateLimit;
+    if (access.role !== 'moderator' && limit) item.refund = this.rateLimits.consume(current.id, user.id, limit);
+    if (queued) waiting.set(user.id, (waiting.get(user.id) ?? 0) + 1);
     return {
       id: newId(),
       sessionId: current.id,
@@ -173,7 +188,7 @@ export class MessageIntakeService {
       clientMsgId: input.clientMsgId,
       replyTo: [],
       status: 'complete',
-      agentState: this.agentStateFor(current, access, input),
+      agentState,
       scheduleReason: null,
       answeredSeq: null,
       createdAt: now,

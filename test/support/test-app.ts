@@ -63,6 +63,10 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
     OFFLINE_AGENT_DELAY_MS: '0',
+    // Tests send bursts on purpose; the server-wide defaults have tests of their own.
+    DEFAULT_RATE_LIMIT: 'off',
+    MAX_PENDING_PER_AUTHOR: '1000',
+    MAX_SOCKETS_PER_USER: '1000',
     ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
     ...env,
   };

@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsString, Length, MaxLength, MinLength, ValidateBy } from 'class-validator';
 import { displayNameProblem, normalizeDisplayName } from '../../common/display-name.js';
+import { NoControlCharacters } from '../../common/input-limits.js';
 
 /** A display name, normalized (NFKC, one kind of space) and then checked: one line, nothing invisible, no brackets. */
 const DisplayName = () => (target: object, property: string) => {
@@ -52,6 +53,7 @@ export class GuestInput {
   @Transform(({ value }) => (typeof value === 'string' ? value.trim().toUpperCase() : value))
   @IsString()
   @Length(4, 32, { message: 'join_code must be 4 to 32 characters' })
+  @NoControlCharacters('join_code', { multiline: false })
   join_code!: string;
 
   @ApiProperty({ example: 'Sam', maxLength: 60 })

@@ -13,6 +13,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { MODERATE_ACTIONS, RESPONDS_TO, ROLES, TURN_POLICIES, type ModerateAction, type RespondsTo, type Role, type TurnPolicy } from '../../contract/protocol.js';
+import { MAX_INT, NoControlCharacters } from '../../common/input-limits.js';
 import { RateLimitInput } from '../../sessions/dto/session.inputs.js';
 
 export class SessionRefInput {
@@ -24,16 +25,19 @@ export class JoinInput extends SessionRefInput {
   @IsOptional()
   @IsInt({ message: 'last_seq must be an integer' })
   @Min(0, { message: 'last_seq must be at least 0' })
+  @Max(MAX_INT, { message: `last_seq must be at most ${MAX_INT}` })
   last_seq?: number;
 }
 
 export class MessageInput extends SessionRefInput {
   // Length is checked by the service so that oversized content answers `too_large`.
   @IsString({ message: 'content must be a string' })
+  @NoControlCharacters('content', { multiline: true })
   content!: string;
 
   @IsString({ message: 'client_msg_id must be a string' })
   @Length(1, 100, { message: 'client_msg_id must be 1 to 100 characters' })
+  @NoControlCharacters('client_msg_id', { multiline: false })
   client_msg_id!: string;
 
   @IsOptional()
@@ -45,12 +49,14 @@ export class HandInput extends SessionRefInput {
   @IsOptional()
   @IsString({ message: 'note must be a string' })
   @MaxLength(280, { message: 'note must be at most 280 characters' })
+  @NoControlCharacters('note', { multiline: false })
   note?: string;
 }
 
 export class LoadHistoryInput extends SessionRefInput {
   @IsInt({ message: 'before_seq must be an integer' })
   @Min(1, { message: 'before_seq must be at least 1' })
+  @Max(MAX_INT, { message: `before_seq must be at most ${MAX_INT}` })
   before_seq!: number;
 
   @IsOptional()
@@ -106,6 +112,7 @@ export class ModerateInput extends SessionRefInput {
   @IsOptional()
   @IsString({ message: 'instructions must be a string' })
   @MaxLength(4000, { message: 'instructions must be at most 4000 characters' })
+  @NoControlCharacters('instructions', { multiline: true })
   instructions?: string;
 
   @IsOptional()

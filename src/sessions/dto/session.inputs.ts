@@ -12,6 +12,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { MAX_INT, NoControlCharacters } from '../../common/input-limits.js';
 import { GUEST_ROLES, RESPONDS_TO, TURN_POLICIES, type GuestRole, type RespondsTo, type TurnPolicy } from '../../contract/protocol.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -21,12 +22,14 @@ export class AgentSettingsInput {
   @IsOptional()
   @IsString()
   @MaxLength(4000, { message: 'agent.instructions must be at most 4000 characters' })
+  @NoControlCharacters('agent.instructions', { multiline: true })
   instructions?: string;
 
   @ApiPropertyOptional({ description: 'model name passed to the provider' })
   @IsOptional()
   @IsString()
   @Length(1, 100, { message: 'agent.model must be 1 to 100 characters' })
+  @NoControlCharacters('agent.model', { multiline: false })
   model?: string;
 
   @ApiPropertyOptional({ enum: RESPONDS_TO })
@@ -38,6 +41,7 @@ export class AgentSettingsInput {
   @IsOptional()
   @IsString()
   @Length(1, 40, { message: 'agent.name must be 1 to 40 characters' })
+  @NoControlCharacters('agent.name', { multiline: false })
   name?: string;
 }
 
@@ -60,6 +64,7 @@ export class CreateSessionInput {
   @Transform(trim)
   @IsString()
   @Length(1, 200, { message: 'title must be 1 to 200 characters' })
+  @NoControlCharacters('title', { multiline: false })
   title!: string;
 
   @ApiPropertyOptional({ enum: TURN_POLICIES, default: 'round_robin' })
@@ -133,6 +138,7 @@ export class MessagesQuery {
   @Transform(toInt)
   @IsInt({ message: 'before_seq must be an integer' })
   @Min(1, { message: 'before_seq must be at least 1' })
+  @Max(MAX_INT, { message: `before_seq must be at most ${MAX_INT}` })
   before_seq?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
@@ -150,6 +156,7 @@ export class EventsQuery {
   @Transform(toInt)
   @IsInt({ message: 'after_seq must be an integer' })
   @Min(0, { message: 'after_seq must be at least 0' })
+  @Max(MAX_INT, { message: `after_seq must be at most ${MAX_INT}` })
   after_seq?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })

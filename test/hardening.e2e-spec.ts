@@ -1,0 +1,234 @@
+import { lstatSync, readdirSync, writeFileSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { redactUrl } from '../src/app.js';
+import { connect, rawAck, signUp, signUpAdmin, startTestApp, type TestApp, type TestUser } from './support/test-app.js';
+
+/** Limits per person, the operator's bill, bans, data at rest and hostile input (issue: hardening / security). */
+describe('limits per person', () => {
+  let app: TestApp;
+  let teacher: TestUser;
+
+  beforeAll(async () => {
+    // The server-wide defaults as an operator gets them, except a small socket cap to reach quickly.
+    app = await startTestApp({ MAX_SOCKETS_PER_USER: '3', DEFAULT_RATE_LIMIT: '3/60', MAX_PENDING_PER_AUTHOR: '2', MAX_GUESTS_PER_SESSION: '4' });
+    teacher = await signUp(app, 'Teacher');
+  });
+  afterAll(() => app.close());
+
+  it('lets one person hold at most MAX_SOCKETS_PER_USER sockets', async () => {
+    const held = await Promise.all([1, 2, 3].map(() => connect(app, teacher.access_token)));
+    await expect(connect(app, teacher.access_token)).rejects.toThrow('too many connections: at most 3 at once per person');
+    held[0].close();
+    await new Promise((r) => setTimeout(r, 100));
+    await expect(connect(app, teacher.access_token)).resolves.toBeTruthy();
+    for (const c of held) c.close();
+  });
+
+  it('applies the server-wide message limit to sessions without their own, never to moderators', async () => {
+    const { session } = await teacher.api.createSession({ title: 'Default limit', agent: { responds_to: 'mentions' } });
+    const guest = await app.api.guest(session.join_code!, 'Fast typist');
+    const student = await connect(app, guest.access_token);
+    await student.join(session.id);
+    for (const text of ['one', 'two', 'three']) await student.send(session.id, text);
+    await expect(student.send(session.id, 'four')).rejects.toMatchObject({ code: 'rate_limited', retryAfterMs: expect.any(Number) });
+    const mod = await connect(app, teacher.access_token);
+    await mod.join(session.id);
+    for (let i = 0; i < 6; i++) await mod.send(session.id, `moderator ${i}`);
+    // The session's own limit wins over the default.
+    await mod.moderate({ session_id: session.id, action: 'set_policy', rate_limit: { messages: 10, per_seconds: 60 } });
+    await expect(student.send(session.id, 'four, under the session limit')).resolves.toBeTruthy();
+    student.close();
+    mod.close();
+  });
+
+  it('caps the questions one person has waiting for the tutor', async () => {
+    const { session } = await teacher.api.createSession({ title: 'Pending cap', rate_limit: { messages: 100, per_seconds: 60 } });
+    const mod = await connect(app, teacher.access_token);
+    await mod.join(session.id);
+    await mod.moderate({ session_id: session.id, action: 'pause_agent' });
+    const guest = await app.api.guest(session.join_code!, 'Curious');
+    const student = await connect(app, guest.access_token);
+    await student.join(session.id);
+    await student.send(session.id, 'q1');
+    await student.send(session.id, 'q2');
+    await expect(student.send(session.id, 'q3')).rejects.toMatchObject({ code: 'rate_limited', message: expect.stringContaining('2 questions waiting') });
+    const queue = await teacher.api.call<{ queue: unknown[] }>('GET', `/sessions/${session.id}/queue`);
+    expect(queue.queue).toHaveLength(2);
+    student.close();
+    mod.close();
+  });
+
+  it('limits hand toggles and typing indicators per person', async () => {
+    const { session } = await teacher.api.createSession({ title: 'Toggles', turn_policy: 'hand_raise' });
+    const guest = await app.api.guest(session.join_code!, 'Toggler');
+    const student = await connect(app, guest.access_token);
+    await student.join(session.id);
+    const acks: Array<{ ok: boolean; error?: { code: string } }> = [];
+    for (let i = 0; i < 8; i++) {
+      acks.push((await rawAck(student, 'raise_hand', { session_id: session.id })) as never);
+      acks.push((await rawAck(student, 'lower_hand', { session_id: session.id })) as never);
+    }
+    expect(acks.slice(0, 12).every((a) => a.ok)).toBe(true);
+    expect(acks.slice(12).every((a) => !a.ok && a.error?.code === 'rate_limited')).toBe(true);
+    const events = await teacher.api.call<{ events: Array<{ type: string }> }>('GET', `/sessions/${session.id}/events?limit=1000`);
+    expect(events.events.filter((e) => e.type === 'hand_raised' || e.type === 'hand_lowered')).toHaveLength(12);
+    const typing = await Promise.all(Array.from({ length: 6 }, () => rawAck(student, 'typing_start', { session_id: session.id }) as Promise<{ ok: boolean }>));
+    expect(typing.filter((a) => a.ok)).toHaveLength(4);
+    student.close();
+  });
+
+  it('admits at most MAX_GUESTS_PER_SESSION guests', async () => {
+    const { session } = await teacher.api.createSession({ title: 'Small room' });
+    for (let i = 0; i < 4; i++) await app.api.guest(session.join_code!, `Guest ${i}`);
+    await expect(app.api.guest(session.join_code!, 'One too many')).rejects.toMatchObject({ status: 403, body: { message: expect.stringContaining('at most 4 guests') } });
+  });
+});
+
+describe("one person's flood does not stall another session", () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ MAX_SOCKETS_PER_USER: '10' });
+  });
+  afterAll(() => app.close());
+
+  it('keeps acks in a quiet session fast while one guest floods from ten sockets', async () => {
+    const teacher = await signUp(app, 'Teacher');
+    const [{ session: noisy }, { session: quiet }] = await Promise.all([
+      teacher.api.createSession({ title: 'Noisy', agent: { responds_to: 'mentions' } }),
+      teacher.api.createSession({ title: 'Quiet', agent: { responds_to: 'mentions' } }),
+    ]);
+    const flooder = await app.api.guest(noisy.join_code!, 'Flooder');
+    const sockets = await Promise.all(Array.from({ length: 10 }, () => connect(app, flooder.access_token)));
+    await Promise.all(sockets.map((s) => s.join(noisy.id)));
+    await expect(connect(app, flooder.access_token)).rejects.toThrow('too many connections');
+    const quietGuest = await app.api.guest(quiet.join_code!, 'Polite');
+    const polite = await connect(app, quietGuest.access_token);
+    await polite.join(quiet.id);
+
+    let flooding = true;
+    let refused = 0;
+    const flood = Promise.all(
+      sockets.map(async (s, k) => {
+        for (let i = 0; flooding; i++) {
+          await Promise.all(
+            Array.from({ length: 20 }, (_, j) =>
+              (rawAck(s, 'typing_start', { session_id: noisy.id }) as Promise<{ ok: boolean }>).then((a) => void (a.ok || refused++)),
+            ).concat([(rawAck(s, 'message', { session_id: noisy.id, content: 'spam', client_msg_id: `f${k}-${i}` }) as Promise<{ ok: boolean }>).then((a) => void (a.ok || refused++))]),
+          );
+        }
+      }),
+    );
+    const latencies: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const t0 = performance.now();
+      await polite.send(quiet.id, `question ${i}`);
+      latencies.push(performance.now() - t0);
+    }
+    flooding = false;
+    await flood;
+    latencies.sort((a, b) => a - b);
+    const p50 = latencies[15];
+    const p95 = latencies[28];
+    process.stdout.write(`flood isolation: quiet session ack p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms; flooder refused ${refused} times\n`);
+    expect(refused).toBeGreaterThan(0);
+    // A generous bound for a shared CI machine: before per-person limits this was over a second.
+    expect(p50).toBeLessThan(250);
+  }, 60_000);
+});
+
+describe("the operator's bill and bans", () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ AGENT_MODELS: 'small-model, big-model', ADMIN_EMAILS: 'ops@example.test' });
+  });
+  afterAll(() => app.close());
+
+  it('lets sessions use only the models the operator offers; platform admins may choose others', async () => {
+    const teacher = await signUp(app, 'Teacher');
+    await expect(teacher.api.createSession({ title: 'Costly', agent: { model: 'any-model-name' } })).rejects.toMatchObject({
+      status: 403,
+      body: { message: expect.stringContaining('choose one of: offline-tutor, small-model, big-model') },
+    });
+    const { session } = await teacher.api.createSession({ title: 'Fine', agent: { model: 'big-model' } });
+    await expect(teacher.api.updateSession(session.id, { agent: { model: 'gpt-9-ultra' } })).rejects.toMatchObject({ status: 403 });
+    expect((await teacher.api.getSession(session.id)).session.agent.model).toBe('big-model');
+    const admin = await signUpAdmin(app, 'ops@example.test');
+    await expect(admin.api.updateSession(session.id, { agent: { model: 'research-model' } })).resolves.toBeTruthy();
+  });
+});
+
+describe('data at rest and hostile input', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(() => app.close());
+
+  const modes = (dir: string): Array<[string, number]> =>
+    readdirSync(dir, { recursive: true, withFileTypes: false })
+      .map((entry) => join(dir, String(entry)))
+      .map((path) => [path, lstatSync(path).mode & 0o777] as [string, number]);
+
+  it('keeps DATA_DIR owner-only, and tightens a loosened one at start', async () => {
+    const dir = app.config.dataDir;
+    expect(lstatSync(dir).mode & 0o777).toBe(0o700);
+    // Every directory is owner-only, so no file below is reachable by another local user; the files
+    // themselves are 0600 too, but for the few PGlite rewrites with its own mode while running.
+    expect(modes(dir).filter(([path, mode]) => lstatSync(path).isDirectory() && mode !== 0o700)).toEqual([]);
+    expect(modes(dir).filter(([path, mode]) => !lstatSync(path).isDirectory() && (mode & 0o077) !== 0).length).toBeLessThan(5);
+    expect(lstatSync(join(dir, 'jwt-secret')).mode & 0o777).toBe(0o600);
+    writeFileSync(join(dir, 'stray-notes.txt'), 'secret', { mode: 0o644 });
+    chmodSync(dir, 0o755);
+    await app.restart();
+    expect(lstatSync(dir).mode & 0o777).toBe(0o700);
+    expect(lstatSync(join(dir, 'stray-notes.txt')).mode & 0o777).toBe(0o600);
+  });
+
+  it('keeps join codes and query strings out of the access log', () => {
+    expect(redactUrl('/join/K7PX2MQA')).toBe('/join/[code]');
+    expect(redactUrl('/join/K7PX2MQA?x=1')).toBe('/join/[code]');
+    expect(redactUrl('/sessions/abc/events?token=secret')).toBe('/sessions/abc/events');
+  });
+
+  it('refuses NUL and control characters, out-of-range integers and deep nesting with clear errors', async () => {
+    const teacher = await signUp(app, 'Teacher');
+    await expect(teacher.api.createSession({ title: 'Nul\u0000title' })).rejects.toMatchObject({ status: 400, body: { message: expect.stringContaining('title must not contain control characters') } });
+    await expect(app.api.register('nul@example.test', 'correct horse battery', 'Nul\u0000')).rejects.toMatchObject({ status: 400 });
+    const { session } = await teacher.api.createSession({ title: 'Input', agent: { responds_to: 'mentions' } });
+    await expect(teacher.api.call('GET', `/sessions/${session.id}/messages?before_seq=2147483648`)).rejects.toMatchObject({ status: 400, body: { message: expect.stringContaining('at most 2147483647') } });
+    await expect(teacher.api.call('GET', `/sessions/${session.id}/events?after_seq=99999999999`)).rejects.toMatchObject({ status: 400 });
+    const deep = await fetch(`${app.url}/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":'.repeat(5000) + '1' + '}'.repeat(5000) });
+    expect(deep.status).toBe(400);
+    expect(((await deep.json()) as { message: string }).message).toContain('nested too deeply');
+
+    const client = await connect(app, teacher.access_token);
+    await client.join(session.id);
+    const cases: Array<[string, Record<string, unknown>, string]> = [
+      ['message', { session_id: session.id, content: 'a\u0000b', client_msg_id: 'n1' }, 'content must not contain control characters'],
+      ['message', { session_id: session.id, content: 'fine', client_msg_id: 'bell\u0007' }, 'client_msg_id must not contain control characters'],
+      ['raise_hand', { session_id: session.id, note: 'nul\u0000' }, 'note must not contain control characters'],
+      ['load_history', { session_id: session.id, before_seq: 2 ** 31 }, 'before_seq must be at most'],
+      ['join', { session_id: session.id, last_seq: 2 ** 40 }, 'last_seq must be at most'],
+      ['moderate', { session_id: session.id, action: 'set_agent', instructions: 'x\u001b[31m' }, 'instructions must not contain control characters'],
+      ['message', JSON.parse('{"session_id":"' + session.id + '","x":' + '['.repeat(200) + ']'.repeat(200) + '}'), 'nested too deeply'],
+    ];
+    for (const [event, payload, message] of cases) {
+      expect(await rawAck(client, event, payload)).toEqual({ ok: false, error: { code: 'bad_request', message: expect.stringContaining(message) } });
+    }
+    // A multi-line message with tabs is fine, and `last_seq: null` means a plain snapshot.
+    await expect(client.send(session.id, 'line one\n\tline two')).resolves.toMatchObject({ content: 'line one\n\tline two' });
+    expect(await rawAck(client, 'join', { session_id: session.id, last_seq: null })).toMatchObject({ ok: true, state: { session_id: session.id } });
+    const events = await teacher.api.call<{ events: Array<{ type: string }> }>('GET', `/sessions/${session.id}/events?limit=100`);
+    expect(events.events.filter((e) => e.type === 'new_message')).toHaveLength(1);
+  });
+
+  it('throttles sign-in per account, whatever the address', async () => {
+    const user = await signUp(app, 'Target');
+    const email = (await user.api.me()).user.email!;
+    for (let i = 0; i < 10; i++) await expect(app.api.login(email, `wrong guess ${i}`)).rejects.toMatchObject({ status: 401 });
+    await expect(app.api.login(email, 'correct horse battery')).rejects.toMatchObject({ status: 429, body: { code: 'rate_limited' } });
+    // Another account is not affected.
+    const other = await signUp(app, 'Bystander');
+    await expect(app.api.login((await other.api.me()).user.email!, 'correct horse battery')).resolves.toBeTruthy();
+  });
+});
