@@ -201,7 +201,7 @@ class RoundtableTarget {
     // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server under the workload.
     this.proc = await startProcess(
       ['--expose-gc', ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(root, 'dist', 'main.js')],
-      { PORT: '0', HOST: '127.0.0.1', DATA_DIR: this.dataDir, LOG_LEVEL: 'warn', DEFAULT_RATE_LIMIT: 'off', MAX_PENDING_PER_AUTHOR: '1000', OPENAI_BASE_URL: this.modelUrl, OPENAI_API_KEY: 'bench', AGENT_MODEL: 'bench' },
+      { PORT: '0', HOST: '127.0.0.1', DATA_DIR: this.dataDir, LOG_LEVEL: 'warn', DEFAULT_RATE_LIMIT: 'off', MAX_PENDING_PER_AUTHOR: '1000', MAX_GUESTS_PER_SESSION: '100000', OPENAI_BASE_URL: this.modelUrl, OPENAI_API_KEY: 'bench', AGENT_MODEL: 'bench' },
       /localhost:(\d+)/,
     );
     this.url = this.proc.url;

@@ -174,3 +174,39 @@ describe('passwords', () => {
     expect((await app.api.login(email, 'correct horse battery')).user.id).toBe(user.user.id);
   });
 });
+
+describe('tokens that can be revoked', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(() => app.close());
+
+  it('signs out everywhere: old tokens are refused on REST, open sockets close, a new sign-in works', async () => {
+    const user = await signUp(app, 'Forgetful');
+    const email = (await user.api.me()).user.email!;
+    const { session } = await user.api.createSession({ title: 'Mine' });
+    const socket = await connect(app, user.access_token);
+    await socket.join(session.id);
+    const closed = new Promise<string>((resolve) => socket.socket.on('disconnect', (reason) => resolve(String(reason))));
+    await user.api.call('POST', '/auth/logout-all');
+    expect(await closed).toBe('io server disconnect');
+    await expect(user.api.me()).rejects.toMatchObject({ status: 401, body: { message: expect.stringContaining('revoked') } });
+    await expect(connect(app, user.access_token)).rejects.toThrow('unauthorized');
+    const again = await app.api.login(email, 'correct horse battery');
+    expect((await app.api.withToken(again.access_token).me()).user.id).toBe(user.user.id);
+  });
+
+  it('revokes every earlier token when the password changes, and answers with a fresh one', async () => {
+    const user = await signUp(app, 'Careful');
+    const email = (await user.api.me()).user.email!;
+    const other = await app.api.login(email, 'correct horse battery'); // a second device
+    await expect(user.api.call('POST', '/auth/password', { current_password: 'wrong one', new_password: 'another horse battery' })).rejects.toMatchObject({ status: 401 });
+    const changed = await user.api.call<{ access_token: string }>('POST', '/auth/password', { current_password: 'correct horse battery', new_password: 'another horse battery' });
+    await expect(app.api.withToken(other.access_token).me()).rejects.toMatchObject({ status: 401 });
+    await expect(user.api.me()).rejects.toMatchObject({ status: 401 });
+    expect((await app.api.withToken(changed.access_token).me()).user.id).toBe(user.user.id);
+    await expect(app.api.login(email, 'correct horse battery')).rejects.toMatchObject({ status: 401 });
+    await expect(app.api.login(email, 'another horse battery')).resolves.toBeTruthy();
+  });
+});

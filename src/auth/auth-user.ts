@@ -9,6 +9,8 @@ export interface AuthUser {
   isAdmin: boolean;
   /** Guests are bound to one session. */
   guestSessionId: string | null;
+  /** The token version current for this user (tokens signed at another are revoked). */
+  tokenVersion: number;
 }
 
 export function toWireUser(user: AuthUser): WireUser {
@@ -36,5 +38,6 @@ export function toAuthUser(record: UserRecord, adminEmails: readonly string[]): 
     displayName: record.displayName,
     isAdmin,
     guestSessionId: record.guestSessionId,
+    tokenVersion: record.tokenVersion,
   };
 }

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { toWireUser, type AuthUser } from './auth-user.js';
 import { CurrentUser, Public } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
-import { GuestInput, LoginInput, RegisterInput } from './dto/auth.inputs.js';
+import { ChangePasswordInput, GuestInput, LoginInput, RegisterInput } from './dto/auth.inputs.js';
 import { TokenService } from './token.service.js';
 
 @ApiTags('auth')
@@ -37,6 +37,22 @@ export class AuthController {
     // An invalid or expired token here just means "join as a new guest".
     const current = token ? await this.tokens.verify(token).catch(() => null) : null;
     return this.auth.guest(input, current);
+  }
+
+  @Post('logout-all')
+  @HttpCode(204)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Sign out everywhere: every token of this account stops working, open connections close' })
+  async logoutAll(@CurrentUser() user: AuthUser): Promise<void> {
+    await this.auth.signOutEverywhere(user);
+  }
+
+  @Post('password')
+  @HttpCode(200)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Change the password: every earlier token stops working; the answer carries a new one' })
+  changePassword(@CurrentUser() user: AuthUser, @Body() input: ChangePasswordInput) {
+    return this.auth.changePassword(user, input.current_password, input.new_password);
   }
 
   @Get('me')

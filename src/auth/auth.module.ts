@@ -8,6 +8,7 @@ import { AuthController } from './auth.controller.js';
 import { JwtAuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
 import { JwtStrategy } from './jwt.strategy.js';
+import { TokenRevocations } from './token-revocations.js';
 import { TokenService } from './token.service.js';
 import { UsersRepository } from './users.repository.js';
 
@@ -21,7 +22,7 @@ import { UsersRepository } from './users.repository.js';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, TokenService, UsersRepository, JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }],
-  exports: [TokenService, UsersRepository],
+  providers: [AuthService, TokenService, TokenRevocations, UsersRepository, JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }],
+  exports: [TokenService, TokenRevocations, UsersRepository],
 })
 export class AuthModule {}

@@ -7,6 +7,7 @@ import { SessionsService } from '../sessions/sessions.service.js';
 import { toAuthUser, toWireUser, type AuthUser } from './auth-user.js';
 import type { GuestInput, LoginInput, RegisterInput } from './dto/auth.inputs.js';
 import { passwordHasher } from './password-hasher.js';
+import { TokenRevocations } from './token-revocations.js';
 import { TokenService } from './token.service.js';
 import { UsersRepository } from './users.repository.js';
 
@@ -30,6 +31,7 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly sessions: SessionsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly revocations: TokenRevocations,
   ) {}
 
   async register(input: RegisterInput) {
@@ -66,6 +68,23 @@ export class AuthService {
     if (rehash) await this.users.updatePasswordHash(found.user.id, await passwordHasher.hash(input.password));
     const user = toAuthUser(found.user, this.config.adminEmails);
     return { access_token: this.tokens.sign(user), user: toWireUser(user) };
+  }
+
+  /** Signs the user out everywhere: every token signed so far stops working, open sockets close. */
+  async signOutEverywhere(user: AuthUser): Promise<void> {
+    await this.users.revokeTokens(user.id);
+    this.revocations.revoked(user.id);
+  }
+
+  /** A new password: every earlier token is revoked; the answer carries a fresh one. */
+  async changePassword(user: AuthUser, currentPassword: string, newPassword: string) {
+    const stored = await this.users.passwordHashOf(user.id);
+    if (!stored) throw new DomainError('forbidden', 'this account has no password (a guest seat)');
+    if (!(await passwordHasher.verify(currentPassword, stored)).ok) throw new DomainError('unauthorized', 'the current password is wrong');
+    const tokenVersion = await this.users.changePassword(user.id, await passwordHasher.hash(newPassword));
+    this.revocations.revoked(user.id);
+    const current = { ...user, tokenVersion };
+    return { access_token: this.tokens.sign(current), user: toWireUser(current) };
   }
 
   private throttled(spent: RateLimiterRes): DomainError {

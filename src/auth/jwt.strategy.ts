@@ -2,6 +2,7 @@ import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { DomainError } from '../common/domain-error.js';
 import type { AuthUser } from './auth-user.js';
 import { TokenService } from './token.service.js';
 
@@ -22,8 +23,8 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
   async validate(claims: { sub?: unknown; sid?: unknown }): Promise<AuthUser> {
     try {
       return await this.tokens.userFromClaims(claims);
-    } catch {
-      throw new UnauthorizedException('the access token is invalid');
+    } catch (error) {
+      throw new UnauthorizedException(error instanceof DomainError ? error.message : 'the access token is invalid');
     }
   }
 }

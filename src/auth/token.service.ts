@@ -9,6 +9,8 @@ interface TokenClaims {
   sub: string;
   /** Guests: the one session the token is good for. */
   sid?: string;
+  /** The user's token version when signed (absent in tokens from before versions: 0). */
+  ver?: number;
 }
 
 /** Signs and checks access tokens; used by the REST strategy and the socket handshake alike. */
@@ -21,7 +23,7 @@ export class TokenService {
   ) {}
 
   sign(user: AuthUser): string {
-    const claims: TokenClaims = { sub: user.id, ...(user.guestSessionId ? { sid: user.guestSessionId } : {}) };
+    const claims: TokenClaims = { sub: user.id, ver: user.tokenVersion, ...(user.guestSessionId ? { sid: user.guestSessionId } : {}) };
     return this.jwt.sign(claims, { expiresIn: this.config.jwtTtlSeconds, algorithm: 'HS256' });
   }
 
@@ -39,10 +41,12 @@ export class TokenService {
     return this.userFromClaims(claims);
   }
 
-  async userFromClaims(claims: { sub?: unknown; sid?: unknown }): Promise<AuthUser> {
+  async userFromClaims(claims: { sub?: unknown; sid?: unknown; ver?: unknown }): Promise<AuthUser> {
     if (typeof claims.sub !== 'string') throw new DomainError('unauthorized', 'the access token is invalid');
     const user = await this.users.findById(claims.sub).catch(() => null);
     if (!user) throw new DomainError('unauthorized', 'the access token is invalid');
+    // Signed before the user signed out everywhere or changed their password: revoked.
+    if ((typeof claims.ver === 'number' ? claims.ver : 0) !== user.tokenVersion) throw new DomainError('unauthorized', 'the access token was revoked: sign in again');
     return toAuthUser(user, this.config.adminEmails);
   }
 }

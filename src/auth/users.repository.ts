@@ -10,6 +10,8 @@ export interface UserRecord {
   guestSessionId: string | null;
   /** The address an operator granted admin for, or null. */
   adminGrantEmail: string | null;
+  /** Tokens signed at another version are revoked. */
+  tokenVersion: number;
 }
 
 const withGrant = { adminGrant: { select: { email: true } } } as const;
@@ -19,8 +21,10 @@ const toRecord = (row: {
   email: string | null;
   displayName: string;
   guestSessionId: string | null;
+  tokenVersion: number;
   adminGrant?: { email: string } | null;
 }): UserRecord => ({
+  tokenVersion: row.tokenVersion,
   id: row.id,
   email: row.email,
   displayName: row.displayName,
@@ -48,6 +52,22 @@ export class UsersRepository {
 
   async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
     await this.prisma.user.update({ where: { id }, data: { passwordHash } });
+  }
+
+  /** A new password, and every token signed before revoked; returns the new token version. */
+  async changePassword(id: string, passwordHash: string): Promise<number> {
+    const row = await this.prisma.user.update({ where: { id }, data: { passwordHash, tokenVersion: { increment: 1 } }, select: { tokenVersion: true } });
+    return row.tokenVersion;
+  }
+
+  /** Revokes every token of the user signed so far; returns the new token version. */
+  async revokeTokens(id: string): Promise<number> {
+    const row = await this.prisma.user.update({ where: { id }, data: { tokenVersion: { increment: 1 } }, select: { tokenVersion: true } });
+    return row.tokenVersion;
+  }
+
+  async passwordHashOf(id: string): Promise<string | null> {
+    return (await this.prisma.user.findUnique({ where: { id }, select: { passwordHash: true } }))?.passwordHash ?? null;
   }
 
   async findCredentials(email: string): Promise<{ user: UserRecord; passwordHash: string | null } | null> {

@@ -147,7 +147,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       socketsPerUser: parsed.MAX_SOCKETS_PER_USER ?? 10,
       defaultRateLimit: parseRateLimit(parsed.DEFAULT_RATE_LIMIT ?? '6/60'),
       pendingPerAuthor: parsed.MAX_PENDING_PER_AUTHOR ?? 3,
-      guestsPerSession: parsed.MAX_GUESTS_PER_SESSION ?? 500,
+      guestsPerSession: parsed.MAX_GUESTS_PER_SESSION ?? 1000,
     },
     adminEmails: (parsed.ADMIN_EMAILS ?? '')
       .split(',')

@@ -138,10 +138,10 @@ export class MembersModerationService {
       if (ban) await this.sessions.updateMember(tx, sessionId, target.userId, { banned: true, mutedUntil: null });
       else await this.sessions.deleteMember(tx, sessionId, target.userId);
       // What they left waiting is withdrawn with them.
-      const waiting = await this.messages.withAgentState(sessionId, ['pending', 'awaiting_approval'], tx);
+      const waiting = await this.messages.withAgentStateIn(tx, sessionId, ['pending', 'awaiting_approval']);
       await this.messages.updateMany(tx, waiting.filter((m) => m.authorId === target.userId).map((m) => m.id), { agentState: 'dismissed' });
       await this.turns.removeHandOf(tx, log, sessionId, target.userId, actor.id);
-      const session = await this.sessions.findById(sessionId, tx);
+      const session = await this.sessions.findByIdIn(tx, sessionId);
       if (session?.floorUserId === target.userId) {
         await this.sessions.update(tx, sessionId, { floorUserId: null });
         await log.append('session_updated', { changes: { floor_user_id: null }, by: actor.id });

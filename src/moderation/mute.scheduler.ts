@@ -56,7 +56,7 @@ export class MuteScheduler implements OnApplicationBootstrap, OnApplicationShutd
 
   private async expire(sessionId: string, userId: string) {
     await this.log.write(sessionId, async (tx, log) => {
-      const member = await this.sessions.findMemberWithName(sessionId, userId, tx);
+      const member = await this.sessions.findMemberWithNameIn(tx, sessionId, userId);
       // Unmuted, re-muted for longer, or gone since: nothing to announce.
       if (!member || member.banned || !member.mutedUntil || member.mutedUntil.getTime() > Date.now()) return;
       await this.sessions.updateMember(tx, sessionId, userId, { mutedUntil: null });

@@ -70,11 +70,11 @@ export class SessionControlService {
     }
     if (Object.keys(changes).length === 0) throw new DomainError('bad_request', 'nothing to change: name at least one setting');
     await this.log.write(sessionId, async (tx, log) => {
-      const before = await this.sessions.findById(sessionId, tx);
+      const before = await this.sessions.findByIdIn(tx, sessionId);
       await this.sessions.update(tx, sessionId, data);
       // Leaving `moderated`: what waited for approval joins the queue rather than waiting forever.
       if (before?.turnPolicy === 'moderated' && change.turn_policy && change.turn_policy !== 'moderated') {
-        const waiting = await this.messages.withAgentState(sessionId, ['awaiting_approval'], tx);
+        const waiting = await this.messages.withAgentStateIn(tx, sessionId, ['awaiting_approval']);
         await this.messages.updateMany(tx, waiting.map((m) => m.id), { agentState: 'pending' });
       }
       await appendAudited(this.audit, tx, log, { sessionId, actor, action, type: 'session_updated', payload: { changes, by: actor.id } });
@@ -104,11 +104,11 @@ export class SessionControlService {
     ensureOpen(access);
     const sessionId = access.session.id;
     await this.log.write(sessionId, async (tx, log) => {
-      const session = await this.sessions.findById(sessionId, tx);
+      const session = await this.sessions.findByIdIn(tx, sessionId);
       if (!session?.agentPaused) throw new DomainError('bad_request', 'the agent is not paused');
       if (!answerPending) {
         // What arrived during the pause was handled in person: the agent lets it be.
-        const arrived = (await this.messages.withAgentState(sessionId, ['pending'], tx)).filter((m) => m.seq > (session.agentPausedAtSeq ?? 0));
+        const arrived = (await this.messages.withAgentStateIn(tx, sessionId, ['pending'])).filter((m) => m.seq > (session.agentPausedAtSeq ?? 0));
         await this.messages.updateMany(tx, arrived.map((m) => m.id), { agentState: 'skipped' });
       }
       await this.sessions.update(tx, sessionId, { agentPaused: false, agentPausedAtSeq: null });
@@ -135,7 +135,7 @@ export class SessionControlService {
     const sessionId = access.session.id;
     const allowed = approve ? ['awaiting_approval'] : ['awaiting_approval', 'pending'];
     await this.log.write(sessionId, async (tx, log) => {
-      const message = await this.messages.findById(messageId, tx);
+      const message = await this.messages.findByIdIn(tx, messageId);
       if (!message || message.sessionId !== sessionId) throw new DomainError('not_found', 'no such message in this session');
       if (!allowed.includes(message.agentState)) {
         throw new DomainError('bad_request', approve ? 'that message is not waiting for approval' : 'that message is not in the queue');

@@ -1,4 +1,4 @@
-import { Inject, Logger, UseFilters, UseGuards, UsePipes, ValidationPipe } from '@nestjs/common';
+import { Inject, Logger, type OnModuleDestroy, UseFilters, UseGuards, UsePipes, ValidationPipe } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { MAX_JSON_DEPTH, valueDepth } from '../common/input-limits.js';
 import {
@@ -14,6 +14,7 @@ import {
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Socket } from 'socket.io';
 import type { AuthUser } from '../auth/auth-user.js';
+import { TokenRevocations } from '../auth/token-revocations.js';
 import { TokenService } from '../auth/token.service.js';
 import { CLIENT_EVENTS, type Ack, type JoinAck, type WireMessage } from '../contract/protocol.js';
 import { DomainError } from '../common/domain-error.js';
@@ -67,11 +68,12 @@ const known = new Set<string>(CLIENT_EVENTS);
 @WebSocketGateway({ cors: { origin: true, credentials: true }, maxHttpBufferSize: 256 * 1024 })
 @UseFilters(SocketExceptionFilter)
 @UsePipes(socketValidation)
-export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
   private readonly logger = new Logger('RealtimeGateway');
   private readonly flood = new RateLimiterMemory({ points: EVENTS_PER_SECOND, duration: 1 });
   private readonly typingLimit = new RateLimiterMemory({ points: TYPING_PER_SECOND, duration: 1 });
   private readonly handLimit = new RateLimiterMemory({ points: HAND_TOGGLES_PER_MINUTE, duration: 60 });
+  private unsubscribeRevocations?: () => void;
   /** Open sockets per user, capped (MAX_SOCKETS_PER_USER). */
   private readonly socketsPerUser = new Map<string, number>();
 
@@ -90,10 +92,17 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly moderation: ModerationService,
     private readonly live: LiveSessions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly revocations: TokenRevocations,
   ) {}
+
+  onModuleDestroy() {
+    this.unsubscribeRevocations?.();
+  }
 
   afterInit(server: RoundtableServer) {
     this.broadcaster.attach(server);
+    // Revoked tokens: the person's open sockets close now (a token is checked when a socket connects).
+    this.unsubscribeRevocations = this.revocations.onRevoked((userId) => server.in(rooms.person(userId)).disconnectSockets(true));
     server.use((socket, next) => {
       const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
       this.tokens
@@ -113,6 +122,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   handleConnection(socket: RoundtableSocket) {
+    void socket.join(rooms.person(socket.data.user.id));
     socket.use((packet, next) => {
       const [event] = packet;
       const ack = typeof packet[packet.length - 1] === 'function' ? (packet[packet.length - 1] as (a: unknown) => void) : undefined;

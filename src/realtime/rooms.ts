@@ -4,4 +4,6 @@ export const rooms = {
   staff: (sessionId: string) => `session:${sessionId}:staff`,
   nonStaff: (sessionId: string) => `session:${sessionId}:others`,
   user: (sessionId: string, userId: string) => `session:${sessionId}:user:${userId}`,
+  /** Every socket of one person, in any session (to close them when their tokens are revoked). */
+  person: (userId: string) => `person:${userId}`,
 };

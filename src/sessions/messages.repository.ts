@@ -21,14 +21,14 @@ export class MessagesRepository {
     return tx.message.findMany({ where: { OR: keys.map((k) => ({ sessionId: k.sessionId, authorId: k.authorId, clientMsgId: k.clientMsgId })) } });
   }
 
-  findById(id: string, tx: DbTransaction | PrismaClient = this.prisma): Promise<Message | null> {
-    return tx.message.findUnique({ where: { id } });
+  // Reads come in two forms: outside a write, and `…In(tx, …)` inside one (see SessionsRepository).
+
+  findById(id: string): Promise<Message | null> {
+    return this.prisma.message.findUnique({ where: { id } });
   }
 
-  findByClientMsgId(sessionId: string, authorId: string, clientMsgId: string, tx: DbTransaction | PrismaClient = this.prisma): Promise<Message | null> {
-    return tx.message.findUnique({
-      where: { sessionId_authorId_clientMsgId: { sessionId, authorId, clientMsgId } },
-    });
+  findByIdIn(tx: DbTransaction, id: string): Promise<Message | null> {
+    return tx.message.findUnique({ where: { id } });
   }
 
   /** Newest first, before `beforeSeq`; `includeStaff` adds private notes. */
@@ -79,8 +79,16 @@ export class MessagesRepository {
       .then((rows) => rows.reverse());
   }
 
-  withAgentState(sessionId: string, states: string[], tx: DbTransaction | PrismaClient = this.prisma): Promise<Message[]> {
-    return tx.message.findMany({
+  withAgentState(sessionId: string, states: string[]): Promise<Message[]> {
+    return this.agentStateQuery(this.prisma, sessionId, states);
+  }
+
+  withAgentStateIn(tx: DbTransaction, sessionId: string, states: string[]): Promise<Message[]> {
+    return this.agentStateQuery(tx, sessionId, states);
+  }
+
+  private agentStateQuery(db: DbTransaction | PrismaClient, sessionId: string, states: string[]): Promise<Message[]> {
+    return db.message.findMany({
       where: { sessionId, agentState: { in: states }, deletedAt: null },
       orderBy: { seq: 'asc' },
     });

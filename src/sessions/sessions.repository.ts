@@ -10,7 +10,15 @@ export interface MemberWithName extends Member {
 export class SessionsRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
-  findById(id: string, tx: DbTransaction | PrismaClient = this.prisma): Promise<Session | null> {
+  // Each read comes in two forms, so that a forgotten transaction cannot happen silently: outside
+  // a write (its own connection), and `…In(tx, …)` inside one. On PGlite a read on its own
+  // connection inside a write would wait for the write forever.
+
+  findById(id: string): Promise<Session | null> {
+    return this.prisma.session.findUnique({ where: { id } });
+  }
+
+  findByIdIn(tx: DbTransaction, id: string): Promise<Session | null> {
     return tx.session.findUnique({ where: { id } });
   }
 
@@ -43,12 +51,20 @@ export class SessionsRepository {
     });
   }
 
-  findMember(sessionId: string, userId: string, tx: DbTransaction | PrismaClient = this.prisma): Promise<Member | null> {
-    return tx.member.findUnique({ where: { sessionId_userId: { sessionId, userId } } });
+  findMember(sessionId: string, userId: string): Promise<Member | null> {
+    return this.prisma.member.findUnique({ where: { sessionId_userId: { sessionId, userId } } });
   }
 
-  async findMemberWithName(sessionId: string, userId: string, tx: DbTransaction | PrismaClient = this.prisma): Promise<MemberWithName | null> {
-    const row = await tx.member.findUnique({
+  findMemberWithName(sessionId: string, userId: string): Promise<MemberWithName | null> {
+    return this.memberWithName(this.prisma, sessionId, userId);
+  }
+
+  findMemberWithNameIn(tx: DbTransaction, sessionId: string, userId: string): Promise<MemberWithName | null> {
+    return this.memberWithName(tx, sessionId, userId);
+  }
+
+  private async memberWithName(db: DbTransaction | PrismaClient, sessionId: string, userId: string): Promise<MemberWithName | null> {
+    const row = await db.member.findUnique({
       where: { sessionId_userId: { sessionId, userId } },
       include: { user: { select: { displayName: true } } },
     });

@@ -10,7 +10,16 @@ export interface HandWithName extends Hand {
 export class HandsRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
-  async list(sessionId: string, tx: DbTransaction | PrismaClient = this.prisma): Promise<HandWithName[]> {
+  list(sessionId: string): Promise<HandWithName[]> {
+    return this.query(this.prisma, sessionId);
+  }
+
+  /** Inside a write. */
+  listIn(tx: DbTransaction, sessionId: string): Promise<HandWithName[]> {
+    return this.query(tx, sessionId);
+  }
+
+  private async query(tx: DbTransaction | PrismaClient, sessionId: string): Promise<HandWithName[]> {
     const rows = await tx.hand.findMany({ where: { sessionId }, orderBy: { raisedSeq: 'asc' } });
     if (rows.length === 0) return [];
     const users = await tx.user.findMany({ where: { id: { in: rows.map((r) => r.userId) } }, select: { id: true, displayName: true } });

@@ -105,7 +105,7 @@ export class MessageIntakeService {
     for (const { sessionId, items } of batches) {
       const outcomes: Outcome[] = [];
       perSession.push(outcomes);
-      const current = this.live.peek(sessionId)?.session ?? (await this.sessions.findById(sessionId, tx));
+      const current = this.live.peek(sessionId)?.session ?? (await this.sessions.findByIdIn(tx, sessionId));
       if (!current) {
         for (const _ of items) outcomes.push(new DomainError('not_found', 'session not found'));
         continue;

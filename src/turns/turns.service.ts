@@ -112,7 +112,7 @@ export class TurnsService {
 
   async raiseHand(sessionId: string, user: AuthUser, note: string | null): Promise<void> {
     await this.log.write(sessionId, async (tx, log) => {
-      const session = await this.sessions.findById(sessionId, tx);
+      const session = await this.sessions.findByIdIn(tx, sessionId);
       if (!session || session.status === 'closed') throw new DomainError('session_closed', 'this session has ended');
       if (session.floorUserId === user.id) return; // already holds the floor
       if (await this.hands.find(tx, sessionId, user.id)) return; // already raised: idempotent
@@ -143,7 +143,7 @@ export class TurnsService {
    * auto_grant the next hand gets it.
    */
   async releaseFloorIfAnswered(tx: DbTransaction, log: EventAppender, sessionId: string, answeredAuthors: string[]): Promise<void> {
-    const session = await this.sessions.findById(sessionId, tx);
+    const session = await this.sessions.findByIdIn(tx, sessionId);
     if (!session?.floorUserId || !answeredAuthors.includes(session.floorUserId)) return;
     await this.sessions.update(tx, sessionId, { floorUserId: null });
     await log.append('session_updated', { changes: { floor_user_id: null }, by: 'agent' });
@@ -152,9 +152,9 @@ export class TurnsService {
 
   /** Under hand_raise with auto_grant, the head of the hand queue gets a free floor. */
   async autoGrant(tx: DbTransaction, log: EventAppender, sessionId: string): Promise<void> {
-    const session = await this.sessions.findById(sessionId, tx);
+    const session = await this.sessions.findByIdIn(tx, sessionId);
     if (!session || session.turnPolicy !== 'hand_raise' || !session.autoGrant || session.floorUserId) return;
-    const [head] = await this.hands.list(sessionId, tx);
+    const [head] = await this.hands.listIn(tx, sessionId);
     if (head) await this.grantTurn(tx, log, sessionId, head.userId, 'auto_grant');
   }
 

@@ -60,3 +60,16 @@ export class GuestInput {
   @DisplayName()
   display_name!: string;
 }
+
+export class ChangePasswordInput {
+  @ApiProperty()
+  @IsString()
+  @MaxLength(200)
+  current_password!: string;
+
+  @ApiProperty({ minLength: 8, maxLength: 200 })
+  @IsString()
+  @MinLength(8, { message: 'new_password must be at least 8 characters' })
+  @MaxLength(200)
+  new_password!: string;
+}
