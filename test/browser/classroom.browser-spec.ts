@@ -324,6 +324,17 @@ describe('the classroom in a browser', () => {
 
     await teacher.page.getByTestId('member').filter({ hasText: 'Ben' }).getByRole('button', { name: 'Ban Ben' }).click();
     await hasText(ben.page.getByTestId('removed'), 'You were banned from this session');
+    // Banning a guest changes the join code: the teacher's console shows the new one, the old link is dead.
+    const before = joinCode;
+    joinCode = await until(async () => {
+      const code = await textOf(teacher.page.getByTestId('join-code'));
+      return code !== before && /^[A-Z2-9]{8}$/.test(code) && code;
+    }, 'a new join code after the ban');
+    await ben.page.goto(`${link.url}/join/${before}`);
+    await ben.page.getByLabel('Your name').fill('Definitely Not Ben');
+    await ben.page.getByRole('button', { name: 'Join' }).click();
+    await hasText(ben.page.getByRole('alert'), 'No session has that join code');
+    // With the new code his browser still sends who he is: kept out.
     await ben.page.goto(`${link.url}/join/${joinCode}`);
     await ben.page.getByLabel('Your name').fill('Definitely Not Ben');
     await ben.page.getByRole('button', { name: 'Join' }).click();

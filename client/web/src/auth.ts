@@ -68,15 +68,20 @@ export const auth = {
 
   /**
    * Joins by code. A signed-in user joins as themselves; otherwise the guest
-   * identity this browser used with that code before is sent again.
+   * identity this browser used with that code before is sent again, or, for a
+   * code it has not seen (a class's code changes when a guest is banned), the
+   * guest identity it used last: the server treats a guest token of another
+   * session as no token, and one of this session as the same person.
    */
   async joinWithCode(code: string, displayName: string): Promise<{ sessionId: string; role: Role }> {
     const normalized = code.trim();
     const account = this.account();
-    const previous = Object.values(this.guests()).find((g) => g.join_code.toLowerCase() === normalized.toLowerCase());
+    const known = Object.values(this.guests());
+    const previous = known.find((g) => g.join_code.toLowerCase() === normalized.toLowerCase()) ?? known[known.length - 1];
     const answer = await this.api(account?.token ?? previous?.token ?? null).guest(normalized, displayName.trim());
     if (answer.user.guest_session_id) {
       const guests = this.guests();
+      delete guests[answer.session_id]; // re-inserted last: the most recently used identity
       guests[answer.session_id] = { token: answer.access_token, user: answer.user, join_code: normalized };
       localStorage.setItem(GUESTS_KEY, JSON.stringify(guests));
       changed();
