@@ -3,7 +3,7 @@ import type { DurableEvent, NewMessageEvent } from '../client/sdk/roundtable-cli
 import { PrismaClient } from '../src/generated/prisma/client.js';
 import { parseTurn } from '../src/agent/prompt-builder.js';
 import { FakeOpenAi, type ReceivedRequest } from './support/fake-openai.js';
-import { adminCommand, connect, eventually, recordDurable, signUp, startTestApp, type TestApp, type TestUser } from './support/test-app.js';
+import { adminCommand, connect, eventually, rawAck, recordDurable, signUp, startTestApp, type TestApp, type TestUser } from './support/test-app.js';
 
 const answered = (events: DurableEvent[]) => events.filter((e): e is NewMessageEvent => e.type === 'new_message' && e.message.role === 'assistant').length;
 
@@ -208,5 +208,44 @@ describe('tokens that can be revoked', () => {
     expect((await app.api.withToken(changed.access_token).me()).user.id).toBe(user.user.id);
     await expect(app.api.login(email, 'correct horse battery')).rejects.toMatchObject({ status: 401 });
     await expect(app.api.login(email, 'another horse battery')).resolves.toBeTruthy();
+  });
+});
+
+describe('the tutor instructions are for moderators', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(() => app.close());
+
+  it('shows the instructions to moderators only: sessions, snapshots, live events, the event log and resumes', async () => {
+    const teacher = await signUp(app, 'Teacher');
+    const secret = 'Answer key: 1b 2c 3a. Do not reveal it.';
+    const { session } = await teacher.api.createSession({ title: 'Quiz', agent: { instructions: secret, responds_to: 'mentions' } });
+    const student = await app.api.guest(session.join_code!, 'Student');
+    const observerGuest = await app.api.guest(session.join_code!, 'Visitor');
+    await teacher.api.setMember(session.id, observerGuest.user.id, 'observer');
+    expect((await teacher.api.getSession(session.id)).session.agent.instructions).toBe(secret);
+    for (const token of [student.access_token, observerGuest.access_token]) {
+      expect((await app.api.withToken(token).getSession(session.id)).session.agent.instructions).toBe('');
+    }
+    const [mod, contributor, observer] = await Promise.all([teacher.access_token, student.access_token, observerGuest.access_token].map((t) => connect(app, t)));
+    const states = await Promise.all([mod, contributor, observer].map((c) => c.join(session.id)));
+    expect(states.map((s) => s.session.agent.instructions)).toEqual([secret, '', '']);
+    const logs = [mod, contributor, observer].map(recordDurable);
+
+    const updated = 'Answer key: 1d 2d 3d.';
+    await mod.moderate({ session_id: session.id, action: 'set_agent', instructions: updated });
+    await eventually(() => logs.every((l) => l.some((e) => e.type === 'session_updated')), 'the change everywhere');
+    const seen = logs.map((l) => (l.find((e) => e.type === 'session_updated') as unknown as { changes: { agent: Record<string, unknown> } }).changes.agent);
+    expect(seen[0]).toMatchObject({ instructions: updated });
+    for (const agent of seen.slice(1)) expect(agent).toEqual({ instructions_changed: true });
+    const studentEvents = await app.api.withToken(student.access_token).call<{ events: unknown[] }>('GET', `/sessions/${session.id}/events?limit=100`);
+    expect(JSON.stringify(studentEvents)).not.toContain('Answer key');
+    const teacherEvents = await teacher.api.call<{ events: unknown[] }>('GET', `/sessions/${session.id}/events?limit=100`);
+    expect(JSON.stringify(teacherEvents)).toContain(updated);
+    const resumed = (await rawAck(contributor, 'join', { session_id: session.id, last_seq: 0 })) as { resumed: boolean; events: unknown[] };
+    expect(resumed.resumed).toBe(true);
+    expect(JSON.stringify(resumed.events)).not.toContain('Answer key');
   });
 });

@@ -3,7 +3,8 @@ import type { Server } from 'socket.io';
 import type { ClientToServerEvents, Role, ServerToClientEvents } from '../contract/protocol.js';
 import { isStaff } from '../permissions/permission-table.js';
 import { SessionEventBus, type CommittedEvent, type EphemeralPublication } from '../sessions/session-event-bus.js';
-import { toWireEvent } from '../sessions/wire-events.js';
+import { LiveSessions } from '../sessions/live-sessions.service.js';
+import { hasModeratorOnlyParts, toWireEvent } from '../sessions/wire-events.js';
 import { PresenceService } from './presence.service.js';
 import { rooms } from './rooms.js';
 
@@ -23,6 +24,7 @@ export class RealtimeBroadcaster implements OnModuleDestroy {
   constructor(
     private readonly bus: SessionEventBus,
     private readonly presence: PresenceService,
+    private readonly live: LiveSessions,
   ) {}
 
   attach(server: RoundtableServer): void {
@@ -46,10 +48,15 @@ export class RealtimeBroadcaster implements OnModuleDestroy {
     if (!this.server) return;
     const sessionId = event.sessionId;
     if (event.visibility === 'staff') {
-      this.emit(rooms.staff(sessionId), toWireEvent(event, true));
-      this.emit(rooms.nonStaff(sessionId), toWireEvent(event, false));
+      this.emit(rooms.staff(sessionId), toWireEvent(event, 'moderator'));
+      this.emit(rooms.nonStaff(sessionId), toWireEvent(event, 'contributor'));
+    } else if (hasModeratorOnlyParts(event)) {
+      // The tutor's instructions: in full to each moderator, without them to everyone else.
+      const moderators = [...(this.live.peek(sessionId)?.members ?? [])].filter(([, m]) => m.role === 'moderator' && !m.banned).map(([id]) => rooms.user(sessionId, id));
+      for (const room of moderators) this.emit(room, toWireEvent(event, 'moderator'));
+      (this.server.to(rooms.session(sessionId)).except(moderators) as unknown as { emit(name: string, payload: unknown): void }).emit(event.type, toWireEvent(event, 'contributor'));
     } else {
-      this.emit(rooms.session(sessionId), toWireEvent(event, true));
+      this.emit(rooms.session(sessionId), toWireEvent(event, 'moderator'));
     }
     if (event.type === 'member_updated') this.moveRooms(sessionId, event.payload.user_id as string, event.payload.role as Role);
     if (event.type === 'member_removed') this.removeSockets(sessionId, event.payload.user_id as string, Boolean(event.payload.banned), event.payload);

@@ -125,8 +125,7 @@ export class SnapshotService {
     if (lastSeq > live.lastSeq || live.lastSeq - lastSeq > MAX_RESUME_EVENTS) return null;
     const events = live.eventsAfter(lastSeq);
     if (!events) return undefined;
-    const staff = isStaff(access.role);
-    return { events: events.map((e) => toWireEvent(e, staff)), participants: this.participantsFromLive(live).participants, queue, agent: this.agent.stateOf(live.session) };
+    return { events: events.map((e) => toWireEvent(e, access.role)), participants: this.participantsFromLive(live).participants, queue, agent: this.agent.stateOf(live.session) };
   }
 
   private participantsFromLive(live: LiveSession): { participants: WireParticipant[]; members: WireMember[] } {

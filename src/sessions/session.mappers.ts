@@ -1,8 +1,11 @@
 import type { Message as MessageRow, Session as SessionRow } from '../generated/prisma/client.js';
 import type { GuestRole, RespondsTo, Role, TurnPolicy, WireMessage, WireSession } from '../contract/protocol.js';
 
-/** Whitelisted output: raw rows never leave the server. */
-export function toWireSession(row: SessionRow, options: { showJoinCode: boolean }): WireSession {
+/**
+ * Whitelisted output: raw rows never leave the server. The join code and the
+ * tutor's instructions (where teachers keep answer keys) are for moderators.
+ */
+export function toWireSession(row: SessionRow, options: { moderator: boolean }): WireSession {
   return {
     id: row.id,
     title: row.title,
@@ -11,7 +14,7 @@ export function toWireSession(row: SessionRow, options: { showJoinCode: boolean 
     auto_grant: row.autoGrant,
     agent: {
       name: row.agentName,
-      instructions: row.agentInstructions,
+      instructions: options.moderator ? row.agentInstructions : '',
       model: row.agentModel,
       responds_to: row.agentRespondsTo as RespondsTo,
       paused: row.agentPaused,
@@ -21,7 +24,7 @@ export function toWireSession(row: SessionRow, options: { showJoinCode: boolean 
         ? { messages: row.rateLimitMessages, per_seconds: row.rateLimitPerSeconds }
         : null,
     guest_role: row.guestRole as GuestRole,
-    join_code: options.showJoinCode ? row.joinCode : null,
+    join_code: options.moderator ? row.joinCode : null,
     locked: row.locked,
     floor_user_id: row.floorUserId,
     created_by: row.createdById,

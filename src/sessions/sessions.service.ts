@@ -29,7 +29,7 @@ export class SessionsService {
   ) {}
 
   view(session: Session, access: { role: Role }): WireSession {
-    return toWireSession(session, { showJoinCode: access.role === 'moderator' });
+    return toWireSession(session, { moderator: access.role === 'moderator' });
   }
 
   async create(user: AuthUser, input: CreateSessionInput): Promise<WireSession> {
@@ -50,7 +50,7 @@ export class SessionsService {
       joinCode: newJoinCode(),
       createdById: user.id,
     });
-    return toWireSession(session, { showJoinCode: true });
+    return toWireSession(session, { moderator: true });
   }
 
   async list(user: AuthUser, query: { status?: string; cursor?: string; limit?: number }) {
@@ -65,7 +65,7 @@ export class SessionsService {
     const page = rows.slice(0, limit);
     const roles = await Promise.all(page.map((s) => (user.isAdmin ? 'moderator' : this.sessions.findMember(s.id, user.id).then((m) => m?.role))));
     return {
-      sessions: page.map((s, i) => toWireSession(s, { showJoinCode: roles[i] === 'moderator' })),
+      sessions: page.map((s, i) => toWireSession(s, { moderator: roles[i] === 'moderator' })),
       next_cursor: rows.length > limit ? page[page.length - 1].id : null,
     };
   }
@@ -93,8 +93,7 @@ export class SessionsService {
 
   async events(access: SessionAccess, afterSeq: number, limit: number): Promise<{ events: DurableEvent[]; has_more: boolean }> {
     const rows = await this.log.list(access.session.id, afterSeq, limit + 1);
-    const staff = isStaff(access.role);
-    return { events: rows.slice(0, limit).map((e) => toWireEvent(e, staff)), has_more: rows.length > limit };
+    return { events: rows.slice(0, limit).map((e) => toWireEvent(e, access.role)), has_more: rows.length > limit };
   }
 
   async transcript(access: SessionAccess) {

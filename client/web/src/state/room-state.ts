@@ -149,8 +149,10 @@ function applyDurable(room: RoomState, event: DurableEvent, now: number): RoomSt
       next.hands = room.hands.filter((h) => h.user_id !== event.user_id);
       return next;
     case 'session_updated': {
-      const { agent, ...rest } = event.changes as Partial<WireSession> & { agent?: Partial<WireSession['agent']> };
-      next.session = { ...room.session, ...rest, agent: { ...room.session.agent, ...(agent ?? {}) }, last_seq: event.seq };
+      const { agent: agentChanges, ...rest } = event.changes as Partial<WireSession> & { agent?: Partial<WireSession['agent']> & { instructions_changed?: boolean } };
+      // Non-moderators are told only that the instructions changed, not what they say.
+      const { instructions_changed: _changed, ...agent }: Partial<WireSession['agent']> & { instructions_changed?: boolean } = agentChanges ?? {};
+      next.session = { ...room.session, ...rest, agent: { ...room.session.agent, ...agent }, last_seq: event.seq };
       if (agent?.paused === true) next.agent = { status: 'paused' };
       if (agent?.paused === false && room.agent.status === 'paused') next.agent = { status: 'idle' };
       return next;
