@@ -1,7 +1,8 @@
 import { lstatSync, readdirSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { redactUrl } from '../src/app.js';
-import { connect, rawAck, signUp, signUpAdmin, startTestApp, type TestApp, type TestUser } from './support/test-app.js';
+import { FakeOpenAi } from './support/fake-openai.js';
+import { connect, eventually, rawAck, recordDurable, signUp, signUpAdmin, startTestApp, type TestApp, type TestUser } from './support/test-app.js';
 
 /** Limits per person, the operator's bill, bans, data at rest and hostile input (issue: hardening / security). */
 describe('limits per person', () => {
@@ -230,5 +231,39 @@ describe('data at rest and hostile input', () => {
     // Another account is not affected.
     const other = await signUp(app, 'Bystander');
     await expect(app.api.login((await other.api.me()).user.email!, 'correct horse battery')).resolves.toBeTruthy();
+  });
+});
+
+describe('daily token budgets', () => {
+  let app: TestApp;
+  let fake: FakeOpenAi;
+  beforeAll(async () => {
+    fake = await new FakeOpenAi().start();
+    app = await startTestApp({ OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', TOKEN_BUDGET_PER_SESSION_DAY: '150', TOKEN_BUDGET_PER_USER_DAY: '1000' });
+  });
+  afterAll(async () => {
+    await app.close();
+    await fake.close();
+  });
+
+  it('answers until the session has spent its budget for the day, then says so without calling the model', async () => {
+    const teacher = await signUp(app, 'Teacher');
+    const { session } = await teacher.api.createSession({ title: 'Budget' });
+    const client = await connect(app, teacher.access_token);
+    const log = recordDurable(client);
+    await client.join(session.id);
+    const usage = { prompt_tokens: 60, completion_tokens: 40, total_tokens: 100 };
+    fake.next({ chunks: ['one'], usage }, { chunks: ['two'], usage });
+    const answers = () => log.filter((e) => e.type === 'new_message' && (e as { message: { role: string } }).message.role !== 'user').map((e) => (e as { message: { content: string; status: string } }).message);
+    for (const [i, q] of ['first', 'second', 'third'].entries()) {
+      await client.send(session.id, q);
+      await eventually(() => answers().length === i + 1, `answer ${i + 1}`);
+    }
+    expect(answers().map((a) => [a.status, a.content])).toEqual([
+      ['complete', 'one'],
+      ['complete', 'two'],
+      ['failed', "tutor could not answer Teacher: the tutor's daily budget for this session is spent; it renews at midnight UTC"],
+    ]);
+    expect(fake.requests).toHaveLength(2);
   });
 });

@@ -32,6 +32,7 @@ interface Run {
 }
 
 class AgentTimeout extends Error {}
+class BudgetSpent extends Error {}
 
 /** Removes what must never reach a log: API keys, bearer tokens and credentials in URLs. */
 export function redactSecrets(text: string): string {
@@ -175,8 +176,9 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     const renew = setInterval(() => void this.agent.acquireLease(sessionId, this.config.instanceId, LEASE_TTL_MS).catch(() => undefined), LEASE_TTL_MS / 3);
     const timeout = setTimeout(() => run.controller.abort(new AgentTimeout('timed out')), this.config.agent.timeoutMs);
     let usage: TokenUsageFigures | undefined;
-    let failure: string | undefined;
+    let failure: string | undefined = await this.budgetSpent(sessionId, batch.messages[0].authorId);
     try {
+      if (failure) throw new BudgetSpent(failure);
       const prompt = await this.prompt(session, batch, policy);
       for await (const chunk of this.provider.stream({
         messages: prompt,
@@ -201,7 +203,8 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
       if (run.controller.signal.aborted) throw run.controller.signal.reason;
       if (!run.partial.trim()) failure = 'the model returned an empty answer';
     } catch (error) {
-      if (!run.stopReason) failure = this.describeFailure(run.controller.signal.reason instanceof AgentTimeout ? run.controller.signal.reason : error);
+      if (error instanceof BudgetSpent) failure = error.message;
+      else if (!run.stopReason) failure = this.describeFailure(run.controller.signal.reason instanceof AgentTimeout ? run.controller.signal.reason : error);
     } finally {
       clearInterval(renew);
       clearTimeout(timeout);
@@ -229,6 +232,21 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     run.unsent = '';
     run.partial += delta;
     this.bus.publishEphemeral(sessionId, { type: 'agent_delta', session_id: sessionId, message_id: run.messageId, delta });
+  }
+
+  /**
+   * The operator's optional daily token budgets (UTC days), per session and per
+   * person: the reason the next answer is not given, or undefined while there is budget left.
+   */
+  private async budgetSpent(sessionId: string, authorId: string): Promise<string | undefined> {
+    const { perSessionPerDay, perUserPerDay } = this.config.agent.budgets;
+    if (!perSessionPerDay && !perUserPerDay) return undefined;
+    const midnight = new Date();
+    midnight.setUTCHours(0, 0, 0, 0);
+    const spent = await this.agent.tokensSince(sessionId, authorId, midnight);
+    if (perSessionPerDay && spent.session >= perSessionPerDay) return "the tutor's daily budget for this session is spent; it renews at midnight UTC";
+    if (perUserPerDay && spent.user >= perUserPerDay) return 'your daily budget of tutor answers is spent; it renews at midnight UTC';
+    return undefined;
   }
 
   /**

@@ -44,6 +44,15 @@ export class AgentRepository {
     await tx.tokenUsage.create({ data });
   }
 
+  /** Tokens spent since `since`: in the session, and on answers to `userId` in any session. */
+  async tokensSince(sessionId: string, userId: string, since: Date): Promise<{ session: number; user: number }> {
+    const [session, user] = await Promise.all([
+      this.prisma.tokenUsage.aggregate({ where: { sessionId, createdAt: { gte: since } }, _sum: { totalTokens: true } }),
+      this.prisma.tokenUsage.aggregate({ where: { userId, createdAt: { gte: since } }, _sum: { totalTokens: true } }),
+    ]);
+    return { session: session._sum.totalTokens ?? 0, user: user._sum.totalTokens ?? 0 };
+  }
+
   async usage(sessionId: string) {
     const [total, perUser] = await Promise.all([
       this.prisma.tokenUsage.aggregate({

@@ -71,6 +71,12 @@ export class EnvironmentVariables {
 
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000)
   MAX_GUESTS_PER_SESSION?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  TOKEN_BUDGET_PER_SESSION_DAY?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  TOKEN_BUDGET_PER_USER_DAY?: number;
 }
 
 export interface AppConfig {
@@ -88,6 +94,8 @@ export interface AppConfig {
     model: string;
     /** The models a session may choose (AGENT_MODELS plus the default); only platform admins may name another. */
     models: string[];
+    /** Optional daily token budgets (UTC days); unset: none. */
+    budgets: { perSessionPerDay?: number; perUserPerDay?: number };
     timeoutMs: number;
     offlineDelayMs: number;
   };
@@ -134,6 +142,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jwtTtlSeconds: parsed.JWT_TTL_SECONDS ?? 7 * 24 * 3600,
     agent: {
       provider: useOpenAi ? 'openai' : 'offline',
+      budgets: { perSessionPerDay: parsed.TOKEN_BUDGET_PER_SESSION_DAY, perUserPerDay: parsed.TOKEN_BUDGET_PER_USER_DAY },
       models: [...new Set([model, ...(parsed.AGENT_MODELS ?? '').split(',').map((m) => m.trim()).filter(Boolean)])],
       apiKey: parsed.OPENAI_API_KEY,
       baseUrl: parsed.OPENAI_BASE_URL,
