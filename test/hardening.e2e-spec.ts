@@ -112,7 +112,7 @@ describe("one person's flood does not stall another session", () => {
       sockets.map(async (s, k) => {
         for (let i = 0; flooding; i++) {
           await Promise.all(
-            Array.from({ length: 20 }, (_, j) =>
+            Array.from({ length: 20 }, () =>
               (rawAck(s, 'typing_start', { session_id: noisy.id }) as Promise<{ ok: boolean }>).then((a) => void (a.ok || refused++)),
             ).concat([(rawAck(s, 'message', { session_id: noisy.id, content: 'spam', client_msg_id: `f${k}-${i}` }) as Promise<{ ok: boolean }>).then((a) => void (a.ok || refused++))]),
           );

@@ -80,13 +80,13 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
   ) {}
 
   async onApplicationBootstrap() {
-    // The agent looks at a session again when its queue changed or its settings did.
+    // The agent looks at a session again when a committed event added to its queue or changed its
+    // settings: a signal from the log itself, not the screen-facing queue_updated.
     this.unsubscribe.push(
       this.bus.onDurable((event) => {
-        if (event.type === 'session_updated') this.kick(event.sessionId);
-      }),
-      this.bus.onEphemeral(({ sessionId, event }) => {
-        if (event.type === 'queue_updated' && event.queue.length > 0) this.kick(sessionId);
+        const queued = event.type === 'new_message' && event.internal?.agentState === 'pending';
+        const approved = event.type === 'moderation' && event.payload.action === 'approve_message';
+        if (queued || approved || event.type === 'session_updated') this.kick(event.sessionId);
       }),
     );
     const requeued = await this.agent.requeueInterrupted();

@@ -3,7 +3,7 @@
 // embedded database, stop the server first (PGlite allows one process at a time).
 import 'reflect-metadata';
 import { AdminGrantsRepository } from '../auth/admin-grants.repository.js';
-import { ConfigError, loadConfig, type AppConfig } from '../config/app-config.js';
+import { loadConfigOrExit, type AppConfig } from '../config/app-config.js';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { MIGRATIONS_DIR, openDatabase } from '../persistence/persistence.module.js';
 import { applyMigrations, readMigrations } from '../persistence/migration-runner.js';
@@ -42,16 +42,7 @@ export async function runAdminCommand(args: string[], config: AppConfig, prisma:
 }
 
 async function main() {
-  let config: AppConfig;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const database = await openDatabase(config);
   await database.withConnection((sql) => applyMigrations(sql, readMigrations(MIGRATIONS_DIR)));
   const prisma = new PrismaClient({ adapter: database.adapter });

@@ -166,6 +166,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
 }
 
+/** For entry points: the configuration, or the list of bad keys on stderr and exit code 2. */
+export function loadConfigOrExit(env: Record<string, string | undefined> = process.env): AppConfig {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
 function parseRateLimit(value: string): { messages: number; perSeconds: number } | null {
   if (value === 'off') return null;
   const [messages, perSeconds] = value.split('/').map(Number);

@@ -3,7 +3,6 @@ import type { AuthUser } from '../auth/auth-user.js';
 import type { TurnPolicy, WireHand, WireQueueEntry } from '../contract/protocol.js';
 import { DomainError } from '../common/domain-error.js';
 import type { DbTransaction } from '../persistence/transaction.js';
-import { MessagesRepository } from '../sessions/messages.repository.js';
 import { SessionEventBus } from '../sessions/session-event-bus.js';
 import { SessionLog, type EventAppender } from '../sessions/session-log.service.js';
 import { LiveSessions } from '../sessions/live-sessions.service.js';
@@ -32,7 +31,6 @@ const POLICY_EXPLANATIONS: Record<TurnPolicy, string> = {
 export class TurnsService {
   constructor(
     private readonly hands: HandsRepository,
-    private readonly messages: MessagesRepository,
     private readonly sessions: SessionsRepository,
     private readonly log: SessionLog,
     private readonly bus: SessionEventBus,
