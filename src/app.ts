@@ -53,6 +53,8 @@ function authRateLimit(limit: number) {
     limit,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
+    // X-Forwarded-For from a client is ignored on purpose unless TRUST_PROXY is set: no warning for it.
+    validate: { xForwardedForHeader: false },
     handler: (_req, res, _next, options) => {
       res.setHeader('Retry-After', String(Math.ceil(options.windowMs / 1000)));
       res.status(429).json({ statusCode: 429, error: 'Too Many Requests', message: 'too many attempts: try again in a minute', code: 'rate_limited' });
@@ -90,8 +92,11 @@ export async function bootstrap(app: NestExpressApplication, config: AppConfig):
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   // Password guessing and account spraying: attempts per address and minute are capped.
   // Guest joins get more room: a whole class behind one school NAT joins at once.
-  app.use(['/auth/login', '/auth/register'], authRateLimit(60));
-  app.use('/auth/guest', authRateLimit(600));
+  // Behind a reverse proxy every client shares the proxy's address: TRUST_PROXY says which proxies'
+  // X-Forwarded-For to believe (and no other, so nobody dodges the limits by sending that header).
+  if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
+  app.use(['/auth/login', '/auth/register', '/auth/password'], authRateLimit(config.limits.authPerMinute));
+  app.use('/auth/guest', authRateLimit(config.limits.guestJoinsPerMinute));
   app.disable('x-powered-by');
   app.useBodyParser('json', { limit: '64kb' });
   // Nesting is bounded before anything walks the input: 5,000 levels overflowed the validator's stack.
@@ -99,11 +104,11 @@ export async function bootstrap(app: NestExpressApplication, config: AppConfig):
   app.useGlobalFilters(new HttpExceptionFilter());
 
   if (config.redisUrl) {
-    const adapter = new RedisIoAdapter(app);
+    const adapter = new RedisIoAdapter(app, config.corsOrigins);
     await adapter.connect(config.redisUrl);
     app.useWebSocketAdapter(adapter);
   } else {
-    app.useWebSocketAdapter(new LeanIoAdapter(app));
+    app.useWebSocketAdapter(new LeanIoAdapter(app, config.corsOrigins));
   }
 
   const document = SwaggerModule.createDocument(

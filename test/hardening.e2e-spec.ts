@@ -267,3 +267,49 @@ describe('daily token budgets', () => {
     expect(fake.requests).toHaveLength(2);
   });
 });
+
+describe('deployments: origins, proxies and the sign-in limits', () => {
+  const handshake = (url: string, origin?: string, forwardedFor?: string) =>
+    fetch(`${url}/socket.io/?EIO=4&transport=polling`, { headers: { ...(origin ? { origin } : {}), ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}) } });
+  const tryLogin = (url: string, forwardedFor?: string) =>
+    fetch(`${url}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}) },
+      body: JSON.stringify({ email: 'nobody@example.test', password: 'wrong password' }),
+    }).then((r) => r.status);
+
+  it('lets browser pages open sockets from the server’s own origin or a listed one only; tools without an Origin decide by token', async () => {
+    const app = await startTestApp({ CORS_ORIGINS: 'https://lms.school.example' });
+    try {
+      const own = new URL(app.url).origin;
+      expect((await handshake(app.url, 'https://evil.example')).status).toBe(403);
+      expect((await handshake(app.url, own)).status).toBe(200);
+      const listed = await handshake(app.url, 'https://lms.school.example');
+      expect(listed.status).toBe(200);
+      expect(listed.headers.get('access-control-allow-origin')).toBe('https://lms.school.example');
+      expect((await handshake(app.url)).status).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('does not believe X-Forwarded-For unless TRUST_PROXY says so, and then limits per real client', async () => {
+    const direct = await startTestApp({ AUTH_RATE_LIMIT_PER_MINUTE: '3' });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 5; i++) statuses.push(await tryLogin(direct.url, `203.0.113.${i}`));
+      expect(statuses).toEqual([401, 401, 401, 429, 429]); // a made-up header dodges nothing
+    } finally {
+      await direct.close();
+    }
+    const proxied = await startTestApp({ AUTH_RATE_LIMIT_PER_MINUTE: '3', TRUST_PROXY: 'loopback' });
+    try {
+      for (let i = 0; i < 3; i++) expect(await tryLogin(proxied.url, '198.51.100.7')).toBe(401);
+      expect(await tryLogin(proxied.url, '198.51.100.7')).toBe(429);
+      // Another pupil behind the same proxy is not held back by the first one's attempts.
+      expect(await tryLogin(proxied.url, '198.51.100.8')).toBe(401);
+    } finally {
+      await proxied.close();
+    }
+  });
+});

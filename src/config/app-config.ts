@@ -72,6 +72,18 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000)
   MAX_GUESTS_PER_SESSION?: number;
 
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  CORS_ORIGINS?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^(true|false|\d{1,2}|[\w.:/, -]+)$/, { message: 'TRUST_PROXY must be true, false, a hop count, or addresses/subnets (comma-separated)' })
+  TRUST_PROXY?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  AUTH_RATE_LIMIT_PER_MINUTE?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  GUEST_RATE_LIMIT_PER_MINUTE?: number;
+
   @IsOptional() @Transform(toInt) @IsInt() @Min(1)
   TOKEN_BUDGET_PER_SESSION_DAY?: number;
 
@@ -105,7 +117,14 @@ export interface AppConfig {
   /** Users who register with one of these emails become platform admins. */
   adminEmails: string[];
   webDistDir?: string;
+  /** Browser origins other than the server's own that may open sockets (CORS_ORIGINS). */
+  corsOrigins: string[];
+  /** Express's `trust proxy`: which proxies' X-Forwarded-For to believe (unset: none). */
+  trustProxy?: boolean | number | string;
   limits: {
+    /** Sign-ins and sign-ups per address and minute; guest joins per address and minute. */
+    authPerMinute: number;
+    guestJoinsPerMinute: number;
     /** Sockets one person may hold at once, across sessions and tabs. */
     socketsPerUser: number;
     /** Sessions without a rate limit of their own get this one (null: none). */
@@ -152,7 +171,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     logLevel: parsed.LOG_LEVEL ?? 'info',
     instanceId: loadOrCreateFile(dataDir, 'instance-id', () => randomBytes(12).toString('hex')),
+    corsOrigins: (parsed.CORS_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean),
+    trustProxy: parseTrustProxy(parsed.TRUST_PROXY),
     limits: {
+      authPerMinute: parsed.AUTH_RATE_LIMIT_PER_MINUTE ?? 60,
+      guestJoinsPerMinute: parsed.GUEST_RATE_LIMIT_PER_MINUTE ?? 600,
       socketsPerUser: parsed.MAX_SOCKETS_PER_USER ?? 10,
       defaultRateLimit: parseRateLimit(parsed.DEFAULT_RATE_LIMIT ?? '6/60'),
       pendingPerAuthor: parsed.MAX_PENDING_PER_AUTHOR ?? 3,
@@ -177,6 +200,12 @@ export function loadConfigOrExit(env: Record<string, string | undefined> = proce
     }
     throw error;
   }
+}
+
+function parseTrustProxy(value: string | undefined): boolean | number | string | undefined {
+  if (value === undefined || value === 'false') return undefined;
+  if (value === 'true') return true;
+  return /^\d+$/.test(value) ? Number(value) : value;
 }
 
 function parseRateLimit(value: string): { messages: number; perSeconds: number } | null {

@@ -1,8 +1,24 @@
+import type { INestApplicationContext } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import { isObservable, type Observable } from 'rxjs';
-import type { Socket } from 'socket.io';
+import type { ServerOptions, Socket } from 'socket.io';
+
+/**
+ * Whether a handshake may proceed, by its Origin: no Origin (an SDK, a bot, a tool) is left to the
+ * token; a browser page may connect from the server's own origin or one listed in CORS_ORIGINS.
+ * WebSocket upgrades are not covered by CORS, so this is checked for every transport.
+ */
+export function originAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {
+  if (!origin) return true;
+  if (allowed.includes('*') || allowed.includes(origin)) return true;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Socket.IO for Nest with one plain listener per event and socket. Nest's own
@@ -14,6 +30,25 @@ import type { Socket } from 'socket.io';
  */
 export class LeanIoAdapter extends IoAdapter {
   private readonly log = new Logger('LeanIoAdapter');
+
+  constructor(
+    app: INestApplicationContext,
+    private readonly corsOrigins: readonly string[] = [],
+  ) {
+    super(app);
+  }
+
+  override createIOServer(port: number, options?: ServerOptions) {
+    return super.createIOServer(port, {
+      ...options,
+      // Cross-origin browser pages only from the listed origins; the same origin needs no CORS headers.
+      cors: this.corsOrigins.length > 0 ? { origin: [...this.corsOrigins], credentials: true } : undefined,
+      allowRequest: (req, callback) => {
+        const allowed = originAllowed(req.headers.origin, req.headers.host, this.corsOrigins);
+        callback(allowed ? null : 'origin not allowed', allowed);
+      },
+    } as ServerOptions);
+  }
 
   override bindMessageHandlers(socket: Socket, handlers: MessageMappingProperties[], transform: (data: unknown) => Observable<unknown>) {
     for (const { message, callback, isAckHandledManually } of handlers) {

@@ -65,7 +65,7 @@ const known = new Set<string>(CLIENT_EVENTS);
  * payload, checks the permission table (SocketSessionGuard), calls one
  * service, answers the ack. Broadcasting is the broadcaster's job.
  */
-@WebSocketGateway({ cors: { origin: true, credentials: true }, maxHttpBufferSize: 256 * 1024 })
+@WebSocketGateway({ maxHttpBufferSize: 256 * 1024 })
 @UseFilters(SocketExceptionFilter)
 @UsePipes(socketValidation)
 export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
