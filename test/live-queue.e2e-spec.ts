@@ -62,6 +62,14 @@ describe('the live agent queue agrees with the database at every step', () => {
     await mod.moderate({ session_id: sid, action: 'kick', user_id: students[1].user.id });
     expect(await agree(sid, 'Bo removed')).toEqual({ queued: ['a1', 'c2'], waiting: [] });
 
+    // Muting a flooder takes back what he left waiting; unmuting does not bring it back.
+    const c3 = await cy.send(sid, 'c3');
+    expect(c3.content).toBe('c3');
+    await mod.moderate({ session_id: sid, action: 'mute', user_id: students[2].user.id, seconds: 60 });
+    expect(await agree(sid, 'Cy muted')).toEqual({ queued: ['a1'], waiting: [] });
+    await mod.moderate({ session_id: sid, action: 'unmute', user_id: students[2].user.id });
+    expect(await agree(sid, 'Cy unmuted')).toEqual({ queued: ['a1'], waiting: [] });
+
     await ada.send(sid, 'a3');
     await mod.moderate({ session_id: sid, action: 'resume_agent', answer_pending: true });
     // The offline tutor answers everything, one at a time; the queue empties in both places.

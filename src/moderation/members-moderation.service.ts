@@ -60,6 +60,9 @@ export class MembersModerationService {
     const until = seconds ? new Date(Date.now() + seconds * 1000) : MUTED_INDEFINITELY;
     await this.log.write(access.session.id, async (tx, log) => {
       await this.sessions.updateMember(tx, access.session.id, target.userId, { mutedUntil: until });
+      // Muting a flooder also takes back what he left waiting for the tutor (it does not come back on unmute).
+      const waiting = await this.messages.withAgentStateIn(tx, access.session.id, ['pending', 'awaiting_approval']);
+      await this.messages.updateMany(tx, waiting.filter((m) => m.authorId === target.userId).map((m) => m.id), { agentState: 'dismissed' });
       await appendAudited(this.audit, tx, log, {
         sessionId: access.session.id,
         actor,
@@ -68,8 +71,10 @@ export class MembersModerationService {
         payload: { user_id: target.userId, role: target.role, muted_until: until.toISOString(), display_name: target.displayName },
         targetUserId: target.userId,
         details: { seconds: seconds ?? null },
+        internal: { withdrawsQueue: true },
       });
     });
+    await this.turns.publishQueue(access.session.id);
     this.mutes.schedule(access.session.id, target.userId, until);
   }
 

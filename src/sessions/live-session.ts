@@ -96,6 +96,7 @@ export class LiveSession {
     if (w.events.length > WINDOW_EVENTS) w.events.splice(0, w.events.length - WINDOW_EVENTS);
     switch (event.type) {
       case 'member_updated':
+        if (event.internal?.withdrawsQueue) this.queue.dismissAuthor(p.user_id as string);
         this.members.set(p.user_id as string, {
           role: p.role as Role,
           mutedUntil: typeof p.muted_until === 'string' ? new Date(p.muted_until) : null,

@@ -25,6 +25,8 @@ export interface CommittedEvent {
     agentState?: string;
     /** The agent's new message: how it ends the questions it replies to. */
     settles?: Settlement;
+    /** A mute: the member's waiting questions were withdrawn with it. */
+    withdrawsQueue?: boolean;
   };
 }
 
