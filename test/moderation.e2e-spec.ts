@@ -222,3 +222,60 @@ describe('roles and moderation', () => {
     }
   });
 });
+
+describe('the waiting room', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(() => app.close());
+
+  it('holds new guests until a moderator admits them; only staff see who waits; removing them keeps them out', async () => {
+    const teacher = await signUp(app, 'Teacher');
+    const { session } = await teacher.api.createSession({ title: 'Held', waiting_room: true, agent: { responds_to: 'mentions' } });
+    expect(session.waiting_room).toBe(true);
+    const mod = await connect(app, teacher.access_token);
+    const modEvents = recordDurable(mod);
+    await mod.join(session.id);
+    const insider = await app.api.guest(session.join_code!, 'Insider');
+    expect(insider).toMatchObject({ waiting: true });
+    await mod.moderate({ session_id: session.id, action: 'admit', user_id: insider.user.id });
+    const insiderSocket = await connect(app, insider.access_token);
+    const insiderEvents = recordDurable(insiderSocket);
+    await insiderSocket.join(session.id);
+
+    const newcomer = await app.api.guest(session.join_code!, 'Newcomer');
+    expect(newcomer).toMatchObject({ waiting: true, role: 'contributor' });
+    const newcomerSocket = await connect(app, newcomer.access_token);
+    await expect(newcomerSocket.join(session.id)).rejects.toMatchObject({ code: 'forbidden', message: expect.stringContaining('waiting room') });
+    await expect(app.api.withToken(newcomer.access_token).getSession(session.id)).rejects.toMatchObject({ status: 403 });
+    // Staff see who waits; the class does not.
+    await eventually(() => modEvents.some((e) => e.type === 'member_updated' && (e as { waiting?: boolean }).waiting === true && (e as { user_id: string }).user_id === newcomer.user.id), 'the moderator hears of the newcomer');
+    expect((await teacher.api.members(session.id)).find((m) => m.user_id === newcomer.user.id)).toMatchObject({ waiting: true });
+    expect((await app.api.withToken(insider.access_token).members(session.id)).map((m) => m.user_id)).not.toContain(newcomer.user.id);
+    expect(insiderEvents.filter((e) => e.type === 'member_updated')).toEqual([]);
+    const modState = await (await connect(app, teacher.access_token)).join(session.id);
+    expect(modState.members?.find((m) => m.user_id === newcomer.user.id)).toMatchObject({ waiting: true });
+    const insiderState = await (await connect(app, insider.access_token)).join(session.id);
+    expect(insiderState.members?.map((m) => m.user_id)).not.toContain(newcomer.user.id);
+
+    // Admitted: now a member like any other, and everyone hears of them.
+    await mod.moderate({ session_id: session.id, action: 'admit', user_id: newcomer.user.id });
+    await eventually(() => insiderEvents.some((e) => e.type === 'member_updated' && (e as { user_id: string }).user_id === newcomer.user.id), 'the class hears of the newcomer');
+    await expect(newcomerSocket.join(session.id)).resolves.toMatchObject({ session_id: session.id });
+    await expect(newcomerSocket.send(session.id, 'hello')).resolves.toBeTruthy();
+    await expect(mod.moderate({ session_id: session.id, action: 'admit', user_id: newcomer.user.id })).rejects.toMatchObject({ code: 'bad_request' });
+
+    // Someone removed from the waiting room cannot come back in with their token.
+    const stranger = await app.api.guest(session.join_code!, 'Stranger');
+    await mod.moderate({ session_id: session.id, action: 'kick', user_id: stranger.user.id, ban: true });
+    await expect((await connect(app, stranger.access_token)).join(session.id)).rejects.toMatchObject({ code: 'not_member' });
+
+    // Turned off: newcomers come straight in.
+    await mod.moderate({ session_id: session.id, action: 'set_policy', waiting_room: false });
+    const code = (await teacher.api.getSession(session.id)).session.join_code!;
+    const late = await app.api.guest(code, 'Late');
+    expect(late).not.toHaveProperty('waiting');
+    await expect((await connect(app, late.access_token)).join(session.id)).resolves.toMatchObject({ session_id: session.id });
+  });
+});

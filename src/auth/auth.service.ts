@@ -107,6 +107,8 @@ export class AuthService {
       user: toWireUser(admitted.user),
       session_id: admitted.session.id,
       role: admitted.role,
+      // Extension: held in the waiting room until a moderator admits them.
+      ...(admitted.waiting ? { waiting: true } : {}),
     };
   }
 }

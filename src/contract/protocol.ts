@@ -70,6 +70,8 @@ export interface WireSession {
   };
   rate_limit: { messages: number; per_seconds: number } | null;
   guest_role: GuestRole;
+  /** Extension: new guests wait until a moderator admits them. */
+  waiting_room: boolean;
   /** Shown to moderators and admins only; null for others and when guest joining is disabled. */
   join_code: string | null;
   locked: boolean;
@@ -109,6 +111,8 @@ export interface WireMember {
   role: Role;
   muted_until: string | null;
   online: boolean;
+  /** Extension, staff only: in the waiting room. */
+  waiting?: boolean;
 }
 
 export interface WireParticipant {
@@ -307,6 +311,7 @@ export const MODERATE_ACTIONS = [
   'set_agent',
   'rotate_join_code',
   'disable_join_code',
+  'admit',
 ] as const;
 export type ModerateAction = (typeof MODERATE_ACTIONS)[number];
 
@@ -324,6 +329,8 @@ export interface ModeratePayload {
   auto_grant?: boolean;
   instructions?: string;
   responds_to?: RespondsTo;
+  /** Extension (set_policy): hold new guests in a waiting room. */
+  waiting_room?: boolean;
 }
 
 export interface ClientToServerEvents {

@@ -107,7 +107,8 @@ export class MembersModerationService {
     if (!options.allowAdd && (!current || current.banned)) throw new DomainError('not_found', 'that user is not a member of this session');
     if (current && current.role === 'moderator' && role !== 'moderator') await this.ensureAnotherModerator(sessionId, userId);
     await this.log.write(sessionId, async (tx, log) => {
-      const member = await this.sessions.upsertMember(tx, sessionId, userId, { role, banned: false });
+      // A moderator setting someone's role also lets them in from the waiting room.
+      const member = await this.sessions.upsertMember(tx, sessionId, userId, { role, banned: false, waiting: false });
       await appendAudited(this.audit, tx, log, {
         sessionId,
         actor,
@@ -118,9 +119,28 @@ export class MembersModerationService {
           role,
           muted_until: member.mutedUntil ? member.mutedUntil.toISOString() : null,
           display_name: user.displayName,
+          waiting: false,
         },
         targetUserId: userId,
         details: { role, previous_role: current?.role ?? null },
+      });
+    });
+  }
+
+  /** Lets someone in from the waiting room: everyone hears of them now. */
+  async admit(actor: AuthUser, access: SessionAccess, userId: string | undefined) {
+    ensureOpen(access);
+    const target = await this.member(access.session.id, userId);
+    if (!target.waiting) throw new DomainError('bad_request', 'that person is not in the waiting room');
+    await this.log.write(access.session.id, async (tx, log) => {
+      await this.sessions.updateMember(tx, access.session.id, target.userId, { waiting: false });
+      await appendAudited(this.audit, tx, log, {
+        sessionId: access.session.id,
+        actor,
+        action: 'admit',
+        type: 'member_updated',
+        payload: { user_id: target.userId, role: target.role, muted_until: target.mutedUntil ? target.mutedUntil.toISOString() : null, display_name: target.displayName, waiting: false },
+        targetUserId: target.userId,
       });
     });
   }

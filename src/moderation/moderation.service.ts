@@ -57,12 +57,15 @@ export class ModerationService {
         await this.control.update(
           actor,
           access,
-          { turn_policy: input.turn_policy, rate_limit: input.rate_limit, auto_grant: input.auto_grant },
+          { turn_policy: input.turn_policy, rate_limit: input.rate_limit, auto_grant: input.auto_grant, waiting_room: input.waiting_room },
           action,
         );
         return {};
       case 'set_agent':
         await this.control.update(actor, access, { agent: { instructions: input.instructions, responds_to: input.responds_to } }, action);
+        return {};
+      case 'admit':
+        await this.members.admit(actor, access, input.user_id);
         return {};
       case 'rotate_join_code':
       case 'disable_join_code':

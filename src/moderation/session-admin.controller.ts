@@ -70,7 +70,7 @@ export class SessionAdminController {
     @Body() input: SetMemberInput,
   ) {
     await this.members.setRole(user, access, userId, input.role, { allowAdd: true });
-    return (await this.sessions.members(access.session.id)).find((m) => m.user_id === userId);
+    return (await this.sessions.members(access.session.id, access.role)).find((m) => m.user_id === userId);
   }
 
   @Delete(':id/members/:user_id')

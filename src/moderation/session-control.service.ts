@@ -22,6 +22,7 @@ export interface SettingsChange {
   rate_limit?: { messages: number; per_seconds: number } | null;
   guest_role?: 'contributor' | 'observer';
   locked?: boolean;
+  waiting_room?: boolean;
   agent?: { instructions?: string; model?: string; responds_to?: RespondsTo; name?: string };
 }
 
@@ -55,6 +56,7 @@ export class SessionControlService {
     if (change.auto_grant !== undefined) set('autoGrant', change.auto_grant, 'auto_grant');
     if (change.guest_role !== undefined) set('guestRole', change.guest_role, 'guest_role');
     if (change.locked !== undefined) set('locked', change.locked, 'locked');
+    if (change.waiting_room !== undefined) set('waitingRoom', change.waiting_room, 'waiting_room');
     if (change.rate_limit !== undefined) {
       data.rateLimitMessages = change.rate_limit?.messages ?? null;
       data.rateLimitPerSeconds = change.rate_limit?.per_seconds ?? null;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AgentRunner } from '../agent/agent-runner.service.js';
 import type { AuthUser } from '../auth/auth-user.js';
-import { SNAPSHOT_MESSAGES, type ResumedState, type SessionStateEvent, type WireMember, type WireParticipant, type WireQueueEntry } from '../contract/protocol.js';
+import { SNAPSHOT_MESSAGES, type ResumedState, type Role, type SessionStateEvent, type WireMember, type WireParticipant, type WireQueueEntry } from '../contract/protocol.js';
 import { isStaff } from '../permissions/permission-table.js';
 import type { LiveSession } from '../sessions/live-session.js';
 import { toWireEvent } from '../sessions/wire-events.js';
@@ -25,8 +25,8 @@ export class SnapshotService {
     private readonly agent: AgentRunner,
   ) {}
 
-  async participants(sessionId: string): Promise<{ participants: WireParticipant[]; members: Awaited<ReturnType<SessionsService['members']>> }> {
-    const members = await this.sessions.members(sessionId);
+  async participants(sessionId: string, viewer: Role): Promise<{ participants: WireParticipant[]; members: Awaited<ReturnType<SessionsService['members']>> }> {
+    const members = await this.sessions.members(sessionId, viewer);
     const roles = new Map(members.map((m) => [m.user_id, m.role]));
     const participants = this.presence
       .online(sessionId)
@@ -42,7 +42,7 @@ export class SnapshotService {
     const [history, total, { participants, members }, hands, queue] = await Promise.all([
       this.sessions.history(current, undefined, SNAPSHOT_MESSAGES),
       this.sessions.totalMessages(current),
-      this.participants(sessionId),
+      this.participants(sessionId, access.role),
       this.turns.handsOf(sessionId),
       this.turns.queue(sessionId),
     ]);
@@ -73,7 +73,7 @@ export class SnapshotService {
     if (lastSeq > session.lastSeq || session.lastSeq - lastSeq > MAX_RESUME_EVENTS) return null;
     const [{ events }, { participants }, queue] = await Promise.all([
       this.sessions.events({ ...access, session }, lastSeq, MAX_RESUME_EVENTS),
-      this.participants(session.id),
+      this.participants(session.id, access.role),
       this.turns.queue(session.id),
     ]);
     return { events, participants, queue, agent: this.agent.stateOf(session) };
@@ -95,7 +95,7 @@ export class SnapshotService {
     const staff = isStaff(access.role);
     const recent = live.recentMessages(SNAPSHOT_MESSAGES, staff);
     if (!recent) return null;
-    const { participants, members } = this.participantsFromLive(live);
+    const { participants, members } = this.participantsFromLive(live, isStaff(access.role));
     const hands = [...live.window.hands.values()]
       .sort((a, b) => a.raisedSeq - b.raisedSeq)
       .map((h) => ({ user_id: h.userId, name: live.members.get(h.userId)?.displayName ?? 'someone', note: h.note, raised_at: h.raisedAt.toISOString() }));
@@ -125,14 +125,21 @@ export class SnapshotService {
     if (lastSeq > live.lastSeq || live.lastSeq - lastSeq > MAX_RESUME_EVENTS) return null;
     const events = live.eventsAfter(lastSeq);
     if (!events) return undefined;
-    return { events: events.map((e) => toWireEvent(e, access.role)), participants: this.participantsFromLive(live).participants, queue, agent: this.agent.stateOf(live.session) };
+    return { events: events.map((e) => toWireEvent(e, access.role)), participants: this.participantsFromLive(live, isStaff(access.role)).participants, queue, agent: this.agent.stateOf(live.session) };
   }
 
-  private participantsFromLive(live: LiveSession): { participants: WireParticipant[]; members: WireMember[] } {
+  private participantsFromLive(live: LiveSession, staff: boolean): { participants: WireParticipant[]; members: WireMember[] } {
     const members: WireMember[] = [];
     for (const [userId, m] of live.members) {
-      if (m.banned) continue;
-      members.push({ user_id: userId, display_name: m.displayName, role: m.role, muted_until: m.mutedUntil ? m.mutedUntil.toISOString() : null, online: this.presence.has(live.id, userId) });
+      if (m.banned || (m.waiting && !staff)) continue;
+      members.push({
+        user_id: userId,
+        display_name: m.displayName,
+        role: m.role,
+        muted_until: m.mutedUntil ? m.mutedUntil.toISOString() : null,
+        online: this.presence.has(live.id, userId),
+        ...(m.waiting ? { waiting: true } : {}),
+      });
     }
     const participants = this.presence.online(live.id).map((p) => ({ user_id: p.userId, name: p.name, role: live.members.get(p.userId)?.role ?? 'moderator' }));
     return { participants, members };

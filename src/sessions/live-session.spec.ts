@@ -21,6 +21,7 @@ const row = (over: Partial<Session> = {}): Session => ({
   rateLimitMessages: null,
   rateLimitPerSeconds: null,
   guestRole: 'contributor',
+  waitingRoom: false,
   joinCode: 'ABCDEFGH',
   locked: false,
   floorUserId: null,
@@ -40,13 +41,13 @@ const event = (seq: number, type: CommittedEvent['type'], payload: Record<string
 });
 
 describe('LiveSession.apply', () => {
-  const fresh = () => new LiveSession(row(), new Map([['teacher', { role: 'moderator', mutedUntil: null, banned: false, displayName: 'Ms Smith' }]]));
+  const fresh = () => new LiveSession(row(), new Map([['teacher', { role: 'moderator', mutedUntil: null, banned: false, displayName: 'Ms Smith', waiting: false }]]));
 
   it('follows members: joined, muted, role changed, removed, banned', () => {
     const live = fresh();
     expect(live.apply(event(4, 'member_updated', { user_id: 'ada', role: 'contributor', muted_until: null, display_name: 'Ada' }))).toBe('applied');
     live.apply(event(5, 'member_updated', { user_id: 'ada', role: 'contributor', muted_until: '2030-01-01T00:00:00.000Z', display_name: 'Ada' }));
-    expect(live.members.get('ada')).toEqual({ role: 'contributor', mutedUntil: new Date('2030-01-01T00:00:00.000Z'), banned: false, displayName: 'Ada' });
+    expect(live.members.get('ada')).toEqual({ role: 'contributor', mutedUntil: new Date('2030-01-01T00:00:00.000Z'), banned: false, displayName: 'Ada', waiting: false });
     live.apply(event(6, 'member_updated', { user_id: 'ada', role: 'observer', muted_until: null }));
     expect(live.members.get('ada')).toMatchObject({ role: 'observer', mutedUntil: null, displayName: 'Ada' });
     live.apply(event(7, 'member_updated', { user_id: 'bo', role: 'contributor', muted_until: null, display_name: 'Bo' }));

@@ -8,6 +8,8 @@ export interface LiveMember {
   mutedUntil: Date | null;
   banned: boolean;
   displayName: string;
+  /** In the waiting room: not let in yet. */
+  waiting: boolean;
 }
 
 export interface LiveHand {
@@ -102,6 +104,8 @@ export class LiveSession {
           mutedUntil: typeof p.muted_until === 'string' ? new Date(p.muted_until) : null,
           banned: false,
           displayName: (p.display_name as string | undefined) ?? this.members.get(p.user_id as string)?.displayName ?? '',
+          // Absent: as it was (a mute, say); the waiting room and being admitted say so.
+          waiting: typeof p.waiting === 'boolean' ? p.waiting : (this.members.get(p.user_id as string)?.waiting ?? false),
         });
         break;
       case 'member_removed': {
@@ -185,6 +189,7 @@ function applySettings(s: Session, changes: Record<string, unknown>, seq: number
   if ('auto_grant' in changes) s.autoGrant = changes.auto_grant as boolean;
   if ('guest_role' in changes) s.guestRole = changes.guest_role as string;
   if ('locked' in changes) s.locked = changes.locked as boolean;
+  if ('waiting_room' in changes) s.waitingRoom = changes.waiting_room as boolean;
   if ('floor_user_id' in changes) s.floorUserId = (changes.floor_user_id as string | null) ?? null;
   if ('rate_limit' in changes) {
     const limit = changes.rate_limit as { messages: number; per_seconds: number } | null;

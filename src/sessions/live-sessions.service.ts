@@ -105,7 +105,7 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
       this.messages.lastServedByAuthor(sessionId),
     ]);
     const map = new Map<string, LiveMember>();
-    for (const m of members) map.set(m.userId, { role: m.role as Role, mutedUntil: m.mutedUntil, banned: m.banned, displayName: m.displayName });
+    for (const m of members) map.set(m.userId, { role: m.role as Role, mutedUntil: m.mutedUntil, banned: m.banned, displayName: m.displayName, waiting: m.waiting });
     const handMap = new Map<string, LiveHand>(hands.map((h) => [h.userId, { userId: h.userId, note: h.note, raisedAt: h.raisedAt, raisedSeq: h.raisedSeq }]));
     return new LiveSession(session, map, {
       messages: messages.filter((m) => m.seq <= session.lastSeq).map(toWireMessage),

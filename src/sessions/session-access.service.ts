@@ -34,6 +34,7 @@ export class SessionAccessService {
     }
     if (!member) throw notMember();
     if (member.banned) throw new DomainError('not_member', 'you were removed from this session');
+    if (member.waiting) throw new DomainError('forbidden', 'you are in the waiting room: a moderator will let you in soon');
     return {
       session,
       role: member.role,

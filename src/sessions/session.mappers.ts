@@ -24,6 +24,7 @@ export function toWireSession(row: SessionRow, options: { moderator: boolean }):
         ? { messages: row.rateLimitMessages, per_seconds: row.rateLimitPerSeconds }
         : null,
     guest_role: row.guestRole as GuestRole,
+    waiting_room: row.waitingRoom,
     join_code: options.moderator ? row.joinCode : null,
     locked: row.locked,
     floor_user_id: row.floorUserId,

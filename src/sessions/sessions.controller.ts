@@ -37,7 +37,7 @@ export class SessionsController {
   @Get(':id/members')
   @RequireSessionPermission('read')
   async members(@Access() access: SessionAccess) {
-    return this.sessions.members(access.session.id);
+    return this.sessions.members(access.session.id, access.role);
   }
 
   @Get(':id/messages')

@@ -110,10 +110,10 @@ export class SessionsRepository {
     return rows.map((r) => r.user.displayName);
   }
 
-  upsertMember(tx: DbTransaction, sessionId: string, userId: string, data: { role: string; banned?: boolean; mutedUntil?: Date | null }): Promise<Member> {
+  upsertMember(tx: DbTransaction, sessionId: string, userId: string, data: { role: string; banned?: boolean; mutedUntil?: Date | null; waiting?: boolean }): Promise<Member> {
     return tx.member.upsert({
       where: { sessionId_userId: { sessionId, userId } },
-      create: { sessionId, userId, role: data.role, banned: data.banned ?? false, mutedUntil: data.mutedUntil ?? null },
+      create: { sessionId, userId, role: data.role, banned: data.banned ?? false, mutedUntil: data.mutedUntil ?? null, waiting: data.waiting ?? false },
       update: data,
     });
   }

@@ -47,6 +47,7 @@ export class SessionsService {
       rateLimitMessages: input.rate_limit?.messages ?? null,
       rateLimitPerSeconds: input.rate_limit?.per_seconds ?? null,
       guestRole: input.guest_role ?? 'contributor',
+      waitingRoom: input.waiting_room ?? false,
       joinCode: newJoinCode(),
       createdById: user.id,
     });
@@ -70,14 +71,16 @@ export class SessionsService {
     };
   }
 
-  async members(sessionId: string): Promise<WireMember[]> {
-    const members = await this.sessions.listMembers(sessionId);
+  /** The roster; people in the waiting room only for staff. */
+  async members(sessionId: string, viewer: Role): Promise<WireMember[]> {
+    const members = (await this.sessions.listMembers(sessionId)).filter((m) => !m.waiting || isStaff(viewer));
     return members.map((m) => ({
       user_id: m.userId,
       display_name: m.displayName,
       role: m.role as Role,
       muted_until: m.mutedUntil ? m.mutedUntil.toISOString() : null,
       online: this.presence.has(sessionId, m.userId),
+      ...(m.waiting ? { waiting: true } : {}),
     }));
   }
 
@@ -131,17 +134,20 @@ export class SessionsService {
     const returning = user && (!user.guestSessionId || user.guestSessionId === session.id) ? user : null;
     const member = returning ? await this.sessions.findMember(session.id, returning.id) : null;
     if (member?.banned) throw new DomainError('forbidden', 'you were banned from this session');
-    if (returning && member) return { session, user: returning, role: member.role as Role };
+    if (returning && member) return { session, user: returning, role: member.role as Role, waiting: member.waiting };
     const role = session.guestRole as Role;
+    // A registered member added by a moderator is never held; newcomers by code are, in a waiting room.
+    const waiting = session.waitingRoom;
     return this.log.write(session.id, async (tx, log) => {
       if (!returning && (await this.sessions.countGuests(tx, session.id)) >= this.config.limits.guestsPerSession) {
         throw new DomainError('forbidden', `this session is full: it admits at most ${this.config.limits.guestsPerSession} guests`);
       }
       // Inside the write, so two guests joining at once with one name cannot both get it.
       const admitted = returning ?? (await createGuest(tx, session.id, uniqueDisplayName(displayName, await this.sessions.memberNames(tx, session.id))));
-      await this.sessions.upsertMember(tx, session.id, admitted.id, { role });
-      await log.append('member_updated', { user_id: admitted.id, role, muted_until: null, display_name: admitted.displayName });
-      return { session, user: admitted, role };
+      await this.sessions.upsertMember(tx, session.id, admitted.id, { role, waiting });
+      // Someone in the waiting room is announced to staff only; being admitted is announced to all.
+      await log.append('member_updated', { user_id: admitted.id, role, muted_until: null, display_name: admitted.displayName, ...(waiting ? { waiting: true } : {}) }, waiting ? 'staff' : 'all');
+      return { session, user: admitted, role, waiting };
     });
   }
 }

@@ -394,4 +394,26 @@ describe('the classroom in a browser', () => {
       await visitor.context.close();
     }
   });
+
+  it('with the waiting room on, a newcomer waits until the teacher lets them in', async () => {
+    await teacher.page.getByRole('button', { name: 'Hold new guests in a waiting room' }).click();
+    await hasText(teacher.page.getByTestId('console-feedback'), 'New guests wait to be let in: done.');
+    const code = await textOf(teacher.page.getByTestId('join-code'));
+    const newcomer = await person(browser, 'newcomer');
+    try {
+      await newcomer.page.goto(`${app.url}/join/${code}`);
+      await newcomer.page.getByLabel('Your name').fill('Walker');
+      await newcomer.page.getByRole('button', { name: 'Join' }).click();
+      await hasText(newcomer.page.getByTestId('waiting-room'), 'You are in the waiting room');
+      await hasText(teacher.page.getByRole('region', { name: /Waiting room/ }), 'Walker');
+      await screenshot(newcomer.page, 'guest-waiting-room');
+      await teacher.page.getByRole('button', { name: 'Let Walker in' }).click();
+      await hasText(teacher.page.getByTestId('console-feedback'), 'Let Walker in: done.');
+      await newcomer.page.getByTestId('composer-input').waitFor();
+      await hasText(teacher.page.getByTestId('presence'), 'Walker');
+    } finally {
+      await newcomer.context.close();
+      await teacher.page.getByRole('button', { name: 'Let new guests straight in' }).click();
+    }
+  });
 });

@@ -118,4 +118,8 @@ export class ModerateInput extends SessionRefInput {
   @IsOptional()
   @IsIn(RESPONDS_TO, { message: `responds_to must be one of: ${RESPONDS_TO.join(', ')}` })
   responds_to?: RespondsTo;
+
+  @IsOptional()
+  @IsBoolean({ message: 'waiting_room must be a boolean' })
+  waiting_room?: boolean;
 }

@@ -93,6 +93,11 @@ export class CreateSessionInput {
   @IsOptional()
   @IsIn(GUEST_ROLES, { message: `guest_role must be one of: ${GUEST_ROLES.join(', ')}` })
   guest_role?: GuestRole;
+
+  @ApiPropertyOptional({ description: 'new guests wait until a moderator admits them', default: false })
+  @IsOptional()
+  @IsBoolean({ message: 'waiting_room must be a boolean' })
+  waiting_room?: boolean;
 }
 
 export class UpdateSessionInput extends CreateSessionInput {

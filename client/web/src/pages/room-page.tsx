@@ -14,7 +14,15 @@ import { Link } from '../ui.js';
 export function RoomPage({ sessionId }: { sessionId: string }) {
   // Read once per room, not on every render (a streaming answer renders many times a second).
   const identity = useMemo(() => auth.forSession(sessionId), [sessionId]);
-  const { room, connection, error, announced, rate, actions } = useRoom(sessionId, identity?.token ?? null);
+  // In the waiting room the join is refused until a moderator lets this person in: try again now and then.
+  const [attempt, setAttempt] = useState(0);
+  const { room, connection, error, announced, rate, actions } = useRoom(sessionId, identity?.token ?? null, attempt);
+  const waiting = !room && error?.code === 'forbidden' && error.message.includes('waiting room');
+  useEffect(() => {
+    if (!waiting) return;
+    const retry = setTimeout(() => setAttempt((n) => n + 1), 2000);
+    return () => clearTimeout(retry);
+  }, [waiting, error]);
   const [now, setNow] = useState(() => Date.now());
   const moderation = useModeratorActions();
 
@@ -44,6 +52,15 @@ export function RoomPage({ sessionId }: { sessionId: string }) {
         <p>
           <Link href="/">Back to the start page</Link>
         </p>
+      </main>
+    );
+  }
+
+  if (waiting) {
+    return (
+      <main className="page narrow" data-testid="waiting-room" aria-busy="true">
+        <h1>You are in the waiting room</h1>
+        <p role="status">A moderator will let you in soon. This page opens the session by itself when they do.</p>
       </main>
     );
   }

@@ -43,6 +43,7 @@ export function ModeratorConsole({ room, actions, token, now, act, feedback, bus
       <fieldset disabled={closed || busy} className="console-body">
         <TutorControls room={room} actions={actions} act={act} />
         <AwaitingApproval room={room} actions={actions} act={act} token={token} />
+        <WaitingRoom room={room} actions={actions} act={act} />
         <People room={room} actions={actions} act={act} now={now} />
         <RoomSettings room={room} actions={actions} act={act} />
         <Instructions room={room} actions={actions} act={act} />
@@ -146,9 +147,39 @@ const MUTE_CHOICES: Array<[string, number | undefined]> = [
   ['until unmuted', undefined],
 ];
 
+/** Guests held until a moderator lets them in (the room's "hold new guests" setting). */
+function WaitingRoom({ room, actions, act }: PartProps) {
+  const waiting = Object.values(room.members).filter((m) => m.waiting);
+  if (!room.session.waiting_room && waiting.length === 0) return null;
+  return (
+    <section aria-labelledby="waiting-room-heading">
+      <h3 id="waiting-room-heading">Waiting room ({waiting.length})</h3>
+      {waiting.length === 0 ? (
+        <p className="muted">Nobody is waiting.</p>
+      ) : (
+        <ul className="member-list" data-testid="waiting">
+          {waiting.map((m) => (
+            <li key={m.user_id} className="member">
+              <span>{m.display_name}</span>
+              <span className="row-actions">
+                <button type="button" onClick={() => void act(`Let ${m.display_name} in`, () => actions.moderate({ action: 'admit', user_id: m.user_id }))} aria-label={`Let ${m.display_name} in`}>
+                  Let in
+                </button>
+                <button type="button" onClick={() => void act(`Turned ${m.display_name} away`, () => actions.moderate({ action: 'kick', user_id: m.user_id, ban: true }))} aria-label={`Turn ${m.display_name} away`}>
+                  Turn away
+                </button>
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
 function People({ room, actions, act, now }: PartProps & { now: number }) {
   const here = new Set(room.participants.map((p) => p.user_id));
-  const members = Object.values(room.members).sort((a, b) => Number(here.has(b.user_id)) - Number(here.has(a.user_id)) || a.display_name.localeCompare(b.display_name));
+  const members = Object.values(room.members).filter((m) => !m.waiting).sort((a, b) => Number(here.has(b.user_id)) - Number(here.has(a.user_id)) || a.display_name.localeCompare(b.display_name));
   return (
     <section aria-labelledby="people-console">
       <h3 id="people-console">People ({members.length})</h3>
@@ -260,6 +291,13 @@ function RoomSettings({ room, actions, act }: PartProps) {
       <div className="row-actions">
         <button type="button" aria-pressed={session.locked} onClick={() => void act(session.locked ? 'Unlocked' : 'Locked', () => actions.moderate({ action: session.locked ? 'unlock' : 'lock' }))}>
           {session.locked ? 'Unlock the room' : 'Lock the room'}
+        </button>
+        <button
+          type="button"
+          aria-pressed={session.waiting_room}
+          onClick={() => void act(session.waiting_room ? 'New guests come straight in' : 'New guests wait to be let in', () => actions.moderate({ action: 'set_policy', waiting_room: !session.waiting_room }))}
+        >
+          {session.waiting_room ? 'Let new guests straight in' : 'Hold new guests in a waiting room'}
         </button>
       </div>
       <form className="form compact" onSubmit={apply}>

@@ -123,6 +123,8 @@ function applyDurable(room: RoomState, event: DurableEvent, now: number): RoomSt
           role: event.role,
           muted_until: event.muted_until,
           online: previous?.online ?? room.participants.some((p) => p.user_id === event.user_id),
+          // Staff only: someone in the waiting room (absent: as before; admitting says false).
+          ...(((event as { waiting?: boolean }).waiting ?? previous?.waiting) ? { waiting: true } : {}),
         },
       };
       next.participants = room.participants.map((p) => (p.user_id === event.user_id ? { ...p, role: event.role } : p));

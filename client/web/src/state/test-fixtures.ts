@@ -11,6 +11,7 @@ export function wireSession(overrides: Partial<WireSession> = {}): WireSession {
     agent: { name: 'Tutor', instructions: '', model: null, responds_to: 'all', paused: false },
     rate_limit: null,
     guest_role: 'contributor',
+    waiting_room: false,
     join_code: null,
     locked: false,
     floor_user_id: null,

@@ -46,7 +46,7 @@ function announcement(room: RoomState, event: DurableEvent): string | null {
   }
 }
 
-export function useRoom(sessionId: string, token: string | null) {
+export function useRoom(sessionId: string, token: string | null, attempt = 0) {
   const [room, dispatch] = useReducer(reducer, null);
   const [connection, setConnection] = useState<Connection>('connecting');
   const [error, setError] = useState<RoomError | null>(null);
@@ -129,7 +129,7 @@ export function useRoom(sessionId: string, token: string | null) {
       client.close();
       clientRef.current = null;
     };
-  }, [sessionId, token]);
+  }, [sessionId, token, attempt]);
 
   // The first snapshot, and a new or changed limit, start a full bucket (as the server does when the
   // setting changes); a re-join keeps what was spent, as the server's bucket does.
