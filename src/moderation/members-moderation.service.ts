@@ -61,8 +61,7 @@ export class MembersModerationService {
     await this.log.write(access.session.id, async (tx, log) => {
       await this.sessions.updateMember(tx, access.session.id, target.userId, { mutedUntil: until });
       // Muting a flooder also takes back what he left waiting for the tutor (it does not come back on unmute).
-      const waiting = await this.messages.withAgentStateIn(tx, access.session.id, ['pending', 'awaiting_approval']);
-      await this.messages.updateMany(tx, waiting.filter((m) => m.authorId === target.userId).map((m) => m.id), { agentState: 'dismissed' });
+      await this.messages.dismissWaitingOf(tx, access.session.id, target.userId);
       await appendAudited(this.audit, tx, log, {
         sessionId: access.session.id,
         actor,
@@ -163,8 +162,7 @@ export class MembersModerationService {
       if (ban) await this.sessions.updateMember(tx, sessionId, target.userId, { banned: true, mutedUntil: null });
       else await this.sessions.deleteMember(tx, sessionId, target.userId);
       // What they left waiting is withdrawn with them.
-      const waiting = await this.messages.withAgentStateIn(tx, sessionId, ['pending', 'awaiting_approval']);
-      await this.messages.updateMany(tx, waiting.filter((m) => m.authorId === target.userId).map((m) => m.id), { agentState: 'dismissed' });
+      await this.messages.dismissWaitingOf(tx, sessionId, target.userId);
       await this.turns.removeHandOf(tx, log, sessionId, target.userId, actor.id);
       const session = await this.sessions.findByIdIn(tx, sessionId);
       if (session?.floorUserId === target.userId) {

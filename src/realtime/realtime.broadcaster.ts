@@ -39,9 +39,9 @@ export class RealtimeBroadcaster implements OnModuleDestroy {
     for (const off of this.unsubscribe.splice(0)) off();
   }
 
-  private emit(room: string, event: { type: string }) {
-    // The event name is the payload's type (PROTOCOL.md section 4).
-    (this.server?.to(room) as { emit(name: string, payload: unknown): void } | undefined)?.emit(event.type, event);
+  /** To everyone in `room` but those also in `except`. The event name is the payload's type (PROTOCOL.md section 4). */
+  private emit(room: string, event: { type: string }, except: string | string[] = []) {
+    (this.server?.to(room).except(except) as { emit(name: string, payload: unknown): void } | undefined)?.emit(event.type, event);
   }
 
   private durable(event: CommittedEvent) {
@@ -54,7 +54,7 @@ export class RealtimeBroadcaster implements OnModuleDestroy {
       // The tutor's instructions: in full to each moderator, without them to everyone else.
       const moderators = [...(this.live.peek(sessionId)?.members ?? [])].filter(([, m]) => m.role === 'moderator' && !m.banned).map(([id]) => rooms.user(sessionId, id));
       for (const room of moderators) this.emit(room, toWireEvent(event, 'moderator'));
-      (this.server.to(rooms.session(sessionId)).except(moderators) as unknown as { emit(name: string, payload: unknown): void }).emit(event.type, toWireEvent(event, 'contributor'));
+      this.emit(rooms.session(sessionId), toWireEvent(event, 'contributor'), moderators);
     } else {
       this.emit(rooms.session(sessionId), toWireEvent(event, 'moderator'));
     }
@@ -92,10 +92,7 @@ export class RealtimeBroadcaster implements OnModuleDestroy {
         return this.emit(rooms.user(sessionId, audience.userId), event);
       case 'others':
         // Everyone in the session but that user's own sockets.
-        (this.server.to(rooms.session(sessionId)).except(rooms.user(sessionId, audience.userId)) as unknown as {
-          emit(name: string, payload: unknown): void;
-        }).emit(event.type, event);
-        return;
+        return this.emit(rooms.session(sessionId), event, rooms.user(sessionId, audience.userId));
     }
   }
 }

@@ -162,7 +162,6 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   async join(@ConnectedSocket() socket: RoundtableSocket, @MessageBody() input: JoinInput, @SocketAccess() access: SessionAccess): Promise<JoinAck> {
     const sessionId = access.session.id;
     const lastSeq = input.last_seq ?? undefined; // null means "no last_seq": a snapshot
-    const queue = await this.turns.queue(sessionId); // ephemeral: queue_updated keeps it current after
     const live = this.live.peek(sessionId);
     if (live && this.snapshots.canServeFromLive(access, live, lastSeq)) {
       // From here to the answer nothing awaits: joining the rooms and reading the live state sit at one
@@ -170,6 +169,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const joined = socket.join(this.roomsFor(socket, access));
       if (!(joined instanceof Promise)) {
         this.enter(socket, access);
+        const queue = this.turns.queueOf(live);
         const resumed = lastSeq !== undefined ? this.snapshots.resumeFromLive(access, live, lastSeq, queue) : null;
         if (resumed) return { ok: true as const, resumed: true as const, ...resumed };
         return { ok: true as const, state: this.snapshots.snapshotFromLive(socket.data.user, access, live, queue)! };

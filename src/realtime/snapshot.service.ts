@@ -14,6 +14,9 @@ import { TurnsService } from '../turns/turns.service.js';
 /** A client further behind than this gets a fresh snapshot instead of a replay. */
 export const MAX_RESUME_EVENTS = 500;
 
+/** A client at `lastSeq` can be replayed to `current` (not from the future, not too far behind). */
+const replayable = (current: number, lastSeq: number) => lastSeq <= current && current - lastSeq <= MAX_RESUME_EVENTS;
+
 /** Everything a participant needs to render the room at one seq. */
 @Injectable()
 export class SnapshotService {
@@ -70,7 +73,7 @@ export class SnapshotService {
    */
   async resume(access: SessionAccess, lastSeq: number): Promise<ResumedState | null> {
     const session = (await this.live.get(access.session.id))?.session ?? access.session;
-    if (lastSeq > session.lastSeq || session.lastSeq - lastSeq > MAX_RESUME_EVENTS) return null;
+    if (!replayable(session.lastSeq, lastSeq)) return null;
     const [{ events }, { participants }, queue] = await Promise.all([
       this.sessions.events({ ...access, session }, lastSeq, MAX_RESUME_EVENTS),
       this.participants(session.id, access.role),
@@ -81,8 +84,7 @@ export class SnapshotService {
 
   /** Whether the live state alone can answer this join (no query): a snapshot, or a resume within its window. */
   canServeFromLive(access: SessionAccess, live: LiveSession, lastSeq: number | undefined): boolean {
-    const replay = lastSeq !== undefined && lastSeq <= live.lastSeq && live.lastSeq - lastSeq <= MAX_RESUME_EVENTS;
-    if (replay) return live.reachesBack(lastSeq);
+    if (lastSeq !== undefined && replayable(live.lastSeq, lastSeq)) return live.reachesBack(lastSeq);
     return live.recentMessages(SNAPSHOT_MESSAGES, isStaff(access.role)) !== null;
   }
 
@@ -95,7 +97,6 @@ export class SnapshotService {
     const staff = isStaff(access.role);
     const recent = live.recentMessages(SNAPSHOT_MESSAGES, staff);
     if (!recent) return null;
-    const { participants, members } = this.participantsFromLive(live, isStaff(access.role));
     const hands = [...live.window.hands.values()]
       .sort((a, b) => a.raisedSeq - b.raisedSeq)
       .map((h) => ({ user_id: h.userId, name: live.members.get(h.userId)?.displayName ?? 'someone', note: h.note, raised_at: h.raisedAt.toISOString() }));
@@ -108,11 +109,11 @@ export class SnapshotService {
       messages: recent.messages,
       total_messages: recent.total,
       has_more: recent.hasMore,
-      participants,
+      participants: this.participantsFromLive(live),
       hands,
       queue,
       agent: this.agent.stateOf(live.session),
-      members,
+      members: this.membersFromLive(live, staff),
     };
   }
 
@@ -122,13 +123,13 @@ export class SnapshotService {
    * the database might (the caller replays from there); null when a snapshot serves better.
    */
   resumeFromLive(access: SessionAccess, live: LiveSession, lastSeq: number, queue: WireQueueEntry[]): ResumedState | null | undefined {
-    if (lastSeq > live.lastSeq || live.lastSeq - lastSeq > MAX_RESUME_EVENTS) return null;
+    if (!replayable(live.lastSeq, lastSeq)) return null;
     const events = live.eventsAfter(lastSeq);
     if (!events) return undefined;
-    return { events: events.map((e) => toWireEvent(e, access.role)), participants: this.participantsFromLive(live, isStaff(access.role)).participants, queue, agent: this.agent.stateOf(live.session) };
+    return { events: events.map((e) => toWireEvent(e, access.role)), participants: this.participantsFromLive(live), queue, agent: this.agent.stateOf(live.session) };
   }
 
-  private participantsFromLive(live: LiveSession, staff: boolean): { participants: WireParticipant[]; members: WireMember[] } {
+  private membersFromLive(live: LiveSession, staff: boolean): WireMember[] {
     const members: WireMember[] = [];
     for (const [userId, m] of live.members) {
       if (m.banned || (m.waiting && !staff)) continue;
@@ -141,7 +142,10 @@ export class SnapshotService {
         ...(m.waiting ? { waiting: true } : {}),
       });
     }
-    const participants = this.presence.online(live.id).map((p) => ({ user_id: p.userId, name: p.name, role: live.members.get(p.userId)?.role ?? 'moderator' }));
-    return { participants, members };
+    return members;
+  }
+
+  private participantsFromLive(live: LiveSession): WireParticipant[] {
+    return this.presence.online(live.id).map((p) => ({ user_id: p.userId, name: p.name, role: live.members.get(p.userId)?.role ?? 'moderator' }));
   }
 }

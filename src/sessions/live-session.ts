@@ -39,7 +39,8 @@ export type ApplyResult = 'applied' | 'already_applied' | 'gap';
 
 /**
  * What the hot path needs to know about one session, held in memory: its
- * settings and its members. It changes in one way only: `apply`, over the same
+ * settings, members, raised hands, a window of recent messages and events, and
+ * the agent's queue. It changes in one way only: `apply`, over the same
  * committed durable events participants receive, in seq order. An event past
  * the next seq is a gap (another writer, a lost event): the owner throws this
  * state away and loads it again, never guesses.

@@ -19,7 +19,7 @@ interface Entry {
 
 /**
  * The one owner of each session's live state in this process. A session is
- * loaded from the database on first use (two queries), then kept current by
+ * loaded from the database on first use (a handful of queries), then kept current by
  * applying every committed event before anyone else hears of it, so access
  * checks and the rules of the hot path need no query.
  *

@@ -118,6 +118,14 @@ export class MessagesRepository {
     return tx.message.update({ where: { id }, data });
   }
 
+  /** Withdraws what one author left waiting for the agent (queued or for approval): one statement. */
+  async dismissWaitingOf(tx: DbTransaction, sessionId: string, authorId: string): Promise<void> {
+    await tx.message.updateMany({
+      where: { sessionId, authorId, agentState: { in: ['pending', 'awaiting_approval'] }, deletedAt: null },
+      data: { agentState: 'dismissed' },
+    });
+  }
+
   async updateMany(tx: DbTransaction, ids: string[], data: Prisma.MessageUncheckedUpdateManyInput): Promise<void> {
     if (ids.length) await tx.message.updateMany({ where: { id: { in: ids } }, data });
   }

@@ -3,6 +3,17 @@ import { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import type { DbTransaction } from '../persistence/transaction.js';
 import type { CommittedEvent } from './session-event-bus.js';
 
+type EventRow = { sessionId: string; seq: number; type: string; visibility: string; payload: unknown; createdAt: Date };
+
+const toCommitted = (row: EventRow): CommittedEvent => ({
+  sessionId: row.sessionId,
+  seq: row.seq,
+  type: row.type as CommittedEvent['type'],
+  visibility: row.visibility === 'staff' ? 'staff' : 'all',
+  payload: row.payload as Record<string, unknown>,
+  at: row.createdAt,
+});
+
 @Injectable()
 export class SessionEventsRepository {
   constructor(private readonly prisma: PrismaClient) {}
@@ -16,16 +27,11 @@ export class SessionEventsRepository {
    * until the transaction ends, so concurrent writers (in this process or
    * another) queue up and commit in seq order; a rolled-back write gives its seq back.
    */
-  async nextSeq(tx: DbTransaction, sessionId: string): Promise<number> {
-    const row = await tx.session.update({
-      where: { id: sessionId },
-      data: { lastSeq: { increment: 1 } },
-      select: { lastSeq: true },
-    });
-    return row.lastSeq;
+  nextSeq(tx: DbTransaction, sessionId: string): Promise<number> {
+    return this.nextSeqs(tx, sessionId, 1);
   }
 
-  /** Allocates `n` consecutive seqs at once; returns the last of them. */
+  /** Allocates `n` consecutive seqs at once (the same row lock); returns the last of them. */
   async nextSeqs(tx: DbTransaction, sessionId: string, n: number): Promise<number> {
     const row = await tx.session.update({
       where: { id: sessionId },
@@ -69,29 +75,14 @@ export class SessionEventsRepository {
     });
   }
 
-  async insert(tx: DbTransaction, event: CommittedEvent): Promise<void> {
-    await tx.sessionEvent.create({
-      data: {
-        sessionId: event.sessionId,
-        seq: event.seq,
-        type: event.type,
-        visibility: event.visibility,
-        payload: event.payload as Prisma.InputJsonValue,
-      },
-    });
+  insert(tx: DbTransaction, event: CommittedEvent): Promise<void> {
+    return this.insertMany(tx, [event]);
   }
 
   /** The newest `limit` events, oldest first. */
   async newest(sessionId: string, limit: number): Promise<CommittedEvent[]> {
     const rows = await this.prisma.sessionEvent.findMany({ where: { sessionId }, orderBy: { seq: 'desc' }, take: limit });
-    return rows.reverse().map((row) => ({
-      sessionId: row.sessionId,
-      seq: row.seq,
-      type: row.type as CommittedEvent['type'],
-      visibility: row.visibility === 'staff' ? 'staff' : 'all',
-      payload: row.payload as Record<string, unknown>,
-      at: row.createdAt,
-    }));
+    return rows.reverse().map(toCommitted);
   }
 
   async list(sessionId: string, afterSeq: number, limit: number): Promise<CommittedEvent[]> {
@@ -100,13 +91,7 @@ export class SessionEventsRepository {
       orderBy: { seq: 'asc' },
       take: limit,
     });
-    return rows.map((row) => ({
-      sessionId: row.sessionId,
-      seq: row.seq,
-      type: row.type as CommittedEvent['type'],
-      visibility: row.visibility === 'staff' ? 'staff' : 'all',
-      payload: row.payload as Record<string, unknown>,
-    }));
+    return rows.map(toCommitted);
   }
 
   /** Redacts a deleted message's text from the new_message event that carried it. */

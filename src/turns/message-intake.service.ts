@@ -49,9 +49,9 @@ const dedupeKey = (sessionId: string, authorId: string, clientMsgId: string) => 
  * A person's message entering the session: the session's rules (closed,
  * locked, muted, floor, rate limit) say whether it may, the policy says what
  * the agent does with it, and it is stored and sequenced once per client_msg_id.
- * Messages that arrive while the session's previous write is in flight are
- * committed together (SessionLog.groupCommit): one transaction of five
- * statements for the whole batch.
+ * Messages that arrive while the previous batch is being committed are
+ * committed together, across sessions (SessionLog.groupCommit): one
+ * transaction of a fixed few statements for the whole batch.
  */
 @Injectable()
 export class MessageIntakeService {
@@ -105,7 +105,8 @@ export class MessageIntakeService {
     for (const { sessionId, items } of batches) {
       const outcomes: Outcome[] = [];
       perSession.push(outcomes);
-      const current = this.live.peek(sessionId)?.session ?? (await this.sessions.findByIdIn(tx, sessionId));
+      const live = this.live.peek(sessionId);
+      const current = live?.session ?? (await this.sessions.findByIdIn(tx, sessionId));
       if (!current) {
         for (const _ of items) outcomes.push(new DomainError('not_found', 'session not found'));
         continue;
@@ -114,7 +115,7 @@ export class MessageIntakeService {
       let answersInPerson = false;
       // Per author, the questions already waiting (queued or for approval), counting this batch's as they are accepted.
       const waiting = new Map<string, number>();
-      for (const q of [...(this.live.peek(sessionId)?.queue.queued() ?? []), ...(this.live.peek(sessionId)?.queue.waitingApproval() ?? [])]) {
+      for (const q of [...(live?.queue.queued() ?? []), ...(live?.queue.waitingApproval() ?? [])]) {
         waiting.set(q.authorId, (waiting.get(q.authorId) ?? 0) + 1);
       }
       items.forEach((item, index) => {

@@ -5,6 +5,7 @@ import { DomainError } from '../common/domain-error.js';
 import type { DbTransaction } from '../persistence/transaction.js';
 import { SessionEventBus } from '../sessions/session-event-bus.js';
 import { SessionLog, type EventAppender } from '../sessions/session-log.service.js';
+import type { LiveSession } from '../sessions/live-session.js';
 import { LiveSessions } from '../sessions/live-sessions.service.js';
 import { SessionsRepository } from '../sessions/sessions.repository.js';
 import { HandsRepository } from './hands.repository.js';
@@ -51,9 +52,7 @@ export class TurnsService {
    * queued, and per author when they were last served. An author whose
    * question is being answered right now counts as served most recently of all.
    */
-  private async schedulerInput(sessionId: string): Promise<{ policy: TurnPolicy; pending: PendingMessage[]; lastServed: Map<string, number> } | null> {
-    const live = await this.live.get(sessionId);
-    if (!live) return null;
+  private schedulerInput(live: LiveSession): { policy: TurnPolicy; pending: PendingMessage[]; lastServed: Map<string, number> } {
     const { queue } = live;
     const lastServed = new Map(queue.lastServed);
     // The answer will be stored after everything so far: just past the latest seq.
@@ -64,8 +63,13 @@ export class TurnsService {
 
   /** What the agent will answer, in order. */
   async queue(sessionId: string): Promise<WireQueueEntry[]> {
-    const input = await this.schedulerInput(sessionId);
-    return input ? predictOrder(input).map((m) => ({ message_id: m.id, user_id: m.authorId })) : [];
+    const live = await this.live.get(sessionId);
+    return live ? this.queueOf(live) : [];
+  }
+
+  /** The same, from a live state the caller holds (no await: a join reads it at one seq with its snapshot). */
+  queueOf(live: LiveSession): WireQueueEntry[] {
+    return predictOrder(this.schedulerInput(live)).map((m) => ({ message_id: m.id, user_id: m.authorId }));
   }
 
   private readonly queuePublishes = new Map<string, Promise<void>>();
@@ -87,18 +91,19 @@ export class TurnsService {
 
   /** The next batch the agent should answer, by the session's policy. */
   async nextBatch(sessionId: string): Promise<Batch | null> {
-    const input = await this.schedulerInput(sessionId);
-    return input ? nextBatch(input) : null;
+    const live = await this.live.get(sessionId);
+    return live ? nextBatch(this.schedulerInput(live)) : null;
   }
 
   /** The REST view of the queue: who is next and why. */
   async explain(sessionId: string): Promise<QueueExplanation> {
-    const session = (await this.live.get(sessionId))?.session;
-    if (!session) throw new DomainError('not_found', 'session not found');
-    const input = (await this.schedulerInput(sessionId))!;
+    const live = await this.live.get(sessionId);
+    if (!live) throw new DomainError('not_found', 'session not found');
+    const { session } = live;
+    const input = this.schedulerInput(live);
     const { policy } = input;
     const order = predictOrder(input);
-    const awaiting = (await this.live.get(sessionId))!.queue.waitingApproval();
+    const awaiting = live.queue.waitingApproval();
     return {
       policy,
       queue: order.map((m, i) => ({ message_id: m.id, user_id: m.authorId, author_name: m.authorName, seq: m.seq, position: i + 1 })),
