@@ -50,7 +50,7 @@ describe('attribution the model can trust', () => {
     const cyrillic = await app.api.guest(code, '\u041cs Smith'); // Cyrillic capital Em
     const spaced = await app.api.guest(code, 'Ms\u00a0Smith'); // no-break space
     const styled = await app.api.guest(code, 'ＭＳ ｓｍｉｔｈ'); // full-width letters
-    expect([exact, cyrillic, spaced, styled].map((g) => g.user.display_name)).toEqual(['Ms Smith (2)', '\u041cs Smith (3)', 'Ms Smith (4)', 'MS smith (5)']);
+    expect([exact, cyrillic, spaced, styled].map((g) => g.user.display_name)).toEqual(['Ms Smith 2', '\u041cs Smith 3', 'Ms Smith 4', 'MS smith 5']);
     for (const invisible of ['Ms Sm\u200bith', 'Ms Smith\u202e', 'Ms\u2060Smith']) {
       await expect(app.api.guest(code, invisible)).rejects.toMatchObject({ status: 400, body: { message: expect.stringContaining('invisible or text-direction') } });
     }
@@ -62,11 +62,11 @@ describe('attribution the model can trust', () => {
     const turns = request.messages.filter((m) => m.role === 'user').map((m) => parseTurn(m.content));
     expect(turns.map((t) => t && [t.role, t.name])).toEqual([
       ['moderator', 'Ms Smith'],
-      ['contributor', 'Ms Smith (2)'],
+      ['contributor', 'Ms Smith 2'],
     ]);
     expect(turns[0]!.handle).not.toBe(turns[1]!.handle);
     expect(request.messages[0].content).toContain(`[${turns[0]!.handle} | moderator | "Ms Smith"]`);
-    expect(request.messages[0].content).toContain(`[${turns[1]!.handle} | contributor | "Ms Smith (2)"]`);
+    expect(request.messages[0].content).toContain(`[${turns[1]!.handle} | contributor | "Ms Smith 2"]`);
   });
 
   it('keeps a forged "[Name]:" line inside its author\'s turn', async () => {

@@ -86,7 +86,8 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
       this.bus.onDurable((event) => {
         const queued = event.type === 'new_message' && event.internal?.agentState === 'pending';
         const approved = event.type === 'moderation' && event.payload.action === 'approve_message';
-        if (queued || approved || event.type === 'session_updated') this.kick(event.sessionId);
+        // A member's change can free kept questions (an unmute, a mute that ended, a restore).
+        if (queued || approved || event.type === 'session_updated' || event.type === 'member_updated') this.kick(event.sessionId);
       }),
     );
     const requeued = await this.agent.requeueInterrupted();
@@ -216,8 +217,9 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
       await this.finish(session, batch, run, failure, usage);
     } finally {
       this.runs.delete(sessionId);
-      // A pause always stops the run in flight, so the run itself knows whether the agent is paused now.
-      this.bus.publishEphemeral(sessionId, { type: 'agent_status', session_id: sessionId, status: run.stopReason === 'pause' ? 'paused' : 'idle' });
+      // A pause lets the answer in progress finish (or stops it, "stop now"): either way the agent is paused now.
+      const paused = run.stopReason === 'pause' || this.live.peek(sessionId)?.session.agentPaused === true;
+      this.bus.publishEphemeral(sessionId, { type: 'agent_status', session_id: sessionId, status: paused ? 'paused' : 'idle' });
       await this.turns.publishQueue(sessionId);
       if (this.stopped || run.stopReason === 'close') await this.agent.releaseLease(sessionId, this.config.instanceId).catch(() => undefined);
     }

@@ -5,6 +5,7 @@ import { Access, RequireSessionPermission, SessionPermissionGuard } from '../ses
 import { TurnsService } from '../turns/turns.service.js';
 import { AgentRunner } from './agent-runner.service.js';
 import { AgentRepository } from './agent.repository.js';
+import { viewerOf } from '../sessions/wire-events.js';
 
 @ApiTags('agent')
 @ApiBearerAuth()
@@ -21,7 +22,7 @@ export class AgentController {
   @RequireSessionPermission('read')
   @ApiOperation({ summary: 'What the agent will answer, in order, and why (policy, rotation, floor, approvals)' })
   queue(@Access() access: SessionAccess) {
-    return this.turns.explain(access.session.id);
+    return this.turns.explain(access.session.id, viewerOf(access));
   }
 
   @Get(':id/usage')

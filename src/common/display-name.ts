@@ -41,14 +41,14 @@ export function nameSkeleton(name: string): string {
 
 /**
  * A name nobody in `taken` can be confused with: the wanted one, or the
- * wanted one with the first free " (2)", " (3)", ... after it.
+ * wanted one with the first free " 2", " 3", ... after it ("Amira", "Amira 2").
  */
 export function uniqueDisplayName(wanted: string, taken: Iterable<string>): string {
   const skeletons = new Set<string>();
   for (const name of taken) skeletons.add(nameSkeleton(name));
   if (!skeletons.has(nameSkeleton(wanted))) return wanted;
   for (let n = 2; ; n++) {
-    const suffix = ` (${n})`;
+    const suffix = ` ${n}`;
     const candidate = wanted.slice(0, MAX_DISPLAY_NAME_LENGTH - suffix.length).trimEnd() + suffix;
     if (!skeletons.has(nameSkeleton(candidate))) return candidate;
   }

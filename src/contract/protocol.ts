@@ -5,7 +5,7 @@
 export const ROLES = ['moderator', 'contributor', 'observer'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const TURN_POLICIES = ['fifo', 'round_robin', 'hand_raise', 'merge', 'moderated'] as const;
+export const TURN_POLICIES = ['fifo', 'round_robin', 'hand_raise', 'merge', 'moderated', 'votes'] as const;
 export type TurnPolicy = (typeof TURN_POLICIES)[number];
 
 export const RESPONDS_TO = ['all', 'mentions'] as const;
@@ -72,6 +72,8 @@ export interface WireSession {
   guest_role: GuestRole;
   /** Extension: new guests wait until a moderator admits them. */
   waiting_room: boolean;
+  /** Extension: contributors may ask "anonymously to classmates" (staff still see who). */
+  anonymous_questions: boolean;
   /** Shown to moderators and admins only; null for others and when guest joining is disabled. */
   join_code: string | null;
   locked: boolean;
@@ -103,6 +105,21 @@ export interface WireMessage {
   deleted?: boolean;
   /** Extension: on assistant messages, why the scheduler answered this next. */
   schedule_reason?: string;
+  /**
+   * Extension, on questions a moderator decides on: `waiting` for approval
+   * (seen by its author and staff only while it is held), or `dismissed`.
+   */
+  approval?: 'waiting' | 'dismissed';
+  /** Extension: why a moderator dismissed it (its author and staff). */
+  dismiss_reason?: string;
+  /** Extension: the question ended without an answer, and why (`session_closed`). */
+  not_answered?: 'session_closed';
+  /** Extension: upvotes on a question (present once it has one). */
+  votes?: number;
+  /** Extension: asked anonymously to classmates; peers read author_id null and "A student". */
+  anonymous?: boolean;
+  /** Extension: on a held question revealed by approval, the moderator who approved it. */
+  approved_by?: string;
 }
 
 export interface WireMember {
@@ -113,6 +130,8 @@ export interface WireMember {
   online: boolean;
   /** Extension, staff only: in the waiting room. */
   waiting?: boolean;
+  /** Extension, staff only: joined with a code as a guest (no account). */
+  guest?: boolean;
 }
 
 export interface WireParticipant {
@@ -130,7 +149,12 @@ export interface WireHand {
 
 export interface WireQueueEntry {
   message_id: string;
-  user_id: string;
+  /** Null for another viewer's anonymous question (staff and its author see who). */
+  user_id: string | null;
+  /** Extension: the estimated wait until its answer starts, from recent answer times. */
+  wait_ms?: number;
+  /** Extension: upvotes (present under the `votes` policy and once it has one). */
+  votes?: number;
 }
 
 export type AgentStatus = 'idle' | 'thinking' | 'streaming' | 'paused';
@@ -155,7 +179,7 @@ interface Durable<T extends string> extends Base<T> {
 
 export interface SessionStateEvent extends Base<'session_state'> {
   session: WireSession;
-  you: { user_id: string; role: Role };
+  you: { user_id: string; role: Role; /** Extension: this socket joined as a display screen (read-only, not a participant). */ display?: boolean };
   seq: number;
   messages: WireMessage[];
   total_messages: number;
@@ -207,6 +231,11 @@ export interface SessionClosedEvent extends Durable<'session_closed'> {
   by: string;
 }
 export interface HiddenEvent extends Durable<'hidden'> {}
+/** Extension: a question's upvote count changed (who voted is not sent). */
+export interface VotesChangedEvent extends Durable<'votes_changed'> {
+  message_id: string;
+  votes: number;
+}
 /**
  * Extension: a moderation action that has no event of its own in the base
  * protocol (approve_message, dismiss_message, cancel_agent, join code changes).
@@ -229,6 +258,7 @@ export type DurableEvent =
   | SessionUpdatedEvent
   | SessionClosedEvent
   | ModerationEvent
+  | VotesChangedEvent
   | HiddenEvent;
 
 export type DurableEventType = DurableEvent['type'];
@@ -258,6 +288,8 @@ export interface AgentDeltaEvent extends Base<'agent_delta'> {
 }
 export interface QueueUpdatedEvent extends Base<'queue_updated'> {
   queue: WireQueueEntry[];
+  /** Extension: the typical time one answer takes here now, in ms (what wait_ms is built from). */
+  answer_ms?: number;
 }
 export interface KickedEvent extends Base<'kicked'> {
   banned?: boolean;
@@ -312,6 +344,8 @@ export const MODERATE_ACTIONS = [
   'rotate_join_code',
   'disable_join_code',
   'admit',
+  'approve_all',
+  'dismiss_all',
 ] as const;
 export type ModerateAction = (typeof MODERATE_ACTIONS)[number];
 
@@ -331,13 +365,25 @@ export interface ModeratePayload {
   responds_to?: RespondsTo;
   /** Extension (set_policy): hold new guests in a waiting room. */
   waiting_room?: boolean;
+  /** Extension (set_policy): let contributors ask anonymously to classmates. */
+  anonymous_questions?: boolean;
+  /** Extension (set_policy): lower every raised hand with the switch (default: keep them). */
+  clear_hands?: boolean;
+  /** Extension (dismiss_message): why, shown to the question's author. */
+  reason?: string;
+  /** Extension (mute): keep their waiting questions for later instead of dropping them (default: drop). */
+  keep_questions?: boolean;
+  /** Extension (unmute): bring back the questions their last mute dropped (the undo). */
+  restore_questions?: boolean;
+  /** Extension (pause_agent): stop the answer in progress too (default: it finishes). */
+  stop_now?: boolean;
 }
 
 export interface ClientToServerEvents {
-  join: (payload: { session_id: string; last_seq?: number }, ack: (answer: JoinAck) => void) => void;
+  join: (payload: { session_id: string; last_seq?: number; display?: boolean }, ack: (answer: JoinAck) => void) => void;
   leave: (payload: { session_id: string }, ack: (answer: Ack) => void) => void;
   message: (
-    payload: { session_id: string; content: string; client_msg_id: string; visibility?: 'all' | 'staff' },
+    payload: { session_id: string; content: string; client_msg_id: string; visibility?: 'all' | 'staff'; anonymous?: boolean },
     ack: (answer: Ack<{ message: WireMessage }>) => void,
   ) => void;
   typing_start: (payload: { session_id: string }, ack: (answer: Ack) => void) => void;
@@ -349,6 +395,7 @@ export interface ClientToServerEvents {
     ack: (answer: Ack<{ messages: WireMessage[]; has_more: boolean }>) => void,
   ) => void;
   moderate: (payload: ModeratePayload, ack: (answer: Ack<{ result?: unknown }>) => void) => void;
+  upvote: (payload: { session_id: string; message_id: string }, ack: (answer: Ack<{ votes: number }>) => void) => void;
 }
 
 export type ClientEventName = keyof ClientToServerEvents;
@@ -362,4 +409,5 @@ export const CLIENT_EVENTS: readonly ClientEventName[] = [
   'lower_hand',
   'load_history',
   'moderate',
+  'upvote',
 ];

@@ -4,6 +4,7 @@ import type { Role } from '../contract/protocol.js';
 import { DomainError } from '../common/domain-error.js';
 import { newJoinCode } from '../common/ids.js';
 import { MessagesRepository } from '../sessions/messages.repository.js';
+import { questionOfRow } from '../sessions/agent-queue.js';
 import { toWireMessage, type SessionAccess } from '../sessions/session.mappers.js';
 import { SessionLog } from '../sessions/session-log.service.js';
 import { SessionsRepository } from '../sessions/sessions.repository.js';
@@ -53,15 +54,20 @@ export class MembersModerationService {
     if (!lowered) throw new DomainError('not_found', 'that user has no raised hand');
   }
 
-  async mute(actor: AuthUser, access: SessionAccess, userId: string | undefined, seconds: number | undefined) {
+  /**
+   * Mutes someone. What they left waiting for the tutor is withdrawn (the
+   * default: `unmute` with `restore_questions` is the undo), or with
+   * `keepQuestions` kept, unanswered, until the mute ends. Answers how many
+   * questions were withdrawn.
+   */
+  async mute(actor: AuthUser, access: SessionAccess, userId: string | undefined, seconds: number | undefined, keepQuestions: boolean) {
     ensureOpen(access);
     const target = await this.member(access.session.id, userId);
     if (target.role === 'moderator') throw new DomainError('forbidden', 'moderators cannot be muted');
     const until = seconds ? new Date(Date.now() + seconds * 1000) : MUTED_INDEFINITELY;
-    await this.log.write(access.session.id, async (tx, log) => {
+    const withdrawn = await this.log.write(access.session.id, async (tx, log) => {
       await this.sessions.updateMember(tx, access.session.id, target.userId, { mutedUntil: until });
-      // Muting a flooder also takes back what he left waiting for the tutor (it does not come back on unmute).
-      await this.messages.dismissWaitingOf(tx, access.session.id, target.userId);
+      const taken = keepQuestions ? [] : await this.messages.withdrawWaitingOf(tx, access.session.id, target.userId);
       await appendAudited(this.audit, tx, log, {
         sessionId: access.session.id,
         actor,
@@ -69,19 +75,23 @@ export class MembersModerationService {
         type: 'member_updated',
         payload: { user_id: target.userId, role: target.role, muted_until: until.toISOString(), display_name: target.displayName },
         targetUserId: target.userId,
-        details: { seconds: seconds ?? null },
-        internal: { withdrawsQueue: true },
+        details: { seconds: seconds ?? null, questions: keepQuestions ? 'kept' : 'withdrawn', withdrawn: taken.map((m) => m.id) },
+        internal: { withdrawsQueue: !keepQuestions },
       });
+      return taken.length;
     });
     await this.turns.publishQueue(access.session.id);
     this.mutes.schedule(access.session.id, target.userId, until);
+    return { withdrawn };
   }
 
-  async unmute(actor: AuthUser, access: SessionAccess, userId: string | undefined) {
+  /** Unmutes someone; with `restoreQuestions`, what their mute withdrew waits for the tutor again (the undo). */
+  async unmute(actor: AuthUser, access: SessionAccess, userId: string | undefined, restoreQuestions: boolean) {
     ensureOpen(access);
     const target = await this.member(access.session.id, userId);
-    await this.log.write(access.session.id, async (tx, log) => {
+    const restored = await this.log.write(access.session.id, async (tx, log) => {
       await this.sessions.updateMember(tx, access.session.id, target.userId, { mutedUntil: null });
+      const back = restoreQuestions ? await this.messages.restoreWithdrawnOf(tx, access.session.id, target.userId) : [];
       await appendAudited(this.audit, tx, log, {
         sessionId: access.session.id,
         actor,
@@ -89,9 +99,14 @@ export class MembersModerationService {
         type: 'member_updated',
         payload: { user_id: target.userId, role: target.role, muted_until: null, display_name: target.displayName },
         targetUserId: target.userId,
+        details: restoreQuestions ? { restored: back.map((m) => m.id) } : undefined,
+        ...(back.length ? { internal: { restores: back.map(questionOfRow) } } : {}),
       });
+      return back.length;
     });
     this.mutes.cancel(access.session.id, target.userId);
+    if (restored) await this.turns.publishQueue(access.session.id);
+    return restoreQuestions ? { restored } : {};
   }
 
   /** Adds a member or changes their role; takes effect on their open sockets at once. */
@@ -212,8 +227,13 @@ export class MembersModerationService {
         content: '',
         ...(['pending', 'awaiting_approval'].includes(message.agentState) ? { agentState: 'dismissed' } : {}),
       });
-      await this.log.redact(tx, sessionId, message.seq, { message: toWireMessage(deleted) });
-      const seq = await log.append('message_deleted', { message_id: messageId, by: actor.id }, message.visibility === 'staff' ? 'staff' : 'all');
+      // Every event that carried it (a held question is carried twice: when asked and when approved).
+      await this.log.redact(tx, sessionId, messageId, { message: toWireMessage(deleted) });
+      const seq = await log.append(
+        'message_deleted',
+        { message_id: messageId, by: actor.id },
+        message.visibility === 'staff' ? (message.authorId ? { staffAnd: message.authorId } : 'staff') : 'all',
+      );
       await this.audit.record(tx, {
         sessionId,
         seq,

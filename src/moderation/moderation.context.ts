@@ -3,7 +3,7 @@ import { DomainError } from '../common/domain-error.js';
 import type { SessionAccess } from '../sessions/session.mappers.js';
 import type { DbTransaction } from '../persistence/transaction.js';
 import type { CommittedEvent } from '../sessions/session-event-bus.js';
-import type { EventAppender } from '../sessions/session-log.service.js';
+import type { EventAppender, Visibility } from '../sessions/session-log.service.js';
 import type { AuditRepository } from './audit.repository.js';
 
 /** Appends a moderation action's durable event and its audit row, in the same transaction. */
@@ -20,9 +20,11 @@ export async function appendAudited(
     targetUserId?: string | null;
     details?: Record<string, unknown>;
     internal?: CommittedEvent['internal'];
+    /** Who may read the event (default: everyone). */
+    visibility?: Visibility;
   },
 ): Promise<number> {
-  const seq = await log.append(entry.type, entry.payload, 'all', entry.internal);
+  const seq = await log.append(entry.type, entry.payload, entry.visibility ?? 'all', entry.internal);
   await audit.record(tx, {
     sessionId: entry.sessionId,
     seq,

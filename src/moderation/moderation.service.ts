@@ -23,11 +23,9 @@ export class ModerationService {
         await this.members.lowerHand(actor, access, input.user_id);
         return {};
       case 'mute':
-        await this.members.mute(actor, access, input.user_id, input.seconds);
-        return {};
+        return this.members.mute(actor, access, input.user_id, input.seconds, input.keep_questions ?? false);
       case 'unmute':
-        await this.members.unmute(actor, access, input.user_id);
-        return {};
+        return this.members.unmute(actor, access, input.user_id, input.restore_questions ?? false);
       case 'set_role':
         await this.members.setRole(actor, access, input.user_id, input.role, { allowAdd: false });
         return {};
@@ -41,7 +39,7 @@ export class ModerationService {
         await this.control.update(actor, access, { locked: action === 'lock' }, action);
         return {};
       case 'pause_agent':
-        await this.control.pauseAgent(actor, access);
+        await this.control.pauseAgent(actor, access, input.stop_now ?? false);
         return {};
       case 'resume_agent':
         await this.control.resumeAgent(actor, access, input.answer_pending ?? false);
@@ -51,14 +49,24 @@ export class ModerationService {
         return {};
       case 'approve_message':
       case 'dismiss_message':
-        await this.control.approveMessage(actor, access, input.message_id, action === 'approve_message');
+        await this.control.approveMessage(actor, access, input.message_id, action === 'approve_message', input.reason);
         return {};
+      case 'approve_all':
+      case 'dismiss_all':
+        return this.control.decideAll(actor, access, action === 'approve_all', input.reason);
       case 'set_policy':
         await this.control.update(
           actor,
           access,
-          { turn_policy: input.turn_policy, rate_limit: input.rate_limit, auto_grant: input.auto_grant, waiting_room: input.waiting_room },
+          {
+            turn_policy: input.turn_policy,
+            rate_limit: input.rate_limit,
+            auto_grant: input.auto_grant,
+            waiting_room: input.waiting_room,
+            anonymous_questions: input.anonymous_questions,
+          },
           action,
+          { clearHands: input.clear_hands },
         );
         return {};
       case 'set_agent':

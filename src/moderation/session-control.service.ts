@@ -6,10 +6,12 @@ import type { AuthUser } from '../auth/auth-user.js';
 import type { RespondsTo, TurnPolicy } from '../contract/protocol.js';
 import { DomainError } from '../common/domain-error.js';
 import { newJoinCode } from '../common/ids.js';
-import type { Prisma } from '../generated/prisma/client.js';
+import type { Message, Prisma } from '../generated/prisma/client.js';
+import type { DbTransaction } from '../persistence/transaction.js';
+import { toWireMessage } from '../sessions/session.mappers.js';
 import { MessagesRepository } from '../sessions/messages.repository.js';
 import type { SessionAccess } from '../sessions/session.mappers.js';
-import { SessionLog } from '../sessions/session-log.service.js';
+import { SessionLog, type EventAppender } from '../sessions/session-log.service.js';
 import { SessionsRepository } from '../sessions/sessions.repository.js';
 import { TurnsService } from '../turns/turns.service.js';
 import { AuditRepository } from './audit.repository.js';
@@ -23,8 +25,12 @@ export interface SettingsChange {
   guest_role?: 'contributor' | 'observer';
   locked?: boolean;
   waiting_room?: boolean;
+  anonymous_questions?: boolean;
   agent?: { instructions?: string; model?: string; responds_to?: RespondsTo; name?: string };
 }
+
+/** The `agent_state` words of a question a moderator may still decide on. */
+const DECIDABLE = ['awaiting_approval', 'pending'];
 
 
 /** Moderation of the room itself: settings, lock, the agent, approvals, join codes, closing. */
@@ -41,7 +47,7 @@ export class SessionControlService {
   ) {}
 
   /** Applies settings changes as one `session_updated` event; `action` names it in the audit log. */
-  async update(actor: AuthUser, access: SessionAccess, change: SettingsChange, action: string): Promise<void> {
+  async update(actor: AuthUser, access: SessionAccess, change: SettingsChange, action: string, options: { clearHands?: boolean } = {}): Promise<void> {
     ensureOpen(access);
     checkModelAllowed(actor, change.agent?.model, this.config.agent.models);
     const sessionId = access.session.id;
@@ -57,6 +63,7 @@ export class SessionControlService {
     if (change.guest_role !== undefined) set('guestRole', change.guest_role, 'guest_role');
     if (change.locked !== undefined) set('locked', change.locked, 'locked');
     if (change.waiting_room !== undefined) set('waitingRoom', change.waiting_room, 'waiting_room');
+    if (change.anonymous_questions !== undefined) set('anonymousQuestions', change.anonymous_questions, 'anonymous_questions');
     if (change.rate_limit !== undefined) {
       data.rateLimitMessages = change.rate_limit?.messages ?? null;
       data.rateLimitPerSeconds = change.rate_limit?.per_seconds ?? null;
@@ -70,36 +77,47 @@ export class SessionControlService {
       if (change.agent.name !== undefined) (data.agentName = change.agent.name), (agent.name = change.agent.name);
       if (Object.keys(agent).length) changes.agent = agent;
     }
-    if (Object.keys(changes).length === 0) throw new DomainError('bad_request', 'nothing to change: name at least one setting');
+    if (Object.keys(changes).length === 0 && !options.clearHands) throw new DomainError('bad_request', 'nothing to change: name at least one setting');
     await this.log.write(sessionId, async (tx, log) => {
       const before = await this.sessions.findByIdIn(tx, sessionId);
-      await this.sessions.update(tx, sessionId, data);
-      // Leaving `moderated`: what waited for approval joins the queue rather than waiting forever.
-      if (before?.turnPolicy === 'moderated' && change.turn_policy && change.turn_policy !== 'moderated') {
-        const waiting = await this.messages.withAgentStateIn(tx, sessionId, ['awaiting_approval']);
-        await this.messages.updateMany(tx, waiting.map((m) => m.id), { agentState: 'pending' });
+      // Hands are kept across a policy switch unless the moderator asks to clear them.
+      if (options.clearHands) {
+        await this.turns.lowerAllHands(tx, log, sessionId, actor.id);
       }
-      await appendAudited(this.audit, tx, log, { sessionId, actor, action, type: 'session_updated', payload: { changes, by: actor.id } });
+      if (Object.keys(changes).length === 0) return;
+      await this.sessions.update(tx, sessionId, data);
+      // Switching to `moderated`: what is queued (not what is being answered) waits for approval too.
+      // Leaving it approves nothing: held questions stay held until a moderator decides (approve_all).
+      const holds = before?.turnPolicy !== 'moderated' && change.turn_policy === 'moderated';
+      if (holds) {
+        const queued = await this.messages.withAgentStateIn(tx, sessionId, ['pending']);
+        await this.messages.updateMany(tx, queued.map((m) => m.id), { agentState: 'awaiting_approval' });
+      }
+      await appendAudited(this.audit, tx, log, { sessionId, actor, action, type: 'session_updated', payload: { changes, by: actor.id }, ...(holds ? { internal: { holdsQueue: true } } : {}) });
       await this.turns.autoGrant(tx, log, sessionId);
     });
     await this.turns.publishQueue(sessionId);
   }
 
-  async pauseAgent(actor: AuthUser, access: SessionAccess): Promise<void> {
+  /** Pauses the agent: the next answer waits; the one in progress finishes unless `stopNow`. */
+  async pauseAgent(actor: AuthUser, access: SessionAccess, stopNow: boolean): Promise<void> {
     ensureOpen(access);
-    if (access.session.agentPaused) return;
+    if (access.session.agentPaused) {
+      if (stopNow) this.agent.stop(access.session.id, 'pause');
+      return;
+    }
     await this.log.write(access.session.id, async (tx, log) => {
       const seq = await appendAudited(this.audit, tx, log, {
         sessionId: access.session.id,
         actor,
         action: 'pause_agent',
         type: 'session_updated',
-        payload: { changes: { agent: { paused: true } }, by: actor.id },
+        payload: { changes: { agent: { paused: true } }, by: actor.id, ...(stopNow ? { stop_now: true } : {}) },
       });
       await this.sessions.update(tx, access.session.id, { agentPaused: true, agentPausedAtSeq: seq, humanAnsweredWhilePaused: false });
     });
-    // Abort what is in flight: the partial answer is stored as cancelled, its question waits for resume.
-    this.agent.stop(access.session.id, 'pause');
+    // "Stop now": abort what is in flight too; the partial answer is stored as cancelled, its question waits for resume.
+    if (stopNow) this.agent.stop(access.session.id, 'pause');
   }
 
   async resumeAgent(actor: AuthUser, access: SessionAccess, answerPending: boolean): Promise<void> {
@@ -131,29 +149,84 @@ export class SessionControlService {
     await this.recordAction(actor, access, 'cancel_agent', {});
   }
 
-  async approveMessage(actor: AuthUser, access: SessionAccess, messageId: string | undefined, approve: boolean): Promise<void> {
+  /** Approves one question (it reaches the tutor) or dismisses one (its author sees why). */
+  async approveMessage(actor: AuthUser, access: SessionAccess, messageId: string | undefined, approve: boolean, reason?: string): Promise<void> {
     ensureOpen(access);
     if (!messageId) throw new DomainError('bad_request', 'message_id is required');
     const sessionId = access.session.id;
-    const allowed = approve ? ['awaiting_approval'] : ['awaiting_approval', 'pending'];
+    const allowed = approve ? ['awaiting_approval'] : DECIDABLE;
     await this.log.write(sessionId, async (tx, log) => {
       const message = await this.messages.findByIdIn(tx, messageId);
       if (!message || message.sessionId !== sessionId) throw new DomainError('not_found', 'no such message in this session');
       if (!allowed.includes(message.agentState)) {
         throw new DomainError('bad_request', approve ? 'that message is not waiting for approval' : 'that message is not in the queue');
       }
-      await this.messages.update(tx, messageId, { agentState: approve ? 'pending' : 'dismissed' });
-      const action = approve ? 'approve_message' : 'dismiss_message';
-      await appendAudited(this.audit, tx, log, {
-        sessionId,
-        actor,
-        action,
-        type: 'moderation',
-        payload: { action, message_id: messageId, user_id: message.authorId, by: actor.id },
-        targetUserId: message.authorId,
-      });
+      if (approve) await this.approveIn(tx, log, actor, message);
+      else await this.dismissIn(tx, log, actor, message, reason);
     });
     await this.turns.publishQueue(sessionId);
+  }
+
+  /** Decides on every question waiting for approval at once; returns how many. */
+  async decideAll(actor: AuthUser, access: SessionAccess, approve: boolean, reason?: string): Promise<{ count: number }> {
+    ensureOpen(access);
+    const sessionId = access.session.id;
+    const count = await this.log.write(sessionId, async (tx, log) => {
+      const waiting = await this.messages.withAgentStateIn(tx, sessionId, ['awaiting_approval']);
+      for (const message of waiting) {
+        if (approve) await this.approveIn(tx, log, actor, message);
+        else await this.dismissIn(tx, log, actor, message, reason);
+      }
+      return waiting.length;
+    });
+    await this.turns.publishQueue(sessionId);
+    return { count };
+  }
+
+  /**
+   * Approval. A held question (only its author and staff could read it) is
+   * revealed to everyone by a `new_message` event at the approval's seq: the
+   * message moves to that seq, so every reader, and the tutor, find it where
+   * it became public. A question that was already public (queued before the
+   * switch to `moderated`) keeps its place: a `moderation` event says so.
+   */
+  private async approveIn(tx: DbTransaction, log: EventAppender, actor: AuthUser, message: Message): Promise<void> {
+    if (message.visibility === 'staff') {
+      const seq = await log.append(
+        'new_message',
+        async (seq) => {
+          const revealed = await this.messages.update(tx, message.id, { visibility: 'all', seq, agentState: 'pending' });
+          return { message: { ...toWireMessage(revealed), approved_by: actor.id } };
+        },
+        'all',
+        { agentState: 'pending' },
+      );
+      await this.audit.record(tx, { sessionId: message.sessionId, seq, actorId: actor.id, action: 'approve_message', targetUserId: message.authorId, details: { message_id: message.id, arrived_seq: message.seq } });
+      return;
+    }
+    await this.messages.update(tx, message.id, { agentState: 'pending' });
+    await appendAudited(this.audit, tx, log, {
+      sessionId: message.sessionId,
+      actor,
+      action: 'approve_message',
+      type: 'moderation',
+      payload: { action: 'approve_message', message_id: message.id, user_id: message.authorId, by: actor.id },
+      targetUserId: message.authorId,
+    });
+  }
+
+  /** Dismissal: a held question stays between its author and staff; a public one is dismissed in public. */
+  private async dismissIn(tx: DbTransaction, log: EventAppender, actor: AuthUser, message: Message, reason?: string): Promise<void> {
+    await this.messages.update(tx, message.id, { agentState: 'dismissed', dismissReason: reason ?? null });
+    await appendAudited(this.audit, tx, log, {
+      sessionId: message.sessionId,
+      actor,
+      action: 'dismiss_message',
+      type: 'moderation',
+      payload: { action: 'dismiss_message', message_id: message.id, user_id: message.authorId, by: actor.id, ...(reason ? { reason } : {}) },
+      targetUserId: message.authorId,
+      ...(message.visibility === 'staff' && message.authorId ? { visibility: { staffAnd: message.authorId } } : {}),
+    });
   }
 
   /** A new join code (old links stop working), or none: guests can no longer join. */
@@ -175,13 +248,23 @@ export class SessionControlService {
     return { join_code: joinCode };
   }
 
+  /**
+   * Closes the session: hands are lowered, and every question still waiting
+   * (queued or for approval) ends unanswered, "session closed"; then the
+   * session is read-only on every page.
+   */
   async close(actor: AuthUser, access: SessionAccess): Promise<void> {
     ensureOpen(access);
-    await this.log.write(access.session.id, async (tx, log) => {
-      await this.sessions.update(tx, access.session.id, { status: 'closed', closedAt: new Date(), floorUserId: null });
-      await appendAudited(this.audit, tx, log, { sessionId: access.session.id, actor, action: 'close', type: 'session_closed', payload: { by: actor.id } });
+    const sessionId = access.session.id;
+    await this.log.write(sessionId, async (tx, log) => {
+      await this.turns.lowerAllHands(tx, log, sessionId, actor.id);
+      const waiting = await this.messages.withAgentStateIn(tx, sessionId, DECIDABLE);
+      await this.messages.updateMany(tx, waiting.map((m) => m.id), { agentState: 'closed' });
+      await this.sessions.update(tx, sessionId, { status: 'closed', closedAt: new Date(), floorUserId: null });
+      await appendAudited(this.audit, tx, log, { sessionId, actor, action: 'close', type: 'session_closed', payload: { by: actor.id }, internal: { clearsQueue: true } });
     });
-    this.agent.stop(access.session.id, 'close');
+    this.agent.stop(sessionId, 'close');
+    await this.turns.publishQueue(sessionId);
   }
 
   private async recordAction(actor: AuthUser, access: SessionAccess, action: 'cancel_agent', details: Record<string, unknown>) {

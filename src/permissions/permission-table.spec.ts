@@ -8,6 +8,7 @@ const expected: Record<Permission, Record<Role, boolean>> = {
   write_note: { moderator: true, contributor: false, observer: true },
   typing: { moderator: true, contributor: true, observer: false },
   raise_hand: { moderator: true, contributor: true, observer: true },
+  upvote: { moderator: false, contributor: true, observer: true },
   moderate: { moderator: true, contributor: false, observer: false },
 };
 

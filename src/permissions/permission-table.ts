@@ -14,6 +14,8 @@ export const PERMISSIONS = {
   write_note: ['moderator', 'observer'],
   typing: ['moderator', 'contributor'],
   raise_hand: ['moderator', 'contributor', 'observer'],
+  /** Upvote a pending question, once (the class's voice: moderators decide instead). */
+  upvote: ['contributor', 'observer'],
   /** Every moderation action, settings changes, members, audit. */
   moderate: ['moderator'],
 } as const satisfies Record<string, readonly Role[]>;
@@ -33,5 +35,6 @@ export const PERMISSION_DENIED_MESSAGES: Record<Permission, string> = {
   write_note: 'only staff (moderators and observers) can write private notes',
   typing: 'observers can read only',
   raise_hand: 'you may not raise a hand here',
+  upvote: 'contributors and observers upvote; moderators approve or dismiss instead',
   moderate: 'only a moderator may do that',
 };

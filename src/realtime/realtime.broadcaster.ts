@@ -4,7 +4,10 @@ import type { ClientToServerEvents, Role, ServerToClientEvents } from '../contra
 import { isStaff } from '../permissions/permission-table.js';
 import { SessionEventBus, type CommittedEvent, type EphemeralPublication } from '../sessions/session-event-bus.js';
 import { LiveSessions } from '../sessions/live-sessions.service.js';
-import { hasModeratorOnlyParts, toWireEvent } from '../sessions/wire-events.js';
+import { DISPLAY_VIEWER, hasModeratorOnlyParts, personalAudienceOf, toWireEvent, type Viewer } from '../sessions/wire-events.js';
+
+const STAFF: Viewer = { userId: null, role: 'observer' };
+const MODERATOR: Viewer = { userId: null, role: 'moderator' };
 import { PresenceService } from './presence.service.js';
 import { rooms } from './rooms.js';
 
@@ -47,16 +50,22 @@ export class RealtimeBroadcaster implements OnModuleDestroy {
   private durable(event: CommittedEvent) {
     if (!this.server) return;
     const sessionId = event.sessionId;
-    if (event.visibility === 'staff') {
-      this.emit(rooms.staff(sessionId), toWireEvent(event, 'moderator'));
-      this.emit(rooms.nonStaff(sessionId), toWireEvent(event, 'contributor'));
+    const personal = personalAudienceOf(event);
+    if (personal) {
+      // A held or anonymous question: staff read it whole, its author reads it as theirs, the rest as peers.
+      this.emit(rooms.staff(sessionId), toWireEvent(event, STAFF));
+      this.emit(rooms.user(sessionId, personal), toWireEvent(event, { userId: personal, role: 'contributor' }), rooms.staff(sessionId));
+      this.emit(rooms.nonStaff(sessionId), toWireEvent(event, DISPLAY_VIEWER), rooms.user(sessionId, personal));
+    } else if (event.visibility === 'staff') {
+      this.emit(rooms.staff(sessionId), toWireEvent(event, STAFF));
+      this.emit(rooms.nonStaff(sessionId), toWireEvent(event, DISPLAY_VIEWER));
     } else if (hasModeratorOnlyParts(event)) {
       // The tutor's instructions: in full to each moderator, without them to everyone else.
       const moderators = [...(this.live.peek(sessionId)?.members ?? [])].filter(([, m]) => m.role === 'moderator' && !m.banned).map(([id]) => rooms.user(sessionId, id));
-      for (const room of moderators) this.emit(room, toWireEvent(event, 'moderator'));
-      this.emit(rooms.session(sessionId), toWireEvent(event, 'contributor'), moderators);
+      for (const room of moderators) this.emit(room, toWireEvent(event, MODERATOR));
+      this.emit(rooms.session(sessionId), toWireEvent(event, DISPLAY_VIEWER), moderators);
     } else {
-      this.emit(rooms.session(sessionId), toWireEvent(event, 'moderator'));
+      this.emit(rooms.session(sessionId), toWireEvent(event, MODERATOR));
     }
     if (event.type === 'member_updated') this.moveRooms(sessionId, event.payload.user_id as string, event.payload.role as Role);
     if (event.type === 'member_removed') this.removeSockets(sessionId, event.payload.user_id as string, Boolean(event.payload.banned), event.payload);
@@ -88,6 +97,8 @@ export class RealtimeBroadcaster implements OnModuleDestroy {
         return this.emit(rooms.session(sessionId), event);
       case 'staff':
         return this.emit(rooms.staff(sessionId), event);
+      case 'non_staff':
+        return this.emit(rooms.nonStaff(sessionId), event);
       case 'user':
         return this.emit(rooms.user(sessionId, audience.userId), event);
       case 'others':

@@ -27,7 +27,8 @@ import { SessionLog } from '../sessions/session-log.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { MessageIntakeService } from '../turns/message-intake.service.js';
 import { TurnsService } from '../turns/turns.service.js';
-import { HandInput, JoinInput, LoadHistoryInput, MessageInput, ModerateInput, SessionRefInput } from './dto/socket.inputs.js';
+import { HandInput, JoinInput, LoadHistoryInput, MessageInput, ModerateInput, SessionRefInput, UpvoteInput } from './dto/socket.inputs.js';
+import { VotesService } from '../turns/votes.service.js';
 import { PresenceService } from './presence.service.js';
 import { RealtimeBroadcaster, type RoundtableServer } from './realtime.broadcaster.js';
 import { rooms } from './rooms.js';
@@ -38,8 +39,10 @@ import { TypingService } from './typing.service.js';
 
 interface SocketData {
   user: AuthUser;
-  /** Sessions this socket has joined. */
+  /** Sessions this socket has joined as a participant. */
   sessions: Set<string>;
+  /** Sessions this socket shows as a display screen (read-only, not a participant). */
+  displays: Set<string>;
 }
 type RoundtableSocket = Socket & { data: SocketData };
 
@@ -58,7 +61,11 @@ const EVENTS_PER_SECOND = 200;
 // Typing indicators and hands are broadcast to everyone: per person and session, a few a second at most.
 const TYPING_PER_SECOND = 4;
 const HAND_TOGGLES_PER_MINUTE = 12;
+// Upvotes are durable events for everyone: a class votes on a few questions a minute.
+const UPVOTES_PER_MINUTE = 30;
 const known = new Set<string>(CLIENT_EVENTS);
+// What a display screen may not send: it only shows the room.
+const WRITES = new Set<string>(['message', 'typing_start', 'typing_stop', 'raise_hand', 'lower_hand', 'moderate', 'upvote']);
 
 /**
  * The Socket.IO gateway: authenticates the handshake, validates every
@@ -73,6 +80,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   private readonly flood = new RateLimiterMemory({ points: EVENTS_PER_SECOND, duration: 1 });
   private readonly typingLimit = new RateLimiterMemory({ points: TYPING_PER_SECOND, duration: 1 });
   private readonly handLimit = new RateLimiterMemory({ points: HAND_TOGGLES_PER_MINUTE, duration: 60 });
+  private readonly voteLimit = new RateLimiterMemory({ points: UPVOTES_PER_MINUTE, duration: 60 });
   private unsubscribeRevocations?: () => void;
   /** Open sockets per user, capped (MAX_SOCKETS_PER_USER). */
   private readonly socketsPerUser = new Map<string, number>();
@@ -93,6 +101,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly live: LiveSessions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly revocations: TokenRevocations,
+    private readonly votes: VotesService,
   ) {}
 
   onModuleDestroy() {
@@ -114,7 +123,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
             return;
           }
           this.socketsPerUser.set(user.id, open + 1);
-          socket.data = { user, sessions: new Set<string>() } satisfies SocketData;
+          socket.data = { user, sessions: new Set<string>(), displays: new Set<string>() } satisfies SocketData;
           next();
         })
         .catch(() => next(new Error('unauthorized')));
@@ -134,6 +143,11 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
         ack?.({ ok: false, error: { code: 'bad_request', message: `the payload is nested too deeply (at most ${MAX_JSON_DEPTH} levels)` } });
         return;
       }
+      const sessionId = (packet[1] as { session_id?: unknown } | undefined)?.session_id;
+      if (WRITES.has(event) && typeof sessionId === 'string' && socket.data.displays.has(sessionId)) {
+        ack?.({ ok: false, error: { code: 'forbidden', message: 'this screen is a display: it shows the room and cannot send' } });
+        return;
+      }
       this.flood
         .consume(socket.data.user.id)
         .then(() => next())
@@ -151,6 +165,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     if (!data?.user) return;
     for (const sessionId of data.sessions) this.presence.disconnect(sessionId, data.user.id, socket.id);
     data.sessions.clear();
+    data.displays.clear();
     const open = (this.socketsPerUser.get(data.user.id) ?? 1) - 1;
     if (open > 0) this.socketsPerUser.set(data.user.id, open);
     else this.socketsPerUser.delete(data.user.id);
@@ -159,8 +174,14 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   @SubscribeMessage('join')
   @UseGuards(SocketSessionGuard)
   @SocketPermission('read')
-  async join(@ConnectedSocket() socket: RoundtableSocket, @MessageBody() input: JoinInput, @SocketAccess() access: SessionAccess): Promise<JoinAck> {
-    const sessionId = access.session.id;
+  async join(@ConnectedSocket() socket: RoundtableSocket, @MessageBody() input: JoinInput, @SocketAccess() resolved: SessionAccess): Promise<JoinAck> {
+    const sessionId = resolved.session.id;
+    // A display screen (the projector) is a moderator's: it reads what everyone may read and nothing more.
+    if (input.display && resolved.role !== 'moderator') throw new DomainError('forbidden', 'only a moderator can open a display screen');
+    if (input.display ? socket.data.sessions.has(sessionId) : socket.data.displays.has(sessionId)) {
+      throw new DomainError('bad_request', 'this connection already joined the session the other way: use one connection for a display');
+    }
+    const access: SessionAccess = input.display ? { ...resolved, display: true } : resolved;
     const lastSeq = input.last_seq ?? undefined; // null means "no last_seq": a snapshot
     const live = this.live.peek(sessionId);
     if (live && this.snapshots.canServeFromLive(access, live, lastSeq)) {
@@ -191,10 +212,15 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   private roomsFor(socket: RoundtableSocket, access: SessionAccess): string[] {
     const sessionId = access.session.id;
+    if (access.display) return [rooms.session(sessionId), rooms.nonStaff(sessionId)];
     return [rooms.session(sessionId), isStaff(access.role) ? rooms.staff(sessionId) : rooms.nonStaff(sessionId), rooms.user(sessionId, socket.data.user.id)];
   }
 
   private enter(socket: RoundtableSocket, access: SessionAccess) {
+    if (access.display) {
+      socket.data.displays.add(access.session.id); // not a participant: no presence
+      return;
+    }
     socket.data.sessions.add(access.session.id);
     this.presence.connect(access.session.id, socket.data.user, access.role, socket.id);
   }
@@ -204,6 +230,9 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   @SocketPermission('read')
   async leave(@ConnectedSocket() socket: RoundtableSocket, @MessageBody() input: SessionRefInput): Promise<Ack> {
     const sessionId = input.session_id;
+    if (socket.data.displays.delete(sessionId)) {
+      for (const room of [rooms.session(sessionId), rooms.nonStaff(sessionId)]) await socket.leave(room);
+    }
     if (socket.data.sessions.delete(sessionId)) {
       for (const room of [rooms.session(sessionId), rooms.staff(sessionId), rooms.nonStaff(sessionId), rooms.user(sessionId, socket.data.user.id)]) {
         await socket.leave(room);
@@ -225,6 +254,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       content: input.content,
       clientMsgId: input.client_msg_id,
       visibility: input.visibility ?? 'all',
+      anonymous: input.anonymous,
     });
     this.typing.stop(access.session.id, socket.data.user.id);
     return { ok: true, message };
@@ -271,8 +301,10 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   @SubscribeMessage('load_history')
   @UseGuards(SocketSessionGuard)
   @SocketPermission('read')
-  async loadHistory(@MessageBody() input: LoadHistoryInput, @SocketAccess() access: SessionAccess) {
-    const page = await this.sessions.history(access, input.before_seq, input.limit ?? 50);
+  async loadHistory(@ConnectedSocket() socket: RoundtableSocket, @MessageBody() input: LoadHistoryInput, @SocketAccess() access: SessionAccess) {
+    // A display screen pages back through what everyone may read, as it joined.
+    const reader = socket.data.displays.has(access.session.id) && !socket.data.sessions.has(access.session.id) ? { ...access, display: true } : access;
+    const page = await this.sessions.history(reader, input.before_seq, input.limit ?? 50);
     return { ok: true as const, ...page };
   }
 
@@ -283,6 +315,14 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     const { session_id: _sessionId, ...action } = input;
     const result = await this.moderation.moderate(socket.data.user, access, action);
     return { ok: true as const, ...result };
+  }
+
+  @SubscribeMessage('upvote')
+  @UseGuards(SocketSessionGuard)
+  @SocketPermission('upvote')
+  async upvote(@ConnectedSocket() socket: RoundtableSocket, @MessageBody() input: UpvoteInput, @SocketAccess() access: SessionAccess): Promise<Ack<{ votes: number }>> {
+    await this.limit(this.voteLimit, input.session_id, socket, 'upvotes');
+    return { ok: true, ...(await this.votes.upvote(socket.data.user, access, input.message_id)) };
   }
 
   /** Per person and session: refuses with `rate_limited` past the limiter's allowance. */

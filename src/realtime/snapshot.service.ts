@@ -4,12 +4,12 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { SNAPSHOT_MESSAGES, type ResumedState, type Role, type SessionStateEvent, type WireMember, type WireParticipant, type WireQueueEntry } from '../contract/protocol.js';
 import { isStaff } from '../permissions/permission-table.js';
 import type { LiveSession } from '../sessions/live-session.js';
-import { toWireEvent } from '../sessions/wire-events.js';
+import { toWireEvent, viewerOf, viewQueue } from '../sessions/wire-events.js';
 import { PresenceRegistry } from '../sessions/presence.registry.js';
 import type { SessionAccess } from '../sessions/session.mappers.js';
 import { LiveSessions } from '../sessions/live-sessions.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { TurnsService } from '../turns/turns.service.js';
+import { TurnsService, type QueueItem } from '../turns/turns.service.js';
 
 /** A client further behind than this gets a fresh snapshot instead of a replay. */
 export const MAX_RESUME_EVENTS = 500;
@@ -45,7 +45,7 @@ export class SnapshotService {
     const [history, total, { participants, members }, hands, queue] = await Promise.all([
       this.sessions.history(current, undefined, SNAPSHOT_MESSAGES),
       this.sessions.totalMessages(current),
-      this.participants(sessionId, access.role),
+      this.participants(sessionId, viewerOf(access).role),
       this.turns.handsOf(sessionId),
       this.turns.queue(sessionId),
     ]);
@@ -53,14 +53,14 @@ export class SnapshotService {
       type: 'session_state',
       session_id: sessionId,
       session: this.sessions.view(session, access),
-      you: { user_id: user.id, role: access.role },
+      you: { user_id: user.id, role: access.role, ...(access.display ? { display: true } : {}) },
       seq: session.lastSeq,
       messages: history.messages.reverse(), // oldest first, as they are shown
       total_messages: total,
       has_more: history.has_more,
       participants,
       hands,
-      queue,
+      queue: viewQueue(queue, viewerOf(access)),
       agent: this.agent.stateOf(session),
       members,
     };
@@ -76,16 +76,16 @@ export class SnapshotService {
     if (!replayable(session.lastSeq, lastSeq)) return null;
     const [{ events }, { participants }, queue] = await Promise.all([
       this.sessions.events({ ...access, session }, lastSeq, MAX_RESUME_EVENTS),
-      this.participants(session.id, access.role),
+      this.participants(session.id, viewerOf(access).role),
       this.turns.queue(session.id),
     ]);
-    return { events, participants, queue, agent: this.agent.stateOf(session) };
+    return { events, participants, queue: viewQueue(queue, viewerOf(access)), agent: this.agent.stateOf(session) };
   }
 
   /** Whether the live state alone can answer this join (no query): a snapshot, or a resume within its window. */
   canServeFromLive(access: SessionAccess, live: LiveSession, lastSeq: number | undefined): boolean {
     if (lastSeq !== undefined && replayable(live.lastSeq, lastSeq)) return live.reachesBack(lastSeq);
-    return live.recentMessages(SNAPSHOT_MESSAGES, isStaff(access.role)) !== null;
+    return live.recentMessages(SNAPSHOT_MESSAGES, viewerOf(access)) !== null;
   }
 
   /**
@@ -93,9 +93,9 @@ export class SnapshotService {
    * called right after the socket joined its rooms, it sits at one seq with
    * them. Null when the live window holds too few messages (then the database serves).
    */
-  snapshotFromLive(user: AuthUser, access: SessionAccess, live: LiveSession, queue: WireQueueEntry[]): SessionStateEvent | null {
-    const staff = isStaff(access.role);
-    const recent = live.recentMessages(SNAPSHOT_MESSAGES, staff);
+  snapshotFromLive(user: AuthUser, access: SessionAccess, live: LiveSession, queue: QueueItem[]): SessionStateEvent | null {
+    const staff = isStaff(access.role) && !access.display;
+    const recent = live.recentMessages(SNAPSHOT_MESSAGES, viewerOf(access));
     if (!recent) return null;
     const hands = [...live.window.hands.values()]
       .sort((a, b) => a.raisedSeq - b.raisedSeq)
@@ -104,14 +104,14 @@ export class SnapshotService {
       type: 'session_state',
       session_id: live.id,
       session: this.sessions.view(live.session, access),
-      you: { user_id: user.id, role: access.role },
+      you: { user_id: user.id, role: access.role, ...(access.display ? { display: true } : {}) },
       seq: live.lastSeq,
       messages: recent.messages,
       total_messages: recent.total,
       has_more: recent.hasMore,
       participants: this.participantsFromLive(live),
       hands,
-      queue,
+      queue: viewQueue(queue, viewerOf(access)),
       agent: this.agent.stateOf(live.session),
       members: this.membersFromLive(live, staff),
     };
@@ -122,11 +122,17 @@ export class SnapshotService {
    * no await. `undefined` when the window does not reach back to `lastSeq` but
    * the database might (the caller replays from there); null when a snapshot serves better.
    */
-  resumeFromLive(access: SessionAccess, live: LiveSession, lastSeq: number, queue: WireQueueEntry[]): ResumedState | null | undefined {
+  resumeFromLive(access: SessionAccess, live: LiveSession, lastSeq: number, queue: QueueItem[]): ResumedState | null | undefined {
     if (!replayable(live.lastSeq, lastSeq)) return null;
     const events = live.eventsAfter(lastSeq);
     if (!events) return undefined;
-    return { events: events.map((e) => toWireEvent(e, access.role)), participants: this.participantsFromLive(live), queue, agent: this.agent.stateOf(live.session) };
+    const viewer = viewerOf(access);
+    return {
+      events: events.map((e) => toWireEvent(e, viewer)),
+      participants: this.participantsFromLive(live),
+      queue: viewQueue(queue, viewer),
+      agent: this.agent.stateOf(live.session),
+    };
   }
 
   private membersFromLive(live: LiveSession, staff: boolean): WireMember[] {
@@ -140,6 +146,7 @@ export class SnapshotService {
         muted_until: m.mutedUntil ? m.mutedUntil.toISOString() : null,
         online: this.presence.has(live.id, userId),
         ...(m.waiting ? { waiting: true } : {}),
+        ...(m.guest && staff ? { guest: true } : {}),
       });
     }
     return members;

@@ -22,6 +22,7 @@ const row = (over: Partial<Session> = {}): Session => ({
   rateLimitPerSeconds: null,
   guestRole: 'contributor',
   waitingRoom: false,
+  anonymousQuestions: false,
   joinCode: 'ABCDEFGH',
   locked: false,
   floorUserId: null,
@@ -91,10 +92,10 @@ describe('LiveSession.apply', () => {
     live.apply(event(4, 'new_message', { message: message(4) }));
     live.apply(event(5, 'new_message', { message: message(5, 'staff') }));
     live.apply(event(6, 'new_message', { message: message(6) }));
-    expect(live.recentMessages(50, false)).toMatchObject({ messages: [{ id: 'm4' }, { id: 'm6' }], total: 2, hasMore: false });
-    expect(live.recentMessages(2, true)).toMatchObject({ messages: [{ id: 'm5' }, { id: 'm6' }], total: 3, hasMore: true });
+    expect(live.recentMessages(50, { userId: 'someone', role: 'contributor' })).toMatchObject({ messages: [{ id: 'm4' }, { id: 'm6' }], total: 2, hasMore: false });
+    expect(live.recentMessages(2, { userId: 'someone', role: 'moderator' })).toMatchObject({ messages: [{ id: 'm5' }, { id: 'm6' }], total: 3, hasMore: true });
     live.apply(event(7, 'message_deleted', { message_id: 'm4', by: 'teacher' }));
-    expect(live.recentMessages(50, false)!.messages[0]).toMatchObject({ id: 'm4', content: '', deleted: true });
+    expect(live.recentMessages(50, { userId: 'someone', role: 'contributor' })!.messages[0]).toMatchObject({ id: 'm4', content: '', deleted: true });
     expect(live.eventsAfter(3)!.map((e) => e.seq)).toEqual([4, 5, 6, 7]);
     expect(live.eventsAfter(3)![0].payload.message).toMatchObject({ content: '', deleted: true });
     expect(live.eventsAfter(7)).toEqual([]);

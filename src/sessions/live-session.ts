@@ -2,6 +2,8 @@ import type { Role, WireMessage } from '../contract/protocol.js';
 import type { Session } from '../generated/prisma/client.js';
 import { AgentQueue, QUESTION_STATE_OF_COLUMN } from './agent-queue.js';
 import type { CommittedEvent } from './session-event-bus.js';
+import { viewMessage, type Viewer } from './wire-events.js';
+import { isStaff } from '../permissions/permission-table.js';
 
 export interface LiveMember {
   role: Role;
@@ -10,6 +12,8 @@ export interface LiveMember {
   displayName: string;
   /** In the waiting room: not let in yet. */
   waiting: boolean;
+  /** A guest (joined by code, no account). */
+  guest?: boolean;
 }
 
 export interface LiveHand {
@@ -72,9 +76,17 @@ export class LiveSession {
   }
 
   /** The newest `limit` messages a viewer may see, oldest first, or null when the window holds too few. */
-  recentMessages(limit: number, includeStaff: boolean): { messages: WireMessage[]; hasMore: boolean; total: number } | null {
-    const visible = includeStaff ? this.window.messages : this.window.messages.filter((m) => m.visibility === 'all');
-    const total = includeStaff ? this.window.counts.all : this.window.counts.visible;
+  recentMessages(limit: number, viewer: Viewer): { messages: WireMessage[]; hasMore: boolean; total: number } | null {
+    const staff = isStaff(viewer.role);
+    const visible: WireMessage[] = [];
+    let own = 0; // the viewer's own held questions: counted for them only
+    for (const m of this.window.messages) {
+      const seen = viewMessage(m, viewer);
+      if (!seen) continue;
+      visible.push(seen);
+      if (m.visibility !== 'all' && !staff) own++;
+    }
+    const total = staff ? this.window.counts.all : this.window.counts.visible + own;
     if (visible.length < Math.min(limit, total)) return null;
     const messages = visible.slice(-limit);
     return { messages, hasMore: total > messages.length, total };
@@ -82,6 +94,16 @@ export class LiveSession {
 
   get id(): string {
     return this.session.id;
+  }
+
+  /**
+   * Replaces the window's copy of a message with a patched one (never edits
+   * it in place: the copy is shared with events already sent).
+   */
+  private patchMessage(id: string, patch: Partial<WireMessage>): void {
+    const messages = this.window.messages;
+    const index = messages.findIndex((m) => m.id === id);
+    if (index >= 0) messages[index] = patched(messages[index], patch);
   }
 
   get lastSeq(): number {
@@ -100,7 +122,9 @@ export class LiveSession {
     switch (event.type) {
       case 'member_updated':
         if (event.internal?.withdrawsQueue) this.queue.dismissAuthor(p.user_id as string);
+        for (const q of event.internal?.restores ?? []) this.queue.enqueue(q);
         this.members.set(p.user_id as string, {
+          guest: event.internal?.guest ?? this.members.get(p.user_id as string)?.guest,
           role: p.role as Role,
           mutedUntil: typeof p.muted_until === 'string' ? new Date(p.muted_until) : null,
           banned: false,
@@ -122,8 +146,8 @@ export class LiveSession {
         break;
       case 'session_updated': {
         const changes = (p.changes ?? {}) as Record<string, unknown>;
-        // Leaving `moderated`: what waited for approval joins the queue rather than waiting forever.
-        if (s.turnPolicy === 'moderated' && typeof changes.turn_policy === 'string' && changes.turn_policy !== 'moderated') this.queue.approveAll();
+        // Switching to `moderated`: what was queued waits for approval too (leaving it approves nothing).
+        if (event.internal?.holdsQueue) for (const id of this.queue.holdAll()) this.patchMessage(id, { approval: 'waiting' });
         // Resuming without answer_pending: what arrived during the pause was handled in person.
         const agent = changes.agent as { paused?: boolean } | undefined;
         if (agent?.paused === false && p.answer_pending === false) {
@@ -133,19 +157,35 @@ export class LiveSession {
         break;
       }
       case 'session_closed':
+        if (event.internal?.clearsQueue) for (const id of this.queue.clear()) this.patchMessage(id, { not_answered: 'session_closed', approval: undefined });
+        w.hands.clear();
         s.status = 'closed';
         s.closedAt = event.at ?? new Date();
         s.floorUserId = null;
         break;
       case 'new_message': {
         const message = p.message as WireMessage;
+        if (message.approved_by !== undefined) {
+          // A held question revealed by its approval: it moves to this seq, and everyone may now read it.
+          const index = w.messages.findIndex((m) => m.id === message.id);
+          if (index >= 0) w.messages.splice(index, 1);
+        } else {
+          w.counts.all++;
+        }
         w.messages.push(message);
         if (w.messages.length > WINDOW_MESSAGES) w.messages.splice(0, w.messages.length - WINDOW_MESSAGES);
-        w.counts.all++;
         if (message.visibility === 'all') w.counts.visible++;
         const state = QUESTION_STATE_OF_COLUMN[event.internal?.agentState ?? ''];
         if (message.role === 'user' && message.author_id && (state === 'queued' || state === 'waiting_approval')) {
-          this.queue.enqueue({ id: message.id, authorId: message.author_id, authorName: message.author_name, seq: event.seq, state });
+          this.queue.enqueue({
+            id: message.id,
+            authorId: message.author_id,
+            authorName: message.author_name,
+            seq: event.seq,
+            state,
+            ...(message.anonymous ? { anonymous: true } : {}),
+            ...(message.votes ? { votes: message.votes } : {}),
+          });
         }
         if (event.internal?.settles && message.reply_to) this.queue.settle(message.reply_to, event.internal.settles, event.seq);
         break;
@@ -169,8 +209,18 @@ export class LiveSession {
         w.hands.delete(p.user_id as string);
         break;
       case 'moderation':
-        if (p.action === 'approve_message') this.queue.approve(p.message_id as string);
-        if (p.action === 'dismiss_message') this.queue.dismiss(p.message_id as string);
+        if (p.action === 'approve_message') {
+          this.queue.approve(p.message_id as string);
+          this.patchMessage(p.message_id as string, { approval: undefined });
+        }
+        if (p.action === 'dismiss_message') {
+          this.queue.dismiss(p.message_id as string);
+          this.patchMessage(p.message_id as string, { approval: 'dismissed', ...(typeof p.reason === 'string' ? { dismiss_reason: p.reason } : {}) });
+        }
+        break;
+      case 'votes_changed':
+        this.queue.setVotes(p.message_id as string, p.votes as number);
+        this.patchMessage(p.message_id as string, { votes: p.votes as number });
         break;
     }
     // What the server changed alongside the event and does not put on the wire.
@@ -183,6 +233,13 @@ export class LiveSession {
 
 const tombstone = (message: WireMessage): WireMessage => ({ ...message, content: '', deleted: true });
 
+/** A copy of `message` with `patch` applied; an undefined value removes the field. */
+function patched(message: WireMessage, patch: Partial<WireMessage>): WireMessage {
+  const next: Record<string, unknown> = { ...message, ...patch };
+  for (const [key, value] of Object.entries(patch)) if (value === undefined) delete next[key];
+  return next as unknown as WireMessage;
+}
+
 /** A `session_updated` event's `changes` (wire names, as PROTOCOL.md gives them) onto the row. */
 function applySettings(s: Session, changes: Record<string, unknown>, seq: number) {
   if ('title' in changes) s.title = changes.title as string;
@@ -191,6 +248,7 @@ function applySettings(s: Session, changes: Record<string, unknown>, seq: number
   if ('guest_role' in changes) s.guestRole = changes.guest_role as string;
   if ('locked' in changes) s.locked = changes.locked as boolean;
   if ('waiting_room' in changes) s.waitingRoom = changes.waiting_room as boolean;
+  if ('anonymous_questions' in changes) s.anonymousQuestions = changes.anonymous_questions as boolean;
   if ('floor_user_id' in changes) s.floorUserId = (changes.floor_user_id as string | null) ?? null;
   if ('rate_limit' in changes) {
     const limit = changes.rate_limit as { messages: number; per_seconds: number } | null;

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { Role } from '../contract/protocol.js';
-import { AgentQueue, QUESTION_STATE_OF_COLUMN } from './agent-queue.js';
+import { AgentQueue, questionOfRow } from './agent-queue.js';
 import { LiveSession, WINDOW_EVENTS, WINDOW_MESSAGES, type LiveHand, type LiveMember } from './live-session.js';
 import { MessagesRepository } from './messages.repository.js';
 import { toWireMessage } from './session.mappers.js';
@@ -97,15 +97,15 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
     const [members, messages, all, visible, hands, events, questions, lastServed] = await Promise.all([
       this.sessions.listAllMembers(sessionId),
       this.messages.newest(sessionId, WINDOW_MESSAGES),
-      this.messages.count(sessionId, true, session.lastSeq),
-      this.messages.count(sessionId, false, session.lastSeq),
+      this.messages.count(sessionId, 'all', session.lastSeq),
+      this.messages.count(sessionId, 'public', session.lastSeq),
       this.sessions.listHands(sessionId),
       this.events.newest(sessionId, WINDOW_EVENTS),
       this.messages.withAgentState(sessionId, ['pending', 'awaiting_approval', 'answering']),
       this.messages.lastServedByAuthor(sessionId),
     ]);
     const map = new Map<string, LiveMember>();
-    for (const m of members) map.set(m.userId, { role: m.role as Role, mutedUntil: m.mutedUntil, banned: m.banned, displayName: m.displayName, waiting: m.waiting });
+    for (const m of members) map.set(m.userId, { role: m.role as Role, mutedUntil: m.mutedUntil, banned: m.banned, displayName: m.displayName, waiting: m.waiting, guest: m.guest });
     const handMap = new Map<string, LiveHand>(hands.map((h) => [h.userId, { userId: h.userId, note: h.note, raisedAt: h.raisedAt, raisedSeq: h.raisedSeq }]));
     return new LiveSession(session, map, {
       messages: messages.filter((m) => m.seq <= session.lastSeq).map(toWireMessage),
@@ -115,7 +115,7 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
     }, new AgentQueue(
       questions
         .filter((m) => m.seq <= session.lastSeq && m.authorId)
-        .map((m) => ({ id: m.id, authorId: m.authorId!, authorName: m.authorName, seq: m.seq, state: QUESTION_STATE_OF_COLUMN[m.agentState]! })),
+        .map((m) => questionOfRow(m)),
       lastServed,
     ));
   }

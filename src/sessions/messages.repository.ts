@@ -1,6 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaClient, type Message, type Prisma } from '../generated/prisma/client.js';
 import type { DbTransaction } from '../persistence/transaction.js';
+import { isStaff } from '../permissions/permission-table.js';
+import type { Viewer } from './wire-events.js';
+
+/**
+ * The messages one viewer may read: staff read all; others read what everyone
+ * may, and their own questions held for approval.
+ */
+export function visibleTo(viewer: Viewer): Prisma.MessageWhereInput {
+  if (isStaff(viewer.role)) return {};
+  if (viewer.userId === null) return { visibility: 'all' };
+  return { OR: [{ visibility: 'all' }, { visibility: 'staff', authorId: viewer.userId }] };
+}
 
 @Injectable()
 export class MessagesRepository {
@@ -31,12 +43,12 @@ export class MessagesRepository {
     return tx.message.findUnique({ where: { id } });
   }
 
-  /** Newest first, before `beforeSeq`; `includeStaff` adds private notes. */
-  page(sessionId: string, options: { beforeSeq?: number; limit: number; includeStaff: boolean }): Promise<Message[]> {
+  /** Newest first, before `beforeSeq`, what `viewer` may read. */
+  page(sessionId: string, options: { beforeSeq?: number; limit: number; viewer: Viewer }): Promise<Message[]> {
     return this.prisma.message.findMany({
       where: {
         sessionId,
-        ...(options.includeStaff ? {} : { visibility: 'all' }),
+        ...visibleTo(options.viewer),
         ...(options.beforeSeq !== undefined ? { seq: { lt: options.beforeSeq } } : {}),
       },
       orderBy: { seq: 'desc' },
@@ -50,18 +62,24 @@ export class MessagesRepository {
     return rows.reverse();
   }
 
-  count(sessionId: string, includeStaff: boolean, upToSeq?: number): Promise<number> {
+  /** How many messages everyone may see (`public`), or all of them. */
+  count(sessionId: string, scope: 'all' | 'public', upToSeq?: number): Promise<number> {
     return this.prisma.message.count({
-      where: { sessionId, ...(includeStaff ? {} : { visibility: 'all' }), ...(upToSeq !== undefined ? { seq: { lte: upToSeq } } : {}) },
+      where: { sessionId, ...(scope === 'all' ? {} : { visibility: 'all' }), ...(upToSeq !== undefined ? { seq: { lte: upToSeq } } : {}) },
     });
   }
 
+  /** How many messages `viewer` may read. */
+  countFor(sessionId: string, viewer: Viewer): Promise<number> {
+    return this.prisma.message.count({ where: { sessionId, ...visibleTo(viewer) } });
+  }
+
   /** The whole conversation in order (transcripts, the agent's context). */
-  all(sessionId: string, options: { includeStaff: boolean; includeDeleted: boolean }): Promise<Message[]> {
+  all(sessionId: string, options: { viewer: Viewer; includeDeleted: boolean }): Promise<Message[]> {
     return this.prisma.message.findMany({
       where: {
         sessionId,
-        ...(options.includeStaff ? {} : { visibility: 'all' }),
+        ...visibleTo(options.viewer),
         ...(options.includeDeleted ? {} : { deletedAt: null }),
       },
       orderBy: { seq: 'asc' },
@@ -114,16 +132,46 @@ export class MessagesRepository {
     return new Map(rows.filter((r) => r.authorId).map((r) => [r.authorId as string, r._max.answeredSeq ?? 0]));
   }
 
+  /** Records one person's upvote; the new count, or null when they had upvoted it already. */
+  async addVote(tx: DbTransaction, messageId: string, userId: string): Promise<number | null> {
+    const { count } = await tx.messageVote.createMany({ data: [{ messageId, userId }], skipDuplicates: true });
+    if (count === 0) return null;
+    const updated = await tx.message.update({ where: { id: messageId }, data: { votes: { increment: 1 } }, select: { votes: true } });
+    return updated.votes;
+  }
+
   update(tx: DbTransaction, id: string, data: Prisma.MessageUncheckedUpdateInput): Promise<Message> {
     return tx.message.update({ where: { id }, data });
   }
 
-  /** Withdraws what one author left waiting for the agent (queued or for approval): one statement. */
+  /** Dismisses what one author left waiting for the agent (queued or for approval): one statement. */
   async dismissWaitingOf(tx: DbTransaction, sessionId: string, authorId: string): Promise<void> {
     await tx.message.updateMany({
       where: { sessionId, authorId, agentState: { in: ['pending', 'awaiting_approval'] }, deletedAt: null },
       data: { agentState: 'dismissed' },
     });
+  }
+
+  /**
+   * Withdraws what one author left waiting, so that it can be brought back
+   * (a mute's undo): queued becomes `withdrawn`, held becomes `withdrawn_held`.
+   * Returns the questions withdrawn.
+   */
+  async withdrawWaitingOf(tx: DbTransaction, sessionId: string, authorId: string): Promise<Message[]> {
+    const waiting = await tx.message.findMany({ where: { sessionId, authorId, agentState: { in: ['pending', 'awaiting_approval'] }, deletedAt: null } });
+    const ids = (state: string) => waiting.filter((m) => m.agentState === state).map((m) => m.id);
+    await this.updateMany(tx, ids('pending'), { agentState: 'withdrawn' });
+    await this.updateMany(tx, ids('awaiting_approval'), { agentState: 'withdrawn_held' });
+    return waiting;
+  }
+
+  /** Brings back what withdrawWaitingOf took from this author; returns those questions as they are now. */
+  async restoreWithdrawnOf(tx: DbTransaction, sessionId: string, authorId: string): Promise<Message[]> {
+    const withdrawn = await tx.message.findMany({ where: { sessionId, authorId, agentState: { in: ['withdrawn', 'withdrawn_held'] }, deletedAt: null } });
+    const ids = (state: string) => withdrawn.filter((m) => m.agentState === state).map((m) => m.id);
+    await this.updateMany(tx, ids('withdrawn'), { agentState: 'pending' });
+    await this.updateMany(tx, ids('withdrawn_held'), { agentState: 'awaiting_approval' });
+    return withdrawn.map((m) => ({ ...m, agentState: m.agentState === 'withdrawn' ? 'pending' : 'awaiting_approval' }));
   }
 
   async updateMany(tx: DbTransaction, ids: string[], data: Prisma.MessageUncheckedUpdateManyInput): Promise<void> {

@@ -27,6 +27,7 @@ export class SessionAccessService {
     if (user.isAdmin) {
       return {
         session,
+        userId: user.id,
         role: 'moderator',
         mutedUntil: null,
         isAdmin: true,
@@ -37,6 +38,7 @@ export class SessionAccessService {
     if (member.waiting) throw new DomainError('forbidden', 'you are in the waiting room: a moderator will let you in soon');
     return {
       session,
+      userId: user.id,
       role: member.role,
       mutedUntil: member.mutedUntil,
       isAdmin: false,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 import type { DurableEventType, EphemeralEvent } from '../contract/protocol.js';
-import type { Settlement } from './agent-queue.js';
+import type { Question, Settlement } from './agent-queue.js';
 
 /** A durable event as committed to the session's log. */
 export interface CommittedEvent {
@@ -10,6 +10,11 @@ export interface CommittedEvent {
   type: Exclude<DurableEventType, 'hidden'>;
   /** "staff": private, others get a `hidden` placeholder. */
   visibility: 'all' | 'staff';
+  /**
+   * With "staff": the one other person who sees it in full, the author of a
+   * question held for a moderator's approval (and of its dismissal).
+   */
+  visibleTo?: string;
   payload: Record<string, unknown>;
   /** When it was committed (this process's clock). */
   at?: Date;
@@ -27,11 +32,19 @@ export interface CommittedEvent {
     settles?: Settlement;
     /** A mute: the member's waiting questions were withdrawn with it. */
     withdrawsQueue?: boolean;
+    /** An unmute that brings back what the member's mute withdrew: those questions. */
+    restores?: Question[];
+    /** A member who joined as a guest. */
+    guest?: boolean;
+    /** Switching to `moderated`: what was queued now waits for approval. */
+    holdsQueue?: boolean;
+    /** Closing: what waited for the agent ended unanswered. */
+    clearsQueue?: boolean;
   };
 }
 
 /** Who receives an ephemeral event. */
-export type Audience = { kind: 'session' } | { kind: 'staff' } | { kind: 'user'; userId: string } | { kind: 'others'; userId: string };
+export type Audience = { kind: 'session' } | { kind: 'staff' } | { kind: 'non_staff' } | { kind: 'user'; userId: string } | { kind: 'others'; userId: string };
 
 export interface EphemeralPublication {
   sessionId: string;

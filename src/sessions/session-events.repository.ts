@@ -3,13 +3,14 @@ import { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import type { DbTransaction } from '../persistence/transaction.js';
 import type { CommittedEvent } from './session-event-bus.js';
 
-type EventRow = { sessionId: string; seq: number; type: string; visibility: string; payload: unknown; createdAt: Date };
+type EventRow = { sessionId: string; seq: number; type: string; visibility: string; visibleTo: string | null; payload: unknown; createdAt: Date };
 
 const toCommitted = (row: EventRow): CommittedEvent => ({
   sessionId: row.sessionId,
   seq: row.seq,
   type: row.type as CommittedEvent['type'],
   visibility: row.visibility === 'staff' ? 'staff' : 'all',
+  ...(row.visibleTo ? { visibleTo: row.visibleTo } : {}),
   payload: row.payload as Record<string, unknown>,
   at: row.createdAt,
 });
@@ -69,6 +70,7 @@ export class SessionEventsRepository {
         seq: event.seq,
         type: event.type,
         visibility: event.visibility,
+        visibleTo: event.visibleTo ?? null,
         payload: event.payload as Prisma.InputJsonValue,
         ...(event.at ? { createdAt: event.at } : {}),
       })),
@@ -94,11 +96,21 @@ export class SessionEventsRepository {
     return rows.map(toCommitted);
   }
 
-  /** Redacts a deleted message's text from the new_message event that carried it. */
-  async redactMessage(tx: DbTransaction, sessionId: string, seq: number, payload: Record<string, unknown>): Promise<void> {
-    await tx.sessionEvent.update({
-      where: { sessionId_seq: { sessionId, seq } },
-      data: { payload: payload as Prisma.InputJsonValue },
-    });
+  /**
+   * Redacts a deleted message from every new_message event that carried it
+   * (once when asked; a held question again when approved): each keeps its
+   * own seq, with the tombstone's fields.
+   */
+  async redactMessage(tx: DbTransaction, sessionId: string, messageId: string, payload: { message: object }): Promise<void> {
+    const carriers = await tx.$queryRaw<Array<{ seq: number; payload: { message: Record<string, unknown> } }>>`
+      SELECT seq, payload FROM session_events
+      WHERE session_id = ${sessionId}::uuid AND type = 'new_message' AND payload->'message'->>'id' = ${messageId}`;
+    for (const carrier of carriers) {
+      const message = { ...carrier.payload.message, ...payload.message, seq: carrier.payload.message.seq, visibility: carrier.payload.message.visibility };
+      await tx.sessionEvent.update({
+        where: { sessionId_seq: { sessionId, seq: Number(carrier.seq) } },
+        data: { payload: { ...carrier.payload, message } as Prisma.InputJsonValue },
+      });
+    }
   }
 }

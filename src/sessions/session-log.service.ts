@@ -6,6 +6,12 @@ import { SessionEventsRepository } from './session-events.repository.js';
 
 type Payload = Record<string, unknown>;
 
+/** Who may read an event: everyone, staff, or staff and one more person (a held question's author). */
+export type Visibility = 'all' | 'staff' | { staffAnd: string };
+
+const audienceOf = (visibility: Visibility): Pick<CommittedEvent, 'visibility' | 'visibleTo'> =>
+  typeof visibility === 'string' ? { visibility } : { visibility: 'staff', visibleTo: visibility.staffAnd };
+
 export interface EventAppender {
   /**
    * Appends a durable event in the current transaction; returns its seq. The
@@ -14,7 +20,7 @@ export interface EventAppender {
   append(
     type: CommittedEvent['type'],
     payload: Payload | ((seq: number) => Promise<Payload>),
-    visibility?: 'all' | 'staff',
+    visibility?: Visibility,
     internal?: CommittedEvent['internal'],
   ): Promise<number>;
 }
@@ -23,7 +29,7 @@ export interface EventAppender {
 export interface BatchEvent {
   sessionId: string;
   type: CommittedEvent['type'];
-  visibility: 'all' | 'staff';
+  visibility: Visibility;
   payload: (seq: number) => Payload;
   internal?: CommittedEvent['internal'];
 }
@@ -85,7 +91,7 @@ export class SessionLog {
           append: async (type, payloadOrBuild, visibility = 'all', internal) => {
             const seq = await this.events.nextSeq(tx, sessionId);
             const payload = typeof payloadOrBuild === 'function' ? await payloadOrBuild(seq) : payloadOrBuild;
-            const event: CommittedEvent = { sessionId, seq, type, visibility, payload, at: new Date(), ...(internal ? { internal } : {}) };
+            const event: CommittedEvent = { sessionId, seq, type, ...audienceOf(visibility), payload, at: new Date(), ...(internal ? { internal } : {}) };
             await this.events.insert(tx, event);
             committed.push(event);
             return seq;
@@ -165,7 +171,7 @@ export class SessionLog {
                 const built = events.map((e): CommittedEvent => {
                   const seq = next.get(e.sessionId)!;
                   next.set(e.sessionId, seq + 1);
-                  return { sessionId: e.sessionId, seq, type: e.type, visibility: e.visibility, payload: e.payload(seq), at, ...(e.internal ? { internal: e.internal } : {}) };
+                  return { sessionId: e.sessionId, seq, type: e.type, ...audienceOf(e.visibility), payload: e.payload(seq), at, ...(e.internal ? { internal: e.internal } : {}) };
                 });
                 await this.events.insertMany(tx, built);
                 committed.push(...built);
@@ -199,9 +205,9 @@ export class SessionLog {
     return this.mutex.run(sessionId, work);
   }
 
-  /** Replaces the text of a deleted message in the event that carried it (a tombstone). */
-  redact(tx: DbTransaction, sessionId: string, seq: number, payload: Record<string, unknown>): Promise<void> {
-    return this.events.redactMessage(tx, sessionId, seq, payload);
+  /** Replaces a deleted message in every event that carried it with its tombstone. */
+  redact(tx: DbTransaction, sessionId: string, messageId: string, payload: { message: object }): Promise<void> {
+    return this.events.redactMessage(tx, sessionId, messageId, payload);
   }
 
   list(sessionId: string, afterSeq: number, limit: number): Promise<CommittedEvent[]> {

@@ -25,6 +25,7 @@ export function toWireSession(row: SessionRow, options: { moderator: boolean }):
         : null,
     guest_role: row.guestRole as GuestRole,
     waiting_room: row.waitingRoom,
+    anonymous_questions: row.anonymousQuestions,
     join_code: options.moderator ? row.joinCode : null,
     locked: row.locked,
     floor_user_id: row.floorUserId,
@@ -51,13 +52,30 @@ export function toWireMessage(row: MessageRow): WireMessage {
     client_msg_id: row.clientMsgId,
     ...(deleted ? { deleted: true } : {}),
     ...(row.scheduleReason ? { schedule_reason: row.scheduleReason } : {}),
+    ...questionFields(row),
+  };
+}
+
+/** Where a question stands with a moderator and the class, as its wire fields say it. */
+function questionFields(row: MessageRow): Partial<WireMessage> {
+  if (row.role !== 'user') return {};
+  return {
+    ...(row.agentState === 'awaiting_approval' || row.agentState === 'withdrawn_held' ? { approval: 'waiting' as const } : {}),
+    ...(row.agentState === 'dismissed' ? { approval: 'dismissed' as const, ...(row.dismissReason ? { dismiss_reason: row.dismissReason } : {}) } : {}),
+    ...(row.agentState === 'closed' ? { not_answered: 'session_closed' as const } : {}),
+    ...(row.votes > 0 ? { votes: row.votes } : {}),
+    ...(row.anonymous ? { anonymous: true } : {}),
   };
 }
 
 export interface SessionAccess {
   session: SessionRow;
+  /** Who is asking. */
+  userId: string;
   /** The caller's effective role: admins act as moderators. */
   role: Role;
+  /** A moderator's display screen (the projector): reads as the public, writes nothing. */
+  display?: boolean;
   mutedUntil: Date | null;
   isAdmin: boolean;
 }

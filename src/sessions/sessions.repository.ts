@@ -4,6 +4,8 @@ import type { DbTransaction } from '../persistence/transaction.js';
 
 export interface MemberWithName extends Member {
   displayName: string;
+  /** A guest: an account made by this session's join code. */
+  guest: boolean;
 }
 
 @Injectable()
@@ -66,20 +68,20 @@ export class SessionsRepository {
   private async memberWithName(db: DbTransaction | PrismaClient, sessionId: string, userId: string): Promise<MemberWithName | null> {
     const row = await db.member.findUnique({
       where: { sessionId_userId: { sessionId, userId } },
-      include: { user: { select: { displayName: true } } },
+      include: { user: { select: { displayName: true, guestSessionId: true } } },
     });
     if (!row) return null;
     const { user, ...member } = row;
-    return { ...member, displayName: user.displayName };
+    return { ...member, displayName: user.displayName, guest: user.guestSessionId !== null };
   }
 
   async listMembers(sessionId: string): Promise<MemberWithName[]> {
     const rows = await this.prisma.member.findMany({
       where: { sessionId, banned: false },
-      include: { user: { select: { displayName: true } } },
+      include: { user: { select: { displayName: true, guestSessionId: true } } },
       orderBy: { joinedAt: 'asc' },
     });
-    return rows.map(({ user, ...member }) => ({ ...member, displayName: user.displayName }));
+    return rows.map(({ user, ...member }) => ({ ...member, displayName: user.displayName, guest: user.guestSessionId !== null }));
   }
 
   /** Raised hands in order (the live state's copy is loaded from here). */
@@ -89,8 +91,8 @@ export class SessionsRepository {
 
   /** Every member, banned ones included (the live state needs to know who is kept out). */
   async listAllMembers(sessionId: string): Promise<MemberWithName[]> {
-    const rows = await this.prisma.member.findMany({ where: { sessionId }, include: { user: { select: { displayName: true } } }, orderBy: { joinedAt: 'asc' } });
-    return rows.map(({ user, ...member }) => ({ ...member, displayName: user.displayName }));
+    const rows = await this.prisma.member.findMany({ where: { sessionId }, include: { user: { select: { displayName: true, guestSessionId: true } } }, orderBy: { joinedAt: 'asc' } });
+    return rows.map(({ user, ...member }) => ({ ...member, displayName: user.displayName, guest: user.guestSessionId !== null }));
   }
 
   /** Guests ever admitted to the session (a guest account belongs to one session). */

@@ -15,7 +15,7 @@ import { PresenceRegistry } from './presence.registry.js';
 import { SessionLog } from './session-log.service.js';
 import { toWireMessage, toWireSession, type SessionAccess } from './session.mappers.js';
 import { SessionsRepository } from './sessions.repository.js';
-import { toWireEvent } from './wire-events.js';
+import { toWireEvent, viewerOf, viewMessage } from './wire-events.js';
 
 /** Sessions as a member or an operator reads them, plus creating one and admitting guests. */
 @Injectable()
@@ -28,8 +28,8 @@ export class SessionsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  view(session: Session, access: { role: Role }): WireSession {
-    return toWireSession(session, { moderator: access.role === 'moderator' });
+  view(session: Session, access: { role: Role; display?: boolean }): WireSession {
+    return toWireSession(session, { moderator: access.role === 'moderator' && !access.display });
   }
 
   async create(user: AuthUser, input: CreateSessionInput): Promise<WireSession> {
@@ -48,6 +48,7 @@ export class SessionsService {
       rateLimitPerSeconds: input.rate_limit?.per_seconds ?? null,
       guestRole: input.guest_role ?? 'contributor',
       waitingRoom: input.waiting_room ?? false,
+      anonymousQuestions: input.anonymous_questions ?? false,
       joinCode: newJoinCode(),
       createdById: user.id,
     });
@@ -81,34 +82,38 @@ export class SessionsService {
       muted_until: m.mutedUntil ? m.mutedUntil.toISOString() : null,
       online: this.presence.has(sessionId, m.userId),
       ...(m.waiting ? { waiting: true } : {}),
+      ...(m.guest && isStaff(viewer) ? { guest: true } : {}),
     }));
   }
 
   /** A page of history, newest first (PROTOCOL: `before_seq` pagination). */
   async history(access: SessionAccess, beforeSeq: number | undefined, limit: number): Promise<{ messages: WireMessage[]; has_more: boolean }> {
-    const rows = await this.messages.page(access.session.id, { beforeSeq, limit: limit + 1, includeStaff: isStaff(access.role) });
-    return { messages: rows.slice(0, limit).map(toWireMessage), has_more: rows.length > limit };
+    const viewer = viewerOf(access);
+    const rows = await this.messages.page(access.session.id, { beforeSeq, limit: limit + 1, viewer });
+    return { messages: rows.slice(0, limit).map((row) => viewMessage(toWireMessage(row), viewer)!), has_more: rows.length > limit };
   }
 
   async totalMessages(access: SessionAccess): Promise<number> {
-    return this.messages.count(access.session.id, isStaff(access.role));
+    return this.messages.countFor(access.session.id, viewerOf(access));
   }
 
   async events(access: SessionAccess, afterSeq: number, limit: number): Promise<{ events: DurableEvent[]; has_more: boolean }> {
     const rows = await this.log.list(access.session.id, afterSeq, limit + 1);
-    return { events: rows.slice(0, limit).map((e) => toWireEvent(e, access.role)), has_more: rows.length > limit };
+    const viewer = viewerOf(access);
+    return { events: rows.slice(0, limit).map((e) => toWireEvent(e, viewer)), has_more: rows.length > limit };
   }
 
   async transcript(access: SessionAccess) {
-    const rows = await this.messages.all(access.session.id, { includeStaff: isStaff(access.role), includeDeleted: false });
-    return { session: this.view(access.session, access), messages: rows.map(toWireMessage) };
+    const viewer = viewerOf(access);
+    const rows = await this.messages.all(access.session.id, { viewer, includeDeleted: false });
+    return { session: this.view(access.session, access), messages: rows.map((row) => viewMessage(toWireMessage(row), viewer)!) };
   }
 
   async transcriptMarkdown(access: SessionAccess): Promise<string> {
     const { session, messages } = await this.transcript(access);
     const lines = [`# ${session.title}`, '', `Transcript exported ${new Date().toISOString()}.`, ''];
     for (const m of messages) {
-      const label = m.visibility === 'staff' ? ' (private note)' : m.status !== 'complete' ? ` (${m.status})` : '';
+      const label = m.approval === 'waiting' ? ' (waiting for approval)' : m.approval === 'dismissed' ? ' (dismissed)' : m.visibility === 'staff' ? ' (private note)' : m.status !== 'complete' ? ` (${m.status})` : '';
       lines.push(`**${escapeMarkdown(m.author_name)}**${label}, ${m.timestamp}:`, '', m.content, '');
     }
     return lines.join('\n');
@@ -146,7 +151,12 @@ export class SessionsService {
       const admitted = returning ?? (await createGuest(tx, session.id, uniqueDisplayName(displayName, await this.sessions.memberNames(tx, session.id))));
       await this.sessions.upsertMember(tx, session.id, admitted.id, { role, waiting });
       // Someone in the waiting room is announced to staff only; being admitted is announced to all.
-      await log.append('member_updated', { user_id: admitted.id, role, muted_until: null, display_name: admitted.displayName, ...(waiting ? { waiting: true } : {}) }, waiting ? 'staff' : 'all');
+      await log.append(
+        'member_updated',
+        { user_id: admitted.id, role, muted_until: null, display_name: admitted.displayName, ...(waiting ? { waiting: true } : {}) },
+        waiting ? 'staff' : 'all',
+        returning ? undefined : { guest: true },
+      );
       return { session, user: admitted, role, waiting };
     });
   }

@@ -1,6 +1,22 @@
-import type { DurableEvent, Role } from '../contract/protocol.js';
+import type { DurableEvent, Role, WireMessage, WireQueueEntry } from '../contract/protocol.js';
 import { isStaff } from '../permissions/permission-table.js';
 import type { CommittedEvent } from './session-event-bus.js';
+
+/**
+ * Who is reading: what one person may see depends on their role and, for
+ * their own held or anonymous questions, on who they are. A display screen
+ * (the projector) reads as nobody in particular: `userId` null, not staff.
+ */
+export interface Viewer {
+  userId: string | null;
+  role: Role;
+}
+
+/** How peers see the author of a question asked anonymously to classmates. */
+export const ANONYMOUS_AUTHOR_NAME = 'A student';
+
+/** The viewer of a display screen: everything public, nothing personal, nothing for staff. */
+export const DISPLAY_VIEWER: Viewer = { userId: null, role: 'contributor' };
 
 /** Whether a committed event carries something only moderators may read (the tutor's instructions). */
 export function hasModeratorOnlyParts(event: CommittedEvent): boolean {
@@ -9,19 +25,60 @@ export function hasModeratorOnlyParts(event: CommittedEvent): boolean {
 }
 
 /**
- * A committed event as one viewer receives it: private events become `hidden`
- * for non-staff, and the tutor's instructions (where teachers keep answer keys)
- * reach moderators only: others read `instructions_changed: true`.
+ * The one person besides staff (and besides everyone, for public events) whose
+ * view of this event differs from their peers': the author of a held question
+ * (who alone sees it), or of an anonymous one (who alone sees it named).
  */
-export function toWireEvent(event: CommittedEvent, viewer: Role): DurableEvent {
-  if (event.visibility === 'staff' && !isStaff(viewer)) {
+export function personalAudienceOf(event: CommittedEvent): string | undefined {
+  if (event.visibleTo) return event.visibleTo;
+  const message = event.type === 'new_message' ? (event.payload.message as WireMessage | undefined) : undefined;
+  return message?.anonymous && message.author_id ? message.author_id : undefined;
+}
+
+/**
+ * A message as one viewer may read it, or null when they may not: private
+ * notes and held questions reach staff and their author only, and an
+ * anonymous question reaches peers as "A student".
+ */
+export function viewMessage(message: WireMessage, viewer: Viewer): WireMessage | null {
+  if (isStaff(viewer.role)) return message;
+  const own = viewer.userId !== null && message.author_id === viewer.userId;
+  if (message.visibility === 'staff' && !own) return null;
+  if (message.anonymous && !own) return { ...message, author_id: null, author_name: ANONYMOUS_AUTHOR_NAME };
+  return message;
+}
+
+/** The queue as one viewer reads it: other people's anonymous questions without their author. */
+export function viewQueue(queue: Array<WireQueueEntry & { anonymous?: boolean }>, viewer: Viewer): WireQueueEntry[] {
+  const staff = isStaff(viewer.role);
+  return queue.map(({ anonymous, ...entry }) => (anonymous && !staff && entry.user_id !== viewer.userId ? { ...entry, user_id: null } : entry));
+}
+
+/**
+ * A committed event as one viewer receives it: private events become `hidden`
+ * for those who may not read them, anonymous questions lose their author for
+ * peers, and the tutor's instructions (where teachers keep answer keys) reach
+ * moderators only: others read `instructions_changed: true`.
+ */
+export function toWireEvent(event: CommittedEvent, viewer: Viewer): DurableEvent {
+  const staff = isStaff(viewer.role);
+  if (event.visibility === 'staff' && !staff && (viewer.userId === null || viewer.userId !== event.visibleTo)) {
     return { type: 'hidden', session_id: event.sessionId, seq: event.seq };
   }
   let payload = event.payload;
-  if (viewer !== 'moderator' && hasModeratorOnlyParts(event)) {
+  if (viewer.role !== 'moderator' && hasModeratorOnlyParts(event)) {
     const changes = payload.changes as { agent: Record<string, unknown> };
     const { instructions: _hidden, ...agent } = changes.agent;
     payload = { ...payload, changes: { ...changes, agent: { ...agent, instructions_changed: true } } };
   }
+  if (event.type === 'new_message' && !staff) {
+    const message = payload.message as WireMessage;
+    const seen = viewMessage(message, viewer);
+    if (seen !== message) payload = { ...payload, message: seen };
+  }
   return { ...payload, type: event.type, session_id: event.sessionId, seq: event.seq } as DurableEvent;
 }
+
+/** The viewer a resolved access reads as (a display screen reads as the public). */
+export const viewerOf = (access: { userId: string; role: Role; display?: boolean }): Viewer =>
+  access.display ? DISPLAY_VIEWER : { userId: access.userId, role: access.role };

@@ -18,7 +18,12 @@ export interface PostMessageInput {
   content: string;
   clientMsgId: string;
   visibility: 'all' | 'staff';
+  /** Asked anonymously to classmates (where the session allows it). */
+  anonymous?: boolean;
 }
+
+/** Two questions are the same when they differ only in case and spacing. */
+const sameQuestion = (a: string, b: string) => a.trim().replace(/\s+/g, ' ').toLowerCase() === b.trim().replace(/\s+/g, ' ').toLowerCase();
 
 /** Does the text address the agent: `@tutor`, or `@<its configured name>`? */
 export function mentionsAgent(content: string, agentName: string): boolean {
@@ -113,10 +118,15 @@ export class MessageIntakeService {
       }
       const firstOf = new Map<string, number>();
       let answersInPerson = false;
-      // Per author, the questions already waiting (queued or for approval), counting this batch's as they are accepted.
+      // Per author, the questions already waiting (queued or for approval), counting this batch's as they are accepted,
+      // and the text of their latest one (a repeat of it is refused).
       const waiting = new Map<string, number>();
+      const latest = new Map<string, { seq: number; content: string }>();
+      const contents = new Map((live?.window.messages ?? []).map((m) => [m.id, m.content]));
       for (const q of [...(live?.queue.queued() ?? []), ...(live?.queue.waitingApproval() ?? [])]) {
         waiting.set(q.authorId, (waiting.get(q.authorId) ?? 0) + 1);
+        const content = contents.get(q.id);
+        if (content !== undefined && (latest.get(q.authorId)?.seq ?? -1) < q.seq) latest.set(q.authorId, { seq: q.seq, content });
       }
       items.forEach((item, index) => {
         const key = dedupeKey(sessionId, item.user.id, item.input.clientMsgId);
@@ -127,7 +137,7 @@ export class MessageIntakeService {
         firstOf.set(key, index);
         let row: Message;
         try {
-          row = this.accept(item, current, now, waiting);
+          row = this.accept(item, current, now, waiting, latest);
         } catch (error) {
           return void outcomes.push(error as Error);
         }
@@ -138,7 +148,8 @@ export class MessageIntakeService {
         events.push({
           sessionId,
           type: 'new_message',
-          visibility: item.input.visibility,
+          // A question held for approval: its author and staff read it; everyone else, `hidden`.
+          visibility: row.agentState === 'awaiting_approval' && row.visibility === 'staff' ? { staffAnd: item.user.id } : item.input.visibility,
           payload: (seq) => {
             row.seq = seq;
             return { message: toWireMessage(row) };
@@ -161,12 +172,21 @@ export class MessageIntakeService {
   }
 
   /** Checks one message against the session now and takes its rate-limit token; the row to store (its seq comes with the batch). */
-  private accept(item: PendingPost, current: Session, now: Date, waiting: Map<string, number>): Message {
+  private accept(item: PendingPost, current: Session, now: Date, waiting: Map<string, number>, latest: Map<string, { seq: number; content: string }>): Message {
     const { user, access, input } = item;
     if (input.content.trim().length === 0) throw new DomainError('bad_request', 'content must not be empty');
     this.checkSessionRules(user, { ...access, session: current }, input);
+    if (input.anonymous) {
+      if (input.visibility !== 'all') throw new DomainError('bad_request', 'a private note cannot be anonymous');
+      if (access.role !== 'contributor') throw new DomainError('bad_request', 'only contributors ask anonymously: staff always speak as themselves');
+      if (!current.anonymousQuestions) throw new DomainError('bad_request', 'this session does not allow anonymous questions');
+    }
     const agentState = this.agentStateFor(current, access, input);
     const queued = agentState === 'pending' || agentState === 'awaiting_approval';
+    const previous = latest.get(user.id);
+    if (queued && previous && sameQuestion(previous.content, input.content)) {
+      throw new DomainError('bad_request', 'you already asked exactly that: it is still waiting for the tutor');
+    }
     // One person cannot fill the tutor's queue: a few questions waiting at a time.
     if (queued && access.role !== 'moderator' && (waiting.get(user.id) ?? 0) >= this.config.limits.pendingPerAuthor) {
       const n = this.config.limits.pendingPerAuthor;
@@ -175,7 +195,12 @@ export class MessageIntakeService {
     // A session's own limit, or the server-wide default for sessions without one.
     const limit = current.rateLimitMessages && current.rateLimitPerSeconds ? { messages: current.rateLimitMessages, perSeconds: current.rateLimitPerSeconds } : this.config.limits.defaultRateLimit;
     if (access.role !== 'moderator' && limit) item.refund = this.rateLimits.consume(current.id, user.id, limit);
-    if (queued) waiting.set(user.id, (waiting.get(user.id) ?? 0) + 1);
+    if (queued) {
+      waiting.set(user.id, (waiting.get(user.id) ?? 0) + 1);
+      latest.set(user.id, { seq: Number.MAX_SAFE_INTEGER, content: input.content });
+    }
+    // Under `moderated`, a contributor's question is held: its author and staff read it until a moderator approves it.
+    const held = agentState === 'awaiting_approval';
     return {
       id: newId(),
       sessionId: current.id,
@@ -185,7 +210,7 @@ export class MessageIntakeService {
       authorId: user.id,
       authorName: user.displayName,
       authorRole: access.role,
-      visibility: input.visibility,
+      visibility: held ? 'staff' : input.visibility,
       clientMsgId: input.clientMsgId,
       replyTo: [],
       status: 'complete',
@@ -195,6 +220,9 @@ export class MessageIntakeService {
       createdAt: now,
       deletedAt: null,
       deletedById: null,
+      anonymous: input.anonymous === true,
+      votes: 0,
+      dismissReason: null,
     };
   }
 

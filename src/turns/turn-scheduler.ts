@@ -10,6 +10,8 @@ export interface PendingMessage {
   authorName: string;
   /** Arrival order: the seq of the message's new_message event. */
   seq: number;
+  /** Upvotes (the `votes` policy). */
+  votes?: number;
 }
 
 export interface SchedulerInput {
@@ -46,6 +48,16 @@ export function nextBatch(input: SchedulerInput): Batch | null {
         reason: `round_robin: ${message.authorName} ${when}, the least recently served of ${countAuthors(pending)} waiting author(s); their oldest pending message goes first`,
       };
     }
+    case 'votes': {
+      const { message, capped } = pickByVotes(pending, input.lastServed);
+      const votes = message.votes ?? 0;
+      return {
+        messages: [message],
+        reason: capped
+          ? `votes: ${capped} was answered last and is not answered twice in a row while others wait; ${message.authorName}'s question has the most upvotes of the rest (${votes})`
+          : `votes: the most upvoted pending question (${votes} upvote${votes === 1 ? '' : 's'}); ties go to the oldest`,
+      };
+    }
     case 'fifo':
     case 'hand_raise':
     case 'moderated': {
@@ -70,6 +82,19 @@ export function nextBatch(input: SchedulerInput): Batch | null {
  * no new arrivals (what `queue_updated` shows).
  */
 export function predictOrder(input: SchedulerInput): PendingMessage[] {
+  if (input.policy === 'votes') {
+    const remaining = [...input.pending];
+    const served = new Map(input.lastServed);
+    let clock = Math.max(0, ...served.values(), ...remaining.map((m) => m.seq));
+    const order: PendingMessage[] = [];
+    while (remaining.length > 0) {
+      const { message } = pickByVotes(remaining, served);
+      order.push(message);
+      remaining.splice(remaining.indexOf(message), 1);
+      served.set(message.authorId, ++clock);
+    }
+    return order;
+  }
   if (input.policy !== 'round_robin') return [...input.pending].sort(byArrival);
   const remaining = [...input.pending].sort(byArrival);
   const served = new Map(input.lastServed);
@@ -107,6 +132,23 @@ function pickRoundRobin(pending: PendingMessage[], lastServed: ReadonlyMap<strin
   }
   const message = best as PendingMessage;
   return { message, lastServed: lastServed.get(message.authorId) };
+}
+
+/**
+ * The `votes` policy: the most upvoted question first, ties by arrival. The
+ * cap: the author answered last is not answered twice in a row while anyone
+ * else has a question waiting (so one popular student cannot hold the tutor).
+ * `capped` names the author passed over, when the cap applied.
+ */
+function pickByVotes(pending: PendingMessage[], lastServed: ReadonlyMap<string, number>): { message: PendingMessage; capped?: string } {
+  const ranked = [...pending].sort((a, b) => (b.votes ?? 0) - (a.votes ?? 0) || a.seq - b.seq);
+  let lastAuthor: string | undefined;
+  let latest = -Infinity;
+  for (const [author, seq] of lastServed) if (seq > latest) (latest = seq), (lastAuthor = author);
+  const [top] = ranked;
+  if (top.authorId !== lastAuthor) return { message: top };
+  const other = ranked.find((m) => m.authorId !== lastAuthor);
+  return other ? { message: other, capped: top.authorName } : { message: top };
 }
 
 function countAuthors(messages: PendingMessage[]): number {

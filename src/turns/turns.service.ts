@@ -8,8 +8,18 @@ import { SessionLog, type EventAppender } from '../sessions/session-log.service.
 import type { LiveSession } from '../sessions/live-session.js';
 import { LiveSessions } from '../sessions/live-sessions.service.js';
 import { SessionsRepository } from '../sessions/sessions.repository.js';
+import { isStaff } from '../permissions/permission-table.js';
+import { ANONYMOUS_AUTHOR_NAME, DISPLAY_VIEWER, viewQueue, type Viewer } from '../sessions/wire-events.js';
+
+const STAFF: Viewer = { userId: null, role: 'moderator' };
 import { HandsRepository } from './hands.repository.js';
 import { nextBatch, predictOrder, type Batch, type PendingMessage } from './turn-scheduler.js';
+
+/** A queue entry before it is shown to one viewer (viewQueue drops other people's anonymous authors). */
+export type QueueItem = WireQueueEntry & { user_id: string; anonymous?: boolean };
+
+/** Until a session has answered once, an answer is expected to take this long. */
+const DEFAULT_ANSWER_MS = 12_000;
 
 export interface QueueExplanation {
   policy: TurnPolicy;
@@ -25,6 +35,7 @@ const POLICY_EXPLANATIONS: Record<TurnPolicy, string> = {
   hand_raise: 'contributors ask only while holding the floor; the floor is granted from the hand queue',
   merge: 'everything pending when the agent is free is answered in one reply',
   moderated: 'a moderator approves each message before it reaches the agent',
+  votes: 'the most upvoted question goes first, ties by arrival; nobody is answered twice in a row while others wait',
 };
 
 /** Hands, the floor, and what the agent answers next. */
@@ -52,24 +63,53 @@ export class TurnsService {
    * queued, and per author when they were last served. An author whose
    * question is being answered right now counts as served most recently of all.
    */
-  private schedulerInput(live: LiveSession): { policy: TurnPolicy; pending: PendingMessage[]; lastServed: Map<string, number> } {
+  private schedulerInput(live: LiveSession, now = Date.now()): { policy: TurnPolicy; pending: PendingMessage[]; lastServed: Map<string, number> } {
     const { queue } = live;
     const lastServed = new Map(queue.lastServed);
     // The answer will be stored after everything so far: just past the latest seq.
     for (const q of queue.answering()) lastServed.set(q.authorId, live.lastSeq + 1);
-    const pending = queue.queued().map((q) => ({ id: q.id, authorId: q.authorId, authorName: q.authorName, seq: q.seq }));
+    // A muted author's kept questions wait, unanswered, until the mute ends.
+    const muted = (authorId: string) => (live.members.get(authorId)?.mutedUntil?.getTime() ?? 0) > now;
+    const pending = queue
+      .queued()
+      .filter((q) => !muted(q.authorId))
+      .map((q) => ({ id: q.id, authorId: q.authorId, authorName: q.authorName, seq: q.seq, ...(q.votes ? { votes: q.votes } : {}) }));
     return { policy: live.session.turnPolicy as TurnPolicy, pending, lastServed };
   }
 
   /** What the agent will answer, in order. */
-  async queue(sessionId: string): Promise<WireQueueEntry[]> {
+  async queue(sessionId: string): Promise<QueueItem[]> {
     const live = await this.live.get(sessionId);
     return live ? this.queueOf(live) : [];
   }
 
-  /** The same, from a live state the caller holds (no await: a join reads it at one seq with its snapshot). */
-  queueOf(live: LiveSession): WireQueueEntry[] {
-    return predictOrder(this.schedulerInput(live)).map((m) => ({ message_id: m.id, user_id: m.authorId }));
+  /** The typical answer time here now, in ms: what the wait estimates are built from. */
+  answerMs(live: LiveSession): number {
+    return live.queue.typicalAnswerMs() ?? DEFAULT_ANSWER_MS;
+  }
+
+  /**
+   * The same, from a live state the caller holds (no await: a join reads it at
+   * one seq with its snapshot), with each question's estimated wait: the rest
+   * of the answer in progress plus a typical answer for each one ahead.
+   */
+  queueOf(live: LiveSession, now = Date.now()): QueueItem[] {
+    const typical = this.answerMs(live);
+    const current = live.queue.answering()[0];
+    const remaining = current?.claimedAt !== undefined ? Math.max(1000, typical - (now - current.claimedAt)) : current ? typical : 0;
+    const paused = live.session.agentPaused;
+    const merge = live.session.turnPolicy === 'merge';
+    const votes = live.session.turnPolicy === 'votes';
+    return predictOrder(this.schedulerInput(live, now)).map((m, i) => {
+      const q = live.queue.get(m.id);
+      return {
+        message_id: m.id,
+        user_id: m.authorId,
+        ...(paused ? {} : { wait_ms: Math.round(remaining + (merge ? 0 : i * typical)) }),
+        ...(votes || m.votes ? { votes: m.votes ?? 0 } : {}),
+        ...(q?.anonymous ? { anonymous: true } : {}),
+      };
+    });
   }
 
   private readonly queuePublishes = new Map<string, Promise<void>>();
@@ -83,7 +123,17 @@ export class TurnsService {
     if (scheduled) return scheduled;
     const publication = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
       this.queuePublishes.delete(sessionId);
-      this.bus.publishEphemeral(sessionId, { type: 'queue_updated', session_id: sessionId, queue: await this.queue(sessionId) });
+      const live = await this.live.get(sessionId);
+      if (!live) return;
+      const queue = this.queueOf(live);
+      const answer_ms = this.answerMs(live);
+      if (!queue.some((q) => q.anonymous)) {
+        this.bus.publishEphemeral(sessionId, { type: 'queue_updated', session_id: sessionId, queue: viewQueue(queue, STAFF), answer_ms });
+        return;
+      }
+      // Anonymous questions: staff see who asked, everyone else (their authors find them by message id) does not.
+      this.bus.publishEphemeral(sessionId, { type: 'queue_updated', session_id: sessionId, queue: viewQueue(queue, STAFF), answer_ms }, { kind: 'staff' });
+      this.bus.publishEphemeral(sessionId, { type: 'queue_updated', session_id: sessionId, queue: viewQueue(queue, DISPLAY_VIEWER), answer_ms }, { kind: 'non_staff' });
     });
     this.queuePublishes.set(sessionId, publication);
     return publication;
@@ -96,7 +146,7 @@ export class TurnsService {
   }
 
   /** The REST view of the queue: who is next and why. */
-  async explain(sessionId: string): Promise<QueueExplanation> {
+  async explain(sessionId: string, viewer: Viewer): Promise<QueueExplanation> {
     const live = await this.live.get(sessionId);
     if (!live) throw new DomainError('not_found', 'session not found');
     const { session } = live;
@@ -104,10 +154,17 @@ export class TurnsService {
     const { policy } = input;
     const order = predictOrder(input);
     const awaiting = live.queue.waitingApproval();
+    const staff = isStaff(viewer.role);
+    const hidden = (id: string) => !staff && live.queue.get(id)?.anonymous === true && live.queue.get(id)?.authorId !== viewer.userId;
     return {
       policy,
-      queue: order.map((m, i) => ({ message_id: m.id, user_id: m.authorId, author_name: m.authorName, seq: m.seq, position: i + 1 })),
-      awaiting_approval: awaiting.map((m) => ({ message_id: m.id, user_id: m.authorId })),
+      queue: order.map((m, i) =>
+        hidden(m.id)
+          ? { message_id: m.id, user_id: null, author_name: ANONYMOUS_AUTHOR_NAME, seq: m.seq, position: i + 1 }
+          : { message_id: m.id, user_id: m.authorId, author_name: m.authorName, seq: m.seq, position: i + 1 },
+      ),
+      // Held questions are for staff (and their own authors) to know about.
+      awaiting_approval: awaiting.filter((m) => staff || m.authorId === viewer.userId).map((m) => ({ message_id: m.id, user_id: m.authorId })),
       floor_user_id: session.floorUserId,
       explanation: POLICY_EXPLANATIONS[policy] + (session.agentPaused ? ' (the agent is paused)' : ''),
     };
@@ -159,6 +216,11 @@ export class TurnsService {
     if (!session || session.turnPolicy !== 'hand_raise' || !session.autoGrant || session.floorUserId) return;
     const [head] = await this.hands.listIn(tx, sessionId);
     if (head) await this.grantTurn(tx, log, sessionId, head.userId, 'auto_grant');
+  }
+
+  /** Lowers every raised hand (a policy switch that clears them, closing the session), in the order raised. */
+  async lowerAllHands(tx: DbTransaction, log: EventAppender, sessionId: string, by: string): Promise<void> {
+    for (const hand of await this.hands.listIn(tx, sessionId)) await this.removeHandOf(tx, log, sessionId, hand.userId, by);
   }
 
   /** Lowers someone's hand (a moderator, or because they left); the hand_lowered seq, or null when it was not raised. */

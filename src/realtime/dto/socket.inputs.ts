@@ -27,6 +27,10 @@ export class JoinInput extends SessionRefInput {
   @Min(0, { message: 'last_seq must be at least 0' })
   @Max(MAX_INT, { message: `last_seq must be at most ${MAX_INT}` })
   last_seq?: number;
+
+  @IsOptional()
+  @IsBoolean({ message: 'display must be a boolean' })
+  display?: boolean;
 }
 
 export class MessageInput extends SessionRefInput {
@@ -43,6 +47,15 @@ export class MessageInput extends SessionRefInput {
   @IsOptional()
   @IsIn(['all', 'staff'], { message: 'visibility must be "all" or "staff"' })
   visibility?: 'all' | 'staff';
+
+  @IsOptional()
+  @IsBoolean({ message: 'anonymous must be a boolean' })
+  anonymous?: boolean;
+}
+
+export class UpvoteInput extends SessionRefInput {
+  @IsUUID('all', { message: 'message_id must be a message id (uuid)' })
+  message_id!: string;
 }
 
 export class HandInput extends SessionRefInput {
@@ -122,4 +135,30 @@ export class ModerateInput extends SessionRefInput {
   @IsOptional()
   @IsBoolean({ message: 'waiting_room must be a boolean' })
   waiting_room?: boolean;
+
+  @IsOptional()
+  @IsBoolean({ message: 'anonymous_questions must be a boolean' })
+  anonymous_questions?: boolean;
+
+  @IsOptional()
+  @IsBoolean({ message: 'clear_hands must be a boolean' })
+  clear_hands?: boolean;
+
+  @IsOptional()
+  @IsString({ message: 'reason must be a string' })
+  @MaxLength(280, { message: 'reason must be at most 280 characters' })
+  @NoControlCharacters('reason', { multiline: false })
+  reason?: string;
+
+  @IsOptional()
+  @IsBoolean({ message: 'keep_questions must be a boolean' })
+  keep_questions?: boolean;
+
+  @IsOptional()
+  @IsBoolean({ message: 'restore_questions must be a boolean' })
+  restore_questions?: boolean;
+
+  @IsOptional()
+  @IsBoolean({ message: 'stop_now must be a boolean' })
+  stop_now?: boolean;
 }

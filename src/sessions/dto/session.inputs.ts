@@ -98,6 +98,11 @@ export class CreateSessionInput {
   @IsOptional()
   @IsBoolean({ message: 'waiting_room must be a boolean' })
   waiting_room?: boolean;
+
+  @ApiPropertyOptional({ description: 'contributors may ask anonymously to classmates (staff still see who)', default: false })
+  @IsOptional()
+  @IsBoolean({ message: 'anonymous_questions must be a boolean' })
+  anonymous_questions?: boolean;
 }
 
 export class UpdateSessionInput extends CreateSessionInput {
