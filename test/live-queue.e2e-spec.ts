@@ -56,19 +56,35 @@ describe('the live agent queue agrees with the database at every step', () => {
     await mod.moderate({ session_id: sid, action: 'delete_message', message_id: c1.id });
     expect(await agree(sid, 'a waiting message deleted')).toEqual({ queued: ['a1', 'b1'], waiting: ['c2'] });
 
+    // Leaving `moderated` sends nothing unapproved to the tutor; approve_all does.
     await mod.moderate({ session_id: sid, action: 'set_policy', turn_policy: 'round_robin' });
-    expect(await agree(sid, 'left moderated')).toEqual({ queued: ['a1', 'b1', 'c2'], waiting: [] });
+    expect(await agree(sid, 'left moderated')).toEqual({ queued: ['a1', 'b1'], waiting: ['c2'] });
+    expect(await mod.moderate({ session_id: sid, action: 'approve_all' })).toMatchObject({ ok: true, count: 1 });
+    expect(await agree(sid, 'all approved')).toEqual({ queued: ['a1', 'b1', 'c2'], waiting: [] });
+
+    // Switching to `moderated` puts what is queued under approval too.
+    await mod.moderate({ session_id: sid, action: 'set_policy', turn_policy: 'moderated' });
+    expect(await agree(sid, 'back to moderated')).toEqual({ queued: [], waiting: ['a1', 'b1', 'c2'] });
+    await mod.moderate({ session_id: sid, action: 'approve_all' });
+    await mod.moderate({ session_id: sid, action: 'set_policy', turn_policy: 'round_robin' });
+    expect(await agree(sid, 'approved again')).toEqual({ queued: ['a1', 'b1', 'c2'], waiting: [] });
 
     await mod.moderate({ session_id: sid, action: 'kick', user_id: students[1].user.id });
     expect(await agree(sid, 'Bo removed')).toEqual({ queued: ['a1', 'c2'], waiting: [] });
 
-    // Muting a flooder takes back what he left waiting; unmuting does not bring it back.
+    // Muting a flooder takes back what he left waiting; the undo (unmute with restore_questions) brings it back.
     const c3 = await cy.send(sid, 'c3');
     expect(c3.content).toBe('c3');
-    await mod.moderate({ session_id: sid, action: 'mute', user_id: students[2].user.id, seconds: 60 });
+    expect(await mod.moderate({ session_id: sid, action: 'mute', user_id: students[2].user.id, seconds: 60 })).toMatchObject({ ok: true, withdrawn: 2 });
     expect(await agree(sid, 'Cy muted')).toEqual({ queued: ['a1'], waiting: [] });
+    expect(await mod.moderate({ session_id: sid, action: 'unmute', user_id: students[2].user.id, restore_questions: true })).toMatchObject({ ok: true, restored: 2 });
+    expect(await agree(sid, 'Cy unmuted, questions restored')).toEqual({ queued: ['a1', 'c2', 'c3'], waiting: [] });
+    // Muted with keep_questions: they stay queued (and wait, unanswered, until the mute ends).
+    await mod.moderate({ session_id: sid, action: 'mute', user_id: students[2].user.id, seconds: 60, keep_questions: true });
+    expect(await agree(sid, 'Cy muted, questions kept')).toEqual({ queued: ['a1', 'c2', 'c3'], waiting: [] });
+    expect((await teacher.api.call<{ queue: Array<{ message_id: string }> }>('GET', `/sessions/${sid}/queue`)).queue.map((q) => q.message_id)).toEqual([a1.id]);
     await mod.moderate({ session_id: sid, action: 'unmute', user_id: students[2].user.id });
-    expect(await agree(sid, 'Cy unmuted')).toEqual({ queued: ['a1'], waiting: [] });
+    expect(await agree(sid, 'Cy unmuted')).toEqual({ queued: ['a1', 'c2', 'c3'], waiting: [] });
 
     await ada.send(sid, 'a3');
     await mod.moderate({ session_id: sid, action: 'resume_agent', answer_pending: true });
@@ -83,5 +99,15 @@ describe('the live agent queue agrees with the database at every step', () => {
     expect(await agree(sid, 'queued during a pause')).toEqual({ queued: ['during the pause'], waiting: [] });
     await mod.moderate({ session_id: sid, action: 'resume_agent', answer_pending: false });
     expect(await agree(sid, 'resumed without answering what came in')).toEqual({ queued: [], waiting: [] });
+
+    // Closing ends what waits, in both places: "not answered: session closed".
+    await mod.moderate({ session_id: sid, action: 'pause_agent' });
+    const last = await ada.send(sid, 'asked as the bell rang');
+    await mod.moderate({ session_id: sid, action: 'set_policy', turn_policy: 'moderated' });
+    await cy.send(sid, 'held as the bell rang').catch(() => undefined);
+    await teacher.api.closeSession(sid);
+    expect(await agree(sid, 'closed')).toEqual({ queued: [], waiting: [] });
+    const ended = await app.app.get(PrismaClient).message.findUnique({ where: { id: last.id } });
+    expect(ended?.agentState).toBe('closed');
   });
 });

@@ -160,9 +160,13 @@ export class RoundtableClient {
     return answer as never;
   }
 
-  /** Joins a session: resolves with its snapshot (and delivers later events in order). */
-  async join(sessionId: string): Promise<SessionStateEvent> {
-    const answer = await this.request('join', { session_id: sessionId });
+  /**
+   * Joins a session: resolves with its snapshot (and delivers later events in
+   * order). With `display` (moderators), as a read-only display screen that
+   * shows what everyone may see and does not count as a participant.
+   */
+  async join(sessionId: string, options: { display?: boolean } = {}): Promise<SessionStateEvent> {
+    const answer = await this.request('join', { session_id: sessionId, ...(options.display ? { display: true } : {}) });
     if (!('state' in answer)) throw new RoundtableError({ code: 'internal', message: 'expected a snapshot' });
     this.applySnapshot(answer.state);
     return answer.state;
@@ -177,7 +181,11 @@ export class RoundtableClient {
    * Sends a message with a fresh client_msg_id; a timed-out attempt is retried
    * with the same id, so the server stores it once.
    */
-  async send(sessionId: string, content: string, options: { visibility?: 'all' | 'staff'; clientMsgId?: string; retries?: number } = {}): Promise<WireMessage> {
+  async send(
+    sessionId: string,
+    content: string,
+    options: { visibility?: 'all' | 'staff'; anonymous?: boolean; clientMsgId?: string; retries?: number } = {},
+  ): Promise<WireMessage> {
     const clientMsgId = options.clientMsgId ?? newClientMsgId();
     let attempt = 0;
     for (;;) {
@@ -187,6 +195,7 @@ export class RoundtableClient {
           content,
           client_msg_id: clientMsgId,
           ...(options.visibility ? { visibility: options.visibility } : {}),
+          ...(options.anonymous ? { anonymous: true } : {}),
         });
         return answer.message;
       } catch (error) {
@@ -219,6 +228,11 @@ export class RoundtableClient {
 
   moderate(payload: ModeratePayload) {
     return this.request('moderate', payload);
+  }
+
+  /** Upvotes a pending question, once; resolves with its count. */
+  async upvote(sessionId: string, messageId: string): Promise<number> {
+    return (await this.request('upvote', { session_id: sessionId, message_id: messageId })).votes;
   }
 
   private applySnapshot(state: SessionStateEvent) {
@@ -284,16 +298,19 @@ export class RoundtableClient {
   }
 }
 
-const DURABLE_TYPES = [
-  'new_message',
-  'message_deleted',
-  'member_updated',
-  'member_removed',
-  'hand_raised',
-  'hand_lowered',
-  'turn_granted',
-  'session_updated',
-  'session_closed',
-  'moderation',
-  'hidden',
-] as const satisfies readonly DurableEvent['type'][];
+// Every durable type, checked by the compiler: a new one in the contract cannot be forgotten here.
+const DURABLE: Record<DurableEvent['type'], true> = {
+  new_message: true,
+  message_deleted: true,
+  member_updated: true,
+  member_removed: true,
+  hand_raised: true,
+  hand_lowered: true,
+  turn_granted: true,
+  session_updated: true,
+  session_closed: true,
+  moderation: true,
+  votes_changed: true,
+  hidden: true,
+};
+const DURABLE_TYPES = Object.keys(DURABLE) as Array<DurableEvent['type']>;

@@ -13,14 +13,14 @@ import { SessionsRepository } from '../sessions/sessions.repository.js';
 import type { Batch } from '../turns/turn-scheduler.js';
 import { TurnsService } from '../turns/turns.service.js';
 import { AgentRepository } from './agent.repository.js';
-import { buildPrompt, handlesFor, ROSTER_LIMIT, type PromptMessage, type Speaker } from './prompt-builder.js';
+import { ANONYMOUS_HANDLE, buildPrompt, handlesFor, ROSTER_LIMIT, type PromptMessage, type Speaker } from './prompt-builder.js';
 import { AGENT_PROVIDER, type AgentProvider, type TokenUsageFigures } from './providers/agent-provider.js';
 
 type StopReason = 'cancel' | 'pause' | 'close';
 
 interface Run {
   messageId: string;
-  triggeredBy: string;
+  triggeredBy?: string;
   status: 'thinking' | 'streaming';
   /** What has been broadcast so far (a late joiner's snapshot carries exactly this). */
   partial: string;
@@ -162,7 +162,8 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
 
     const run: Run = {
       messageId: newId(),
-      triggeredBy: batch.messages[0].authorId,
+      // Who is being answered, for everyone to see: nobody, for an anonymous question.
+      triggeredBy: batch.messages[0].anonymous ? undefined : batch.messages[0].authorId,
       status: 'thinking',
       partial: '',
       unsent: '',
@@ -269,9 +270,12 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     ]);
     const memberRoles = new Map(members.map((m) => [m.userId, m.role as Role]));
     const online = this.presence.online(session.id);
-    const handles = handlesFor([...history.flatMap((m) => (m.authorId ? [m.authorId] : [])), ...online.map((p) => p.userId)]);
+    const handles = handlesFor([...history.flatMap((m) => (m.authorId && !m.anonymous ? [m.authorId] : [])), ...online.map((p) => p.userId)]);
     const speaker = (m: (typeof history)[number]): Speaker | undefined =>
-      m.authorId
+      // Asked anonymously to classmates: the tutor reads no name and no handle that could lead to one.
+      m.authorId && m.anonymous
+        ? { handle: ANONYMOUS_HANDLE, role: (m.authorRole as Role | null) ?? 'contributor', name: 'a student (anonymous)' }
+        : m.authorId
         ? {
             handle: handles.get(m.authorId)!,
             // The role the server recorded when they wrote; older rows fall back to today's membership.

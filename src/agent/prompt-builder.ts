@@ -38,6 +38,9 @@ export interface PromptInput {
   tokenBudget: number;
 }
 
+/** The handle of every question asked anonymously to classmates: it names nobody. */
+export const ANONYMOUS_HANDLE = '#anonymous';
+
 /** How many present people the system prompt lists by name; the rest are counted. */
 export const ROSTER_LIMIT = 50;
 

@@ -118,6 +118,11 @@ export interface WireMessage {
   votes?: number;
   /** Extension: asked anonymously to classmates; peers read author_id null and "A student". */
   anonymous?: boolean;
+  /**
+   * Extension: a question held for a moderator's approval (`moderated`): only
+   * its author and moderators read it (visibility reads "staff"), until approval.
+   */
+  held?: boolean;
   /** Extension: on a held question revealed by approval, the moderator who approved it. */
   approved_by?: string;
 }

@@ -6,7 +6,7 @@ import { newJoinCode } from '../common/ids.js';
 import { MessagesRepository } from '../sessions/messages.repository.js';
 import { questionOfRow } from '../sessions/agent-queue.js';
 import { toWireMessage, type SessionAccess } from '../sessions/session.mappers.js';
-import { SessionLog } from '../sessions/session-log.service.js';
+import { SessionLog, visibilityOfMessage } from '../sessions/session-log.service.js';
 import { SessionsRepository } from '../sessions/sessions.repository.js';
 import { TurnsService } from '../turns/turns.service.js';
 import { AuditRepository } from './audit.repository.js';
@@ -232,7 +232,7 @@ export class MembersModerationService {
       const seq = await log.append(
         'message_deleted',
         { message_id: messageId, by: actor.id },
-        message.visibility === 'staff' ? (message.authorId ? { staffAnd: message.authorId } : 'staff') : 'all',
+        visibilityOfMessage(message),
       );
       await this.audit.record(tx, {
         sessionId,

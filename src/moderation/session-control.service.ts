@@ -11,7 +11,7 @@ import type { DbTransaction } from '../persistence/transaction.js';
 import { toWireMessage } from '../sessions/session.mappers.js';
 import { MessagesRepository } from '../sessions/messages.repository.js';
 import type { SessionAccess } from '../sessions/session.mappers.js';
-import { SessionLog, type EventAppender } from '../sessions/session-log.service.js';
+import { SessionLog, visibilityOfMessage, type EventAppender } from '../sessions/session-log.service.js';
 import { SessionsRepository } from '../sessions/sessions.repository.js';
 import { TurnsService } from '../turns/turns.service.js';
 import { AuditRepository } from './audit.repository.js';
@@ -191,7 +191,7 @@ export class SessionControlService {
    * switch to `moderated`) keeps its place: a `moderation` event says so.
    */
   private async approveIn(tx: DbTransaction, log: EventAppender, actor: AuthUser, message: Message): Promise<void> {
-    if (message.visibility === 'staff') {
+    if (message.visibility === 'held') {
       const seq = await log.append(
         'new_message',
         async (seq) => {
@@ -225,7 +225,7 @@ export class SessionControlService {
       type: 'moderation',
       payload: { action: 'dismiss_message', message_id: message.id, user_id: message.authorId, by: actor.id, ...(reason ? { reason } : {}) },
       targetUserId: message.authorId,
-      ...(message.visibility === 'staff' && message.authorId ? { visibility: { staffAnd: message.authorId } } : {}),
+      visibility: visibilityOfMessage(message),
     });
   }
 

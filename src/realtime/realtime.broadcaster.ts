@@ -51,19 +51,26 @@ export class RealtimeBroadcaster implements OnModuleDestroy {
     if (!this.server) return;
     const sessionId = event.sessionId;
     const personal = personalAudienceOf(event);
-    if (personal) {
-      // A held or anonymous question: staff read it whole, its author reads it as theirs, the rest as peers.
-      this.emit(rooms.staff(sessionId), toWireEvent(event, STAFF));
-      this.emit(rooms.user(sessionId, personal), toWireEvent(event, { userId: personal, role: 'contributor' }), rooms.staff(sessionId));
-      this.emit(rooms.nonStaff(sessionId), toWireEvent(event, DISPLAY_VIEWER), rooms.user(sessionId, personal));
+    const mods = rooms.moderators(sessionId);
+    if (event.visibility === 'moderators' && personal) {
+      // A question held for approval: moderators and its author read it; everyone else, `hidden`.
+      const author = rooms.user(sessionId, personal);
+      this.emit(mods, toWireEvent(event, MODERATOR));
+      this.emit(author, toWireEvent(event, { userId: personal, role: 'contributor' }), mods);
+      this.emit(rooms.session(sessionId), toWireEvent(event, DISPLAY_VIEWER), [mods, author]);
+    } else if (personal) {
+      // An anonymous question: staff read who asked, its author reads it as theirs, peers read "A student".
+      const author = rooms.user(sessionId, personal);
+      this.emit(rooms.staff(sessionId), toWireEvent(event, MODERATOR));
+      this.emit(author, toWireEvent(event, { userId: personal, role: 'contributor' }), rooms.staff(sessionId));
+      this.emit(rooms.nonStaff(sessionId), toWireEvent(event, DISPLAY_VIEWER), author);
     } else if (event.visibility === 'staff') {
       this.emit(rooms.staff(sessionId), toWireEvent(event, STAFF));
       this.emit(rooms.nonStaff(sessionId), toWireEvent(event, DISPLAY_VIEWER));
     } else if (hasModeratorOnlyParts(event)) {
-      // The tutor's instructions: in full to each moderator, without them to everyone else.
-      const moderators = [...(this.live.peek(sessionId)?.members ?? [])].filter(([, m]) => m.role === 'moderator' && !m.banned).map(([id]) => rooms.user(sessionId, id));
-      for (const room of moderators) this.emit(room, toWireEvent(event, MODERATOR));
-      this.emit(rooms.session(sessionId), toWireEvent(event, DISPLAY_VIEWER), moderators);
+      // The tutor's instructions: in full to moderators, without them to everyone else.
+      this.emit(mods, toWireEvent(event, MODERATOR));
+      this.emit(rooms.session(sessionId), toWireEvent(event, DISPLAY_VIEWER), mods);
     } else {
       this.emit(rooms.session(sessionId), toWireEvent(event, MODERATOR));
     }
@@ -74,6 +81,8 @@ export class RealtimeBroadcaster implements OnModuleDestroy {
   /** A new role takes effect on the user's open sockets at once. */
   private moveRooms(sessionId: string, userId: string, role: Role) {
     const userRoom = this.server!.in(rooms.user(sessionId, userId));
+    if (role === 'moderator') userRoom.socketsJoin(rooms.moderators(sessionId));
+    else userRoom.socketsLeave(rooms.moderators(sessionId));
     if (isStaff(role)) {
       userRoom.socketsJoin(rooms.staff(sessionId));
       userRoom.socketsLeave(rooms.nonStaff(sessionId));
@@ -86,7 +95,7 @@ export class RealtimeBroadcaster implements OnModuleDestroy {
   private removeSockets(sessionId: string, userId: string, banned: boolean, payload: Record<string, unknown>) {
     const userRoom = rooms.user(sessionId, userId);
     this.emit(userRoom, { type: 'kicked', session_id: sessionId, banned, ...(payload.by ? { by: payload.by } : {}) } as never);
-    this.server!.in(userRoom).socketsLeave([rooms.session(sessionId), rooms.staff(sessionId), rooms.nonStaff(sessionId), userRoom]);
+    this.server!.in(userRoom).socketsLeave([rooms.session(sessionId), rooms.staff(sessionId), rooms.nonStaff(sessionId), rooms.moderators(sessionId), userRoom]);
     this.presence.removeUser(sessionId, userId);
   }
 

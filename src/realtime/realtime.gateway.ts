@@ -213,7 +213,12 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   private roomsFor(socket: RoundtableSocket, access: SessionAccess): string[] {
     const sessionId = access.session.id;
     if (access.display) return [rooms.session(sessionId), rooms.nonStaff(sessionId)];
-    return [rooms.session(sessionId), isStaff(access.role) ? rooms.staff(sessionId) : rooms.nonStaff(sessionId), rooms.user(sessionId, socket.data.user.id)];
+    return [
+      rooms.session(sessionId),
+      isStaff(access.role) ? rooms.staff(sessionId) : rooms.nonStaff(sessionId),
+      ...(access.role === 'moderator' ? [rooms.moderators(sessionId)] : []),
+      rooms.user(sessionId, socket.data.user.id),
+    ];
   }
 
   private enter(socket: RoundtableSocket, access: SessionAccess) {
@@ -234,7 +239,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       for (const room of [rooms.session(sessionId), rooms.nonStaff(sessionId)]) await socket.leave(room);
     }
     if (socket.data.sessions.delete(sessionId)) {
-      for (const room of [rooms.session(sessionId), rooms.staff(sessionId), rooms.nonStaff(sessionId), rooms.user(sessionId, socket.data.user.id)]) {
+      for (const room of [rooms.session(sessionId), rooms.staff(sessionId), rooms.nonStaff(sessionId), rooms.moderators(sessionId), rooms.user(sessionId, socket.data.user.id)]) {
         await socket.leave(room);
       }
       this.presence.disconnect(sessionId, socket.data.user.id, socket.id);

@@ -5,13 +5,15 @@ import { isStaff } from '../permissions/permission-table.js';
 import type { Viewer } from './wire-events.js';
 
 /**
- * The messages one viewer may read: staff read all; others read what everyone
- * may, and their own questions held for approval.
+ * The messages one viewer may read: moderators read all; observers all but
+ * questions held for approval; others what everyone may, and their own held
+ * questions.
  */
 export function visibleTo(viewer: Viewer): Prisma.MessageWhereInput {
-  if (isStaff(viewer.role)) return {};
-  if (viewer.userId === null) return { visibility: 'all' };
-  return { OR: [{ visibility: 'all' }, { visibility: 'staff', authorId: viewer.userId }] };
+  if (viewer.role === 'moderator') return {};
+  const mine = viewer.userId === null ? [] : [{ visibility: 'held', authorId: viewer.userId }];
+  if (isStaff(viewer.role)) return { OR: [{ visibility: { in: ['all', 'staff'] } }, ...mine] };
+  return mine.length ? { OR: [{ visibility: 'all' }, ...mine] } : { visibility: 'all' };
 }
 
 @Injectable()

@@ -8,12 +8,12 @@ export interface CommittedEvent {
   sessionId: string;
   seq: number;
   type: Exclude<DurableEventType, 'hidden'>;
-  /** "staff": private, others get a `hidden` placeholder. */
-  visibility: 'all' | 'staff';
   /**
-   * With "staff": the one other person who sees it in full, the author of a
-   * question held for a moderator's approval (and of its dismissal).
+   * "staff": private notes; "moderators": a question held for approval.
+   * Whoever may not read it gets a `hidden` placeholder.
    */
+  visibility: 'all' | 'staff' | 'moderators';
+  /** With "moderators": the one other person who reads it, the held question's author. */
   visibleTo?: string;
   payload: Record<string, unknown>;
   /** When it was committed (this process's clock). */

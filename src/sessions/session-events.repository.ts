@@ -9,7 +9,7 @@ const toCommitted = (row: EventRow): CommittedEvent => ({
   sessionId: row.sessionId,
   seq: row.seq,
   type: row.type as CommittedEvent['type'],
-  visibility: row.visibility === 'staff' ? 'staff' : 'all',
+  visibility: row.visibility === 'staff' || row.visibility === 'moderators' ? row.visibility : 'all',
   ...(row.visibleTo ? { visibleTo: row.visibleTo } : {}),
   payload: row.payload as Record<string, unknown>,
   at: row.createdAt,

@@ -41,8 +41,10 @@ export function personalAudienceOf(event: CommittedEvent): string | undefined {
  * anonymous question reaches peers as "A student".
  */
 export function viewMessage(message: WireMessage, viewer: Viewer): WireMessage | null {
-  if (isStaff(viewer.role)) return message;
+  if (viewer.role === 'moderator') return message;
   const own = viewer.userId !== null && message.author_id === viewer.userId;
+  if (message.held && !own) return null; // held for approval: its author and moderators
+  if (isStaff(viewer.role)) return message;
   if (message.visibility === 'staff' && !own) return null;
   if (message.anonymous && !own) return { ...message, author_id: null, author_name: ANONYMOUS_AUTHOR_NAME };
   return message;
@@ -62,7 +64,8 @@ export function viewQueue(queue: Array<WireQueueEntry & { anonymous?: boolean }>
  */
 export function toWireEvent(event: CommittedEvent, viewer: Viewer): DurableEvent {
   const staff = isStaff(viewer.role);
-  if (event.visibility === 'staff' && !staff && (viewer.userId === null || viewer.userId !== event.visibleTo)) {
+  const named = viewer.userId !== null && viewer.userId === event.visibleTo;
+  if ((event.visibility === 'staff' && !staff && !named) || (event.visibility === 'moderators' && viewer.role !== 'moderator' && !named)) {
     return { type: 'hidden', session_id: event.sessionId, seq: event.seq };
   }
   let payload = event.payload;
@@ -71,7 +74,7 @@ export function toWireEvent(event: CommittedEvent, viewer: Viewer): DurableEvent
     const { instructions: _hidden, ...agent } = changes.agent;
     payload = { ...payload, changes: { ...changes, agent: { ...agent, instructions_changed: true } } };
   }
-  if (event.type === 'new_message' && !staff) {
+  if (event.type === 'new_message' && viewer.role !== 'moderator') {
     const message = payload.message as WireMessage;
     const seen = viewMessage(message, viewer);
     if (seen !== message) payload = { ...payload, message: seen };

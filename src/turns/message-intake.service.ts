@@ -7,7 +7,7 @@ import { newId } from '../common/ids.js';
 import type { Message, Session } from '../generated/prisma/client.js';
 import { MessagesRepository } from '../sessions/messages.repository.js';
 import type { DbTransaction } from '../persistence/transaction.js';
-import { SessionLog, type BatchAppender, type BatchEvent, type GroupCommit, type SessionBatch } from '../sessions/session-log.service.js';
+import { SessionLog, visibilityOfMessage, type BatchAppender, type BatchEvent, type GroupCommit, type SessionBatch } from '../sessions/session-log.service.js';
 import { toWireMessage, type SessionAccess } from '../sessions/session.mappers.js';
 import { LiveSessions } from '../sessions/live-sessions.service.js';
 import { SessionsRepository } from '../sessions/sessions.repository.js';
@@ -149,7 +149,7 @@ export class MessageIntakeService {
           sessionId,
           type: 'new_message',
           // A question held for approval: its author and staff read it; everyone else, `hidden`.
-          visibility: row.agentState === 'awaiting_approval' && row.visibility === 'staff' ? { staffAnd: item.user.id } : item.input.visibility,
+          visibility: visibilityOfMessage(row),
           payload: (seq) => {
             row.seq = seq;
             return { message: toWireMessage(row) };
@@ -210,7 +210,7 @@ export class MessageIntakeService {
       authorId: user.id,
       authorName: user.displayName,
       authorRole: access.role,
-      visibility: held ? 'staff' : input.visibility,
+      visibility: held ? 'held' : input.visibility,
       clientMsgId: input.clientMsgId,
       replyTo: [],
       status: 'complete',

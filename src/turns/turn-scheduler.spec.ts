@@ -183,4 +183,28 @@ describe('turn scheduler', () => {
       expect(order.indexOf(b)).toBe(5);
     });
   });
+
+  describe('votes', () => {
+    const voted = (authorId: string, votes: number) => ({ ...msg(authorId), votes });
+
+    it('answers the most upvoted first, ties by arrival', () => {
+      const pending = [voted('a', 1), voted('b', 3), voted('c', 3), voted('d', 0)];
+      expect(drain('votes', pending).map((m) => m.authorId)).toEqual(['b', 'c', 'a', 'd']);
+    });
+
+    it('never answers one author twice in a row while someone else waits', () => {
+      const pending = [voted('a', 5), voted('a', 4), voted('b', 1), voted('a', 3)];
+      expect(drain('votes', pending).map((m) => `${m.authorId}${m.votes}`)).toEqual(['a5', 'b1', 'a4', 'a3']);
+      // Alone in the queue, the cap does not hold anyone back.
+      expect(drain('votes', [voted('a', 1), voted('a', 2)]).map((m) => m.votes)).toEqual([2, 1]);
+    });
+
+    it('counts an author answered last (or being answered) against the cap, and says so', () => {
+      const pending = [voted('a', 9), voted('b', 0)];
+      const batch = nextBatch({ policy: 'votes', pending, lastServed: new Map([['a', 100], ['b', 50]]) })!;
+      expect(batch.messages[0].authorId).toBe('b');
+      expect(batch.reason).toContain('not answered twice in a row');
+      expect(predictOrder({ policy: 'votes', pending, lastServed: new Map([['a', 100]]) }).map((m) => m.authorId)).toEqual(['b', 'a']);
+    });
+  });
 });

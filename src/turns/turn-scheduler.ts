@@ -12,6 +12,8 @@ export interface PendingMessage {
   seq: number;
   /** Upvotes (the `votes` policy). */
   votes?: number;
+  /** Asked anonymously to classmates: who asked is not said to the room. */
+  anonymous?: boolean;
 }
 
 export interface SchedulerInput {

@@ -73,7 +73,8 @@ export class TurnsService {
     const pending = queue
       .queued()
       .filter((q) => !muted(q.authorId))
-      .map((q) => ({ id: q.id, authorId: q.authorId, authorName: q.authorName, seq: q.seq, ...(q.votes ? { votes: q.votes } : {}) }));
+      // An anonymous question's author is never named in what the scheduler says (schedule_reason is public).
+      .map((q) => ({ id: q.id, authorId: q.authorId, authorName: q.anonymous ? 'a student (anonymous)' : q.authorName, seq: q.seq, ...(q.votes ? { votes: q.votes } : {}), ...(q.anonymous ? { anonymous: true } : {}) }));
     return { policy: live.session.turnPolicy as TurnPolicy, pending, lastServed };
   }
 
@@ -96,7 +97,8 @@ export class TurnsService {
   queueOf(live: LiveSession, now = Date.now()): QueueItem[] {
     const typical = this.answerMs(live);
     const current = live.queue.answering()[0];
-    const remaining = current?.claimedAt !== undefined ? Math.max(1000, typical - (now - current.claimedAt)) : current ? typical : 0;
+    // The answer in progress: what is left of a typical one (never quite nothing while it runs).
+    const remaining = current?.claimedAt !== undefined ? Math.max(Math.min(1000, typical), typical - (now - current.claimedAt)) : current ? typical : 0;
     const paused = live.session.agentPaused;
     const merge = live.session.turnPolicy === 'merge';
     const votes = live.session.turnPolicy === 'votes';
@@ -160,8 +162,8 @@ export class TurnsService {
       policy,
       queue: order.map((m, i) =>
         hidden(m.id)
-          ? { message_id: m.id, user_id: null, author_name: ANONYMOUS_AUTHOR_NAME, seq: m.seq, position: i + 1 }
-          : { message_id: m.id, user_id: m.authorId, author_name: m.authorName, seq: m.seq, position: i + 1 },
+          ? { message_id: m.id, user_id: null, author_name: ANONYMOUS_AUTHOR_NAME, seq: m.seq, position: i + 1, ...(m.votes !== undefined || policy === 'votes' ? { votes: m.votes ?? 0 } : {}) }
+          : { message_id: m.id, user_id: m.authorId, author_name: live.queue.get(m.id)?.authorName ?? m.authorName, seq: m.seq, position: i + 1, ...(m.votes !== undefined || policy === 'votes' ? { votes: m.votes ?? 0 } : {}) },
       ),
       // Held questions are for staff (and their own authors) to know about.
       awaiting_approval: awaiting.filter((m) => staff || m.authorId === viewer.userId).map((m) => ({ message_id: m.id, user_id: m.authorId })),

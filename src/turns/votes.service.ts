@@ -3,7 +3,7 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { DomainError } from '../common/domain-error.js';
 import { MessagesRepository } from '../sessions/messages.repository.js';
 import { toWireMessage, type SessionAccess } from '../sessions/session.mappers.js';
-import { SessionLog } from '../sessions/session-log.service.js';
+import { SessionLog, visibilityOfMessage } from '../sessions/session-log.service.js';
 import { viewerOf, viewMessage } from '../sessions/wire-events.js';
 import { TurnsService } from './turns.service.js';
 
@@ -37,7 +37,7 @@ export class VotesService {
       const votes = await this.messages.addVote(tx, messageId, user.id);
       if (votes === null) return { votes: message.votes, changed: false };
       // Who may read the count: whoever may read the question.
-      await log.append('votes_changed', { message_id: messageId, votes }, message.visibility === 'staff' && message.authorId ? { staffAnd: message.authorId } : 'all');
+      await log.append('votes_changed', { message_id: messageId, votes }, visibilityOfMessage(message));
       return { votes, changed: true };
     });
     if (result.changed) await this.turns.publishQueue(sessionId);

@@ -7,6 +7,7 @@ export const POLICY_LABELS: Record<TurnPolicy, string> = {
   hand_raise: 'Raise hands: the floor is given',
   merge: 'Merge: one answer for everyone waiting',
   moderated: 'Moderated: approve each question',
+  votes: 'Votes: the most upvoted question goes first',
 };
 
 export function PolicySelect({ value, onChange }: { value: TurnPolicy; onChange: (policy: TurnPolicy) => void }) {

@@ -35,6 +35,8 @@ export interface RoomState {
   participants: WireParticipant[];
   hands: WireHand[];
   queue: WireQueueEntry[];
+  /** When the queue (and its wait estimates) arrived, this page's clock (ms): estimates count down from it. */
+  queueAt: number;
   agent: WireAgentState;
   /** The answer being written, shown until its `new_message` arrives. */
   streaming: StreamingAnswer | null;
@@ -70,6 +72,7 @@ export function roomFromSnapshot(state: SessionStateEvent): RoomState {
     participants: state.participants,
     hands: state.hands,
     queue: state.queue,
+    queueAt: Date.now(),
     agent: state.agent,
     streaming: streamingFrom(state.agent),
     typing: {},
@@ -78,15 +81,24 @@ export function roomFromSnapshot(state: SessionStateEvent): RoomState {
   };
 }
 
+function withoutApproval(message: WireMessage): WireMessage {
+  const { approval: _approval, dismiss_reason: _reason, ...rest } = message;
+  return rest;
+}
+
 function streamingFrom(agent: WireAgentState): StreamingAnswer | null {
   if (!agent.message_id || (agent.status !== 'streaming' && agent.status !== 'thinking')) return null;
   return { message_id: agent.message_id, triggered_by: agent.triggered_by, content: agent.partial_content ?? '' };
 }
 
-/** Inserts or replaces a message, keeping seq order. */
+/**
+ * Inserts or replaces a message, keeping seq order. A held question that a
+ * moderator approves comes again at the approval's seq: it moves there.
+ */
 function upsertMessage(messages: WireMessage[], message: WireMessage): WireMessage[] {
   const at = messages.findIndex((m) => m.id === message.id);
-  if (at >= 0) return messages.map((m, i) => (i === at ? message : m));
+  if (at >= 0 && messages[at].seq === message.seq) return messages.map((m, i) => (i === at ? message : m));
+  if (at >= 0) return [...messages.filter((m) => m.id !== message.id), message].sort((a, b) => a.seq - b.seq);
   const next = [...messages, message];
   if (messages.length > 0 && messages[messages.length - 1].seq > message.seq) next.sort((a, b) => a.seq - b.seq);
   return next;
@@ -159,13 +171,28 @@ function applyDurable(room: RoomState, event: DurableEvent, now: number): RoomSt
       if (agent?.paused === false && room.agent.status === 'paused') next.agent = { status: 'idle' };
       return next;
     }
-    case 'session_closed':
+    case 'session_closed': {
+      // What still waited ends unanswered; hands come down; nothing is live any more.
+      const waiting = new Set([...room.queue.map((q) => q.message_id), ...room.messages.filter((m) => m.approval === 'waiting').map((m) => m.id)]);
+      next.messages = room.messages.map((m) => (waiting.has(m.id) ? { ...withoutApproval(m), not_answered: 'session_closed' as const } : m));
       next.session = { ...room.session, status: 'closed', closed_at: new Date(now).toISOString() };
       next.streaming = null;
       next.typing = {};
+      next.queue = [];
+      next.hands = [];
       return next;
+    }
     case 'moderation':
       if (event.action === 'rotate_join_code' || event.action === 'disable_join_code') next.joinCodeChangedAt = event.seq;
+      if (event.action === 'approve_message') next.messages = room.messages.map((m) => (m.id === event.message_id ? withoutApproval(m) : m));
+      if (event.action === 'dismiss_message') {
+        const reason = (event as { reason?: string }).reason;
+        next.messages = room.messages.map((m) => (m.id === event.message_id ? { ...m, approval: 'dismissed' as const, ...(reason ? { dismiss_reason: reason } : {}) } : m));
+      }
+      return next;
+    case 'votes_changed':
+      next.messages = room.messages.map((m) => (m.id === event.message_id ? { ...m, votes: event.votes } : m));
+      next.queue = room.queue.map((q) => (q.message_id === event.message_id ? { ...q, votes: event.votes } : q));
       return next;
     case 'hidden':
       return next;
@@ -222,7 +249,7 @@ function applyEphemeral(room: RoomState, event: EphemeralEvent, now: number): Ro
       return { ...room, streaming, agent: room.agent.status === 'streaming' ? room.agent : { ...room.agent, status: 'streaming', message_id: event.message_id } };
     }
     case 'queue_updated':
-      return { ...room, queue: event.queue };
+      return { ...room, queue: event.queue, queueAt: now };
     case 'kicked':
       return { ...room, removed: { banned: event.banned ?? false, by: event.by } };
   }
@@ -242,6 +269,7 @@ export function roomReducer(room: RoomState, action: RoomAction): RoomState {
         ...room,
         participants: action.state.participants,
         queue: action.state.queue,
+        queueAt: Date.now(),
         agent: action.state.agent,
         // Deltas sent while offline were lost: the server's partial answer replaces ours.
         streaming: streaming && !room.messages.some((m) => m.id === streaming.message_id) ? streaming : null,
@@ -283,3 +311,17 @@ export function isMuted(member: WireMember | undefined, now: number): boolean {
 
 /** A mute "until unmuted" ends in this year (docs/PROTOCOL.md). */
 export const FOREVER_YEAR = 9999;
+
+/**
+ * Where my question stands: my first question in the agent's queue, its place
+ * (1 = next) and the estimated wait left, counting down from when the queue
+ * arrived. Null when I have nothing in the queue.
+ */
+export function myPlace(room: RoomState, now: number): { messageId: string; place: number; of: number; waitMs: number | null } | null {
+  const mine = new Set(room.messages.filter((m) => m.author_id === room.me.user_id).map((m) => m.id));
+  const index = room.queue.findIndex((q) => q.user_id === room.me.user_id || mine.has(q.message_id));
+  if (index < 0) return null;
+  const entry = room.queue[index];
+  const waitMs = entry.wait_ms === undefined ? null : Math.max(0, entry.wait_ms - (now - room.queueAt));
+  return { messageId: entry.message_id, place: index + 1, of: room.queue.length, waitMs };
+}

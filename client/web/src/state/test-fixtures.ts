@@ -12,6 +12,7 @@ export function wireSession(overrides: Partial<WireSession> = {}): WireSession {
     rate_limit: null,
     guest_role: 'contributor',
     waiting_room: false,
+    anonymous_questions: false,
     join_code: null,
     locked: false,
     floor_user_id: null,
