@@ -46,6 +46,8 @@ interface SessionTracker {
   /** Events that arrived ahead of a gap, by seq. */
   pending: Map<number, DurableEvent>;
   resyncing: boolean;
+  /** Joined as a display screen: it re-joins as one. */
+  display: boolean;
 }
 
 const newClientMsgId = (): string =>
@@ -236,7 +238,7 @@ export class RoundtableClient {
   }
 
   private applySnapshot(state: SessionStateEvent) {
-    this.sessions.set(state.session_id, { lastSeq: state.seq, pending: new Map(), resyncing: false });
+    this.sessions.set(state.session_id, { lastSeq: state.seq, pending: new Map(), resyncing: false, display: state.you.display === true });
     for (const listener of this.snapshotListeners) listener(state);
   }
 
@@ -280,7 +282,7 @@ export class RoundtableClient {
     if (!tracker || tracker.resyncing) return;
     tracker.resyncing = true;
     try {
-      const answer = await this.request('join', { session_id: sessionId, last_seq: tracker.lastSeq });
+      const answer = await this.request('join', { session_id: sessionId, last_seq: tracker.lastSeq, ...(tracker.display ? { display: true } : {}) });
       if ('state' in answer) {
         this.applySnapshot(answer.state);
         return;

@@ -82,6 +82,8 @@ export interface WireSession {
   created_at: string;
   closed_at: string | null;
   last_seq: number;
+  /** Extension, in session lists: members and questions asked so far. */
+  stats?: { members: number; questions: number };
 }
 
 export type MessageRole = 'user' | 'assistant' | 'system';

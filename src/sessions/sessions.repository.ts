@@ -53,6 +53,19 @@ export class SessionsRepository {
     });
   }
 
+  /** Per session: members (not banned) and questions asked (people's public messages). Two queries for any number. */
+  async stats(sessionIds: string[]): Promise<Map<string, { members: number; questions: number }>> {
+    if (sessionIds.length === 0) return new Map();
+    const [members, questions] = await Promise.all([
+      this.prisma.member.groupBy({ by: ['sessionId'], where: { sessionId: { in: sessionIds }, banned: false }, _count: { _all: true } }),
+      this.prisma.message.groupBy({ by: ['sessionId'], where: { sessionId: { in: sessionIds }, role: 'user', visibility: 'all' }, _count: { _all: true } }),
+    ]);
+    const stats = new Map(sessionIds.map((id) => [id, { members: 0, questions: 0 }]));
+    for (const row of members) stats.get(row.sessionId)!.members = row._count._all;
+    for (const row of questions) stats.get(row.sessionId)!.questions = row._count._all;
+    return stats;
+  }
+
   findMember(sessionId: string, userId: string): Promise<Member | null> {
     return this.prisma.member.findUnique({ where: { sessionId_userId: { sessionId, userId } } });
   }

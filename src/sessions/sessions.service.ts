@@ -65,9 +65,13 @@ export class SessionsService {
       limit,
     });
     const page = rows.slice(0, limit);
-    const roles = await Promise.all(page.map((s) => (user.isAdmin ? 'moderator' : this.sessions.findMember(s.id, user.id).then((m) => m?.role))));
+    const [roles, stats] = await Promise.all([
+      Promise.all(page.map((s) => (user.isAdmin ? 'moderator' : this.sessions.findMember(s.id, user.id).then((m) => m?.role)))),
+      this.sessions.stats(page.map((s) => s.id)),
+    ]);
     return {
-      sessions: page.map((s, i) => toWireSession(s, { moderator: roles[i] === 'moderator' })),
+      // Extension: with each session's member and question counts (the home page's list).
+      sessions: page.map((s, i) => ({ ...toWireSession(s, { moderator: roles[i] === 'moderator' }), stats: stats.get(s.id)! })),
       next_cursor: rows.length > limit ? page[page.length - 1].id : null,
     };
   }

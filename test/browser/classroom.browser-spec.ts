@@ -18,6 +18,13 @@ const hasText = (locator: Locator, expected: string | RegExp) =>
     return (typeof expected === 'string' ? text.includes(expected) : expected.test(text)) && text;
   }, `"${String(expected)}" in ${locator.toString()}`);
 
+/** A person's row in the teacher's console, with their controls open (they open on the person chosen). */
+async function memberControls(page: Page, name: string): Promise<Locator> {
+  const row = page.getByTestId('member').filter({ hasText: name });
+  if ((await row.getByTestId('member-controls').count()) === 0) await row.getByRole('button', { name: new RegExp(`^${name}: show controls`) }).click();
+  return row;
+}
+
 async function joinAsGuest(page: Page, origin: string, code: string, name: string) {
   await page.goto(`${origin}/join/${code}`);
   await page.getByLabel('Your name').fill(name);
@@ -138,7 +145,7 @@ describe('the classroom in a browser', () => {
 
   it('an observer sees the same live view and cannot type', async () => {
     await joinAsGuest(sam.page, app.url, joinCode, 'Sam');
-    const member = teacher.page.getByTestId('member').filter({ hasText: 'Sam' });
+    const member = await memberControls(teacher.page, 'Sam');
     await member.getByLabel('Role of Sam').selectOption('observer');
     await hasText(teacher.page.getByTestId('console-feedback'), 'Sam is now observer: done.');
     await hasText(sam.page.getByTestId('composer-reason'), 'observers can read only');
@@ -221,7 +228,7 @@ describe('the classroom in a browser', () => {
   });
 
   it('mute and lock close a student’s composer with the reason, and unmute and unlock open it', async () => {
-    const benRow = teacher.page.getByTestId('member').filter({ hasText: 'Ben' });
+    const benRow = await memberControls(teacher.page, 'Ben');
     await benRow.getByLabel('Mute Ben').selectOption({ label: '1 minute' });
     await hasText(teacher.page.getByTestId('console-feedback'), 'Muted Ben for 1 minute: done.');
     await hasText(ben.page.getByTestId('composer-reason'), /you are muted: try again in \d+ s/);
@@ -311,7 +318,7 @@ describe('the classroom in a browser', () => {
   });
 
   it('a removed student’s page says so; back with the code they are themselves again; a banned one is kept out', async () => {
-    await teacher.page.getByTestId('member').filter({ hasText: 'Ben' }).getByRole('button', { name: 'Remove Ben' }).click();
+    await (await memberControls(teacher.page, 'Ben')).getByRole('button', { name: 'Remove Ben' }).click();
     await hasText(teacher.page.getByTestId('console-feedback'), 'Removed Ben: done.');
     await hasText(ben.page.getByTestId('removed'), 'You were removed from this session');
     await until(async () => !(await textOf(teacher.page.getByTestId('presence'))).includes('Ben'), 'Ben gone from the teacher’s presence list');
@@ -322,7 +329,7 @@ describe('the classroom in a browser', () => {
     // Same person: their earlier messages are still "mine" on their page.
     expect(await ben.page.locator('.message.mine').count()).toBeGreaterThan(0);
 
-    await teacher.page.getByTestId('member').filter({ hasText: 'Ben' }).getByRole('button', { name: 'Ban Ben' }).click();
+    await (await memberControls(teacher.page, 'Ben')).getByRole('button', { name: 'Ban Ben' }).click();
     await hasText(ben.page.getByTestId('removed'), 'You were banned from this session');
     // Banning a guest changes the join code: the teacher's console shows the new one, the old link is dead.
     const before = joinCode;
@@ -370,7 +377,11 @@ describe('the classroom in a browser', () => {
     await hasText(list.getByRole('listitem').filter({ hasText: 'Algebra, period 3' }), `code ${joinCode}`);
     await teacher.page.getByRole('button', { name: 'Close Long thread' }).click();
     await hasText(list.getByRole('status'), 'Closed “Long thread”.');
-    await hasText(list.getByRole('group').or(list.locator('details')), 'Ended sessions (1)');
+    await hasText(list.getByRole('group', { name: 'Show sessions' }), 'Ended (1)');
+    // Each session says when it ran, how long, and how many people and questions it had.
+    await list.getByRole('button', { name: 'Ended (1)' }).click();
+    await hasText(list.getByRole('listitem').filter({ hasText: 'Long thread' }).getByTestId('session-meta'), /\d+ min · \d+ (people|person) · \d+ questions?/);
+    await list.getByRole('button', { name: /^Open/ }).click();
     await teacher.page.getByRole('link', { name: 'Algebra, period 3' }).click();
     await hasText(teacher.page.getByTestId('conversation'), 'Summarise primes, please.');
   });

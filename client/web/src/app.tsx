@@ -2,6 +2,7 @@ import { useEffect, useSyncExternalStore } from 'react';
 import { auth } from './auth.js';
 import { HomePage } from './pages/home-page.js';
 import { JoinPage } from './pages/join-page.js';
+import { PresentPage } from './pages/present-page.js';
 import { RoomPage } from './pages/room-page.js';
 import { SignInPage } from './pages/sign-in-page.js';
 import { navigate, useRoute } from './router.js';
@@ -21,9 +22,12 @@ export function App() {
   const guest = route.page === 'room' ? auth.guests()[route.sessionId] : undefined;
 
   useEffect(() => {
-    const titles: Record<string, string> = { home: 'Your sessions', 'sign-in': 'Sign in', join: 'Join a session', room: 'Session', 'not-found': 'Not found' };
+    const titles: Record<string, string> = { home: 'Your sessions', 'sign-in': 'Sign in', join: 'Join a session', room: 'Session', present: 'Present', 'not-found': 'Not found' };
     document.title = `${titles[route.page]} · Roundtable`;
   }, [route.page]);
+
+  // The present view fills the screen: no navigation, nothing to click by accident on a projector.
+  if (route.page === 'present') return <PresentPage key={route.sessionId} sessionId={route.sessionId} />;
 
   return (
     <div className="app">
@@ -55,12 +59,13 @@ export function App() {
                   You are <strong>{guest.user.display_name}</strong> (guest)
                 </span>
               )}
-              {route.page !== 'sign-in' && <Link href="/login">Sign in</Link>}
+              {/* A guest in a room has nothing to sign in to there. */}
+              {route.page !== 'sign-in' && !guest && <Link href="/login">Sign in</Link>}
             </>
           )}
         </nav>
       </header>
-      {route.page === 'home' && (account ? <HomePage account={account} /> : <SignInPage />)}
+      {route.page === 'home' && (account ? <HomePage account={account} /> : <SignInPage landing />)}
       {route.page === 'sign-in' && <SignInPage next={route.next} />}
       {route.page === 'join' && <JoinPage code={route.code} account={account} />}
       {route.page === 'room' && <RoomPage key={route.sessionId} sessionId={route.sessionId} />}

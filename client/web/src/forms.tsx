@@ -10,6 +10,23 @@ export const POLICY_LABELS: Record<TurnPolicy, string> = {
   votes: 'Votes: the most upvoted question goes first',
 };
 
+/** The same policies in a student's words (the room header, for contributors and observers). */
+export const POLICY_WORDS_FOR_STUDENTS: Record<TurnPolicy, string> = {
+  round_robin: 'Questions take turns, one per student',
+  fifo: 'Questions are answered in the order they come',
+  hand_raise: 'Raise your hand; the teacher gives you the floor',
+  merge: 'The tutor answers everyone waiting at once',
+  moderated: 'Your teacher checks each question before the tutor sees it',
+  votes: 'Upvote the questions you want answered: the most upvoted goes first',
+};
+
+/** What each role may do, in plain words. */
+export const ROLE_WORDS: Record<string, string> = {
+  moderator: 'You run this room',
+  contributor: 'You can ask the tutor',
+  observer: 'You are watching: you can read and upvote',
+};
+
 export function PolicySelect({ value, onChange }: { value: TurnPolicy; onChange: (policy: TurnPolicy) => void }) {
   return (
     <label>

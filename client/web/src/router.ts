@@ -6,6 +6,7 @@ export type Route =
   | { page: 'sign-in'; next?: string }
   | { page: 'join'; code: string }
   | { page: 'room'; sessionId: string }
+  | { page: 'present'; sessionId: string }
   | { page: 'not-found' };
 
 export function parseRoute(pathname: string, search = ''): Route {
@@ -14,6 +15,7 @@ export function parseRoute(pathname: string, search = ''): Route {
   if (parts[0] === 'login' && parts.length === 1) return { page: 'sign-in', next: new URLSearchParams(search).get('next') ?? undefined };
   if (parts[0] === 'join' && parts.length <= 2) return { page: 'join', code: parts[1] ?? '' };
   if (parts[0] === 's' && parts.length === 2) return { page: 'room', sessionId: parts[1] };
+  if (parts[0] === 's' && parts.length === 3 && parts[2] === 'present') return { page: 'present', sessionId: parts[1] };
   return { page: 'not-found' };
 }
 

@@ -45,8 +45,9 @@ export function HomePage({ account }: { account: Identity }) {
     }
   };
 
-  const active = sessions?.filter((s) => s.status === 'active') ?? [];
-  const closed = sessions?.filter((s) => s.status === 'closed') ?? [];
+  const [show, setShow] = useState<'active' | 'closed' | 'all'>('active');
+  const shown = sessions?.filter((s) => show === 'all' || s.status === show) ?? [];
+  const count = (status: 'active' | 'closed') => sessions?.filter((s) => s.status === status).length ?? 0;
 
   return (
     <main className="page home">
@@ -66,13 +67,23 @@ export function HomePage({ account }: { account: Identity }) {
         )}
         {sessions === null && !error && <p>Loading…</p>}
         {sessions && sessions.length === 0 && <p>No sessions yet. Start one, or join with a code from your teacher.</p>}
-        <SessionList sessions={active} onClose={close} onCopied={setFeedback} />
-        {closed.length > 0 && (
-          <details>
-            <summary>Ended sessions ({closed.length})</summary>
-            <SessionList sessions={closed} onClose={close} onCopied={setFeedback} />
-          </details>
+        {sessions && sessions.length > 0 && (
+          <div role="group" aria-label="Show sessions" className="filters">
+            {(
+              [
+                ['active', `Open (${count('active')})`],
+                ['closed', `Ended (${count('closed')})`],
+                ['all', `All (${sessions.length})`],
+              ] as const
+            ).map(([value, label]) => (
+              <button key={value} type="button" aria-pressed={show === value} onClick={() => setShow(value)}>
+                {label}
+              </button>
+            ))}
+          </div>
         )}
+        <SessionList sessions={shown} onClose={close} onCopied={setFeedback} />
+        {sessions && sessions.length > 0 && shown.length === 0 && <p className="empty">{show === 'active' ? 'No open sessions.' : 'No ended sessions.'}</p>}
         <p className="hint">
           Have a join code? <Link href="/join">Join a session</Link>.
         </p>
@@ -91,7 +102,11 @@ function SessionList({ sessions, onClose, onCopied }: { sessions: WireSession[];
             <Link href={`/s/${session.id}`} className="session-title">
               {session.title}
             </Link>
-            <div className="meta">
+            <div className="meta" data-testid="session-meta">
+              {formatDay(session.created_at)}
+              {session.closed_at && ` · ${formatLength(Date.parse(session.closed_at) - Date.parse(session.created_at))}`}
+              {session.stats && ` · ${session.stats.members} ${session.stats.members === 1 ? 'person' : 'people'} · ${session.stats.questions} ${session.stats.questions === 1 ? 'question' : 'questions'}`}
+              {' · '}
               {POLICY_LABELS[session.turn_policy]} · {session.status === 'active' ? 'open' : 'ended'}
               {session.join_code && (
                 <>
@@ -126,7 +141,9 @@ function SessionList({ sessions, onClose, onCopied }: { sessions: WireSession[];
 function CreateSessionForm({ token }: { token: string }) {
   const [title, setTitle] = useState('');
   const [policy, setPolicy] = useState<TurnPolicy>('round_robin');
-  const [rateLimit, setRateLimit] = useState(() => rateLimitDraft(null));
+  // A sensible default for a class, visible and changeable: 3 questions per 30 s each.
+  const [rateLimit, setRateLimit] = useState(() => rateLimitDraft({ messages: 3, per_seconds: 30 }));
+  const [anonymous, setAnonymous] = useState(false);
   const [guestRole, setGuestRole] = useState<GuestRole>('contributor');
   const [instructions, setInstructions] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -141,6 +158,7 @@ function CreateSessionForm({ token }: { token: string }) {
         title: title.trim(),
         turn_policy: policy,
         guest_role: guestRole,
+        ...(anonymous ? { anonymous_questions: true } : {}),
         ...(rateLimit.on ? { rate_limit: rateLimitOf(rateLimit) } : {}),
         ...(instructions.trim() ? { agent: { instructions: instructions.trim() } } : {}),
       });
@@ -169,6 +187,9 @@ function CreateSessionForm({ token }: { token: string }) {
           <option value="observer">observers: they can read only</option>
         </select>
       </label>
+      <label className="inline">
+        <input type="checkbox" checked={anonymous} onChange={(e) => setAnonymous(e.target.checked)} /> Students may ask anonymously to classmates (you always see who asked)
+      </label>
       <label>
         Tutor instructions
         <textarea rows={3} maxLength={4000} value={instructions} onChange={(e) => setInstructions(e.target.value)} placeholder="Guide students to the answer; do not just give it." />
@@ -176,4 +197,13 @@ function CreateSessionForm({ token }: { token: string }) {
       <FormFooter error={error} busy={busy} label="Create session" />
     </form>
   );
+}
+
+function formatDay(iso: string): string {
+  return new Date(iso).toLocaleString([], { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+}
+
+function formatLength(ms: number): string {
+  const minutes = Math.max(1, Math.round(ms / 60_000));
+  return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }

@@ -5,7 +5,7 @@ import { Conversation } from '../room/conversation.js';
 import { ModeratorConsole, useModeratorActions } from '../room/moderator-console.js';
 import { Sidebar } from '../room/sidebar.js';
 import { navigate } from '../router.js';
-import { POLICY_LABELS } from '../forms.js';
+import { POLICY_LABELS, POLICY_WORDS_FOR_STUDENTS, ROLE_WORDS } from '../forms.js';
 import { agentActivity } from '../state/room-state.js';
 import { useRoom } from '../state/use-room.js';
 import { Link } from '../ui.js';
@@ -99,16 +99,23 @@ export function RoomPage({ sessionId }: { sessionId: string }) {
         <div>
           <h1>{room.session.title}</h1>
           <p className="meta">
-            You are <span className={`badge role-${room.me.role}`}>{room.me.role}</span> · {POLICY_LABELS[room.session.turn_policy]}
+            <span data-testid="role-words">{ROLE_WORDS[room.me.role]}</span> · {isModerator ? POLICY_LABELS[room.session.turn_policy] : POLICY_WORDS_FOR_STUDENTS[room.session.turn_policy]}
             {room.session.rate_limit && ` · at most ${room.session.rate_limit.messages} ${room.session.rate_limit.messages === 1 ? 'message' : 'messages'} per ${room.session.rate_limit.per_seconds} s each`}
             {room.session.locked && <span className="badge warn">locked</span>}
             {room.session.agent.paused && <span className="badge warn">tutor paused</span>}
             {room.session.status === 'closed' && <span className="badge">ended</span>}
           </p>
         </div>
-        <p className="agent-activity" role="status" data-testid="agent-status">
-          {room.session.agent.name}: {activity ?? 'ready'}
-        </p>
+        <div className="room-header-side">
+          {isModerator && room.session.status === 'active' && (
+            <a className="button" href={`/s/${room.session.id}/present`} target="_blank" rel="noopener" data-testid="present-button">
+              Present
+            </a>
+          )}
+          <p className="agent-activity" role="status" data-testid="agent-status">
+            {room.session.agent.name}: {activity ?? 'ready'}
+          </p>
+        </div>
       </header>
       {connection === 'reconnecting' && (
         <div className="banner warn" role="alert" data-testid="connection-banner">

@@ -6,8 +6,12 @@ import { describeError } from '../ui.js';
 
 type Mode = 'sign-in' | 'register' | 'guest';
 
-/** Sign in, register, or join a session with a code as a guest. */
-export function SignInPage({ next }: { next?: string }) {
+/**
+ * Sign in, register, or join a session with a code as a guest. As the landing
+ * page (`landing`), it leads with the class code for students, and teachers
+ * sign in below.
+ */
+export function SignInPage({ next, landing = false }: { next?: string; landing?: boolean }) {
   const [mode, setMode] = useState<Mode>('sign-in');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -41,13 +45,23 @@ export function SignInPage({ next }: { next?: string }) {
   const tabs: Array<[Mode, string]> = [
     ['sign-in', 'Sign in'],
     ['register', 'Create an account'],
-    ['guest', 'Join with a code'],
+    ...(landing ? [] : ([['guest', 'Join with a code']] as Array<[Mode, string]>)),
   ];
 
   return (
     <main className="page narrow">
-      <h1>Welcome to Roundtable</h1>
-      <p className="lead">A live room where a class or a support team shares one AI tutor.</p>
+      {landing ? (
+        <>
+          <ClassCode />
+          <h2 className="teachers-heading">Teachers and staff</h2>
+          <p className="lead">Sign in to start a session and run it.</p>
+        </>
+      ) : (
+        <>
+          <h1>Welcome to Roundtable</h1>
+          <p className="lead">A live room where a class or a support team shares one AI tutor.</p>
+        </>
+      )}
       <div
         role="tablist"
         aria-label="How to sign in"
@@ -115,5 +129,41 @@ export function SignInPage({ next }: { next?: string }) {
         <FormFooter error={error} busy={busy} label={mode === 'sign-in' ? 'Sign in' : mode === 'register' ? 'Create account' : 'Join session'} />
       </form>
     </main>
+  );
+}
+
+/** The student's first screen: the class code and a name, nothing else to choose. */
+function ClassCode() {
+  const [code, setCode] = useState('');
+  const [name, setName] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const { sessionId } = await auth.joinWithCode(code, name);
+      navigate(`/s/${sessionId}`);
+    } catch (failure) {
+      setError(describeError(failure));
+      setBusy(false);
+    }
+  };
+  return (
+    <section aria-labelledby="class-code-heading" className="card class-code">
+      <h1 id="class-code-heading">Enter your class code</h1>
+      <form className="form" onSubmit={submit}>
+        <label>
+          Class code
+          <input required autoComplete="off" autoCapitalize="characters" inputMode="text" className="code-input" value={code} onChange={(e) => setCode(e.target.value)} />
+        </label>
+        <label>
+          Your first name
+          <input required maxLength={60} autoComplete="given-name" value={name} onChange={(e) => setName(e.target.value)} />
+        </label>
+        <FormFooter error={error} busy={busy} label="Join the class" />
+      </form>
+    </section>
   );
 }

@@ -55,6 +55,12 @@ export function Conversation({ room, actions, act }: { room: RoomState; actions:
 
   const isModerator = room.me.role === 'moderator';
   const typists = Object.values(room.typing).map((t) => t.name);
+  // Upvotes: contributors and observers, on questions still waiting for the tutor.
+  const canVote = (room.me.role === 'contributor' || room.me.role === 'observer') && room.session.status === 'active';
+  const waiting = new Set(room.queue.map((q) => q.message_id));
+  const showVotes = room.session.turn_policy === 'votes';
+  // Held questions wait in the moderator's inbox and on their author's own card, not in the conversation.
+  const shown = room.messages.filter((m) => !(m.held && m.approval === 'waiting'));
 
   return (
     <div className="conversation" ref={scroller} onScroll={onScroll} tabIndex={0} aria-label="Message history">
@@ -70,13 +76,15 @@ export function Conversation({ room, actions, act }: { room: RoomState; actions:
       )}
       {room.messages.length === 0 && !room.streaming && <p className="empty">No messages yet. Ask the tutor something to begin.</p>}
       <ol className="messages" data-testid="conversation">
-        {room.messages.map((message) => (
+        {shown.map((message) => (
           <MessageItem
             key={message.id}
             message={message}
             role={authorRole(room, message)}
             mine={message.author_id === room.me.user_id}
             canDelete={isModerator}
+            votable={canVote && waiting.has(message.id) && message.author_id !== room.me.user_id}
+            showVotes={showVotes || (message.votes ?? 0) > 0}
             actions={actions}
             act={act}
           />
@@ -111,30 +119,65 @@ interface MessageItemProps {
   role: string;
   mine: boolean;
   canDelete: boolean;
+  votable: boolean;
+  showVotes: boolean;
   actions: RoomActions;
   act: Act;
 }
 
 /** One line of the conversation. Memoised: a streaming answer re-renders only itself, not every line above it. */
-const MessageItem = memo(function MessageItem({ message, role, mine, canDelete, actions, act }: MessageItemProps) {
+const MessageItem = memo(function MessageItem({ message, role, mine, canDelete, votable, showVotes, actions, act }: MessageItemProps) {
+  const [voted, setVoted] = useState(false);
+  const [voteError, setVoteError] = useState<string | null>(null);
+  const upvote = async () => {
+    setVoteError(null);
+    try {
+      await actions.upvote(message.id);
+      setVoted(true);
+    } catch (failure) {
+      setVoteError(describeError(failure));
+    }
+  };
   const remove = async () => {
     if (!window.confirm('Delete this message for everyone?')) return;
     await act(`Deleted the message from ${message.author_name}`, () => actions.moderate({ action: 'delete_message', message_id: message.id }));
   };
-  const classes = ['message', message.role, mine ? 'mine' : '', message.status !== 'complete' ? message.status : '', message.visibility === 'staff' ? 'staff' : ''];
+  const note = message.visibility === 'staff' && !message.held;
+  const classes = ['message', message.role, mine ? 'mine' : '', message.status !== 'complete' ? message.status : '', note ? 'staff' : '', message.approval === 'dismissed' ? 'dismissed' : ''];
+  const when = formatTime(message.timestamp);
   return (
     <li className={classes.filter(Boolean).join(' ')} data-testid="message" data-seq={message.seq} data-status={message.status}>
       <div className="message-head">
         <span className="author">{message.author_name}</span>
         <span className={`badge role-${role.replace(' ', '-')}`}>{role}</span>
         <time dateTime={message.timestamp}>{formatTime(message.timestamp)}</time>
-        {message.visibility === 'staff' && <span className="badge staff">staff only</span>}
+        {note && <span className="badge staff">staff only</span>}
+        {message.anonymous && <span className="badge">{mine ? 'anonymous to classmates' : 'anonymous'}</span>}
+        {message.approval === 'dismissed' && <span className="badge danger" data-testid="dismissed">dismissed{message.dismiss_reason ? `: ${message.dismiss_reason}` : ''}</span>}
+        {message.not_answered === 'session_closed' && <span className="badge">not answered: session closed</span>}
         {message.status === 'cancelled' && <span className="badge warn">answer stopped</span>}
         {message.status === 'failed' && <span className="badge danger">failed</span>}
         {canDelete && !message.deleted && (
-          <button type="button" className="icon-button" onClick={() => void remove()} aria-label={`Delete the message from ${message.author_name} at ${formatTime(message.timestamp)}`}>
+          <button type="button" className="icon-button" onClick={() => void remove()} aria-label={`Delete the message from ${message.author_name} at ${when} (#${message.seq})`}>
             Delete
           </button>
+        )}
+        {(showVotes || votable) && message.role === 'user' && (
+          <span className="votes">
+            <span data-testid="votes" aria-label={`${message.votes ?? 0} upvotes`}>
+              ▲ {message.votes ?? 0}
+            </span>
+            {votable && (
+              <button type="button" className="icon-button" onClick={() => void upvote()} disabled={voted} aria-pressed={voted} aria-label={`Upvote the question from ${message.author_name} at ${when}`}>
+                {voted ? 'Upvoted' : 'Upvote'}
+              </button>
+            )}
+          </span>
+        )}
+        {voteError && (
+          <span role="alert" className="error">
+            {voteError}
+          </span>
         )}
       </div>
       {message.deleted ? (

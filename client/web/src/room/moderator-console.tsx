@@ -4,10 +4,12 @@ import { auth } from '../auth.js';
 import { PolicySelect, RateLimitFields, rateLimitDraft, rateLimitOf } from '../forms.js';
 import { isMuted, nameOf, type RoomState } from '../state/room-state.js';
 import type { RoomActions } from '../state/use-room.js';
-import { copyText, describeError, excerpt, joinLink } from '../ui.js';
+import { copyText, describeError, excerpt, formatTime, joinLink } from '../ui.js';
 
-export type Feedback = { ok: boolean; text: string } | null;
-export type Act = (label: string, run: () => Promise<unknown>) => Promise<void>;
+/** The console's status line: what the last action did, and an undo where one exists. */
+export type Feedback = { ok: boolean; text: string; undo?: { label: string; run: () => Promise<unknown> } } | null;
+/** Runs an action; `after` may add to the report (an undo, a count) from the server's answer. */
+export type Act = (label: string, run: () => Promise<unknown>, after?: (result: unknown) => Partial<NonNullable<Feedback>>) => Promise<void>;
 
 /**
  * Runs one moderator action and reports the server's ack in words, in one
@@ -16,11 +18,11 @@ export type Act = (label: string, run: () => Promise<unknown>) => Promise<void>;
 export function useModeratorActions() {
   const [feedback, setFeedback] = useState<Feedback>(null);
   const [busy, setBusy] = useState(false);
-  const act: Act = useCallback(async (label, run) => {
+  const act: Act = useCallback(async (label, run, after) => {
     setBusy(true);
     try {
-      await run();
-      setFeedback({ ok: true, text: `${label}: done.` });
+      const result = await run();
+      setFeedback({ ok: true, text: `${label}: done.`, ...after?.(result) });
     } catch (failure) {
       setFeedback({ ok: false, text: `${label}: ${describeError(failure)}` });
     } finally {
@@ -39,10 +41,15 @@ export function ModeratorConsole({ room, actions, token, now, act, feedback, bus
       <h2>Moderator console</h2>
       <p role="status" className={`feedback ${feedback?.ok === false ? 'error' : ''}`} data-testid="console-feedback">
         {feedback?.text}
+        {feedback?.undo && !closed && (
+          <button type="button" className="link-button" onClick={() => void act(feedback.undo!.label, feedback.undo!.run)}>
+            Undo
+          </button>
+        )}
       </p>
       <fieldset disabled={closed || busy} className="console-body">
-        <TutorControls room={room} actions={actions} act={act} />
         <AwaitingApproval room={room} actions={actions} act={act} token={token} />
+        <TutorControls room={room} actions={actions} act={act} />
         <WaitingRoom room={room} actions={actions} act={act} />
         <People room={room} actions={actions} act={act} now={now} />
         <RoomSettings room={room} actions={actions} act={act} />
@@ -91,11 +98,17 @@ function TutorControls({ room, actions, act }: PartProps) {
   );
 }
 
+/**
+ * The approval inbox, pinned at the top of the console: every question held
+ * for approval, with approve-all and dismiss-all, and an optional reason its
+ * author reads. It stays while anything is held, after a switch away from
+ * `moderated` too (leaving it approves nothing).
+ */
 function AwaitingApproval({ room, actions, act, token }: PartProps & { token: string }) {
   const [waiting, setWaiting] = useState<Array<{ message_id: string; user_id: string }>>([]);
+  const [reason, setReason] = useState('');
   const moderated = room.session.turn_policy === 'moderated';
   useEffect(() => {
-    if (!moderated) return setWaiting([]);
     let stale = false;
     auth
       .api(token)
@@ -105,36 +118,58 @@ function AwaitingApproval({ room, actions, act, token }: PartProps & { token: st
     return () => {
       stale = true;
     };
-    // Every change to what waits (a new message, an approval, a dismissal) is a durable event.
-  }, [moderated, room.seq, room.session.id, token]);
-  if (!moderated) return null;
+    // Every change to what waits (a new message, an approval, a dismissal, a policy switch) is a durable event.
+  }, [room.seq, room.session.id, token]);
+  if (!moderated && waiting.length === 0) return null;
+  const because = reason.trim() ? { reason: reason.trim() } : {};
   return (
-    <section aria-labelledby="approval-heading">
-      <h3 id="approval-heading">Waiting for your approval</h3>
+    <section aria-labelledby="approval-heading" className="inbox" data-testid="approval-inbox">
+      <h3 id="approval-heading">
+        Waiting for your approval <span className="count">({waiting.length})</span>
+      </h3>
       {waiting.length === 0 ? (
         <p className="empty">Nothing to approve.</p>
       ) : (
-        <ol className="approvals">
-          {waiting.map((entry) => {
-            const text = room.messages.find((m) => m.id === entry.message_id)?.content ?? '';
-            const who = nameOf(room, entry.user_id);
-            return (
-              <li key={entry.message_id}>
-                <span>
-                  <strong>{who}</strong>: {excerpt(text, 80)}
-                </span>
-                <span className="row-actions">
-                  <button type="button" onClick={() => void act(`Approved ${who}’s question`, () => actions.moderate({ action: 'approve_message', message_id: entry.message_id }))} aria-label={`Approve ${who}’s question`}>
-                    Approve
-                  </button>
-                  <button type="button" onClick={() => void act(`Dismissed ${who}’s question`, () => actions.moderate({ action: 'dismiss_message', message_id: entry.message_id }))} aria-label={`Dismiss ${who}’s question`}>
-                    Dismiss
-                  </button>
-                </span>
-              </li>
-            );
-          })}
-        </ol>
+        <>
+          <div className="row-actions">
+            <button type="button" onClick={() => void act(`Approved ${waiting.length} question${waiting.length === 1 ? '' : 's'}`, () => actions.moderate({ action: 'approve_all' }))}>
+              Approve all
+            </button>
+            <button type="button" onClick={() => void act(`Dismissed ${waiting.length} question${waiting.length === 1 ? '' : 's'}`, () => actions.moderate({ action: 'dismiss_all', ...because }))}>
+              Dismiss all
+            </button>
+          </div>
+          <label>
+            Reason shown to the student when you dismiss (optional)
+            <input value={reason} maxLength={280} onChange={(e) => setReason(e.target.value)} placeholder="e.g. please ask about today's topic" />
+          </label>
+          <ol className="approvals">
+            {waiting.map((entry) => {
+              const message = room.messages.find((m) => m.id === entry.message_id);
+              const who = nameOf(room, entry.user_id);
+              const label = `${who}’s question${message ? ` at ${formatTime(message.timestamp)}` : ''}`;
+              return (
+                <li key={entry.message_id}>
+                  <span>
+                    <strong>{who}</strong>: {excerpt(message?.content ?? '', 80)}
+                  </span>
+                  <span className="row-actions">
+                    <button type="button" onClick={() => void act(`Approved ${who}’s question`, () => actions.moderate({ action: 'approve_message', message_id: entry.message_id }))} aria-label={`Approve ${label}`}>
+                      Approve
+                    </button>
+                    <button
+                      type="button"
+                      onClick={() => void act(`Dismissed ${who}’s question`, () => actions.moderate({ action: 'dismiss_message', message_id: entry.message_id, ...because }))}
+                      aria-label={`Dismiss ${label}`}
+                    >
+                      Dismiss
+                    </button>
+                  </span>
+                </li>
+              );
+            })}
+          </ol>
+        </>
       )}
     </section>
   );
@@ -177,93 +212,159 @@ function WaitingRoom({ room, actions, act }: PartProps) {
   );
 }
 
+type PeopleFilter = 'all' | 'online' | 'hand' | 'muted' | 'guests';
+const PEOPLE_FILTERS: Array<[PeopleFilter, string]> = [
+  ['all', 'Everyone'],
+  ['online', 'Here now'],
+  ['hand', 'Raised hand'],
+  ['muted', 'Muted'],
+  ['guests', 'Guests'],
+];
+
+/**
+ * One list of everyone in the session, searchable and filtered; a person's
+ * controls open on the person chosen, not beside every name, so a class of
+ * thirty fits on a laptop screen.
+ */
 function People({ room, actions, act, now }: PartProps & { now: number }) {
+  const [query, setQuery] = useState('');
+  const [filter, setFilter] = useState<PeopleFilter>('all');
+  const [selected, setSelected] = useState<string | null>(null);
   const here = new Set(room.participants.map((p) => p.user_id));
-  const members = Object.values(room.members).filter((m) => !m.waiting).sort((a, b) => Number(here.has(b.user_id)) - Number(here.has(a.user_id)) || a.display_name.localeCompare(b.display_name));
+  const hands = new Set(room.hands.map((h) => h.user_id));
+  const everyone = Object.values(room.members).filter((m) => !m.waiting);
+  const wanted = query.trim().toLowerCase();
+  const members = everyone
+    .filter((m) => !wanted || m.display_name.toLowerCase().includes(wanted))
+    .filter((m) => filter === 'all' || (filter === 'online' && here.has(m.user_id)) || (filter === 'hand' && hands.has(m.user_id)) || (filter === 'muted' && isMuted(m, now)) || (filter === 'guests' && m.guest))
+    .sort((a, b) => Number(here.has(b.user_id)) - Number(here.has(a.user_id)) || a.display_name.localeCompare(b.display_name));
   return (
     <section aria-labelledby="people-console">
-      <h3 id="people-console">People ({members.length})</h3>
+      <h3 id="people-console">
+        People ({everyone.length}, {everyone.filter((m) => here.has(m.user_id)).length} here now)
+      </h3>
+      <div className="people-tools">
+        <label>
+          <span className="sr-only">Search people</span>
+          <input type="search" placeholder="Search people" value={query} onChange={(e) => setQuery(e.target.value)} />
+        </label>
+        <label>
+          <span className="sr-only">Show</span>
+          <select value={filter} onChange={(e) => setFilter(e.target.value as PeopleFilter)} aria-label="Show">
+            {PEOPLE_FILTERS.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {members.length === 0 && <p className="empty">Nobody matches.</p>}
       <ul className="member-list" data-testid="members">
         {members.map((member) => {
           const name = member.display_name;
           const me = member.user_id === room.me.user_id;
           const muted = isMuted(member, now);
           const online = here.has(member.user_id);
+          const open = selected === member.user_id;
           return (
-            <li key={member.user_id} className="member" data-testid="member" data-name={name}>
-              <div className="member-name">
-                <span className={`dot ${online ? 'online' : ''}`} aria-label={online ? 'online' : 'offline'} role="img" />
+            <li key={member.user_id} className={`member ${open ? 'selected' : ''}`} data-testid="member" data-name={name}>
+              <button type="button" className="member-name" aria-expanded={open} onClick={() => setSelected(open ? null : member.user_id)} aria-label={`${name}${me ? ' (you)' : ''}: ${open ? 'hide' : 'show'} controls`}>
+                <span className={`dot ${online ? 'online' : ''}`} aria-hidden="true" />
                 <strong>{me ? `${name} (you)` : name}</strong>
+                <span className={`badge role-${member.role}`}>{member.role}</span>
+                {member.guest && <span className="badge">guest</span>}
                 {muted && <span className="badge warn">muted</span>}
+                {hands.has(member.user_id) && <span className="badge">hand up</span>}
                 {room.session.floor_user_id === member.user_id && <span className="badge ok">has the floor</span>}
-              </div>
-              <div className="member-actions">
-                <label>
-                  <span className="sr-only">Role of {name}</span>
-                  <select
-                    value={member.role}
-                    onChange={(e) => void act(`${name} is now ${e.target.value}`, () => actions.moderate({ action: 'set_role', user_id: member.user_id, role: e.target.value as Role }))}
-                  >
-                    {ROLES.map((r) => (
-                      <option key={r} value={r}>
-                        {r}
-                      </option>
-                    ))}
-                  </select>
-                </label>
-                {!me && member.role !== 'moderator' && (
-                  <>
-                    {room.session.turn_policy === 'hand_raise' && room.session.floor_user_id !== member.user_id && (
-                      <button type="button" onClick={() => void act(`Floor to ${name}`, () => actions.moderate({ action: 'grant_turn', user_id: member.user_id }))} aria-label={`Give the floor to ${name}`}>
-                        Floor
-                      </button>
-                    )}
-                    {muted ? (
-                      <button type="button" onClick={() => void act(`Unmuted ${name}`, () => actions.moderate({ action: 'unmute', user_id: member.user_id }))} aria-label={`Unmute ${name}`}>
-                        Unmute
-                      </button>
-                    ) : (
-                      <label>
-                        <span className="sr-only">Mute {name}</span>
-                        <select
-                          value=""
-                          onChange={(e) => {
-                            const choice = MUTE_CHOICES[Number(e.target.value)];
-                            if (choice) void act(`Muted ${name} ${choice[0] === 'until unmuted' ? 'until unmuted' : `for ${choice[0]}`}`, () => actions.moderate({ action: 'mute', user_id: member.user_id, ...(choice[1] ? { seconds: choice[1] } : {}) }));
-                          }}
-                        >
-                          <option value="">Mute…</option>
-                          {MUTE_CHOICES.map(([label], i) => (
-                            <option key={label} value={i}>
-                              {label}
-                            </option>
-                          ))}
-                        </select>
-                      </label>
-                    )}
-                    <button
-                      type="button"
-                      onClick={() => window.confirm(`Remove ${name} from the session?`) && void act(`Removed ${name}`, () => actions.moderate({ action: 'kick', user_id: member.user_id }))}
-                      aria-label={`Remove ${name}`}
-                    >
-                      Remove
-                    </button>
-                    <button
-                      type="button"
-                      className="danger"
-                      onClick={() => window.confirm(`Ban ${name}? They cannot join again.`) && void act(`Banned ${name}`, () => actions.moderate({ action: 'kick', user_id: member.user_id, ban: true }))}
-                      aria-label={`Ban ${name}`}
-                    >
-                      Ban
-                    </button>
-                  </>
-                )}
-              </div>
+              </button>
+              {open && <PersonControls room={room} actions={actions} act={act} member={member} me={me} muted={muted} />}
             </li>
           );
         })}
       </ul>
     </section>
+  );
+}
+
+/** The chosen person's controls: role, floor, mute (dropping or keeping their questions), remove, ban. */
+function PersonControls({ room, actions, act, member, me, muted }: PartProps & { member: RoomState['members'][string]; me: boolean; muted: boolean }) {
+  const [keep, setKeep] = useState(false);
+  const name = member.display_name;
+  const mute = (choice: [string, number | undefined]) =>
+    act(
+      `Muted ${name} ${choice[0] === 'until unmuted' ? 'until unmuted' : `for ${choice[0]}`}`,
+      () => actions.moderate({ action: 'mute', user_id: member.user_id, ...(choice[1] ? { seconds: choice[1] } : {}), ...(keep ? { keep_questions: true } : {}) }),
+      (result) => {
+        const withdrawn = (result as { withdrawn?: number }).withdrawn ?? 0;
+        if (!withdrawn) return {};
+        return {
+          text: `Muted ${name}: ${withdrawn} waiting question${withdrawn === 1 ? '' : 's'} dropped.`,
+          undo: { label: `Unmuted ${name} and brought back their questions`, run: () => actions.moderate({ action: 'unmute', user_id: member.user_id, restore_questions: true }) },
+        };
+      },
+    );
+  return (
+    <div className="member-actions" data-testid="member-controls">
+      <label>
+        Role of {name}
+        <select value={member.role} onChange={(e) => void act(`${name} is now ${e.target.value}`, () => actions.moderate({ action: 'set_role', user_id: member.user_id, role: e.target.value as Role }))}>
+          {ROLES.map((r) => (
+            <option key={r} value={r}>
+              {r}
+            </option>
+          ))}
+        </select>
+      </label>
+      {!me && member.role !== 'moderator' && (
+        <>
+          {room.session.turn_policy === 'hand_raise' && room.session.floor_user_id !== member.user_id && (
+            <button type="button" onClick={() => void act(`Floor to ${name}`, () => actions.moderate({ action: 'grant_turn', user_id: member.user_id }))} aria-label={`Give ${name} the floor from the people list`}>
+              Give the floor
+            </button>
+          )}
+          {muted ? (
+            <button type="button" onClick={() => void act(`Unmuted ${name}`, () => actions.moderate({ action: 'unmute', user_id: member.user_id }))} aria-label={`Unmute ${name}`}>
+              Unmute
+            </button>
+          ) : (
+            <>
+              <label>
+                Mute {name}
+                <select
+                  value=""
+                  onChange={(e) => {
+                    const choice = MUTE_CHOICES[Number(e.target.value)];
+                    if (choice) void mute(choice);
+                  }}
+                >
+                  <option value="">choose how long…</option>
+                  {MUTE_CHOICES.map(([label], i) => (
+                    <option key={label} value={i}>
+                      {label}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label className="inline">
+                <input type="checkbox" checked={keep} onChange={(e) => setKeep(e.target.checked)} /> Keep {name}’s waiting questions for later
+              </label>
+            </>
+          )}
+          <button type="button" onClick={() => window.confirm(`Remove ${name} from the session?`) && void act(`Removed ${name}`, () => actions.moderate({ action: 'kick', user_id: member.user_id }))} aria-label={`Remove ${name}`}>
+            Remove
+          </button>
+          <button
+            type="button"
+            className="danger"
+            onClick={() => window.confirm(`Ban ${name}? They cannot join again.`) && void act(`Banned ${name}`, () => actions.moderate({ action: 'kick', user_id: member.user_id, ban: true }))}
+            aria-label={`Ban ${name}`}
+          >
+            Ban
+          </button>
+        </>
+      )}
+    </div>
   );
 }
 

@@ -11,7 +11,7 @@ export function Sidebar({ room, actions, act, now }: { room: RoomState; actions:
 
   return (
     <aside className="sidebar" aria-label="Room">
-      <section aria-labelledby="queue-heading">
+      <section aria-labelledby="queue-heading" className="queue-section">
         <h2 id="queue-heading">Tutor’s queue</h2>
         {room.queue.length === 0 ? (
           <p className="empty">Nothing waiting.</p>
@@ -55,8 +55,12 @@ export function Sidebar({ room, actions, act, now }: { room: RoomState; actions:
         )}
       </section>
       <section aria-labelledby="people-heading">
-        <h2 id="people-heading">Here now ({room.participants.length})</h2>
-        <ul className="people" data-testid="presence">
+        {/* Moderators have the one people list in the console: here it stays folded. */}
+        <details open={!isModerator}>
+          <summary>
+            <h2 id="people-heading">Here now ({room.participants.length})</h2>
+          </summary>
+          <ul className="people" data-testid="presence">
           {room.participants.map((p) => (
             <li key={p.user_id}>
               <span className="dot online" aria-hidden="true" />
@@ -65,7 +69,8 @@ export function Sidebar({ room, actions, act, now }: { room: RoomState; actions:
               {room.typing[p.user_id] && <span className="typing-dot"> typing…</span>}
             </li>
           ))}
-        </ul>
+          </ul>
+        </details>
       </section>
     </aside>
   );

@@ -46,7 +46,9 @@ function announcement(room: RoomState, event: DurableEvent): string | null {
   }
 }
 
-export function useRoom(sessionId: string, token: string | null, attempt = 0) {
+/** `display`: a moderator's read-only display screen (the projector): not a participant, shows what everyone may see. */
+export function useRoom(sessionId: string, token: string | null, attempt = 0, options: { display?: boolean } = {}) {
+  const display = options.display === true;
   const [room, dispatch] = useReducer(reducer, null);
   const [connection, setConnection] = useState<Connection>('connecting');
   const [error, setError] = useState<RoomError | null>(null);
@@ -113,7 +115,7 @@ export function useRoom(sessionId: string, token: string | null, attempt = 0) {
 
     client
       .connect()
-      .then(() => client.join(sessionId))
+      .then(() => client.join(sessionId, { display }))
       .then(() => setConnection('connected'))
       .catch((failure: unknown) => {
         if (disposed) return;
@@ -129,7 +131,7 @@ export function useRoom(sessionId: string, token: string | null, attempt = 0) {
       client.close();
       clientRef.current = null;
     };
-  }, [sessionId, token, attempt]);
+  }, [sessionId, token, attempt, display]);
 
   // The first snapshot, and a new or changed limit, start a full bucket (as the server does when the
   // setting changes); a re-join keeps what was spent, as the server's bucket does.
@@ -139,12 +141,12 @@ export function useRoom(sessionId: string, token: string | null, attempt = 0) {
   }, [limitKey]);
 
   const send = useCallback(
-    async (content: string, visibility: 'all' | 'staff' = 'all') => {
+    async (content: string, visibility: 'all' | 'staff' = 'all', anonymous = false) => {
       const client = clientRef.current;
       if (!client) throw new Error('not connected');
       typingSentAt.current = 0;
       try {
-        const message = await client.send(sessionId, content, visibility === 'staff' ? { visibility } : {});
+        const message = await client.send(sessionId, content, { ...(visibility === 'staff' ? { visibility } : {}), ...(anonymous ? { anonymous } : {}) });
         if (visibility === 'all') setRate((r) => spendToken(r, roomRef.current?.session.rate_limit ?? null, Date.now()));
         return message;
       } catch (failure) {
@@ -189,6 +191,7 @@ export function useRoom(sessionId: string, token: string | null, attempt = 0) {
       loadOlder,
       raiseHand: (note?: string) => clientRef.current!.raiseHand(sessionId, note),
       lowerHand: () => clientRef.current!.lowerHand(sessionId),
+      upvote: (messageId: string) => clientRef.current!.upvote(sessionId, messageId),
       moderate: (payload: Omit<ModeratePayload, 'session_id'>) => clientRef.current!.moderate({ ...payload, session_id: sessionId } as ModeratePayload),
     }),
     [send, typing, loadOlder, sessionId],
