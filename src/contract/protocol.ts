@@ -137,7 +137,7 @@ export interface WireMember {
   online: boolean;
   /** Extension, staff only: in the waiting room. */
   waiting?: boolean;
-  /** Extension, staff only: joined with a code as a guest (no account). */
+  /** Extension: joined with the code as a guest (no account), so anyone can tell a guest "Amira" from a signed-in one. */
   guest?: boolean;
 }
 
@@ -212,6 +212,8 @@ export interface MemberUpdatedEvent extends Durable<'member_updated'> {
   muted_until: string | null;
   /** Extension: the member's display name. */
   display_name?: string;
+  /** Extension: on a guest's admission, that the seat is a guest's (no account). */
+  guest?: boolean;
 }
 export interface MemberRemovedEvent extends Durable<'member_removed'> {
   user_id: string;

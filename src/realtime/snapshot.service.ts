@@ -146,7 +146,7 @@ export class SnapshotService {
         muted_until: m.mutedUntil ? m.mutedUntil.toISOString() : null,
         online: this.presence.has(live.id, userId),
         ...(m.waiting ? { waiting: true } : {}),
-        ...(m.guest && staff ? { guest: true } : {}),
+        ...(m.guest ? { guest: true } : {}),
       });
     }
     return members;

@@ -86,7 +86,7 @@ export class SessionsService {
       muted_until: m.mutedUntil ? m.mutedUntil.toISOString() : null,
       online: this.presence.has(sessionId, m.userId),
       ...(m.waiting ? { waiting: true } : {}),
-      ...(m.guest && isStaff(viewer) ? { guest: true } : {}),
+      ...(m.guest ? { guest: true } : {}),
     }));
   }
 
@@ -157,7 +157,7 @@ export class SessionsService {
       // Someone in the waiting room is announced to staff only; being admitted is announced to all.
       await log.append(
         'member_updated',
-        { user_id: admitted.id, role, muted_until: null, display_name: admitted.displayName, ...(waiting ? { waiting: true } : {}) },
+        { user_id: admitted.id, role, muted_until: null, display_name: admitted.displayName, ...(waiting ? { waiting: true } : {}), ...(returning ? {} : { guest: true }) },
         waiting ? 'staff' : 'all',
         returning ? undefined : { guest: true },
       );

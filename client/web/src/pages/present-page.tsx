@@ -40,9 +40,16 @@ export function PresentPage({ sessionId }: { sessionId: string }) {
   }, [identity, sessionId, room?.joinCodeChangedAt]);
 
   const link = code ? joinLink(code) : null;
+  const [qrError, setQrError] = useState<string | null>(null);
+  const ready = room !== null && room.session.status === 'active';
   useEffect(() => {
-    if (link && qr.current && showCode) void QRCode.toCanvas(qr.current, link, { width: 360, margin: 2, errorCorrectionLevel: 'M' });
-  }, [link, showCode]);
+    if (!link || !qr.current || !showCode) return;
+    QRCode.toCanvas(qr.current, link, { width: 360, margin: 2, errorCorrectionLevel: 'M' }).then(
+      () => setQrError(null),
+      (failure: unknown) => setQrError(failure instanceof Error ? failure.message : String(failure)),
+    );
+    // The canvas exists once the room has loaded (and while the code shows): draw when it appears.
+  }, [link, showCode, ready]);
 
   useEffect(() => {
     if (room) document.title = `${room.session.title} · present · Roundtable`;
@@ -97,6 +104,7 @@ export function PresentPage({ sessionId }: { sessionId: string }) {
             {code}
           </p>
           <canvas ref={qr} data-testid="present-qr" aria-label={`QR code for ${link}`} role="img" />
+          {qrError && <p className="present-link">No QR code here ({qrError}): use the address above.</p>}
           <p className="present-link">{link}</p>
         </section>
       )}
