@@ -46,7 +46,10 @@ describe('roles and moderation', () => {
     }
     const snapshot = await (await connect(app, ada.access_token)).join(session.id);
     expect(JSON.stringify(snapshot)).not.toContain('too vague');
-    expect(JSON.stringify(await teacher.api.call('GET', `/sessions/${session.id}/transcript`))).toContain('too vague');
+    expect(JSON.stringify(await teacher.api.call('GET', `/sessions/${session.id}/transcript`))).not.toContain('too vague');
+    expect(JSON.stringify(await teacher.api.call('GET', `/sessions/${session.id}/transcript?include_notes=true`))).toContain('too vague');
+    // A contributor asking for notes gets the conversation only.
+    expect(JSON.stringify(await ada.api.call('GET', `/sessions/${session.id}/transcript?include_notes=true`))).not.toContain('too vague');
     void mod;
   });
 

@@ -57,10 +57,12 @@ export class SessionsController {
   @Get(':id/transcript')
   @RequireSessionPermission('read')
   async transcript(@Access() access: SessionAccess, @Query() query: TranscriptQuery, @Res({ passthrough: true }) res: Response) {
+    const options = { includeNotes: query.include_notes === true };
     if (query.format === 'markdown') {
       res.type('text/markdown; charset=utf-8');
-      return this.sessions.transcriptMarkdown(access);
+      res.setHeader('Content-Disposition', `attachment; filename="transcript-${access.session.id}.md"`);
+      return this.sessions.transcriptMarkdown(access, options);
     }
-    return this.sessions.transcript(access);
+    return this.sessions.transcript(access, options);
   }
 }

@@ -107,18 +107,38 @@ export class SessionsService {
     return { events: rows.slice(0, limit).map((e) => toWireEvent(e, viewer)), has_more: rows.length > limit };
   }
 
-  async transcript(access: SessionAccess) {
+  /**
+   * The conversation as it happened: every public message in order, deleted
+   * ones as tombstones, private notes only when a staff reader asks for them
+   * (`includeNotes`); questions held for approval were never part of it. With
+   * the session, when it ran and who took part.
+   */
+  async transcript(access: SessionAccess, options: { includeNotes?: boolean } = {}) {
     const viewer = viewerOf(access);
-    const rows = await this.messages.all(access.session.id, { viewer, includeDeleted: false });
-    return { session: this.view(access.session, access), messages: rows.map((row) => viewMessage(toWireMessage(row), viewer)!) };
+    const notes = options.includeNotes === true && isStaff(viewer.role);
+    const [rows, members] = await Promise.all([this.messages.all(access.session.id, { viewer, includeDeleted: true }), this.sessions.listMembers(access.session.id)]);
+    return {
+      session: this.view(access.session, access),
+      exported_at: new Date().toISOString(),
+      participants: members.filter((m) => !m.waiting).map((m) => ({ user_id: m.userId, name: m.displayName, role: m.role as Role, ...(m.guest ? { guest: true } : {}) })),
+      messages: rows.filter((row) => row.visibility === 'all' || (notes && row.visibility === 'staff')).map((row) => viewMessage(toWireMessage(row), viewer)!),
+    };
   }
 
-  async transcriptMarkdown(access: SessionAccess): Promise<string> {
-    const { session, messages } = await this.transcript(access);
-    const lines = [`# ${session.title}`, '', `Transcript exported ${new Date().toISOString()}.`, ''];
+  async transcriptMarkdown(access: SessionAccess, options: { includeNotes?: boolean } = {}): Promise<string> {
+    const { session, messages, participants, exported_at } = await this.transcript(access, options);
+    const ran = `${session.created_at}${session.closed_at ? ` to ${session.closed_at}` : ' (still open)'}`;
+    const lines = [
+      `# ${escapeMarkdown(session.title)}`,
+      '',
+      `Session ${ran}. Transcript exported ${exported_at}.`,
+      '',
+      `Participants: ${participants.map((p) => `${escapeMarkdown(p.name)} (${p.role}${p.guest ? ', guest' : ''})`).join(', ') || 'none'}.`,
+      '',
+    ];
     for (const m of messages) {
-      const label = m.approval === 'waiting' ? ' (waiting for approval)' : m.approval === 'dismissed' ? ' (dismissed)' : m.visibility === 'staff' ? ' (private note)' : m.status !== 'complete' ? ` (${m.status})` : '';
-      lines.push(`**${escapeMarkdown(m.author_name)}**${label}, ${m.timestamp}:`, '', m.content, '');
+      const label = m.visibility === 'staff' ? ' (private note)' : m.status !== 'complete' ? ` (${m.status})` : '';
+      lines.push(`**${escapeMarkdown(m.author_name)}**${label}, ${m.timestamp}:`, '', m.deleted ? '_This message was deleted by a moderator._' : m.content, '');
     }
     return lines.join('\n');
   }

@@ -183,4 +183,10 @@ export class TranscriptQuery {
   @IsOptional()
   @IsIn(['json', 'markdown'], { message: 'format must be json or markdown' })
   format?: 'json' | 'markdown';
+
+  @ApiPropertyOptional({ description: 'staff: include private notes (default: the conversation only)', default: false })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'include_notes must be true or false' })
+  include_notes?: boolean;
 }

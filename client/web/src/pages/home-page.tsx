@@ -5,6 +5,7 @@ import { auth } from '../auth.js';
 import { FormFooter, POLICY_LABELS, PolicySelect, RateLimitFields, rateLimitDraft, rateLimitOf } from '../forms.js';
 import { navigate } from '../router.js';
 import { copyText, describeError, joinLink, Link } from '../ui.js';
+import presets from '../tutor-presets.json';
 
 
 /** A signed-in person's sessions, and a form to start one. */
@@ -53,7 +54,7 @@ export function HomePage({ account }: { account: Identity }) {
     <main className="page home">
       <section aria-labelledby="new-session" className="card">
         <h1 id="new-session">Start a session</h1>
-        <CreateSessionForm token={account.token} />
+        <CreateSessionForm token={account.token} earlier={sessions ?? []} />
       </section>
       <section aria-labelledby="your-sessions" className="card">
         <h2 id="your-sessions">Your sessions</h2>
@@ -138,8 +139,13 @@ function SessionList({ sessions, onClose, onCopied }: { sessions: WireSession[];
   );
 }
 
-function CreateSessionForm({ token }: { token: string }) {
+/** Starting points for the tutor's instructions (client/web/src/tutor-presets.json); the teacher edits from there. */
+const PRESETS: Array<{ id: string; label: string; instructions: string }> = presets;
+
+function CreateSessionForm({ token, earlier }: { token: string; earlier: WireSession[] }) {
   const [title, setTitle] = useState('');
+  const [preset, setPreset] = useState('');
+  const [copyFrom, setCopyFrom] = useState('');
   const [policy, setPolicy] = useState<TurnPolicy>('round_robin');
   // A sensible default for a class, visible and changeable: 3 questions per 30 s each.
   const [rateLimit, setRateLimit] = useState(() => rateLimitDraft({ messages: 3, per_seconds: 30 }));
@@ -169,8 +175,35 @@ function CreateSessionForm({ token }: { token: string }) {
     }
   };
 
+  // A session copied from an earlier one: its settings, not its messages.
+  const copy = (id: string) => {
+    setCopyFrom(id);
+    const from = earlier.find((s) => s.id === id);
+    if (!from) return;
+    setPolicy(from.turn_policy);
+    setRateLimit(rateLimitDraft(from.rate_limit));
+    setGuestRole(from.guest_role);
+    setAnonymous(from.anonymous_questions);
+    setInstructions(from.agent.instructions);
+    setPreset('');
+  };
+  const copyable = earlier.filter((s) => s.join_code !== null || s.agent.instructions);
+
   return (
     <form className="form" onSubmit={submit}>
+      {copyable.length > 0 && (
+        <label>
+          Copy the settings of
+          <select value={copyFrom} onChange={(e) => copy(e.target.value)}>
+            <option value="">a new session</option>
+            {copyable.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.title} ({new Date(s.created_at).toLocaleDateString()})
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
       <label>
         Title
         <input required maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} placeholder="Algebra, period 3" />
@@ -189,6 +222,24 @@ function CreateSessionForm({ token }: { token: string }) {
       </label>
       <label className="inline">
         <input type="checkbox" checked={anonymous} onChange={(e) => setAnonymous(e.target.checked)} /> Students may ask anonymously to classmates (you always see who asked)
+      </label>
+      <label>
+        Start the tutor from
+        <select
+          value={preset}
+          onChange={(e) => {
+            setPreset(e.target.value);
+            const chosen = PRESETS.find((p) => p.id === e.target.value);
+            if (chosen) setInstructions(chosen.instructions);
+          }}
+        >
+          <option value="">your own instructions</option>
+          {PRESETS.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.label}
+            </option>
+          ))}
+        </select>
       </label>
       <label>
         Tutor instructions

@@ -84,11 +84,19 @@ function TutorControls({ room, actions, act }: PartProps) {
             Resume tutor
           </button>
         ) : (
-          <button type="button" onClick={() => void act('Tutor paused', () => actions.moderate({ action: 'pause_agent' }))}>
-            Pause tutor (answer yourself)
-          </button>
+          <>
+            <button type="button" onClick={() => void act(working ? 'Tutor paused after this answer' : 'Tutor paused', () => actions.moderate({ action: 'pause_agent' }))}>
+              Pause tutor (answer yourself)
+            </button>
+            {working && (
+              <button type="button" onClick={() => void act('Tutor paused and stopped', () => actions.moderate({ action: 'pause_agent', stop_now: true }))}>
+                Pause and stop now
+              </button>
+            )}
+          </>
         )}
       </div>
+      {!paused && working && <p className="muted">Pausing lets the answer being written finish; the next one waits.</p>}
       {paused && (
         <label className="inline">
           <input type="checkbox" checked={answerPending} onChange={(e) => setAnswerPending(e.target.checked)} /> On resume, answer what arrived while paused
@@ -212,11 +220,12 @@ function WaitingRoom({ room, actions, act }: PartProps) {
   );
 }
 
-type PeopleFilter = 'all' | 'online' | 'hand' | 'muted' | 'guests';
+type PeopleFilter = 'all' | 'online' | 'hand' | 'waiting' | 'muted' | 'guests';
 const PEOPLE_FILTERS: Array<[PeopleFilter, string]> = [
   ['all', 'Everyone'],
   ['online', 'Here now'],
   ['hand', 'Raised hand'],
+  ['waiting', 'Question waiting'],
   ['muted', 'Muted'],
   ['guests', 'Guests'],
 ];
@@ -232,11 +241,13 @@ function People({ room, actions, act, now }: PartProps & { now: number }) {
   const [selected, setSelected] = useState<string | null>(null);
   const here = new Set(room.participants.map((p) => p.user_id));
   const hands = new Set(room.hands.map((h) => h.user_id));
+  // Who has a question waiting: for the tutor, or for approval.
+  const asking = new Set([...room.queue.map((q) => q.user_id), ...room.messages.filter((m) => m.approval === 'waiting').map((m) => m.author_id)]);
   const everyone = Object.values(room.members).filter((m) => !m.waiting);
   const wanted = query.trim().toLowerCase();
   const members = everyone
     .filter((m) => !wanted || m.display_name.toLowerCase().includes(wanted))
-    .filter((m) => filter === 'all' || (filter === 'online' && here.has(m.user_id)) || (filter === 'hand' && hands.has(m.user_id)) || (filter === 'muted' && isMuted(m, now)) || (filter === 'guests' && m.guest))
+    .filter((m) => filter === 'all' || (filter === 'online' && here.has(m.user_id)) || (filter === 'hand' && hands.has(m.user_id)) || (filter === 'waiting' && asking.has(m.user_id)) || (filter === 'muted' && isMuted(m, now)) || (filter === 'guests' && m.guest))
     .sort((a, b) => Number(here.has(b.user_id)) - Number(here.has(a.user_id)) || a.display_name.localeCompare(b.display_name));
   return (
     <section aria-labelledby="people-console">
@@ -276,6 +287,8 @@ function People({ room, actions, act, now }: PartProps & { now: number }) {
                 {member.guest && <span className="badge">guest</span>}
                 {muted && <span className="badge warn">muted</span>}
                 {hands.has(member.user_id) && <span className="badge">hand up</span>}
+                {asking.has(member.user_id) && <span className="badge">asking</span>}
+                {room.typing[member.user_id] && <span className="typing-dot">typing…</span>}
                 {room.session.floor_user_id === member.user_id && <span className="badge ok">has the floor</span>}
               </button>
               {open && <PersonControls room={room} actions={actions} act={act} member={member} me={me} muted={muted} />}
@@ -373,6 +386,9 @@ function RoomSettings({ room, actions, act }: PartProps) {
   const [policy, setPolicy] = useState<TurnPolicy>(session.turn_policy);
   const [autoGrant, setAutoGrant] = useState(session.auto_grant);
   const [rateLimit, setRateLimit] = useState(() => rateLimitDraft(session.rate_limit));
+  const [clearHands, setClearHands] = useState(false);
+  const [anonymous, setAnonymous] = useState(session.anonymous_questions);
+  useEffect(() => setAnonymous(session.anonymous_questions), [session.anonymous_questions]);
   // Someone else's change arrives as session_updated: show it.
   useEffect(() => {
     setPolicy(session.turn_policy);
@@ -383,8 +399,16 @@ function RoomSettings({ room, actions, act }: PartProps) {
   const apply = (event: FormEvent) => {
     event.preventDefault();
     void act('Settings saved', () =>
-      actions.moderate({ action: 'set_policy', turn_policy: policy, auto_grant: autoGrant, rate_limit: rateLimitOf(rateLimit) }),
+      actions.moderate({
+        action: 'set_policy',
+        turn_policy: policy,
+        auto_grant: autoGrant,
+        rate_limit: rateLimitOf(rateLimit),
+        anonymous_questions: anonymous,
+        ...(clearHands && policy !== session.turn_policy ? { clear_hands: true } : {}),
+      }),
     );
+    setClearHands(false);
   };
   return (
     <section aria-labelledby="room-settings">
@@ -408,7 +432,15 @@ function RoomSettings({ room, actions, act }: PartProps) {
             <input type="checkbox" checked={autoGrant} onChange={(e) => setAutoGrant(e.target.checked)} /> Give the floor to the next hand automatically
           </label>
         )}
+        {policy !== session.turn_policy && room.hands.length > 0 && (
+          <label className="inline">
+            <input type="checkbox" checked={clearHands} onChange={(e) => setClearHands(e.target.checked)} /> Lower the {room.hands.length} raised hand{room.hands.length === 1 ? '' : 's'} with the switch
+          </label>
+        )}
         <RateLimitFields draft={rateLimit} onChange={setRateLimit} label="Rate limit per person" />
+        <label className="inline">
+          <input type="checkbox" checked={anonymous} onChange={(e) => setAnonymous(e.target.checked)} /> Students may ask anonymously to classmates
+        </label>
         <button type="submit">Apply settings</button>
       </form>
     </section>
