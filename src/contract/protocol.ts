@@ -299,6 +299,8 @@ export interface QueueUpdatedEvent extends Base<'queue_updated'> {
   queue: WireQueueEntry[];
   /** Extension: the typical time one answer takes here now, in ms (what wait_ms is built from). */
   answer_ms?: number;
+  /** Extension: why the first in line goes next, in the scheduler's words (what its answer's schedule_reason will say). */
+  next_reason?: string;
 }
 export interface KickedEvent extends Base<'kicked'> {
   banned?: boolean;

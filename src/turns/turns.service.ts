@@ -129,13 +129,15 @@ export class TurnsService {
       if (!live) return;
       const queue = this.queueOf(live);
       const answer_ms = this.answerMs(live);
+      // Why the first in line goes first (names only what the queue shows: anonymous authors stay "a student").
+      const next_reason = nextBatch(this.schedulerInput(live))?.reason;
       if (!queue.some((q) => q.anonymous)) {
-        this.bus.publishEphemeral(sessionId, { type: 'queue_updated', session_id: sessionId, queue: viewQueue(queue, STAFF), answer_ms });
+        this.bus.publishEphemeral(sessionId, { type: 'queue_updated', session_id: sessionId, queue: viewQueue(queue, STAFF), answer_ms, ...(next_reason ? { next_reason } : {}) });
         return;
       }
       // Anonymous questions: staff see who asked, everyone else (their authors find them by message id) does not.
-      this.bus.publishEphemeral(sessionId, { type: 'queue_updated', session_id: sessionId, queue: viewQueue(queue, STAFF), answer_ms }, { kind: 'staff' });
-      this.bus.publishEphemeral(sessionId, { type: 'queue_updated', session_id: sessionId, queue: viewQueue(queue, DISPLAY_VIEWER), answer_ms }, { kind: 'non_staff' });
+      this.bus.publishEphemeral(sessionId, { type: 'queue_updated', session_id: sessionId, queue: viewQueue(queue, STAFF), answer_ms, ...(next_reason ? { next_reason } : {}) }, { kind: 'staff' });
+      this.bus.publishEphemeral(sessionId, { type: 'queue_updated', session_id: sessionId, queue: viewQueue(queue, DISPLAY_VIEWER), answer_ms, ...(next_reason ? { next_reason } : {}) }, { kind: 'non_staff' });
     });
     this.queuePublishes.set(sessionId, publication);
     return publication;

@@ -1,6 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.js';
+import 'katex/dist/katex.min.css';
 import './styles.css';
 
 createRoot(document.getElementById('root')!).render(

@@ -34,12 +34,26 @@ export function offlineAnswer(request: AgentRequest): string {
     .filter((m) => m.role === 'user')
     .map((m) => parseTurn(m.content))
     .filter((turn) => turn !== null);
-  const lines = ['[offline tutor: no AI model is configured, so this is a placeholder answer]'];
+  const lines = ['[offline tutor: no AI model is configured, so this is a placeholder answer]', ''];
   if (asked.length === 0) lines.push('There is nothing new to answer.');
   for (const { name, text: question } of asked) {
     const quoted = question.length > 160 ? `${question.slice(0, 157)}...` : question;
-    lines.push(`${name}, you asked: "${quoted}". A configured model would answer this for you${asked.length > 1 ? ' and the others' : ''}.`);
+    lines.push(`- ${name}, you asked: "${quoted}". A configured model would answer this for you${asked.length > 1 ? ' and the others' : ''}.`);
   }
-  if (system.includes('answered in person')) lines.push('(A moderator answered while I was paused; I would build on that answer.)');
+  if (system.includes('answered in person')) lines.push('', '(A moderator answered while I was paused; I would build on that answer.)');
+  // What answers can look like: Markdown and maths render for everyone, even with no model.
+  lines.push(
+    '',
+    'Answers can use **Markdown** and maths, for example $a^2 + b^2 = c^2$, or on a line of its own:',
+    '',
+    '$$',
+    'x = \\frac{-b \\pm \\sqrt{b^2 - 4ac}}{2a}',
+    '$$',
+    '',
+    '| you type | you see |',
+    '|---|---|',
+    '| `**bold**` | **bold** |',
+    '| `$\\sqrt{2}$` | $\\sqrt{2}$ |',
+  );
   return lines.join('\n');
 }

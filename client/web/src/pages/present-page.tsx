@@ -4,6 +4,7 @@ import { auth } from '../auth.js';
 import { agentActivity, nameOf } from '../state/room-state.js';
 import { useRoom } from '../state/use-room.js';
 import { joinLink } from '../ui.js';
+import { Rich, useThrottled } from '../rich/lazy-rich-text.js';
 
 /** How many of the next questions in line the screen names. */
 const NEXT_SHOWN = 3;
@@ -42,6 +43,7 @@ export function PresentPage({ sessionId }: { sessionId: string }) {
   const link = code ? joinLink(code) : null;
   const [qrError, setQrError] = useState<string | null>(null);
   const ready = room !== null && room.session.status === 'active';
+  const streamed = useThrottled(room?.streaming?.content ?? '', 200);
   useEffect(() => {
     if (!link || !qr.current || !showCode) return;
     QRCode.toCanvas(qr.current, link, { width: 360, margin: 2, errorCorrectionLevel: 'M' }).then(
@@ -114,7 +116,7 @@ export function PresentPage({ sessionId }: { sessionId: string }) {
           {messages.map((m) => (
             <li key={m.id} className={`present-message ${m.role}`} data-testid="present-message">
               <span className="present-author">{m.role === 'assistant' ? room.session.agent.name : m.author_name}</span>
-              <span className="present-text">{m.content}</span>
+              <span className="present-text">{m.role === 'system' ? m.content : <Rich text={m.content} />}</span>
             </li>
           ))}
           {room.streaming && (
@@ -123,7 +125,7 @@ export function PresentPage({ sessionId }: { sessionId: string }) {
                 {room.session.agent.name}
                 {answering ? `, answering ${answering}` : ''}
               </span>
-              <span className="present-text">{room.streaming.content || '…'}</span>
+              <span className="present-text">{streamed ? <Rich text={streamed} /> : '…'}</span>
             </li>
           )}
         </ol>

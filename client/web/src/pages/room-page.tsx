@@ -35,9 +35,14 @@ export function RoomPage({ sessionId }: { sessionId: string }) {
     return () => clearInterval(tick);
   }, []);
 
+  // The tab's title says what is new while you look elsewhere, and when the floor is yours.
+  const unread = useUnread(room?.messages.length ?? 0);
+  const myTurn = room?.session.turn_policy === 'hand_raise' && room.session.floor_user_id === room.me.user_id && room.me.role !== 'moderator';
   useEffect(() => {
-    if (room) document.title = `${room.session.title} · Roundtable`;
-  }, [room?.session.title]);
+    if (room) document.title = `${unread ? `(${unread}) ` : ''}${myTurn ? 'Your turn – ' : ''}${room.session.title} · Roundtable`;
+  }, [room?.session.title, unread, myTurn]);
+  const [sound, setSound] = useSoundSetting();
+  useFloorChime(!!myTurn && sound);
 
   if (!identity) return null;
 
@@ -105,6 +110,11 @@ export function RoomPage({ sessionId }: { sessionId: string }) {
             {room.session.agent.paused && <span className="badge warn">tutor paused</span>}
             {room.session.status === 'closed' && <span className="badge">ended</span>}
           </p>
+          {room.session.turn_policy === 'hand_raise' && !isModerator && (
+            <label className="inline small">
+              <input type="checkbox" checked={sound} onChange={(e) => setSound(e.target.checked)} /> Sound when I get the floor
+            </label>
+          )}
         </div>
         <div className="room-header-side">
           {isModerator && room.session.status === 'active' && (
@@ -147,4 +157,51 @@ export function RoomPage({ sessionId }: { sessionId: string }) {
       </div>
     </main>
   );
+}
+
+/** How many messages arrived while this tab was hidden (0 while it is in view). */
+function useUnread(count: number): number {
+  const [seenAt, setSeenAt] = useState(count);
+  const [hidden, setHidden] = useState(() => document.visibilityState === 'hidden');
+  useEffect(() => {
+    const onChange = () => setHidden(document.visibilityState === 'hidden');
+    document.addEventListener('visibilitychange', onChange);
+    return () => document.removeEventListener('visibilitychange', onChange);
+  }, []);
+  useEffect(() => {
+    if (!hidden) setSeenAt(count);
+  }, [hidden, count]);
+  return hidden ? Math.max(0, count - seenAt) : 0;
+}
+
+const SOUND_KEY = 'roundtable.floor-sound';
+
+/** The "sound when I get the floor" choice, kept in this browser (on unless switched off). */
+function useSoundSetting(): [boolean, (on: boolean) => void] {
+  const [on, setOn] = useState(() => localStorage.getItem(SOUND_KEY) !== 'off');
+  return [on, (value: boolean) => (localStorage.setItem(SOUND_KEY, value ? 'on' : 'off'), setOn(value))];
+}
+
+/** A soft two-note chime when `active` turns true (the floor became mine). */
+function useFloorChime(active: boolean) {
+  useEffect(() => {
+    if (!active) return;
+    try {
+      const audio = new AudioContext();
+      for (const [i, frequency] of [660, 880].entries()) {
+        const tone = audio.createOscillator();
+        const gain = audio.createGain();
+        tone.frequency.value = frequency;
+        gain.gain.setValueAtTime(0.0001, audio.currentTime + i * 0.18);
+        gain.gain.exponentialRampToValueAtTime(0.15, audio.currentTime + i * 0.18 + 0.02);
+        gain.gain.exponentialRampToValueAtTime(0.0001, audio.currentTime + i * 0.18 + 0.3);
+        tone.connect(gain).connect(audio.destination);
+        tone.start(audio.currentTime + i * 0.18);
+        tone.stop(audio.currentTime + i * 0.18 + 0.32);
+      }
+      setTimeout(() => void audio.close(), 1000);
+    } catch {
+      // No audio here (or not allowed before a click): the title and the composer say it anyway.
+    }
+  }, [active]);
 }

@@ -1,9 +1,10 @@
-import { memo, useLayoutEffect, useRef, useState } from 'react';
+import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Act } from './moderator-console.js';
 import type { WireMessage } from '../../../sdk/roundtable-client.js';
-import { nameOf, type RoomState } from '../state/room-state.js';
+import { nameOf, reasonInWords, type RoomState } from '../state/room-state.js';
 import type { RoomActions } from '../state/use-room.js';
 import { describeError, formatTime } from '../ui.js';
+import { Rich, useThrottled } from '../rich/lazy-rich-text.js';
 
 function authorRole(room: RoomState, message: WireMessage): string {
   if (message.role === 'assistant') return 'tutor';
@@ -61,6 +62,15 @@ export function Conversation({ room, actions, act }: { room: RoomState; actions:
   const showVotes = room.session.turn_policy === 'votes';
   // Held questions wait in the moderator's inbox and on their author's own card, not in the conversation.
   const shown = room.messages.filter((m) => !(m.held && m.approval === 'waiting'));
+  // For each answer, the questions it replies to (stable while an answer streams, so lines above do not re-render).
+  const repliesTo = useMemo(() => {
+    const byId = new Map(room.messages.map((m) => [m.id, m]));
+    const map = new Map<string, Array<{ name: string; text: string }>>();
+    for (const m of room.messages) {
+      if (m.role === 'assistant' && m.reply_to?.length) map.set(m.id, m.reply_to.map((id) => ({ name: byId.get(id)?.author_name ?? 'someone', text: byId.get(id)?.content ?? '' })));
+    }
+    return map;
+  }, [room.messages]);
 
   return (
     <div className="conversation" ref={scroller} onScroll={onScroll} tabIndex={0} aria-label="Message history">
@@ -85,6 +95,7 @@ export function Conversation({ room, actions, act }: { room: RoomState; actions:
             canDelete={isModerator}
             votable={canVote && waiting.has(message.id) && message.author_id !== room.me.user_id}
             showVotes={showVotes || (message.votes ?? 0) > 0}
+            answers={repliesTo.get(message.id)}
             actions={actions}
             act={act}
           />
@@ -98,10 +109,7 @@ export function Conversation({ room, actions, act }: { room: RoomState; actions:
                 {room.streaming.content ? 'answering' : 'thinking for'} {nameOf(room, room.streaming.triggered_by)}…
               </span>
             </div>
-            <div className="content" data-testid="streaming-content">
-              {room.streaming.content}
-              <span className="cursor" aria-hidden="true" />
-            </div>
+            <StreamingContent text={room.streaming.content} />
           </li>
         )}
       </ol>
@@ -121,12 +129,14 @@ interface MessageItemProps {
   canDelete: boolean;
   votable: boolean;
   showVotes: boolean;
+  /** On an answer: the questions it replies to. */
+  answers?: Array<{ name: string; text: string }>;
   actions: RoomActions;
   act: Act;
 }
 
 /** One line of the conversation. Memoised: a streaming answer re-renders only itself, not every line above it. */
-const MessageItem = memo(function MessageItem({ message, role, mine, canDelete, votable, showVotes, actions, act }: MessageItemProps) {
+const MessageItem = memo(function MessageItem({ message, role, mine, canDelete, votable, showVotes, answers, actions, act }: MessageItemProps) {
   const [voted, setVoted] = useState(false);
   const [voteError, setVoteError] = useState<string | null>(null);
   const upvote = async () => {
@@ -180,11 +190,43 @@ const MessageItem = memo(function MessageItem({ message, role, mine, canDelete, 
           </span>
         )}
       </div>
+      {message.role === 'assistant' && (answers?.length || message.schedule_reason) && (
+        <details className="why" data-testid="why">
+          <summary>Why this answer?</summary>
+          {answers && answers.length > 0 && (
+            <p>
+              {answers.length === 1 ? 'It answers ' : `It answers ${answers.length} questions together: `}
+              {answers.map((a, i) => (
+                <span key={i}>
+                  {i > 0 && '; '}
+                  <strong>{a.name}</strong>
+                  {a.text && <>: “{a.text.length > 80 ? `${a.text.slice(0, 77)}…` : a.text}”</>}
+                </span>
+              ))}
+              .
+            </p>
+          )}
+          {message.schedule_reason && <p>{reasonInWords(message.schedule_reason)}.</p>}
+        </details>
+      )}
       {message.deleted ? (
         <div className="content deleted">This message was deleted by a moderator.</div>
       ) : (
-        <div className="content">{message.content || (message.status === 'cancelled' ? '(stopped before any text)' : '')}</div>
+        <div className="content">
+          {message.content ? message.role === 'system' ? message.content : <Rich text={message.content} /> : message.status === 'cancelled' ? '(stopped before any text)' : ''}
+        </div>
       )}
     </li>
   );
 });
+
+/** The answer being written, rendered a few times a second as it grows (the last render is the whole text). */
+function StreamingContent({ text }: { text: string }) {
+  const shown = useThrottled(text, 150);
+  return (
+    <div className="content" data-testid="streaming-content" data-length={text.length}>
+      {shown && <Rich text={shown} />}
+      <span className="cursor" aria-hidden="true" />
+    </div>
+  );
+}

@@ -5,6 +5,7 @@ import { PolicySelect, RateLimitFields, rateLimitDraft, rateLimitOf } from '../f
 import { isMuted, nameOf, type RoomState } from '../state/room-state.js';
 import type { RoomActions } from '../state/use-room.js';
 import { copyText, describeError, excerpt, formatTime, joinLink } from '../ui.js';
+import { Participation, TranscriptDownload } from './reports.js';
 
 /** The console's status line: what the last action did, and an undo where one exists. */
 export type Feedback = { ok: boolean; text: string; undo?: { label: string; run: () => Promise<unknown> } } | null;
@@ -56,6 +57,9 @@ export function ModeratorConsole({ room, actions, token, now, act, feedback, bus
         <Instructions room={room} actions={actions} act={act} />
         <JoinCode room={room} actions={actions} act={act} token={token} />
       </fieldset>
+      {/* After class too: what happened, and the record of it. */}
+      <Participation room={room} token={token} />
+      <TranscriptDownload room={room} token={token} />
     </aside>
   );
 }

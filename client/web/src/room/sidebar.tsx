@@ -1,4 +1,4 @@
-import { isMuted, nameOf, type RoomState } from '../state/room-state.js';
+import { isMuted, nameOf, reasonInWords, type RoomState } from '../state/room-state.js';
 import type { RoomActions } from '../state/use-room.js';
 import { excerpt } from '../ui.js';
 import type { Act } from './moderator-console.js';
@@ -13,6 +13,11 @@ export function Sidebar({ room, actions, act, now }: { room: RoomState; actions:
     <aside className="sidebar" aria-label="Room">
       <section aria-labelledby="queue-heading" className="queue-section">
         <h2 id="queue-heading">Tutor’s queue</h2>
+        {room.queue.length > 0 && room.nextReason && (
+          <p className="muted" data-testid="next-reason">
+            Next because: {reasonInWords(room.nextReason)}.
+          </p>
+        )}
         {room.queue.length === 0 ? (
           <p className="empty">Nothing waiting.</p>
         ) : (

@@ -37,6 +37,8 @@ export interface RoomState {
   queue: WireQueueEntry[];
   /** When the queue (and its wait estimates) arrived, this page's clock (ms): estimates count down from it. */
   queueAt: number;
+  /** Why the first in line goes next (from the latest queue_updated). */
+  nextReason?: string;
   agent: WireAgentState;
   /** The answer being written, shown until its `new_message` arrives. */
   streaming: StreamingAnswer | null;
@@ -250,7 +252,7 @@ function applyEphemeral(room: RoomState, event: EphemeralEvent, now: number): Ro
       return { ...room, streaming, agent: room.agent.status === 'streaming' ? room.agent : { ...room.agent, status: 'streaming', message_id: event.message_id } };
     }
     case 'queue_updated':
-      return { ...room, queue: event.queue, queueAt: now };
+      return { ...room, queue: event.queue, queueAt: now, nextReason: event.next_reason };
     case 'kicked':
       return { ...room, removed: { banned: event.banned ?? false, by: event.by } };
   }
@@ -325,4 +327,22 @@ export function myPlace(room: RoomState, now: number): { messageId: string; plac
   const entry = room.queue[index];
   const waitMs = entry.wait_ms === undefined ? null : Math.max(0, entry.wait_ms - (now - room.queueAt));
   return { messageId: entry.message_id, place: index + 1, of: room.queue.length, waitMs };
+}
+
+/**
+ * The scheduler's reason in words a student reads: without the policy's
+ * prefix and the bookkeeping ("round_robin: Ben had not been answered yet,
+ * the least recently served of 3 waiting author(s); ..." reads "Ben had not
+ * been answered yet").
+ */
+export function reasonInWords(reason: string | undefined): string | null {
+  if (!reason) return null;
+  const text = reason.replace(/^[a-z_]+:\s*/, '');
+  const words = text
+    .replace(/, the least recently served of \d+ waiting author\(s\); their oldest pending message goes first$/, '')
+    .replace(/ was last answered at seq \d+/, ' had waited longest since their last answer')
+    .replace(/^the oldest pending message$/, 'it was asked first')
+    .replace(/; oldest first$/, '')
+    .replace(/^merge: /, '');
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
