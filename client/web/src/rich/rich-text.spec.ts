@@ -39,6 +39,7 @@ describe('rich text', () => {
     expect(html).toContain('href="https://example.org/x"');
     expect(html).toContain('rel="noopener noreferrer nofollow"');
     expect(html).toContain('target="_blank"');
+    expect(html).toContain('<span class="dropped-link">a</span>');
     // KaTeX's own links are off: \\href cannot smuggle a javascript: URL either.
     expect(render('$\\href{javascript:alert(1)}{x}$')).not.toMatch(/href="javascript/);
   });

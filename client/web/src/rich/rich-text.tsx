@@ -12,6 +12,7 @@ export const MAX_RICH_LENGTH = 20_000;
 /** Links open in a new tab and tell the target nothing about this page. */
 function SafeLink({ href, children, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { node?: unknown }) {
   const { node: _node, ...props } = rest;
+  if (!href) return <span className="dropped-link">{children}</span>; // a link whose address was not safe: its text only
   return (
     <a {...props} href={href} target="_blank" rel="noopener noreferrer nofollow">
       {children}
