@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import compression from 'compression';
+import helmet from 'helmet';
 import { rateLimit } from 'express-rate-limit';
 import { pinoHttp } from 'pino-http';
 import { createClient } from 'redis';
@@ -62,6 +63,43 @@ function authRateLimit(limit: number) {
   });
 }
 
+/**
+ * Security headers (helmet), with a Content-Security-Policy the web client
+ * passes: scripts, style sheets, fonts and connections from this origin only
+ * (the socket's ws:/wss: on this host), no inline script or style sheet, no
+ * framing, no plugins.
+ * The OpenAPI page (/docs) is Swagger UI's own and keeps helmet's other headers.
+ */
+function securityHeaders() {
+  const base = helmet({ contentSecurityPolicy: false });
+  const csp = helmet.contentSecurityPolicy({
+    useDefaults: false,
+    directives: {
+      'default-src': ["'self'"],
+      'script-src': ["'self'"],
+      'style-src': ["'self'"],
+      // KaTeX places each glyph with a style attribute; style attributes cannot run script, and no
+      // <style> element or raw HTML from a message is ever rendered (style-src-elem stays 'self').
+      'style-src-attr': ["'unsafe-inline'"],
+      'style-src-elem': ["'self'"],
+      'img-src': ["'self'", 'data:', 'blob:'],
+      'font-src': ["'self'", 'data:'],
+      'connect-src': ["'self'", (req) => `ws://${req.headers.host ?? 'localhost'}`, (req) => `wss://${req.headers.host ?? 'localhost'}`],
+      'object-src': ["'none'"],
+      'base-uri': ["'self'"],
+      'form-action': ["'self'"],
+      'frame-ancestors': ["'none'"],
+    },
+  });
+  type Handler = (req: { url?: string; headers: { host?: string } }, res: unknown, next: (error?: unknown) => void) => void;
+  return ((req, res, next) =>
+    (base as unknown as Handler)(req, res, (error?: unknown) => {
+      if (error) return next(error);
+      if (req.url?.startsWith('/docs')) return next();
+      (csp as unknown as Handler)(req, res, next);
+    })) as Handler;
+}
+
 /** A request's path as the access log keeps it: without the query, and with join codes replaced. */
 export function redactUrl(url: string): string {
   return url.split('?')[0].replace(/^\/join\/[^/]+/i, '/join/[code]');
@@ -98,6 +136,7 @@ export async function bootstrap(app: NestExpressApplication, config: AppConfig):
   app.use(['/auth/login', '/auth/register', '/auth/password'], authRateLimit(config.limits.authPerMinute));
   app.use('/auth/guest', authRateLimit(config.limits.guestJoinsPerMinute));
   app.disable('x-powered-by');
+  app.use(securityHeaders());
   app.useBodyParser('json', { limit: '64kb' });
   // Nesting is bounded before anything walks the input: 5,000 levels overflowed the validator's stack.
   app.useGlobalPipes(new DepthLimitPipe(), new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));

@@ -24,7 +24,7 @@ describe('serving the web client', () => {
   });
 
   it('serves the app shell at / and at every client-side route, always revalidated', async () => {
-    for (const path of ['/', '/login', '/join/AB12CD', '/s/some-session-id']) {
+    for (const path of ['/', '/login', '/join/AB12CD', '/s/some-session-id', '/s/some-session-id/present']) {
       const response = await fetch(`${app.url}${path}`);
       expect({ path, status: response.status, type: response.headers.get('content-type') }).toEqual({ path, status: 200, type: expect.stringContaining('text/html') });
       expect(await response.text()).toContain('<div id="root">');
@@ -46,5 +46,24 @@ describe('serving the web client', () => {
     expect(missing.status).toBe(404);
     const api = await fetch(`${app.url}/sessions`);
     expect(api.status).toBe(401);
+  });
+
+  it('sends security headers: a Content-Security-Policy without inline script, no framing, no sniffing', async () => {
+    const page = await fetch(`${app.url}/`);
+    const policy = page.headers.get('content-security-policy') ?? '';
+    expect(policy).toContain("default-src 'self'");
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).not.toMatch(/script-src[^;]*(unsafe|\*)/);
+    expect(policy).toContain("frame-ancestors 'none'");
+    expect(policy).toContain("object-src 'none'");
+    expect(policy).toMatch(/connect-src 'self' ws:\/\/127\.0\.0\.1:\d+ wss:\/\/127\.0\.0\.1:\d+/);
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(page.headers.get('x-powered-by')).toBeNull();
+    // The API answers carry the headers too; the OpenAPI page keeps Swagger UI's own scripts.
+    expect((await fetch(`${app.url}/health`)).headers.get('content-security-policy')).toContain("default-src 'self'");
+    const docs = await fetch(`${app.url}/docs`);
+    expect(docs.status).toBe(200);
+    expect(docs.headers.get('content-security-policy')).toBeNull();
+    expect(docs.headers.get('x-content-type-options')).toBe('nosniff');
   });
 });

@@ -145,4 +145,26 @@ describe('the teacher view in a browser', () => {
     expect(text).toContain('What is a rhombus?');
     expect(text).toContain('Participants: Ms Rivera (moderator)');
   });
+
+  it('the web client runs under its Content-Security-Policy with no violation', async () => {
+    const page = await teacher.context.newPage();
+    await page.addInitScript(() => {
+      (window as unknown as { violations: string[] }).violations = [];
+      document.addEventListener('securitypolicyviolation', (e) => (window as unknown as { violations: string[] }).violations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sample} ${(e.target as Element)?.outerHTML?.slice(0, 120)}`));
+    });
+    const consoleErrors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && m.text().includes('Content Security Policy') && consoleErrors.push(m.text()));
+    const response = await page.goto(`${app.url}/s/${session.id}`);
+    const policy = response?.headers()['content-security-policy'] ?? '';
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).not.toMatch(/script-src[^;]*unsafe/);
+    // The room with everything that renders: rich answers with maths and code, the console, the live socket.
+    await page.getByTestId('message').filter({ hasText: 'Here is' }).locator('.katex').first().waitFor();
+    await page.goto(`${app.url}/s/${session.id}/present`);
+    await page.getByTestId('present-qr').waitFor();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await page.evaluate(() => (window as unknown as { violations: string[] }).violations)).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  });
 });
