@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Ip, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { toWireUser, type AuthUser } from './auth-user.js';
 import { CurrentUser, Public } from './auth.guard.js';
@@ -32,11 +32,12 @@ export class AuthController {
   @Post('guest')
   @HttpCode(201)
   @ApiOperation({ summary: 'Join a session by its join code, as a guest or (with a bearer token) as yourself' })
-  async guest(@Body() input: GuestInput, @Headers('authorization') authorization?: string) {
+  async guest(@Body() input: GuestInput, @Ip() address: string, @Headers('authorization') authorization?: string) {
     const token = authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
     // An invalid or expired token here just means "join as a new guest".
     const current = token ? await this.tokens.verify(token).catch(() => null) : null;
-    return this.auth.guest(input, current);
+    // The client's address (behind a proxy, as TRUST_PROXY allows): wrong codes are counted per address.
+    return this.auth.guest(input, current, address);
   }
 
   @Post('logout-all')

@@ -25,6 +25,8 @@ const FAILED_SIGN_IN_WINDOW_SECONDS = 15 * 60;
 export class AuthService {
   private readonly logger = new Logger('AuthService');
   private readonly failedSignIns = new RateLimiterMemory({ points: FAILED_SIGN_INS_PER_ACCOUNT, duration: FAILED_SIGN_IN_WINDOW_SECONDS });
+  /** Guessing join codes: codes that match no session, per address (WRONG_JOIN_CODES_PER_10_MIN). */
+  private wrongCodes?: RateLimiterMemory;
 
   constructor(
     private readonly users: UsersRepository,
@@ -97,11 +99,24 @@ export class AuthService {
    * session; a caller who sends their token joins as themselves (and a banned
    * user stays banned, whatever name they give).
    */
-  async guest(input: GuestInput, current: AuthUser | null) {
-    const admitted = await this.sessions.admitByCode(input.join_code, current, input.display_name, (tx, sessionId, displayName) =>
-      // A guest has no email, so never admin.
-      this.users.createGuest(tx, { id: newId(), displayName, guestSessionId: sessionId }).then((record) => toAuthUser(record, [])),
-    );
+  async guest(input: GuestInput, current: AuthUser | null, address = 'unknown') {
+    // A code is 8 of 32 letters and digits (about 10^12): guessing one means many misses, and
+    // misses are counted per address: past the limit, that address waits before trying again.
+    this.wrongCodes ??= new RateLimiterMemory({ points: this.config.limits.wrongJoinCodesPer10Min, duration: 600 });
+    const misses = await this.wrongCodes.get(address);
+    if (misses && misses.consumedPoints >= this.config.limits.wrongJoinCodesPer10Min) {
+      const retryAfterMs = Math.max(1000, misses.msBeforeNext);
+      throw new DomainError('rate_limited', `too many wrong join codes from here: try again in ${Math.ceil(retryAfterMs / 60_000)} min`, retryAfterMs);
+    }
+    const admitted = await this.sessions
+      .admitByCode(input.join_code, current, input.display_name, (tx, sessionId, displayName) =>
+        // A guest has no email, so never admin.
+        this.users.createGuest(tx, { id: newId(), displayName, guestSessionId: sessionId }).then((record) => toAuthUser(record, [])),
+      )
+      .catch(async (error: unknown) => {
+        if (error instanceof DomainError && error.code === 'not_found') await this.wrongCodes!.penalty(address, 1);
+        throw error;
+      });
     return {
       access_token: this.tokens.sign(admitted.user),
       user: toWireUser(admitted.user),

@@ -84,6 +84,9 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000)
   GUEST_RATE_LIMIT_PER_MINUTE?: number;
 
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  WRONG_JOIN_CODES_PER_10_MIN?: number;
+
   @IsOptional() @Transform(toInt) @IsInt() @Min(1)
   TOKEN_BUDGET_PER_SESSION_DAY?: number;
 
@@ -125,6 +128,8 @@ export interface AppConfig {
     /** Sign-ins and sign-ups per address and minute; guest joins per address and minute. */
     authPerMinute: number;
     guestJoinsPerMinute: number;
+    /** Join codes that match no session, per address and 10 minutes, before that address must wait. */
+    wrongJoinCodesPer10Min: number;
     /** Sockets one person may hold at once, across sessions and tabs. */
     socketsPerUser: number;
     /** Sessions without a rate limit of their own get this one (null: none). */
@@ -176,6 +181,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     limits: {
       authPerMinute: parsed.AUTH_RATE_LIMIT_PER_MINUTE ?? 60,
       guestJoinsPerMinute: parsed.GUEST_RATE_LIMIT_PER_MINUTE ?? 600,
+      wrongJoinCodesPer10Min: parsed.WRONG_JOIN_CODES_PER_10_MIN ?? 20,
       socketsPerUser: parsed.MAX_SOCKETS_PER_USER ?? 10,
       defaultRateLimit: parseRateLimit(parsed.DEFAULT_RATE_LIMIT ?? '6/60'),
       pendingPerAuthor: parsed.MAX_PENDING_PER_AUTHOR ?? 3,
