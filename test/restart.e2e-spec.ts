@@ -1,46 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { RoundtableApi } from '../client/sdk/roundtable-api.js';
 import { RoundtableClient, type NewMessageEvent, type WireMessage } from '../client/sdk/roundtable-client.js';
 import { FakeOpenAi } from './support/fake-openai.js';
+import { kill9, startServer, type ServerProcess as Server } from './support/server-process.js';
 import { eventually, nextEvent, prepareDatabase } from './support/test-app.js';
-
-const startScript = fileURLToPath(new URL('../scripts/start.mjs', import.meta.url));
-
-interface Server {
-  process: ChildProcess;
-  url: string;
-}
-
-/** The real server process (`npm start`'s script), on a random port. */
-function startServer(env: Record<string, string>): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [startScript], {
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 90_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = output.match(/serving on http:\/\/localhost:(\d+)/);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ process: child, url: `http://127.0.0.1:${match[1]}` });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
-  });
-}
-
-function kill9(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.process.once('exit', () => resolve());
-    server.process.kill('SIGKILL');
-  });
-}
 
 describe('a server killed with SIGKILL', () => {
   let database: Awaited<ReturnType<typeof prepareDatabase>>;
