@@ -119,9 +119,9 @@ describe('crashes and stops', () => {
       const { counts, questions: stored } = await answersTo();
       return stored.every((q) => counts.has(q.id)) ? { counts, stored } : null;
     }, 'every question answered', 120_000);
-    expect([...settled.counts.values()].filter((n) => n > 1)).toEqual([]);
-    expect(settled.stored.length).toBeGreaterThan(KILLS);
-    console.log(`kill loop: all ${settled.stored.length} questions answered once`);
+    expect([...settled!.counts.values()].filter((n) => n > 1)).toEqual([]);
+    expect(settled!.stored.length).toBeGreaterThan(KILLS);
+    console.log(`kill loop: all ${settled!.stored.length} questions answered once`);
   }, 600_000);
 
   it('stops cleanly on SIGTERM within 10 s: sockets are told, nothing acknowledged is lost, the data opens again', async () => {

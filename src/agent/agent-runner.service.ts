@@ -1,3 +1,4 @@
+import { answerTokens } from '../sessions/agent-queue.js';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { Role, TurnPolicy, WireAgentState } from '../contract/protocol.js';
@@ -29,6 +30,8 @@ interface Run {
   flushTimer?: NodeJS.Timeout;
   controller: AbortController;
   stopReason?: StopReason;
+  /** The questions it answers: round_robin charges their authors as it streams. */
+  questionIds: string[];
 }
 
 class AgentTimeout extends Error {}
@@ -168,6 +171,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
       partial: '',
       unsent: '',
       controller: new AbortController(),
+      questionIds: batch.messages.map((m) => m.id),
     };
     this.runs.set(sessionId, run);
     await this.agent.markAnswering(batch.messages.map((m) => m.id));
@@ -234,6 +238,9 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     const delta = run.unsent;
     run.unsent = '';
     run.partial += delta;
+    // The tutor's time is charged as it is spent, so one long answer cannot run up a debt unseen.
+    const live = this.live.peek(sessionId);
+    live?.queue.chargeStreaming(run.questionIds, answerTokens(delta.length), live.weightOf);
     this.bus.publishEphemeral(sessionId, { type: 'agent_delta', session_id: sessionId, message_id: run.messageId, delta });
   }
 

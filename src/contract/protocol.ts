@@ -139,6 +139,8 @@ export interface WireMember {
   waiting?: boolean;
   /** Extension: joined with the code as a guest (no account), so anyone can tell a guest "Amira" from a signed-in one. */
   guest?: boolean;
+  /** Extension: their share of the tutor's time under round_robin (1-4), when not 1. */
+  weight?: number;
 }
 
 export interface WireParticipant {
@@ -214,6 +216,8 @@ export interface MemberUpdatedEvent extends Durable<'member_updated'> {
   display_name?: string;
   /** Extension: on a guest's admission, that the seat is a guest's (no account). */
   guest?: boolean;
+  /** Extension: on set_weight, the member's new weight. */
+  weight?: number;
 }
 export interface MemberRemovedEvent extends Durable<'member_removed'> {
   user_id: string;
@@ -357,6 +361,7 @@ export const MODERATE_ACTIONS = [
   'admit',
   'approve_all',
   'dismiss_all',
+  'set_weight',
 ] as const;
 export type ModerateAction = (typeof MODERATE_ACTIONS)[number];
 
@@ -388,6 +393,8 @@ export interface ModeratePayload {
   restore_questions?: boolean;
   /** Extension (pause_agent): stop the answer in progress too (default: it finishes). */
   stop_now?: boolean;
+  /** Extension (set_weight): a member's share of the tutor's time under round_robin, 1-4 (default 1). */
+  weight?: number;
 }
 
 export interface ClientToServerEvents {

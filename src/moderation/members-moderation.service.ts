@@ -109,6 +109,26 @@ export class MembersModerationService {
     return restoreQuestions ? { restored } : {};
   }
 
+  /** A member's share of the tutor's time under round_robin (an accommodation): 1 to 4, audited. */
+  async setWeight(actor: AuthUser, access: SessionAccess, userId: string | undefined, weight: number | undefined) {
+    ensureOpen(access);
+    if (weight === undefined) throw new DomainError('bad_request', 'weight is required (1 to 4)');
+    const target = await this.member(access.session.id, userId);
+    await this.log.write(access.session.id, async (tx, log) => {
+      await this.sessions.updateMember(tx, access.session.id, target.userId, { weight });
+      await appendAudited(this.audit, tx, log, {
+        sessionId: access.session.id,
+        actor,
+        action: 'set_weight',
+        type: 'member_updated',
+        payload: { user_id: target.userId, role: target.role, muted_until: target.mutedUntil ? target.mutedUntil.toISOString() : null, display_name: target.displayName, weight },
+        targetUserId: target.userId,
+        details: { weight, previous_weight: target.weight },
+      });
+    });
+    await this.turns.publishQueue(access.session.id);
+  }
+
   /** Adds a member or changes their role; takes effect on their open sockets at once. */
   async setRole(actor: AuthUser, access: SessionAccess, userId: string | undefined, role: Role | undefined, options: { allowAdd: boolean }) {
     ensureOpen(access);

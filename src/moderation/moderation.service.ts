@@ -51,6 +51,9 @@ export class ModerationService {
       case 'dismiss_message':
         await this.control.approveMessage(actor, access, input.message_id, action === 'approve_message', input.reason);
         return {};
+      case 'set_weight':
+        await this.members.setWeight(actor, access, input.user_id, input.weight);
+        return {};
       case 'approve_all':
       case 'dismiss_all':
         return this.control.decideAll(actor, access, action === 'approve_all', input.reason);

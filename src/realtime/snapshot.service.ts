@@ -147,6 +147,7 @@ export class SnapshotService {
         online: this.presence.has(live.id, userId),
         ...(m.waiting ? { waiting: true } : {}),
         ...(m.guest ? { guest: true } : {}),
+        ...(m.weight && m.weight !== 1 ? { weight: m.weight } : {}),
       });
     }
     return members;

@@ -1,6 +1,6 @@
 import type { Role, WireMessage } from '../contract/protocol.js';
 import type { Session } from '../generated/prisma/client.js';
-import { AgentQueue, QUESTION_STATE_OF_COLUMN } from './agent-queue.js';
+import { AgentQueue, answerTokens, QUESTION_STATE_OF_COLUMN } from './agent-queue.js';
 import type { CommittedEvent } from './session-event-bus.js';
 import { viewMessage, type Viewer } from './wire-events.js';
 import { isStaff } from '../permissions/permission-table.js';
@@ -14,6 +14,8 @@ export interface LiveMember {
   waiting: boolean;
   /** A guest (joined by code, no account). */
   guest?: boolean;
+  /** round_robin: their share of the tutor's time (1-4). */
+  weight?: number;
 }
 
 export interface LiveHand {
@@ -96,6 +98,9 @@ export class LiveSession {
     return this.session.id;
   }
 
+  /** A member's weight for round_robin (1 unless a moderator set it). */
+  readonly weightOf = (authorId: string): number => this.members.get(authorId)?.weight ?? 1;
+
   /**
    * Replaces the window's copy of a message with a patched one (never edits
    * it in place: the copy is shared with events already sent).
@@ -125,6 +130,7 @@ export class LiveSession {
         for (const q of event.internal?.restores ?? []) this.queue.enqueue(q);
         this.members.set(p.user_id as string, {
           guest: event.internal?.guest ?? this.members.get(p.user_id as string)?.guest,
+          weight: typeof p.weight === 'number' ? p.weight : this.members.get(p.user_id as string)?.weight,
           role: p.role as Role,
           mutedUntil: typeof p.muted_until === 'string' ? new Date(p.muted_until) : null,
           banned: false,
@@ -187,7 +193,10 @@ export class LiveSession {
             ...(message.votes ? { votes: message.votes } : {}),
           });
         }
-        if (event.internal?.settles && message.reply_to) this.queue.settle(message.reply_to, event.internal.settles, event.seq);
+        if (event.internal?.settles && message.reply_to) {
+          const tokens = message.role === 'assistant' ? answerTokens(message.content.length) : 0;
+          this.queue.settle(message.reply_to, event.internal.settles, event.seq, event.at?.getTime() ?? Date.now(), tokens, this.weightOf);
+        }
         break;
       }
       case 'message_deleted': {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { Role } from '../contract/protocol.js';
-import { AgentQueue, questionOfRow } from './agent-queue.js';
+import { AgentQueue, questionOfRow, rebuildTutorTokens } from './agent-queue.js';
 import { LiveSession, WINDOW_EVENTS, WINDOW_MESSAGES, type LiveHand, type LiveMember } from './live-session.js';
 import { MessagesRepository } from './messages.repository.js';
 import { toWireMessage } from './session.mappers.js';
@@ -94,7 +94,7 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
     const session = await this.sessions.findById(sessionId);
     if (!session) return null;
     // Read after the session row: anything committed in between is at most applied twice, and applying is idempotent per seq.
-    const [members, messages, all, visible, hands, events, questions, lastServed] = await Promise.all([
+    const [members, messages, all, visible, hands, events, questions, lastServed, counterRows] = await Promise.all([
       this.sessions.listAllMembers(sessionId),
       this.messages.newest(sessionId, WINDOW_MESSAGES),
       this.messages.count(sessionId, 'all', session.lastSeq),
@@ -103,9 +103,10 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
       this.events.newest(sessionId, WINDOW_EVENTS),
       this.messages.withAgentState(sessionId, ['pending', 'awaiting_approval', 'answering']),
       this.messages.lastServedByAuthor(sessionId),
+      this.messages.counterRows(sessionId),
     ]);
     const map = new Map<string, LiveMember>();
-    for (const m of members) map.set(m.userId, { role: m.role as Role, mutedUntil: m.mutedUntil, banned: m.banned, displayName: m.displayName, waiting: m.waiting, guest: m.guest });
+    for (const m of members) map.set(m.userId, { role: m.role as Role, mutedUntil: m.mutedUntil, banned: m.banned, displayName: m.displayName, waiting: m.waiting, guest: m.guest, weight: m.weight });
     const handMap = new Map<string, LiveHand>(hands.map((h) => [h.userId, { userId: h.userId, note: h.note, raisedAt: h.raisedAt, raisedSeq: h.raisedSeq }]));
     return new LiveSession(session, map, {
       messages: messages.filter((m) => m.seq <= session.lastSeq).map(toWireMessage),
@@ -117,6 +118,10 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
         .filter((m) => m.seq <= session.lastSeq && m.authorId)
         .map((m) => questionOfRow(m)),
       lastServed,
+      ...(() => {
+        const counters = rebuildTutorTokens(counterRows.filter((r) => r.seq <= session.lastSeq), (id) => map.get(id)?.weight ?? 1);
+        return [counters.tutorTokens, counters.answered] as const;
+      })(),
     ));
   }
 

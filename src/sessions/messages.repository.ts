@@ -3,6 +3,7 @@ import { PrismaClient, type Message, type Prisma } from '../generated/prisma/cli
 import type { DbTransaction } from '../persistence/transaction.js';
 import { isStaff } from '../permissions/permission-table.js';
 import type { Viewer } from './wire-events.js';
+import type { CounterRow } from './agent-queue.js';
 
 /**
  * The messages one viewer may read: moderators read all; observers all but
@@ -122,6 +123,16 @@ export class MessagesRepository {
       select: { sessionId: true },
     });
     return rows.map((r) => r.sessionId);
+  }
+
+  /** What round_robin's counters are rebuilt from: questions the agent took up and every answer, with its length. */
+  async counterRows(sessionId: string): Promise<CounterRow[]> {
+    const rows = await this.prisma.$queryRaw<Array<{ id: string; seq: number; role: string; author_id: string | null; agent_state: string; answered_seq: number | null; reply_to: string[]; chars: number }>>`
+      SELECT id, seq, role, author_id, agent_state, answered_seq, reply_to, length(content) AS chars FROM messages
+      WHERE session_id = ${sessionId}::uuid
+        AND ((role = 'user' AND agent_state IN ('pending', 'answering', 'answered', 'failed', 'closed')) OR (role IN ('assistant', 'system') AND cardinality(reply_to) > 0))
+      ORDER BY seq`;
+    return rows.map((r) => ({ id: r.id, seq: Number(r.seq), role: r.role, authorId: r.author_id, agentState: r.agent_state, answeredSeq: r.answered_seq === null ? null : Number(r.answered_seq), replyTo: r.reply_to, chars: Number(r.chars) }));
   }
 
   /** Per author, the seq of the last answer they received: the round-robin rotation. */

@@ -87,6 +87,7 @@ export class SessionsService {
       online: this.presence.has(sessionId, m.userId),
       ...(m.waiting ? { waiting: true } : {}),
       ...(m.guest ? { guest: true } : {}),
+      ...(m.weight !== 1 ? { weight: m.weight } : {}),
     }));
   }
 

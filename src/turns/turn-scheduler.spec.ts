@@ -207,4 +207,64 @@ describe('turn scheduler', () => {
       expect(predictOrder({ policy: 'votes', pending, lastServed: new Map([['a', 100]]) }).map((m) => m.authorId)).toEqual(['b', 'a']);
     });
   });
+
+  describe('round_robin by the tutor\'s time', () => {
+    /** Serves everything with counters: each answer charges `cost(author)` over the author's weight. */
+    function drainByTokens(pending: PendingMessage[], cost: (author: string) => number, weight: (author: string) => number = () => 1) {
+      const tokens = new Map<string, number>();
+      const lastServed = new Map<string, number>();
+      const served: PendingMessage[] = [];
+      const drift: number[] = [];
+      let clock = Math.max(0, ...pending.map((m) => m.seq));
+      let queue = [...pending];
+      while (queue.length > 0) {
+        const batch = nextBatch({ policy: 'round_robin', pending: queue, lastServed, tutorTokens: tokens, estimate: (a) => cost(a) / weight(a) })!;
+        const [m] = batch.messages;
+        tokens.set(m.authorId, (tokens.get(m.authorId) ?? 0) + cost(m.authorId) / weight(m.authorId));
+        lastServed.set(m.authorId, ++clock);
+        served.push(m);
+        queue = queue.filter((q) => q !== m);
+        const backlogged = new Set(queue.map((q) => q.authorId));
+        const counts = [...backlogged].map((a) => tokens.get(a) ?? 0);
+        if (counts.length > 1) drift.push(Math.max(...counts) - Math.min(...counts));
+      }
+      return { served, tokens, drift };
+    }
+
+    it('with answers of equal length, is exactly today\'s rotation', () => {
+      const pending = [msg('a'), msg('a'), msg('a'), msg('a'), msg('b'), msg('c'), msg('b'), msg('a'), msg('c'), msg('d')];
+      const byTurns = drain('round_robin', pending).map((m) => m.id);
+      const byTokens = drainByTokens(pending, () => 40).served.map((m) => m.id);
+      expect(byTokens).toEqual(byTurns);
+    });
+
+    it('gives the tutor\'s time, not turns: an essay asker waits while short askers catch up', () => {
+      const pending = [...Array.from({ length: 6 }, () => msg('essay')), ...Array.from({ length: 6 }, () => msg('short'))];
+      const { served, drift } = drainByTokens(pending, (a) => (a === 'essay' ? 400 : 40));
+      // Turns would alternate; by time, ten short answers fit in one essay.
+      expect(served.slice(0, 8).map((m) => m.authorId)).toEqual(['essay', 'short', 'short', 'short', 'short', 'short', 'short', 'essay']);
+      // The bound: two backlogged authors never drift apart by more than one maximum answer.
+      expect(Math.max(...drift)).toBeLessThanOrEqual(400);
+    });
+
+    it('weights: weight 2 gets twice the time', () => {
+      const pending = [...Array.from({ length: 30 }, () => msg('w2')), ...Array.from({ length: 30 }, () => msg('w1'))];
+      const { served } = drainByTokens(pending, () => 40, (a) => (a === 'w2' ? 2 : 1));
+      const first30 = served.slice(0, 30).filter((m) => m.authorId === 'w2').length;
+      expect(first30).toBeGreaterThanOrEqual(19);
+      expect(first30).toBeLessThanOrEqual(21);
+    });
+
+    it('says why in terms of time', () => {
+      const batch = nextBatch({ policy: 'round_robin', pending: [msg('ada'), msg('ben')], lastServed: new Map(), tutorTokens: new Map([['ada', 1200], ['ben', 40]]) })!;
+      expect(batch.reason).toBe("round_robin: BEN has had 40 of the tutor's tokens, the fewest of 2 waiting (ADA: 1,200); their oldest question goes first");
+    });
+
+    it('predicts the order it then follows, from each author\'s expected answer', () => {
+      const pending = [msg('essay'), msg('essay'), msg('short'), msg('short'), msg('short')];
+      const cost = (a: string) => (a === 'essay' ? 400 : 40);
+      const predicted = predictOrder({ policy: 'round_robin', pending, lastServed: new Map(), tutorTokens: new Map(), estimate: cost }).map((m) => m.id);
+      expect(predicted).toEqual(drainByTokens(pending, cost).served.map((m) => m.id));
+    });
+  });
 });

@@ -22,6 +22,13 @@ export interface SchedulerInput {
   pending: PendingMessage[];
   /** Per author, the seq at which they were last answered (absent: never). */
   lastServed: ReadonlyMap<string, number>;
+  /**
+   * round_robin by the tutor's time: per author, the tutor tokens received
+   * over their weight (absent: counted by turns, least recently served first).
+   */
+  tutorTokens?: ReadonlyMap<string, number>;
+  /** What the next answer to this author is expected to add to their counter (for the predicted order). */
+  estimate?: (authorId: string) => number;
 }
 
 export interface Batch {
@@ -43,7 +50,8 @@ export function nextBatch(input: SchedulerInput): Batch | null {
         reason: `merge: ${pending.length} pending message(s) from ${authorsOf(pending)} answered together`,
       };
     case 'round_robin': {
-      const { message, lastServed } = pickRoundRobin(pending, input.lastServed);
+      const { message, lastServed } = pickRoundRobin(pending, input.lastServed, input.tutorTokens);
+      if (input.tutorTokens) return { messages: [message], reason: tokensReason(message, pending, input.tutorTokens) };
       const when = lastServed === undefined ? 'had not been answered yet' : `was last answered at seq ${lastServed}`;
       return {
         messages: [message],
@@ -100,13 +108,16 @@ export function predictOrder(input: SchedulerInput): PendingMessage[] {
   if (input.policy !== 'round_robin') return [...input.pending].sort(byArrival);
   const remaining = [...input.pending].sort(byArrival);
   const served = new Map(input.lastServed);
+  // Each predicted answer adds its estimated cost: the order shown is the order the tutor follows if nothing new arrives.
+  const tokens = input.tutorTokens ? new Map(input.tutorTokens) : undefined;
   let clock = Math.max(0, ...served.values(), ...remaining.map((m) => m.seq));
   const order: PendingMessage[] = [];
   while (remaining.length > 0) {
-    const { message } = pickRoundRobin(remaining, served);
+    const { message } = pickRoundRobin(remaining, served, tokens);
     order.push(message);
     remaining.splice(remaining.indexOf(message), 1);
     served.set(message.authorId, ++clock);
+    if (tokens) tokens.set(message.authorId, (tokens.get(message.authorId) ?? 0) + (input.estimate?.(message.authorId) ?? 0));
   }
   return order;
 }
@@ -116,7 +127,7 @@ export function predictOrder(input: SchedulerInput): PendingMessage[] {
  * as longest ago) goes next with their oldest message; ties go to whoever's
  * oldest pending message arrived first.
  */
-function pickRoundRobin(pending: PendingMessage[], lastServed: ReadonlyMap<string, number>) {
+function pickRoundRobin(pending: PendingMessage[], lastServed: ReadonlyMap<string, number>, tutorTokens?: ReadonlyMap<string, number>) {
   const oldestByAuthor = new Map<string, PendingMessage>();
   for (const message of pending) {
     const current = oldestByAuthor.get(message.authorId);
@@ -126,6 +137,13 @@ function pickRoundRobin(pending: PendingMessage[], lastServed: ReadonlyMap<strin
   for (const candidate of oldestByAuthor.values()) {
     if (!best) {
       best = candidate;
+      continue;
+    }
+    // By the tutor's time when counted (fewest tokens first), then least recently served, then oldest.
+    const x = tutorTokens ? (tutorTokens.get(candidate.authorId) ?? 0) : 0;
+    const y = tutorTokens ? (tutorTokens.get(best.authorId) ?? 0) : 0;
+    if (Math.abs(x - y) > 1e-9) {
+      if (x < y) best = candidate;
       continue;
     }
     const a = lastServed.get(candidate.authorId) ?? -1;
@@ -151,6 +169,16 @@ function pickByVotes(pending: PendingMessage[], lastServed: ReadonlyMap<string, 
   if (top.authorId !== lastAuthor) return { message: top };
   const other = ranked.find((m) => m.authorId !== lastAuthor);
   return other ? { message: other, capped: top.authorName } : { message: top };
+}
+
+/** "Ben has had 40 of the tutor's tokens, the fewest of 4 waiting (Ada: 1,200)". */
+function tokensReason(message: PendingMessage, pending: PendingMessage[], tutorTokens: ReadonlyMap<string, number>): string {
+  const names = new Map(pending.map((m) => [m.authorId, m.authorName]));
+  const count = (author: string) => Math.round(tutorTokens.get(author) ?? 0).toLocaleString('en-US');
+  const others = [...names.keys()].filter((a) => a !== message.authorId).sort((a, b) => (tutorTokens.get(b) ?? 0) - (tutorTokens.get(a) ?? 0));
+  const most = others[0];
+  const context = most !== undefined ? `, the fewest of ${names.size} waiting (${names.get(most)}: ${count(most)})` : ', the only one waiting';
+  return `round_robin: ${message.authorName} has had ${count(message.authorId)} of the tutor's tokens${context}; their oldest question goes first`;
 }
 
 function countAuthors(messages: PendingMessage[]): number {

@@ -13,7 +13,7 @@ import { ANONYMOUS_AUTHOR_NAME, DISPLAY_VIEWER, viewQueue, type Viewer } from '.
 
 const STAFF: Viewer = { userId: null, role: 'moderator' };
 import { HandsRepository } from './hands.repository.js';
-import { nextBatch, predictOrder, type Batch, type PendingMessage } from './turn-scheduler.js';
+import { nextBatch, predictOrder, type Batch, type SchedulerInput } from './turn-scheduler.js';
 
 /** A queue entry before it is shown to one viewer (viewQueue drops other people's anonymous authors). */
 export type QueueItem = WireQueueEntry & { user_id: string; anonymous?: boolean };
@@ -63,7 +63,7 @@ export class TurnsService {
    * queued, and per author when they were last served. An author whose
    * question is being answered right now counts as served most recently of all.
    */
-  private schedulerInput(live: LiveSession, now = Date.now()): { policy: TurnPolicy; pending: PendingMessage[]; lastServed: Map<string, number> } {
+  private schedulerInput(live: LiveSession, now = Date.now()): SchedulerInput {
     const { queue } = live;
     const lastServed = new Map(queue.lastServed);
     // The answer will be stored after everything so far: just past the latest seq.
@@ -75,7 +75,14 @@ export class TurnsService {
       .filter((q) => !muted(q.authorId))
       // An anonymous question's author is never named in what the scheduler says (schedule_reason is public).
       .map((q) => ({ id: q.id, authorId: q.authorId, authorName: q.anonymous ? 'a student (anonymous)' : q.authorName, seq: q.seq, ...(q.votes ? { votes: q.votes } : {}), ...(q.anonymous ? { anonymous: true } : {}) }));
-    return { policy: live.session.turnPolicy as TurnPolicy, pending, lastServed };
+    // round_robin counts the tutor's time: tokens received over weight, and each author's expected next answer.
+    return {
+      policy: live.session.turnPolicy as TurnPolicy,
+      pending,
+      lastServed,
+      tutorTokens: queue.tutorTokens,
+      estimate: (authorId: string) => queue.estimateFor(authorId) / live.weightOf(authorId),
+    };
   }
 
   /** What the agent will answer, in order. */

@@ -29,6 +29,8 @@ export class FakeOpenAi {
   /** Requests whose client went away before the stream ended (cancellations). */
   aborted = 0;
   private readonly scripts: Script[] = [];
+  /** Decides how an unscripted request is answered (a model that sizes its answers by the question, say). */
+  respond?: (request: ReceivedRequest) => Script | undefined;
   private server?: Server;
   url = '';
 
@@ -59,7 +61,7 @@ export class FakeOpenAi {
     const request = JSON.parse(body) as ReceivedRequest;
     request.authorization = req.headers.authorization;
     this.requests.push(request);
-    const script = this.scripts.shift() ?? {};
+    const script = this.scripts.shift() ?? this.respond?.(request) ?? {};
     if (script.status) {
       res.writeHead(script.status, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { message: script.errorMessage ?? `fake provider error ${script.status}`, type: 'server_error' } }));

@@ -161,4 +161,10 @@ export class ModerateInput extends SessionRefInput {
   @IsOptional()
   @IsBoolean({ message: 'stop_now must be a boolean' })
   stop_now?: boolean;
+
+  @IsOptional()
+  @IsInt({ message: 'weight must be an integer' })
+  @Min(1, { message: 'weight must be between 1 and 4' })
+  @Max(4, { message: 'weight must be between 1 and 4' })
+  weight?: number;
 }

@@ -340,6 +340,21 @@ function PersonControls({ room, actions, act, member, me, muted }: PartProps & {
               Give the floor
             </button>
           )}
+          {room.session.turn_policy === 'round_robin' && (
+            <label>
+              Tutor time for {name}
+              <select
+                value={member.weight ?? 1}
+                onChange={(e) => void act(`${name} now gets ${e.target.value}× the tutor's time`, () => actions.moderate({ action: 'set_weight', user_id: member.user_id, weight: Number(e.target.value) }))}
+              >
+                {[1, 2, 3, 4].map((w) => (
+                  <option key={w} value={w}>
+                    {w === 1 ? 'a fair share (1×)' : `${w}× (an accommodation)`}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
           {muted ? (
             <button type="button" onClick={() => void act(`Unmuted ${name}`, () => actions.moderate({ action: 'unmute', user_id: member.user_id }))} aria-label={`Unmute ${name}`}>
               Unmute

@@ -140,6 +140,7 @@ function applyDurable(room: RoomState, event: DurableEvent, now: number): RoomSt
           // Staff only: someone in the waiting room (absent: as before; admitting says false).
           ...(((event as { waiting?: boolean }).waiting ?? previous?.waiting) ? { waiting: true } : {}),
           ...((event.guest ?? previous?.guest) ? { guest: true } : {}),
+          ...((event.weight ?? previous?.weight) ? { weight: event.weight ?? previous?.weight } : {}),
         },
       };
       next.participants = room.participants.map((p) => (p.user_id === event.user_id ? { ...p, role: event.role } : p));

@@ -1,0 +1,123 @@
+import type { DurableEvent, RoundtableClient, WireMessage } from '../client/sdk/roundtable-client.js';
+import { LiveSessions } from '../src/sessions/live-sessions.service.js';
+import { FakeOpenAi } from './support/fake-openai.js';
+import { connect, eventually, recordDurable, signUp, startTestApp, type TestApp, type TestUser } from './support/test-app.js';
+
+/** Jain's fairness index: 1 when everyone got the same, 1/n when one got everything. */
+const jain = (xs: number[]) => xs.reduce((a, b) => a + b, 0) ** 2 / (xs.length * xs.reduce((a, b) => a + b * b, 0));
+
+/**
+ * round_robin is fair by the tutor's time. A local OpenAI-compatible model
+ * sizes its answers by the question: essays are ten times longer than short
+ * answers. One student asks only for essays, four ask short questions, and
+ * each keeps two questions waiting. Not a timed test: the figures are printed,
+ * the bounds are generous, and bench/RESULTS.md has the exact ones.
+ */
+describe("round_robin by the tutor's time", () => {
+  let fake: FakeOpenAi;
+  let app: TestApp;
+  let teacher: TestUser;
+
+  beforeAll(async () => {
+    fake = await new FakeOpenAi().start();
+    // An essay: 400 tokens (1,600 characters); anything else: 40 tokens (160 characters).
+    fake.respond = (request) => {
+      const last = [...request.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+      const tokens = last.includes('essay') ? 400 : 40;
+      return { chunks: Array.from({ length: 8 }, () => 'x'.repeat((tokens * 4) / 8)) };
+    };
+    app = await startTestApp({ OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', AGENT_MODEL: 'fake-model' });
+    teacher = await signUp(app, 'Teacher');
+  });
+  afterAll(async () => {
+    await app.close();
+    await fake.close();
+  });
+
+  async function classOf(names: string[], settings: Record<string, unknown> = {}) {
+    const { session } = await teacher.api.createSession({ title: 'Fairness', turn_policy: 'round_robin', ...settings });
+    const mod = await connect(app, teacher.access_token);
+    const log = recordDurable(mod);
+    await mod.join(session.id);
+    const students: Array<{ name: string; id: string; client: RoundtableClient }> = [];
+    for (const name of names) {
+      const guest = await app.api.guest(session.join_code!, name);
+      const client = await connect(app, guest.access_token);
+      await client.join(session.id);
+      students.push({ name, id: guest.user.id, client });
+    }
+    return { session, mod, log, students };
+  }
+
+  /** Everyone keeps `backlog` questions waiting until `answers` answers have been given; tutor tokens per student. */
+  async function backlogged(names: string[], ask: (name: string, n: number) => string, answers: number, settings: Record<string, unknown> = {}, before?: (c: Awaited<ReturnType<typeof classOf>>) => Promise<void>) {
+    const room = await classOf(names, settings);
+    const { session, mod, log, students } = room;
+    await before?.(room);
+    await mod.moderate({ session_id: session.id, action: 'pause_agent' });
+    const asked = new Map<string, string>(); // question id -> author
+    let n = 0;
+    const send = async (s: (typeof students)[number]) => {
+      const m = await s.client.send(session.id, ask(s.name, n++));
+      asked.set(m.id, s.id);
+    };
+    for (const s of students) for (let i = 0; i < 2; i++) await send(s);
+    const tokens = new Map<string, number>(students.map((s) => [s.id, 0]));
+    const answered = new Map<string, number>(students.map((s) => [s.id, 0]));
+    let given = 0;
+    let topUps = Promise.resolve();
+    mod.onDurable((e: DurableEvent) => {
+      if (e.type !== 'new_message' || e.message.role !== 'assistant' || given >= answers) return;
+      given++;
+      const m: WireMessage = e.message;
+      for (const id of m.reply_to ?? []) {
+        const author = asked.get(id);
+        if (!author) continue;
+        tokens.set(author, tokens.get(author)! + Math.ceil(m.content.length / 4));
+        answered.set(author, answered.get(author)! + 1);
+        const s = students.find((x) => x.id === author)!;
+        if (given < answers) topUps = topUps.then(() => send(s)); // they keep two waiting
+      }
+    });
+    await mod.moderate({ session_id: session.id, action: 'resume_agent', answer_pending: true });
+    await eventually(() => given >= answers, `${answers} answers`, 60_000);
+    await mod.moderate({ session_id: session.id, action: 'pause_agent', stop_now: true });
+    await topUps;
+    // Quiet: the answer that was running is stored (cancelled, charged for what it streamed).
+    const live = (await app.app.get(LiveSessions).get(session.id))!;
+    await eventually(() => live.queue.answering().length === 0, 'the tutor to stop');
+    return { session, log, students, tokens: students.map((s) => tokens.get(s.id)!), answered: students.map((s) => answered.get(s.id)!) };
+  }
+
+  it('one essay asker cannot take the tutor from four short askers', async () => {
+    const { tokens, answered } = await backlogged(['Eve', 'Ada', 'Bo', 'Cy', 'Di'], (name, n) => (name === 'Eve' ? `write me an essay, please (${n})` : `a short question (${n})`), 60);
+    const index = jain(tokens);
+    const share = tokens[0] / tokens.reduce((a, b) => a + b, 0);
+    console.log(`tutor time: tokens per student (essay asker first) ${tokens.join(' ')}; answers ${answered.join(' ')}; Jain ${index.toFixed(3)}; essay share ${(share * 100).toFixed(1)} %`);
+    expect(index).toBeGreaterThanOrEqual(0.9); // the issue's target is 0.95 (bench/RESULTS.md)
+    expect(share).toBeLessThanOrEqual(0.3); // target 25 %
+    // Short askers get many answers for each essay.
+    expect(Math.min(...answered.slice(1))).toBeGreaterThan(answered[0] * 3);
+  });
+
+  it('weight 2 gives a student about twice the time of an equally backlogged one', async () => {
+    const { tokens } = await backlogged(['Wes', 'Una'], (_name, n) => `a short question (${n})`, 30, {}, async ({ session, mod, students }) => {
+      await mod.moderate({ session_id: session.id, action: 'set_weight', user_id: students[0].id, weight: 2 });
+    });
+    const share = tokens[0] / (tokens[0] + tokens[1]);
+    console.log(`weights: weight 2 got ${(share * 100).toFixed(1)} % of the tutor's time`);
+    expect(share).toBeGreaterThanOrEqual(0.6);
+    expect(share).toBeLessThanOrEqual(0.73);
+  });
+
+  it('says why in terms of time, and keeps the counters across a restart', async () => {
+    const { session, log } = await backlogged(['Eve', 'Ada'], (name, n) => (name === 'Eve' ? `an essay (${n})` : `short (${n})`), 6);
+    const reasons = log.flatMap((e) => (e.type === 'new_message' && e.message.schedule_reason ? [e.message.schedule_reason] : []));
+    expect(reasons.some((r) => /has had \d[\d,]* of the tutor's tokens, the fewest of 2 waiting \((Eve|Ada): [\d,]+\)/.test(r))).toBe(true);
+    const before = Object.fromEntries((await app.app.get(LiveSessions).get(session.id))!.queue.tutorTokens);
+    await app.restart();
+    const after = Object.fromEntries((await app.app.get(LiveSessions).get(session.id))!.queue.tutorTokens);
+    expect(after).toEqual(before);
+    expect(Object.values(after).every((t) => t > 0)).toBe(true);
+  });
+});
