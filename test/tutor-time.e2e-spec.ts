@@ -120,4 +120,38 @@ describe("round_robin by the tutor's time", () => {
     expect(after).toEqual(before);
     expect(Object.values(after).every((t) => t > 0)).toBe(true);
   });
+
+  it('a flooder gets at most one answer ahead of any polite question, and every polite question is answered', async () => {
+    const room = await classOf(['Flo', ...Array.from({ length: 9 }, (_, i) => `Polite ${i + 1}`)]);
+    const { session, log, students } = room;
+    const [flooder, ...polite] = students;
+    const politeAsked: Array<{ id: string; seq: number }> = [];
+    let stop = false;
+    // The flooder keeps ten questions waiting, all the time.
+    const flooding = (async () => {
+      let n = 0;
+      while (!stop) {
+        const waiting = (await app.app.get(LiveSessions).get(session.id))!.queue.queued().filter((q) => q.authorId === flooder.id).length;
+        if (waiting < 10) await flooder.client.send(session.id, `lol ${n++}`).catch(() => undefined);
+        else await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    // The polite students ask now and then, one at a time, three rounds.
+    for (let round = 0; round < 3; round++) {
+      for (const p of polite) {
+        await new Promise((r) => setTimeout(r, 40));
+        const m = await p.client.send(session.id, `a real question ${round}`);
+        politeAsked.push({ id: m.id, seq: m.seq });
+      }
+    }
+    const answerOf = (id: string) => log.find((e) => e.type === 'new_message' && e.message.role === 'assistant' && e.message.reply_to?.includes(id));
+    await eventually(() => politeAsked.every((q) => answerOf(q.id)), 'every polite question answered', 60_000);
+    stop = true;
+    await flooding;
+    const floodIds = new Set(log.flatMap((e) => (e.type === 'new_message' && e.message.role === 'user' && e.message.author_id === flooder.id ? [e.message.id] : [])));
+    const floodAnswers = log.filter((e) => e.type === 'new_message' && e.message.role === 'assistant' && e.message.reply_to?.some((id) => floodIds.has(id)));
+    const ahead = politeAsked.map((q) => floodAnswers.filter((a) => a.seq > q.seq && a.seq < answerOf(q.id)!.seq).length);
+    console.log(`flood: flood answers ahead of each polite question: max ${Math.max(...ahead)}, ${ahead.join(' ')}`);
+    expect(Math.max(...ahead)).toBeLessThanOrEqual(1);
+  });
 });
