@@ -116,6 +116,7 @@ describe("round_robin by the tutor's time", () => {
     expect(reasons.some((r) => /has had \d[\d,]* of the tutor's tokens, the fewest of 2 waiting \((Eve|Ada): [\d,]+\)/.test(r))).toBe(true);
     const before = Object.fromEntries((await app.app.get(LiveSessions).get(session.id))!.queue.tutorTokens);
     await app.restart();
+    teacher = { ...teacher, api: app.api.withToken(teacher.access_token) }; // the restarted app listens elsewhere
     const after = Object.fromEntries((await app.app.get(LiveSessions).get(session.id))!.queue.tutorTokens);
     expect(after).toEqual(before);
     expect(Object.values(after).every((t) => t > 0)).toBe(true);
@@ -148,10 +149,31 @@ describe("round_robin by the tutor's time", () => {
     await eventually(() => politeAsked.every((q) => answerOf(q.id)), 'every polite question answered', 60_000);
     stop = true;
     await flooding;
+    await room.mod.moderate({ session_id: session.id, action: 'pause_agent', stop_now: true });
     const floodIds = new Set(log.flatMap((e) => (e.type === 'new_message' && e.message.role === 'user' && e.message.author_id === flooder.id ? [e.message.id] : [])));
     const floodAnswers = log.filter((e) => e.type === 'new_message' && e.message.role === 'assistant' && e.message.reply_to?.some((id) => floodIds.has(id)));
     const ahead = politeAsked.map((q) => floodAnswers.filter((a) => a.seq > q.seq && a.seq < answerOf(q.id)!.seq).length);
     console.log(`flood: flood answers ahead of each polite question: max ${Math.max(...ahead)}, ${ahead.join(' ')}`);
     expect(Math.max(...ahead)).toBeLessThanOrEqual(1);
+  });
+
+  it("caps an answer's length at the session's max_answer_tokens, live, and marks what it cut", async () => {
+    const room = await classOf(['Essayist'], { agent: { max_answer_tokens: 50 } });
+    const { session, mod, log, students } = room;
+    expect(session.agent.max_answer_tokens).toBe(50);
+    const answers = () => log.flatMap((e) => (e.type === 'new_message' && e.message.role === 'assistant' ? [e.message] : []));
+    await students[0].client.send(session.id, 'write me an essay (1)');
+    await eventually(() => answers().length === 1, 'the capped answer');
+    const asked = (text: string) => fake.requests.filter((r) => JSON.stringify(r.messages.at(-1)).includes(text)).at(-1)!;
+    expect(asked('write me an essay (1)').max_tokens).toBe(50);
+    expect(answers()[0]).toMatchObject({ status: 'complete', cut_off: 'max_answer_tokens' });
+    expect(answers()[0].content.length).toBeLessThanOrEqual(200);
+    // The moderator changes it live; a short answer under the cap is not marked.
+    await mod.moderate({ session_id: session.id, action: 'set_agent', max_answer_tokens: 1000 });
+    await students[0].client.send(session.id, 'a short one');
+    await eventually(() => answers().length === 2, 'the second answer');
+    expect(asked('a short one').max_tokens).toBe(1000);
+    expect(answers()[1].cut_off).toBeUndefined();
+    await expect(mod.moderate({ session_id: session.id, action: 'set_agent', max_answer_tokens: 5 })).rejects.toMatchObject({ code: 'bad_request' });
   });
 });

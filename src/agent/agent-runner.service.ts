@@ -32,6 +32,8 @@ interface Run {
   stopReason?: StopReason;
   /** The questions it answers: round_robin charges their authors as it streams. */
   questionIds: string[];
+  /** The answer stopped at the session's length cap. */
+  truncated?: boolean;
 }
 
 class AgentTimeout extends Error {}
@@ -191,10 +193,15 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
         model: session.agentModel ?? this.config.agent.model,
         signal: run.controller.signal,
         answering: batch.messages.length,
+        maxTokens: session.maxAnswerTokens ?? this.config.agent.maxAnswerTokens,
       })) {
         if (run.controller.signal.aborted) break;
         if ('usage' in chunk) {
           usage = chunk.usage;
+          continue;
+        }
+        if ('cut' in chunk) {
+          run.truncated = true;
           continue;
         }
         if (run.status === 'thinking') {
@@ -339,6 +346,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
           replyTo: ids,
           status: message.status,
           scheduleReason: batch.reason,
+          truncated: !failed && run.truncated === true,
         });
         return { message: toWireMessage(created) };
       }, 'all', { settles: failed ? 'failed' : interrupted ? 'requeued' : 'answered', ...(clearsInPersonFlag ? { humanAnsweredWhilePaused: false } : {}) });

@@ -45,6 +45,9 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(10000)
   OFFLINE_AGENT_DELAY_MS?: number;
 
+  @IsOptional() @Transform(toInt) @IsInt() @Min(16) @Max(32000)
+  MAX_ANSWER_TOKENS?: number;
+
   @IsOptional() @Transform(toInt) @IsInt() @Min(60)
   JWT_TTL_SECONDS?: number;
 
@@ -113,6 +116,8 @@ export interface AppConfig {
     budgets: { perSessionPerDay?: number; perUserPerDay?: number };
     timeoutMs: number;
     offlineDelayMs: number;
+    /** The longest answer, in tokens, for sessions without a cap of their own (MAX_ANSWER_TOKENS). */
+    maxAnswerTokens: number;
   };
   logLevel: string;
   /** This server's identity for the agent lease; kept in DATA_DIR so a restart keeps it. */
@@ -173,6 +178,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       model,
       timeoutMs: parsed.AGENT_TIMEOUT_MS ?? 60_000,
       offlineDelayMs: parsed.OFFLINE_AGENT_DELAY_MS ?? 15,
+      maxAnswerTokens: parsed.MAX_ANSWER_TOKENS ?? 1024,
     },
     logLevel: parsed.LOG_LEVEL ?? 'info',
     instanceId: loadOrCreateFile(dataDir, 'instance-id', () => randomBytes(12).toString('hex')),

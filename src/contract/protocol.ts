@@ -67,6 +67,8 @@ export interface WireSession {
     model: string | null;
     responds_to: RespondsTo;
     paused: boolean;
+    /** Extension: the longest answer in tokens (null: the server's MAX_ANSWER_TOKENS). */
+    max_answer_tokens: number | null;
   };
   rate_limit: { messages: number; per_seconds: number } | null;
   guest_role: GuestRole;
@@ -125,6 +127,8 @@ export interface WireMessage {
    * its author and moderators read it (visibility reads "staff"), until approval.
    */
   held?: boolean;
+  /** Extension, on answers: the length cap cut it short. */
+  cut_off?: 'max_answer_tokens';
   /** Extension: on a held question revealed by approval, the moderator who approved it. */
   approved_by?: string;
 }
@@ -393,6 +397,8 @@ export interface ModeratePayload {
   restore_questions?: boolean;
   /** Extension (pause_agent): stop the answer in progress too (default: it finishes). */
   stop_now?: boolean;
+  /** Extension (set_agent): the longest answer in tokens (null: the server's default). */
+  max_answer_tokens?: number | null;
   /** Extension (set_weight): a member's share of the tutor's time under round_robin, 1-4 (default 1). */
   weight?: number;
 }

@@ -26,7 +26,7 @@ export interface SettingsChange {
   locked?: boolean;
   waiting_room?: boolean;
   anonymous_questions?: boolean;
-  agent?: { instructions?: string; model?: string; responds_to?: RespondsTo; name?: string };
+  agent?: { instructions?: string; model?: string; responds_to?: RespondsTo; name?: string; max_answer_tokens?: number | null };
 }
 
 /** The `agent_state` words of a question a moderator may still decide on. */
@@ -75,6 +75,7 @@ export class SessionControlService {
       if (change.agent.model !== undefined) (data.agentModel = change.agent.model), (agent.model = change.agent.model);
       if (change.agent.responds_to !== undefined) (data.agentRespondsTo = change.agent.responds_to), (agent.responds_to = change.agent.responds_to);
       if (change.agent.name !== undefined) (data.agentName = change.agent.name), (agent.name = change.agent.name);
+      if (change.agent.max_answer_tokens !== undefined) (data.maxAnswerTokens = change.agent.max_answer_tokens), (agent.max_answer_tokens = change.agent.max_answer_tokens);
       if (Object.keys(agent).length) changes.agent = agent;
     }
     if (Object.keys(changes).length === 0 && !options.clearHands) throw new DomainError('bad_request', 'nothing to change: name at least one setting');

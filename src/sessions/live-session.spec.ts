@@ -23,6 +23,7 @@ const row = (over: Partial<Session> = {}): Session => ({
   guestRole: 'contributor',
   waitingRoom: false,
   anonymousQuestions: false,
+  maxAnswerTokens: null,
   joinCode: 'ABCDEFGH',
   locked: false,
   floorUserId: null,

@@ -18,6 +18,7 @@ export function toWireSession(row: SessionRow, options: { moderator: boolean }):
       model: row.agentModel,
       responds_to: row.agentRespondsTo as RespondsTo,
       paused: row.agentPaused,
+      max_answer_tokens: row.maxAnswerTokens,
     },
     rate_limit:
       row.rateLimitMessages && row.rateLimitPerSeconds
@@ -53,6 +54,7 @@ export function toWireMessage(row: MessageRow): WireMessage {
     client_msg_id: row.clientMsgId,
     ...(deleted ? { deleted: true } : {}),
     ...(row.scheduleReason ? { schedule_reason: row.scheduleReason } : {}),
+    ...(row.truncated ? { cut_off: 'max_answer_tokens' as const } : {}),
     ...questionFields(row),
   };
 }

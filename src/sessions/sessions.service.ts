@@ -44,6 +44,7 @@ export class SessionsService {
       agentModel: input.agent?.model ?? null,
       agentRespondsTo: input.agent?.responds_to ?? 'all',
       agentName: input.agent?.name ?? 'tutor',
+      maxAnswerTokens: input.agent?.max_answer_tokens ?? null,
       rateLimitMessages: input.rate_limit?.messages ?? null,
       rateLimitPerSeconds: input.rate_limit?.per_seconds ?? null,
       guestRole: input.guest_role ?? 'contributor',

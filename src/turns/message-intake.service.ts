@@ -223,6 +223,7 @@ export class MessageIntakeService {
       anonymous: input.anonymous === true,
       votes: 0,
       dismissReason: null,
+      truncated: false,
     };
   }
 

@@ -15,6 +15,7 @@ export interface Script {
 
 export interface ReceivedRequest {
   model: string;
+  max_tokens?: number;
   messages: Array<{ role: string; content: string }>;
   stream: boolean;
   authorization?: string;
@@ -68,7 +69,18 @@ export class FakeOpenAi {
       return;
     }
     const lastUser = [...request.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
-    const chunks = script.chunks ?? ['Answer ', 'to: ', lastUser];
+    let chunks = script.chunks ?? ['Answer ', 'to: ', lastUser];
+    // Like a real model: with max_tokens (about four characters a token here), the answer stops there.
+    let finish = 'stop';
+    if (request.max_tokens && chunks.join('').length > request.max_tokens * 4) {
+      let left = request.max_tokens * 4;
+      chunks = chunks.flatMap((c) => {
+        const kept = c.slice(0, Math.max(0, left));
+        left -= c.length;
+        return kept ? [kept] : [];
+      });
+      finish = 'length';
+    }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     let closed = false;
     res.on('close', () => {
@@ -84,7 +96,7 @@ export class FakeOpenAi {
       if (closed) return;
       send({ id, object: 'chat.completion.chunk', created: 0, model: request.model, choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] });
     }
-    send({ id, object: 'chat.completion.chunk', created: 0, model: request.model, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
+    send({ id, object: 'chat.completion.chunk', created: 0, model: request.model, choices: [{ index: 0, delta: {}, finish_reason: finish }] });
     send({
       id,
       object: 'chat.completion.chunk',

@@ -16,9 +16,12 @@ export interface AgentRequest {
   signal: AbortSignal;
   /** How many of the last messages are the ones being answered now. */
   answering: number;
+  /** The longest answer allowed, in tokens (the provider's `max_tokens`). */
+  maxTokens?: number;
 }
 
-export type AgentChunk = { delta: string } | { usage: TokenUsageFigures };
+/** A piece of the answer, the usage, or that the answer stopped at the length cap. */
+export type AgentChunk = { delta: string } | { usage: TokenUsageFigures } | { cut: 'max_answer_tokens' };
 
 export interface AgentProvider {
   readonly name: 'openai' | 'offline';

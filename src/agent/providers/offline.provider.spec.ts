@@ -27,7 +27,7 @@ describe('the offline tutor', () => {
     let usage;
     for await (const chunk of new OfflineProvider(0).stream(request(1))) {
       if ('delta' in chunk) pieces.push(chunk.delta);
-      else usage = chunk.usage;
+      else if ('usage' in chunk) usage = chunk.usage;
     }
     expect(pieces.length).toBeGreaterThan(5);
     expect(pieces.join('')).toBe(offlineAnswer(request(1)));
@@ -47,5 +47,18 @@ describe('the offline tutor', () => {
       })(),
     ).rejects.toThrow();
     expect(pieces).toHaveLength(2);
+  });
+
+  it('honours the length cap: cut at a word, and says so', async () => {
+    const pieces: string[] = [];
+    const chunks = [];
+    for await (const chunk of new OfflineProvider(0).stream({ ...request(1), maxTokens: 20 })) {
+      chunks.push(chunk);
+      if ('delta' in chunk) pieces.push(chunk.delta);
+    }
+    const text = pieces.join('');
+    expect(text.length).toBeLessThanOrEqual(80);
+    expect(offlineAnswer(request(1)).startsWith(text.trimEnd())).toBe(true);
+    expect(chunks).toContainEqual({ cut: 'max_answer_tokens' });
   });
 });

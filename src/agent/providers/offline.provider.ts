@@ -13,13 +13,18 @@ export class OfflineProvider implements AgentProvider {
   constructor(private readonly delayMs: number) {}
 
   async *stream(request: AgentRequest): AsyncIterable<AgentChunk> {
-    const text = offlineAnswer(request);
+    const full = offlineAnswer(request);
+    // The length cap holds here too: about four characters a token, cut at the last whole word.
+    const cap = request.maxTokens ? request.maxTokens * 4 : Infinity;
+    const cut = full.length > cap;
+    const text = cut ? full.slice(0, cap).replace(/\s+\S*$/, '') : full;
     const pieces = text.match(/\S+\s*/g) ?? [text];
     for (const piece of pieces) {
       if (request.signal.aborted) throw request.signal.reason ?? new Error('aborted');
       if (this.delayMs > 0) await sleep(this.delayMs, undefined, { signal: request.signal });
       yield { delta: piece };
     }
+    if (cut) yield { cut: 'max_answer_tokens' as const };
     const promptTokens = request.messages.reduce((sum, m) => sum + estimateTokens(m.content), 0);
     const completionTokens = estimateTokens(text);
     yield { usage: { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens } };

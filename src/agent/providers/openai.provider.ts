@@ -26,12 +26,14 @@ export class OpenAiProvider implements AgentProvider {
         messages: request.messages,
         stream: true,
         stream_options: { include_usage: true },
+        ...(request.maxTokens ? { max_tokens: request.maxTokens } : {}),
       },
       { signal: request.signal },
     );
     for await (const chunk of stream) {
       const delta = chunk.choices[0]?.delta?.content;
       if (delta) yield { delta };
+      if (chunk.choices[0]?.finish_reason === 'length') yield { cut: 'max_answer_tokens' };
       if (chunk.usage) {
         yield {
           usage: {

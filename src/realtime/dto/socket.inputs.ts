@@ -163,6 +163,12 @@ export class ModerateInput extends SessionRefInput {
   stop_now?: boolean;
 
   @IsOptional()
+  @IsInt({ message: 'max_answer_tokens must be an integer' })
+  @Min(16, { message: 'max_answer_tokens must be between 16 and 32000' })
+  @Max(32000, { message: 'max_answer_tokens must be between 16 and 32000' })
+  max_answer_tokens?: number | null;
+
+  @IsOptional()
   @IsInt({ message: 'weight must be an integer' })
   @Min(1, { message: 'weight must be between 1 and 4' })
   @Max(4, { message: 'weight must be between 1 and 4' })

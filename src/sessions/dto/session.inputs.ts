@@ -43,6 +43,13 @@ export class AgentSettingsInput {
   @Length(1, 40, { message: 'agent.name must be 1 to 40 characters' })
   @NoControlCharacters('agent.name', { multiline: false })
   name?: string;
+
+  @ApiPropertyOptional({ description: "the longest answer, in tokens (null: the server's MAX_ANSWER_TOKENS)", minimum: 16, maximum: 32000, nullable: true })
+  @IsOptional()
+  @IsInt({ message: 'agent.max_answer_tokens must be an integer' })
+  @Min(16, { message: 'agent.max_answer_tokens must be between 16 and 32000' })
+  @Max(32000, { message: 'agent.max_answer_tokens must be between 16 and 32000' })
+  max_answer_tokens?: number | null;
 }
 
 export class RateLimitInput {

@@ -167,6 +167,7 @@ const MessageItem = memo(function MessageItem({ message, role, mine, canDelete, 
         {message.not_answered === 'session_closed' && <span className="badge">not answered: session closed</span>}
         {message.status === 'cancelled' && <span className="badge warn">answer stopped</span>}
         {message.status === 'failed' && <span className="badge danger">failed</span>}
+        {message.cut_off === 'max_answer_tokens' && <span className="badge warn">cut at the length limit</span>}
         {canDelete && !message.deleted && (
           <button type="button" className="icon-button" onClick={() => void remove()} aria-label={`Delete the message from ${message.author_name} at ${when} (#${message.seq})`}>
             Delete

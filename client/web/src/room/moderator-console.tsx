@@ -469,6 +469,8 @@ function RoomSettings({ room, actions, act }: PartProps) {
 function Instructions({ room, actions, act }: PartProps) {
   const [instructions, setInstructions] = useState(room.session.agent.instructions);
   const [respondsTo, setRespondsTo] = useState<RespondsTo>(room.session.agent.responds_to);
+  const [maxTokens, setMaxTokens] = useState(room.session.agent.max_answer_tokens?.toString() ?? '');
+  useEffect(() => setMaxTokens(room.session.agent.max_answer_tokens?.toString() ?? ''), [room.session.agent.max_answer_tokens]);
   useEffect(() => setInstructions(room.session.agent.instructions), [room.session.agent.instructions]);
   useEffect(() => setRespondsTo(room.session.agent.responds_to), [room.session.agent.responds_to]);
   return (
@@ -478,7 +480,9 @@ function Instructions({ room, actions, act }: PartProps) {
         className="form compact"
         onSubmit={(event) => {
           event.preventDefault();
-          void act('Instructions saved', () => actions.moderate({ action: 'set_agent', instructions, responds_to: respondsTo }));
+          void act('Instructions saved', () =>
+            actions.moderate({ action: 'set_agent', instructions, responds_to: respondsTo, max_answer_tokens: maxTokens.trim() ? Number(maxTokens) : null }),
+          );
         }}
       >
         <label>
@@ -491,6 +495,10 @@ function Instructions({ room, actions, act }: PartProps) {
             <option value="all">every message</option>
             <option value="mentions">only messages that mention @{room.session.agent.name}</option>
           </select>
+        </label>
+        <label>
+          Longest answer, in tokens (empty: the server’s default)
+          <input type="number" min={16} max={32000} step={1} value={maxTokens} onChange={(e) => setMaxTokens(e.target.value)} />
         </label>
         <button type="submit">Save instructions</button>
       </form>
