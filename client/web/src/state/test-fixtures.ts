@@ -8,7 +8,7 @@ export function wireSession(overrides: Partial<WireSession> = {}): WireSession {
     status: 'active',
     turn_policy: 'round_robin',
     auto_grant: false,
-    agent: { name: 'Tutor', instructions: '', model: null, responds_to: 'all', paused: false },
+    agent: { name: 'Tutor', instructions: '', model: null, responds_to: 'all', paused: false, max_answer_tokens: null },
     rate_limit: null,
     guest_role: 'contributor',
     waiting_room: false,
