@@ -13,6 +13,13 @@ const jain = (xs: number[]) => xs.reduce((a, b) => a + b, 0) ** 2 / (xs.length *
  * each keeps two questions waiting. Not a timed test: the figures are printed,
  * the bounds are generous, and bench/RESULTS.md has the exact ones.
  */
+/**
+ * TUTOR_TIME_SPEED=real makes the model stream at a model's pace (an essay in about 4 s, a short
+ * answer in 0.4 s) and runs the essay scenario for 40 s, for the figures in bench/RESULTS.md;
+ * by default it streams at once and runs 60 answers.
+ */
+const REAL_SPEED = process.env.TUTOR_TIME_SPEED === 'real';
+
 describe("round_robin by the tutor's time", () => {
   let fake: FakeOpenAi;
   let app: TestApp;
@@ -24,7 +31,7 @@ describe("round_robin by the tutor's time", () => {
     fake.respond = (request) => {
       const last = [...request.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
       const tokens = last.includes('essay') ? 400 : 40;
-      return { chunks: Array.from({ length: 8 }, () => 'x'.repeat((tokens * 4) / 8)) };
+      return { chunks: Array.from({ length: 8 }, () => 'x'.repeat((tokens * 4) / 8)), ...(REAL_SPEED ? { delayMs: tokens === 400 ? 500 : 50 } : {}) };
     };
     app = await startTestApp({ OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', AGENT_MODEL: 'fake-model' });
     teacher = await signUp(app, 'Teacher');
@@ -50,24 +57,30 @@ describe("round_robin by the tutor's time", () => {
   }
 
   /** Everyone keeps `backlog` questions waiting until `answers` answers have been given; tutor tokens per student. */
-  async function backlogged(names: string[], ask: (name: string, n: number) => string, answers: number, settings: Record<string, unknown> = {}, before?: (c: Awaited<ReturnType<typeof classOf>>) => Promise<void>) {
+  async function backlogged(names: string[], ask: (name: string, n: number) => string, until: number | { ms: number }, settings: Record<string, unknown> = {}, before?: (c: Awaited<ReturnType<typeof classOf>>) => Promise<void>) {
     const room = await classOf(names, settings);
     const { session, mod, log, students } = room;
     await before?.(room);
     await mod.moderate({ session_id: session.id, action: 'pause_agent' });
     const asked = new Map<string, string>(); // question id -> author
+    const sentAt = new Map<string, number>();
+    const waits = new Map<string, number[]>(students.map((s) => [s.id, []]));
     let n = 0;
     const send = async (s: (typeof students)[number]) => {
+      const at = Date.now();
       const m = await s.client.send(session.id, ask(s.name, n++));
       asked.set(m.id, s.id);
+      sentAt.set(m.id, at);
     };
+    const started = { at: 0 };
+    const done = () => (typeof until === 'number' ? given >= until : started.at > 0 && Date.now() - started.at >= until.ms);
     for (const s of students) for (let i = 0; i < 2; i++) await send(s);
     const tokens = new Map<string, number>(students.map((s) => [s.id, 0]));
     const answered = new Map<string, number>(students.map((s) => [s.id, 0]));
     let given = 0;
     let topUps = Promise.resolve();
     mod.onDurable((e: DurableEvent) => {
-      if (e.type !== 'new_message' || e.message.role !== 'assistant' || given >= answers) return;
+      if (e.type !== 'new_message' || e.message.role !== 'assistant' || done()) return;
       given++;
       const m: WireMessage = e.message;
       for (const id of m.reply_to ?? []) {
@@ -75,30 +88,37 @@ describe("round_robin by the tutor's time", () => {
         if (!author) continue;
         tokens.set(author, tokens.get(author)! + Math.ceil(m.content.length / 4));
         answered.set(author, answered.get(author)! + 1);
+        // From sending to the answer's arrival (a question sent during the pause counts from the resume).
+        waits.get(author)!.push(Date.now() - Math.max(sentAt.get(id) ?? 0, started.at));
         const s = students.find((x) => x.id === author)!;
-        if (given < answers) topUps = topUps.then(() => send(s)); // they keep two waiting
+        if (!done()) topUps = topUps.then(() => send(s)); // they keep two waiting
       }
     });
+    started.at = Date.now();
     await mod.moderate({ session_id: session.id, action: 'resume_agent', answer_pending: true });
-    await eventually(() => given >= answers, `${answers} answers`, 60_000);
+    await eventually(() => done(), typeof until === 'number' ? `${until} answers` : `${until.ms} ms`, 120_000);
     await mod.moderate({ session_id: session.id, action: 'pause_agent', stop_now: true });
     await topUps;
     // Quiet: the answer that was running is stored (cancelled, charged for what it streamed).
     const live = (await app.app.get(LiveSessions).get(session.id))!;
     await eventually(() => live.queue.answering().length === 0, 'the tutor to stop');
-    return { session, log, students, tokens: students.map((s) => tokens.get(s.id)!), answered: students.map((s) => answered.get(s.id)!) };
+    return { session, log, students, tokens: students.map((s) => tokens.get(s.id)!), answered: students.map((s) => answered.get(s.id)!), waits: students.map((s) => waits.get(s.id)!) };
   }
 
   it('one essay asker cannot take the tutor from four short askers', async () => {
-    const { tokens, answered } = await backlogged(['Eve', 'Ada', 'Bo', 'Cy', 'Di'], (name, n) => (name === 'Eve' ? `write me an essay, please (${n})` : `a short question (${n})`), 60);
+    const { tokens, answered, waits } = await backlogged(['Eve', 'Ada', 'Bo', 'Cy', 'Di'], (name, n) => (name === 'Eve' ? `write me an essay, please (${n})` : `a short question (${n})`), REAL_SPEED ? { ms: 40_000 } : 60);
     const index = jain(tokens);
     const share = tokens[0] / tokens.reduce((a, b) => a + b, 0);
-    console.log(`tutor time: tokens per student (essay asker first) ${tokens.join(' ')}; answers ${answered.join(' ')}; Jain ${index.toFixed(3)}; essay share ${(share * 100).toFixed(1)} %`);
+    const short = waits.slice(1).flat().sort((a, b) => a - b);
+    const pct = (p: number) => (short[Math.min(short.length - 1, Math.floor(p * short.length))] / 1000).toFixed(2);
+    console.log(
+      `tutor time${REAL_SPEED ? ' (real speed, 40 s)' : ''}: tokens per student (essay asker first) ${tokens.join(' ')}; answers ${answered.join(' ')}; Jain ${index.toFixed(3)}; essay share ${(share * 100).toFixed(1)} %; short waits p50 ${pct(0.5)} s, p95 ${pct(0.95)} s`,
+    );
     expect(index).toBeGreaterThanOrEqual(0.9); // the issue's target is 0.95 (bench/RESULTS.md)
     expect(share).toBeLessThanOrEqual(0.3); // target 25 %
     // Short askers get many answers for each essay.
     expect(Math.min(...answered.slice(1))).toBeGreaterThan(answered[0] * 3);
-  });
+  }, 120_000);
 
   it('weight 2 gives a student about twice the time of an equally backlogged one', async () => {
     const { tokens } = await backlogged(['Wes', 'Una'], (_name, n) => `a short question (${n})`, 30, {}, async ({ session, mod, students }) => {
