@@ -81,4 +81,14 @@ describe("the agent queue's tutor-time counters", () => {
     const rebuilt = rebuildTutorTokens(rows, weight);
     expect(Object.fromEntries(rebuilt.tutorTokens)).toEqual(Object.fromEntries(live.tutorTokens));
   });
+
+  it('a failed answer keeps what it streamed charged (its stored notice is not the answer)', () => {
+    const queue = new AgentQueue();
+    queue.enqueue(q('a1', 'ada', 1));
+    queue.claim(['a1']);
+    queue.chargeStreaming(['a1'], 120, () => 1);
+    queue.settle(['a1'], 'failed', 2, Date.now(), 0);
+    expect(queue.tutorTokens.get('ada')).toBe(120);
+    expect(queue.queued()).toEqual([]);
+  });
 });

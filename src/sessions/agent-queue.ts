@@ -176,14 +176,15 @@ export class AgentQueue {
   /**
    * An answer (or a failure, or an interruption) to these questions was
    * stored at `seq`, `tokens` long: the streamed charge is replaced by the
-   * charge for what was stored (a cancelled or failed answer pays for what it
-   * streamed), shared equally by its authors.
+   * charge for what was stored (a cancelled answer pays for what it streamed),
+   * shared equally by its authors. A failure keeps what it streamed charged.
    */
   settle(ids: readonly string[], how: Settlement, seq: number, at = Date.now(), tokens = 0, weightOf: (authorId: string) => number = () => 1): void {
     const authors = this.authorsOf(ids);
     for (const author of authors) {
       const share = tokens / authors.length;
-      const charged = (this.tutorTokens.get(author) ?? 0) - (this.streaming.get(author) ?? 0) + share / Math.max(1, weightOf(author));
+      // A failure stores a notice, not what streamed: the streamed charge stands.
+      const charged = how === 'failed' ? (this.tutorTokens.get(author) ?? 0) : (this.tutorTokens.get(author) ?? 0) - (this.streaming.get(author) ?? 0) + share / Math.max(1, weightOf(author));
       this.tutorTokens.set(author, charged);
       if (tokens > 0) {
         const a = this.answered.get(author) ?? { tokens: 0, count: 0 };
