@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { io } from 'socket.io-client';
 import { PrismaClient } from '../src/generated/prisma/client.js';
+import { CONNECT_TIMEOUT_MS } from '../src/realtime/lean-io.adapter.js';
 import { signUp, startTestApp, type TestApp, type TestUser } from './support/test-app.js';
 
 const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
@@ -110,3 +111,23 @@ describe('authentication under attack', () => {
   });
 });
 
+
+describe('connections that never authenticate', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(() => app.close());
+
+  it('closes a transport that never connects to the namespace, within the connect deadline', async () => {
+    const { Socket } = await import('engine.io-client');
+    const started = Date.now();
+    const closed = await new Promise<number>((resolve) => {
+      // A bare Engine.IO connection: the transport opens, the Socket.IO CONNECT (with a token) never comes.
+      const raw = new Socket(app.url, { transports: ['websocket'], path: '/socket.io/' });
+      raw.on('close', () => resolve(Date.now() - started));
+    });
+    expect(closed).toBeGreaterThanOrEqual(CONNECT_TIMEOUT_MS - 500);
+    expect(closed).toBeLessThan(CONNECT_TIMEOUT_MS + 5000);
+  }, 30_000);
+});

@@ -20,6 +20,9 @@ export function originAllowed(origin: string | undefined, host: string | undefin
   }
 }
 
+/** How long a transport may stay open without connecting to the namespace. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
 /**
  * Socket.IO for Nest with one plain listener per event and socket. Nest's own
  * IoAdapter builds an rxjs chain (fromEvent → mergeMap → takeUntil) and a
@@ -41,6 +44,10 @@ export class LeanIoAdapter extends IoAdapter {
   override createIOServer(port: number, options?: ServerOptions) {
     return super.createIOServer(port, {
       ...options,
+      // A connection that opens the transport but never connects to the namespace (no token, or
+      // nothing at all) is closed after this long; a silent one misses its pings and is closed
+      // within pingInterval + pingTimeout (25 s + 20 s, Socket.IO's defaults).
+      connectTimeout: CONNECT_TIMEOUT_MS,
       // Cross-origin browser pages only from the listed origins; the same origin needs no CORS headers.
       cors: this.corsOrigins.length > 0 ? { origin: [...this.corsOrigins], credentials: true } : undefined,
       allowRequest: (req, callback) => {
