@@ -4,6 +4,7 @@ import type { IoAdapter } from '@nestjs/platform-socket.io';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createAdapter } from '@socket.io/redis-adapter';
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -116,6 +117,13 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   app.use(
     pinoHttp({
       logger,
+      // Every line of a request carries its id (a caller's X-Request-Id if it is sane, else a new one), echoed back.
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
       autoLogging: { ignore: (req) => req.url === '/health' },
       // No query strings (tokens may travel there) and no join codes: the log is not a way into a class.
       serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }) },

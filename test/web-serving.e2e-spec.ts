@@ -59,6 +59,10 @@ describe('serving the web client', () => {
     expect(policy).toMatch(/connect-src 'self' ws:\/\/127\.0\.0\.1:\d+ wss:\/\/127\.0\.0\.1:\d+/);
     expect(page.headers.get('x-content-type-options')).toBe('nosniff');
     expect(page.headers.get('x-powered-by')).toBeNull();
+    // Every answer says which request it was (the id on its log lines); a caller's own id is kept.
+    expect(page.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await fetch(`${app.url}/health`, { headers: { 'x-request-id': 'lb-1234' } })).headers.get('x-request-id')).toBe('lb-1234');
+    expect((await fetch(`${app.url}/health`, { headers: { 'x-request-id': 'bad id <script>' } })).headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     // The API answers carry the headers too; the OpenAPI page keeps Swagger UI's own scripts.
     expect((await fetch(`${app.url}/health`)).headers.get('content-security-policy')).toContain("default-src 'self'");
     const docs = await fetch(`${app.url}/docs`);

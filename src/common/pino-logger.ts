@@ -11,8 +11,23 @@ export const REDACT_PATHS = [
   'token',
 ];
 
-export function createPino(level: string): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+/**
+ * JSON lines in production and wherever a machine reads the output; readable
+ * lines (pino-pretty) when a person watches a terminal outside production, so
+ * `npm start` reads well for a newcomer. LOG_FORMAT (json | pretty) decides
+ * instead when set.
+ */
+export function logFormat(env: NodeJS.ProcessEnv = process.env, isTty = process.stdout.isTTY === true): 'json' | 'pretty' {
+  if (env.LOG_FORMAT === 'json' || env.LOG_FORMAT === 'pretty') return env.LOG_FORMAT;
+  return isTty && env.NODE_ENV !== 'production' ? 'pretty' : 'json';
+}
+
+export function createPino(level: string, format: 'json' | 'pretty' = logFormat()): Logger {
+  return pino({
+    level,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    ...(format === 'pretty' ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,context', messageFormat: '{if context}[{context}] {end}{msg}' } } } : {}),
+  });
 }
 
 /** Nest's logger interface over pino, so framework and app logs are one JSON stream. */
