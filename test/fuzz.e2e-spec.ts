@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { CLIENT_EVENTS, MODERATE_ACTIONS } from '../src/contract/protocol.js';
+import { LiveSessions } from '../src/sessions/live-sessions.service.js';
 import { connect, rawAck, signUp, startTestApp, type TestApp } from './support/test-app.js';
 
 /** A small deterministic generator (mulberry32), so a failing case can be replayed from its seed. */
@@ -97,6 +99,23 @@ describe('generated hostile input', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   }, 60_000);
 
+  it('refuses null for a setting that cannot be cleared (found by fast-check: it was a 500)', async () => {
+    const patch = await fetch(`${app.url}/sessions/${sessionId}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ waiting_room: null }),
+    });
+    expect(patch.status).toBe(400);
+    expect(((await patch.json()) as { message: string }).message).toContain('waiting_room must be a boolean');
+    const client = await connect(app, token);
+    for (const field of ['waiting_room', 'turn_policy', 'auto_grant', 'anonymous_questions', 'instructions']) {
+      const answer = (await rawAck(client, 'moderate', { session_id: sessionId, action: field === 'instructions' ? 'set_agent' : 'set_policy', [field]: null })) as { ok: boolean; error?: { code: string } };
+      expect([field, answer.error?.code]).toEqual([field, 'bad_request']);
+    }
+    // Where null means something, it still does: no rate limit, the server's answer length.
+    expect(await rawAck(client, 'moderate', { session_id: sessionId, action: 'set_policy', rate_limit: null })).toMatchObject({ ok: true });
+  });
+
   it('answers every generated REST body with a 2xx or a 4xx, never a 500', async () => {
     const next = random(7);
     const routes: Array<[string, string, string | null]> = [
@@ -125,4 +144,107 @@ describe('generated hostile input', () => {
     const health = await fetch(`${app.url}/health`);
     expect(health.status).toBe(200);
   }, 60_000);
+});
+
+/**
+ * The same, property-based (fast-check): thousands of generated payloads per run, shrunk to the
+ * smallest failing one when a property breaks. CI uses a fixed seed (replayable); a local run picks
+ * a new one and prints it (FUZZ_SEED=... replays it).
+ */
+describe('property-based hostile input (fast-check)', () => {
+  let app: TestApp;
+  let sessionId: string;
+  let joinCode: string;
+  let token: string;
+  const seed = Number(process.env.FUZZ_SEED ?? (process.env.CI ? 20261202 : Date.now() % 2 ** 31));
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    const teacher = await signUp(app, 'Teacher');
+    token = teacher.access_token;
+    const { session } = await teacher.api.createSession({ title: 'Fuzzed by properties', agent: { responds_to: 'mentions' } });
+    sessionId = session.id;
+    joinCode = session.join_code!;
+    console.log(`fast-check seed ${seed} (FUZZ_SEED=${seed} replays it)`);
+  });
+  afterAll(() => app.close());
+
+  const FIELDS = ['session_id', 'content', 'client_msg_id', 'visibility', 'anonymous', 'display', 'last_seq', 'before_seq', 'limit', 'note', 'action', 'user_id', 'message_id', 'seconds', 'role', 'ban', 'turn_policy', 'rate_limit', 'instructions', 'waiting_room', 'reason', 'weight', 'max_answer_tokens', 'keep_questions', 'restore_questions', 'stop_now', 'clear_hands', '__proto__', 'constructor', 'prototype'];
+  const leaf = () =>
+    fc.oneof(
+      fc.constant(null),
+      fc.boolean(),
+      fc.integer(),
+      fc.double(),
+      fc.constantFrom(2 ** 31, -(2 ** 31) - 1, Number.MAX_SAFE_INTEGER, 0, -1),
+      fc.string({ maxLength: 40 }),
+      fc.string({ unit: 'grapheme', maxLength: 20 }),
+      fc.constantFrom('x'.repeat(9000), 'nul\u0000byte', '\u202eevil', '<img src=x onerror=alert(1)>', '__proto__', 'all', 'staff', 'moderator', 'votes'),
+      fc.uuid(),
+      fc.constant(sessionId),
+    );
+  const value = fc.letrec((tie) => ({
+    any: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf(), fc.array(tie('any'), { maxLength: 3 }), fc.dictionary(fc.constantFrom(...FIELDS), tie('any'), { maxKeys: 3 })),
+  })).any;
+  const payload = () =>
+    fc.oneof(
+      { weight: 8, arbitrary: fc.tuple(fc.boolean(), fc.dictionary(fc.constantFrom(...FIELDS), value, { maxKeys: 5 }), fc.option(fc.constantFrom(...MODERATE_ACTIONS))).map(([withSession, body, action]) => ({ ...(withSession ? { session_id: sessionId } : {}), ...body, ...(action ? { action } : {}) })) },
+      { weight: 1, arbitrary: value },
+    );
+
+  it('every socket event: ok or a clear error, never internal; a refused call changes nothing', async () => {
+    const client = await connect(app, token);
+    await client.join(sessionId);
+    const live = app.app.get(LiveSessions);
+    let runs = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...CLIENT_EVENTS), payload(), async (event, sent) => {
+        // Under the flood guard (200 events a second), so payloads reach validation and the handlers.
+        if (++runs % 150 === 0) await new Promise((resolve) => setTimeout(resolve, 1000));
+        const before = (await live.get(sessionId))?.lastSeq;
+        const answer = (await rawAck(client, event, sent)) as { ok: boolean; error?: { code: string; message: string } };
+        if (!answer.ok) {
+          expect(answer.error?.code).toBeDefined();
+          expect(answer.error!.code).not.toBe('internal');
+          expect(answer.error!.message.length).toBeGreaterThan(0);
+          // Refused: no durable change (every change to a session is an event in its log).
+          expect((await live.get(sessionId))?.lastSeq).toBe(before);
+        }
+      }),
+      { seed, numRuns: 1500 },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(client.connected).toBe(true);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect((await fetch(`${app.url}/health`)).status).toBe(200);
+  }, 120_000);
+
+  it('every REST body: a 2xx or a 4xx with a message, never a 500', async () => {
+    const routes: Array<[string, string, string | null]> = [
+      ['POST', '/auth/register', null],
+      ['POST', '/auth/login', null],
+      ['POST', '/auth/guest', null],
+      ['POST', '/sessions', token],
+      ['PATCH', `/sessions/${sessionId}`, token],
+      ['PUT', `/sessions/${sessionId}/members/a1b2c3d4-0000-4000-8000-000000000000`, token],
+      ['POST', '/auth/password', token],
+      ['GET', `/sessions/${sessionId}/participation?format=`, token],
+    ];
+    const REST_FIELDS = ['email', 'password', 'display_name', 'join_code', 'title', 'turn_policy', 'agent', 'rate_limit', 'guest_role', 'locked', 'role', 'waiting_room', 'anonymous_questions', 'new_password', 'current_password', '__proto__', 'constructor'];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...routes), fc.dictionary(fc.constantFrom(...REST_FIELDS), value, { maxKeys: 5 }), fc.boolean(), async ([method, path, bearer], body, rightCode) => {
+        if (path === '/auth/guest' && rightCode) body.join_code = joinCode;
+        const get = method === 'GET';
+        const response = await fetch(`${app.url}${path}${get ? encodeURIComponent(typeof body.title === 'string' ? body.title : (JSON.stringify(body.title) ?? '')) : ''}`, {
+          method,
+          headers: { ...(get ? {} : { 'content-type': 'application/json' }), ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
+          ...(get ? {} : { body: JSON.stringify(body) }),
+        });
+        expect(response.status).toBeLessThan(500);
+        if (response.status >= 400) expect(((await response.json()) as { message?: unknown }).message).toBeTruthy();
+      }),
+      { seed, numRuns: 600 },
+    );
+    expect((await fetch(`${app.url}/health`)).status).toBe(200);
+  }, 120_000);
 });

@@ -13,7 +13,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { MODERATE_ACTIONS, RESPONDS_TO, ROLES, TURN_POLICIES, type ModerateAction, type RespondsTo, type Role, type TurnPolicy } from '../../contract/protocol.js';
-import { MAX_INT, NoControlCharacters } from '../../common/input-limits.js';
+import { MAX_INT, NoControlCharacters, OptionalNotNull } from '../../common/input-limits.js';
 import { RateLimitInput } from '../../sessions/dto/session.inputs.js';
 
 export class SessionRefInput {
@@ -83,33 +83,33 @@ export class ModerateInput extends SessionRefInput {
   @IsIn(MODERATE_ACTIONS, { message: `action must be one of: ${MODERATE_ACTIONS.join(', ')}` })
   action!: ModerateAction;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsUUID('all', { message: 'user_id must be a user id (uuid)' })
   user_id?: string;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsUUID('all', { message: 'message_id must be a message id (uuid)' })
   message_id?: string;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsInt({ message: 'seconds must be an integer' })
   @Min(1, { message: 'seconds must be between 1 and 31536000' })
   @Max(31_536_000, { message: 'seconds must be between 1 and 31536000' })
   seconds?: number;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(ROLES, { message: `role must be one of: ${ROLES.join(', ')}` })
   role?: Role;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean({ message: 'ban must be a boolean' })
   ban?: boolean;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean({ message: 'answer_pending must be a boolean' })
   answer_pending?: boolean;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(TURN_POLICIES, { message: `turn_policy must be one of: ${TURN_POLICIES.join(', ')}` })
   turn_policy?: TurnPolicy;
 
@@ -118,47 +118,47 @@ export class ModerateInput extends SessionRefInput {
   @Type(() => RateLimitInput)
   rate_limit?: RateLimitInput | null;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean({ message: 'auto_grant must be a boolean' })
   auto_grant?: boolean;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsString({ message: 'instructions must be a string' })
   @MaxLength(4000, { message: 'instructions must be at most 4000 characters' })
   @NoControlCharacters('instructions', { multiline: true })
   instructions?: string;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(RESPONDS_TO, { message: `responds_to must be one of: ${RESPONDS_TO.join(', ')}` })
   responds_to?: RespondsTo;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean({ message: 'waiting_room must be a boolean' })
   waiting_room?: boolean;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean({ message: 'anonymous_questions must be a boolean' })
   anonymous_questions?: boolean;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean({ message: 'clear_hands must be a boolean' })
   clear_hands?: boolean;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsString({ message: 'reason must be a string' })
   @MaxLength(280, { message: 'reason must be at most 280 characters' })
   @NoControlCharacters('reason', { multiline: false })
   reason?: string;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean({ message: 'keep_questions must be a boolean' })
   keep_questions?: boolean;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean({ message: 'restore_questions must be a boolean' })
   restore_questions?: boolean;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean({ message: 'stop_now must be a boolean' })
   stop_now?: boolean;
 
@@ -168,7 +168,7 @@ export class ModerateInput extends SessionRefInput {
   @Max(32000, { message: 'max_answer_tokens must be between 16 and 32000' })
   max_answer_tokens?: number | null;
 
-  @IsOptional()
+  @OptionalNotNull()
   @IsInt({ message: 'weight must be an integer' })
   @Min(1, { message: 'weight must be between 1 and 4' })
   @Max(4, { message: 'weight must be between 1 and 4' })

@@ -12,33 +12,33 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { MAX_INT, NoControlCharacters } from '../../common/input-limits.js';
+import { MAX_INT, NoControlCharacters, OptionalNotNull } from '../../common/input-limits.js';
 import { GUEST_ROLES, RESPONDS_TO, TURN_POLICIES, type GuestRole, type RespondsTo, type TurnPolicy } from '../../contract/protocol.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export class AgentSettingsInput {
   @ApiPropertyOptional({ maxLength: 4000 })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MaxLength(4000, { message: 'agent.instructions must be at most 4000 characters' })
   @NoControlCharacters('agent.instructions', { multiline: true })
   instructions?: string;
 
   @ApiPropertyOptional({ description: 'model name passed to the provider' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @Length(1, 100, { message: 'agent.model must be 1 to 100 characters' })
   @NoControlCharacters('agent.model', { multiline: false })
   model?: string;
 
   @ApiPropertyOptional({ enum: RESPONDS_TO })
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(RESPONDS_TO, { message: `agent.responds_to must be one of: ${RESPONDS_TO.join(', ')}` })
   responds_to?: RespondsTo;
 
   @ApiPropertyOptional({ description: 'the name the agent answers to (@name)', example: 'tutor' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @Length(1, 40, { message: 'agent.name must be 1 to 40 characters' })
   @NoControlCharacters('agent.name', { multiline: false })
@@ -75,17 +75,17 @@ export class CreateSessionInput {
   title!: string;
 
   @ApiPropertyOptional({ enum: TURN_POLICIES, default: 'round_robin' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(TURN_POLICIES, { message: `turn_policy must be one of: ${TURN_POLICIES.join(', ')}` })
   turn_policy?: TurnPolicy;
 
   @ApiPropertyOptional({ description: 'hand_raise: grant the floor to the head of the queue automatically' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean({ message: 'auto_grant must be a boolean' })
   auto_grant?: boolean;
 
   @ApiPropertyOptional({ type: AgentSettingsInput })
-  @IsOptional()
+  @OptionalNotNull()
   @ValidateNested()
   @Type(() => AgentSettingsInput)
   agent?: AgentSettingsInput;
@@ -97,31 +97,31 @@ export class CreateSessionInput {
   rate_limit?: RateLimitInput | null;
 
   @ApiPropertyOptional({ enum: GUEST_ROLES, default: 'contributor' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(GUEST_ROLES, { message: `guest_role must be one of: ${GUEST_ROLES.join(', ')}` })
   guest_role?: GuestRole;
 
   @ApiPropertyOptional({ description: 'new guests wait until a moderator admits them', default: false })
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean({ message: 'waiting_room must be a boolean' })
   waiting_room?: boolean;
 
   @ApiPropertyOptional({ description: 'contributors may ask anonymously to classmates (staff still see who)', default: false })
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean({ message: 'anonymous_questions must be a boolean' })
   anonymous_questions?: boolean;
 }
 
 export class UpdateSessionInput extends CreateSessionInput {
   @ApiPropertyOptional()
-  @IsOptional()
+  @OptionalNotNull()
   @Transform(trim)
   @IsString()
   @Length(1, 200, { message: 'title must be 1 to 200 characters' })
   declare title: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean({ message: 'locked must be a boolean' })
   locked?: boolean;
 }
