@@ -202,7 +202,7 @@ describe('the shared tutor, through the real openai SDK', () => {
       `/sessions/${session.id}/queue`,
     );
     expect(explained.policy).toBe('round_robin');
-    expect(explained.explanation).toContain('least recently answered');
+    expect(explained.explanation).toContain('fewest tutor tokens');
     await eventually(() => queues[queues.length - 1]?.length === 0, 'an empty queue', 10_000);
   });
 

@@ -31,7 +31,7 @@ export interface QueueExplanation {
 
 const POLICY_EXPLANATIONS: Record<TurnPolicy, string> = {
   fifo: 'strict arrival order',
-  round_robin: "authors take turns: the least recently answered author goes next, with their oldest message",
+  round_robin: "a fair share of the tutor's time: the waiting author who has had the fewest tutor tokens (over their weight) goes next, with their oldest message",
   hand_raise: 'contributors ask only while holding the floor; the floor is granted from the hand queue',
   merge: 'everything pending when the agent is free is answered in one reply',
   moderated: 'a moderator approves each message before it reaches the agent',

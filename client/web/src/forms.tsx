@@ -2,7 +2,7 @@
 import { TURN_POLICIES, type TurnPolicy } from '../../sdk/roundtable-client.js';
 
 export const POLICY_LABELS: Record<TurnPolicy, string> = {
-  round_robin: 'Round robin: take turns by person',
+  round_robin: 'Round robin: a fair share of the tutor for each person',
   fifo: 'First come, first served',
   hand_raise: 'Raise hands: the floor is given',
   merge: 'Merge: one answer for everyone waiting',
@@ -12,7 +12,7 @@ export const POLICY_LABELS: Record<TurnPolicy, string> = {
 
 /** The same policies in a student's words (the room header, for contributors and observers). */
 export const POLICY_WORDS_FOR_STUDENTS: Record<TurnPolicy, string> = {
-  round_robin: 'Questions take turns, one per student',
+  round_robin: 'Questions take turns: everyone gets a fair share of the tutor',
   fifo: 'Questions are answered in the order they come',
   hand_raise: 'Raise your hand; the teacher gives you the floor',
   merge: 'The tutor answers everyone waiting at once',
