@@ -15,6 +15,17 @@ function random(seed: number) {
   };
 }
 
+/** The REST routes that take a body, with the bearer each is called with (method, path, token). */
+const restRoutes = (sessionId: string, token: string): ReadonlyArray<readonly [string, string, string | null]> => [
+  ['POST', '/auth/register', null],
+  ['POST', '/auth/login', null],
+  ['POST', '/auth/guest', null],
+  ['POST', '/sessions', token],
+  ['PATCH', `/sessions/${sessionId}`, token],
+  ['PUT', `/sessions/${sessionId}/members/a1b2c3d4-0000-4000-8000-000000000000`, token],
+  ['POST', '/auth/password', token],
+];
+
 /**
  * Hostile input, generated: every socket event and the REST bodies get payloads of the wrong
  * types, out-of-range numbers, control characters, prototype keys, deep nesting and ids from
@@ -118,15 +129,7 @@ describe('generated hostile input', () => {
 
   it('answers every generated REST body with a 2xx or a 4xx, never a 500', async () => {
     const next = random(7);
-    const routes: Array<[string, string, string | null]> = [
-      ['POST', '/auth/register', null],
-      ['POST', '/auth/login', null],
-      ['POST', '/auth/guest', null],
-      ['POST', '/sessions', token],
-      ['PATCH', `/sessions/${sessionId}`, token],
-      ['PUT', `/sessions/${sessionId}/members/a1b2c3d4-0000-4000-8000-000000000000`, token],
-      ['POST', '/auth/password', token],
-    ];
+    const routes = restRoutes(sessionId, token);
     for (let i = 0; i < 210; i++) {
       const [method, path, bearer] = routes[i % routes.length];
       const fields = ['email', 'password', 'display_name', 'join_code', 'title', 'turn_policy', 'agent', 'rate_limit', 'guest_role', 'locked', 'role', 'waiting_room', 'new_password', 'current_password', '__proto__'];
@@ -220,16 +223,7 @@ describe('property-based hostile input (fast-check)', () => {
   }, 120_000);
 
   it('every REST body: a 2xx or a 4xx with a message, never a 500', async () => {
-    const routes: Array<[string, string, string | null]> = [
-      ['POST', '/auth/register', null],
-      ['POST', '/auth/login', null],
-      ['POST', '/auth/guest', null],
-      ['POST', '/sessions', token],
-      ['PATCH', `/sessions/${sessionId}`, token],
-      ['PUT', `/sessions/${sessionId}/members/a1b2c3d4-0000-4000-8000-000000000000`, token],
-      ['POST', '/auth/password', token],
-      ['GET', `/sessions/${sessionId}/participation?format=`, token],
-    ];
+    const routes = [...restRoutes(sessionId, token), ['GET', `/sessions/${sessionId}/participation?format=`, token] as const];
     const REST_FIELDS = ['email', 'password', 'display_name', 'join_code', 'title', 'turn_policy', 'agent', 'rate_limit', 'guest_role', 'locked', 'role', 'waiting_room', 'anonymous_questions', 'new_password', 'current_password', '__proto__', 'constructor'];
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...routes), fc.dictionary(fc.constantFrom(...REST_FIELDS), value, { maxKeys: 5 }), fc.boolean(), async ([method, path, bearer], body, rightCode) => {

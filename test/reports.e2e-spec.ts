@@ -1,18 +1,5 @@
-import type { DurableEvent } from '../client/sdk/roundtable-client.js';
+import type { DurableEvent, Participation } from '../client/sdk/roundtable-client.js';
 import { connect, eventually, recordDurable, signUp, startTestApp, type TestApp, type TestUser } from './support/test-app.js';
-
-interface Row {
-  name: string;
-  asked: number;
-  answered: number;
-  waiting: number;
-  wait_median_ms: number | null;
-  wait_max_ms: number | null;
-  tokens: number;
-  hands_raised: number;
-  hands_granted: number;
-  times_muted: number;
-}
 
 const answers = (log: DurableEvent[]) => log.filter((e) => e.type === 'new_message' && e.message.role === 'assistant').length;
 
@@ -48,7 +35,7 @@ describe('reports: participation and transcripts', () => {
     await boClient.send(session.id, 'still waiting');
     await mod.send(session.id, 'A private note', { visibility: 'staff' });
 
-    const report = await teacher.api.call<{ totals: Record<string, number | null>; people: Row[] }>('GET', `/sessions/${session.id}/participation`);
+    const report = await teacher.api.call<Participation>('GET', `/sessions/${session.id}/participation`);
     const byName = new Map(report.people.map((p) => [p.name, p]));
     expect(byName.get('Ada')).toMatchObject({ asked: 2, answered: 2, waiting: 0, hands_raised: 0, hands_granted: 0, times_muted: 1 });
     expect(byName.get('Bo "B", Jr')).toMatchObject({ asked: 2, answered: 1, waiting: 1, hands_raised: 1, hands_granted: 1, times_muted: 0 });

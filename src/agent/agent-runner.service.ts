@@ -1,3 +1,4 @@
+import { ANONYMOUS_SPEAKER_NAME } from '../sessions/wire-events.js';
 import { answerTokens } from '../sessions/agent-queue.js';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
@@ -288,7 +289,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     const speaker = (m: (typeof history)[number]): Speaker | undefined =>
       // Asked anonymously to classmates: the tutor reads no name and no handle that could lead to one.
       m.authorId && m.anonymous
-        ? { handle: ANONYMOUS_HANDLE, role: (m.authorRole as Role | null) ?? 'contributor', name: 'a student (anonymous)' }
+        ? { handle: ANONYMOUS_HANDLE, role: (m.authorRole as Role | null) ?? 'contributor', name: ANONYMOUS_SPEAKER_NAME }
         : m.authorId
         ? {
             handle: handles.get(m.authorId)!,

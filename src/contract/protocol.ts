@@ -180,6 +180,33 @@ export interface WireAgentState {
   partial_content?: string;
 }
 
+/** Extension: GET /sessions/:id/participation. */
+/** One person's part in a session, as a teacher reads it. */
+export interface PersonParticipation {
+  user_id: string;
+  name: string;
+  role: string;
+  guest: boolean;
+  /** Removed (or banned) since. */
+  removed: boolean;
+  asked: number;
+  answered: number;
+  /** Queued, being answered, or waiting for approval now. */
+  waiting: number;
+  /** From question to the answer's arrival, over answered questions; null before any. */
+  wait_median_ms: number | null;
+  wait_max_ms: number | null;
+  tokens: number;
+  hands_raised: number;
+  hands_granted: number;
+  times_muted: number;
+}
+
+export interface Participation {
+  totals: Omit<PersonParticipation, 'user_id' | 'name' | 'role' | 'guest' | 'removed'> & { people: number };
+  people: PersonParticipation[];
+}
+
 // ---- server -> client events -------------------------------------------------
 
 interface Base<T extends string> {

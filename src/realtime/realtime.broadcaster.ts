@@ -3,7 +3,6 @@ import type { Server } from 'socket.io';
 import type { ClientToServerEvents, Role, ServerToClientEvents } from '../contract/protocol.js';
 import { isStaff } from '../permissions/permission-table.js';
 import { SessionEventBus, type CommittedEvent, type EphemeralPublication } from '../sessions/session-event-bus.js';
-import { LiveSessions } from '../sessions/live-sessions.service.js';
 import { DISPLAY_VIEWER, hasModeratorOnlyParts, personalAudienceOf, toWireEvent, type Viewer } from '../sessions/wire-events.js';
 
 const STAFF: Viewer = { userId: null, role: 'observer' };
@@ -27,7 +26,6 @@ export class RealtimeBroadcaster implements OnModuleDestroy {
   constructor(
     private readonly bus: SessionEventBus,
     private readonly presence: PresenceService,
-    private readonly live: LiveSessions,
   ) {}
 
   attach(server: RoundtableServer): void {

@@ -6,7 +6,7 @@ import { isStaff } from '../permissions/permission-table.js';
 import type { LiveSession } from '../sessions/live-session.js';
 import { toWireEvent, viewerOf, viewQueue } from '../sessions/wire-events.js';
 import { PresenceRegistry } from '../sessions/presence.registry.js';
-import type { SessionAccess } from '../sessions/session.mappers.js';
+import { toWireMember, type SessionAccess } from '../sessions/session.mappers.js';
 import { LiveSessions } from '../sessions/live-sessions.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { TurnsService, type QueueItem } from '../turns/turns.service.js';
@@ -139,16 +139,7 @@ export class SnapshotService {
     const members: WireMember[] = [];
     for (const [userId, m] of live.members) {
       if (m.banned || (m.waiting && !staff)) continue;
-      members.push({
-        user_id: userId,
-        display_name: m.displayName,
-        role: m.role,
-        muted_until: m.mutedUntil ? m.mutedUntil.toISOString() : null,
-        online: this.presence.has(live.id, userId),
-        ...(m.waiting ? { waiting: true } : {}),
-        ...(m.guest ? { guest: true } : {}),
-        ...(m.weight && m.weight !== 1 ? { weight: m.weight } : {}),
-      });
+      members.push(toWireMember(userId, m, this.presence.has(live.id, userId)));
     }
     return members;
   }

@@ -1,30 +1,7 @@
+import type { Participation, PersonParticipation } from '../contract/protocol.js';
 import type { ParticipationRows } from './participation.repository.js';
 
-/** One person's part in a session, as a teacher reads it. */
-export interface PersonParticipation {
-  user_id: string;
-  name: string;
-  role: string;
-  guest: boolean;
-  /** Removed (or banned) since. */
-  removed: boolean;
-  asked: number;
-  answered: number;
-  /** Queued, being answered, or waiting for approval now. */
-  waiting: number;
-  /** From question to the answer's arrival, over answered questions; null before any. */
-  wait_median_ms: number | null;
-  wait_max_ms: number | null;
-  tokens: number;
-  hands_raised: number;
-  hands_granted: number;
-  times_muted: number;
-}
-
-export interface Participation {
-  totals: Omit<PersonParticipation, 'user_id' | 'name' | 'role' | 'guest' | 'removed'> & { people: number };
-  people: PersonParticipation[];
-}
+export type { Participation, PersonParticipation };
 
 const WAITING = new Set(['pending', 'awaiting_approval', 'answering']);
 

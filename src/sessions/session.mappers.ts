@@ -1,5 +1,5 @@
 import type { Message as MessageRow, Session as SessionRow } from '../generated/prisma/client.js';
-import type { GuestRole, RespondsTo, Role, TurnPolicy, WireMessage, WireSession } from '../contract/protocol.js';
+import type { GuestRole, RespondsTo, Role, TurnPolicy, WireMember, WireMessage, WireSession } from '../contract/protocol.js';
 
 /**
  * Whitelisted output: raw rows never leave the server. The join code and the
@@ -34,6 +34,24 @@ export function toWireSession(row: SessionRow, options: { moderator: boolean }):
     created_at: row.createdAt.toISOString(),
     closed_at: row.closedAt ? row.closedAt.toISOString() : null,
     last_seq: row.lastSeq,
+  };
+}
+
+/** A member as the roster shows them (from a row or from the live state: the same fields). */
+export function toWireMember(
+  userId: string,
+  m: { displayName: string; role: string; mutedUntil: Date | null; waiting: boolean; guest?: boolean; weight?: number },
+  online: boolean,
+): WireMember {
+  return {
+    user_id: userId,
+    display_name: m.displayName,
+    role: m.role as Role,
+    muted_until: m.mutedUntil ? m.mutedUntil.toISOString() : null,
+    online,
+    ...(m.waiting ? { waiting: true } : {}),
+    ...(m.guest ? { guest: true } : {}),
+    ...(m.weight && m.weight !== 1 ? { weight: m.weight } : {}),
   };
 }
 

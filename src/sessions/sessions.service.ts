@@ -13,7 +13,7 @@ import type { CreateSessionInput } from './dto/session.inputs.js';
 import { MessagesRepository } from './messages.repository.js';
 import { PresenceRegistry } from './presence.registry.js';
 import { SessionLog } from './session-log.service.js';
-import { toWireMessage, toWireSession, type SessionAccess } from './session.mappers.js';
+import { toWireMember, toWireMessage, toWireSession, type SessionAccess } from './session.mappers.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { toWireEvent, viewerOf, viewMessage } from './wire-events.js';
 
@@ -80,16 +80,7 @@ export class SessionsService {
   /** The roster; people in the waiting room only for staff. */
   async members(sessionId: string, viewer: Role): Promise<WireMember[]> {
     const members = (await this.sessions.listMembers(sessionId)).filter((m) => !m.waiting || isStaff(viewer));
-    return members.map((m) => ({
-      user_id: m.userId,
-      display_name: m.displayName,
-      role: m.role as Role,
-      muted_until: m.mutedUntil ? m.mutedUntil.toISOString() : null,
-      online: this.presence.has(sessionId, m.userId),
-      ...(m.waiting ? { waiting: true } : {}),
-      ...(m.guest ? { guest: true } : {}),
-      ...(m.weight !== 1 ? { weight: m.weight } : {}),
-    }));
+    return members.map((m) => toWireMember(m.userId, m, this.presence.has(sessionId, m.userId)));
   }
 
   /** A page of history, newest first (PROTOCOL: `before_seq` pagination). */

@@ -15,6 +15,9 @@ export interface Viewer {
 /** How peers see the author of a question asked anonymously to classmates. */
 export const ANONYMOUS_AUTHOR_NAME = 'A student';
 
+/** How the tutor, and the reasons the scheduler gives, name that author. */
+export const ANONYMOUS_SPEAKER_NAME = 'a student (anonymous)';
+
 /** The viewer of a display screen: everything public, nothing personal, nothing for staff. */
 export const DISPLAY_VIEWER: Viewer = { userId: null, role: 'contributor' };
 

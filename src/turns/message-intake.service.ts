@@ -121,12 +121,19 @@ export class MessageIntakeService {
       // Per author, the questions already waiting (queued or for approval), counting this batch's as they are accepted,
       // and the text of their latest one (a repeat of it is refused).
       const waiting = new Map<string, number>();
-      const latest = new Map<string, { seq: number; content: string }>();
-      const contents = new Map((live?.window.messages ?? []).map((m) => [m.id, m.content]));
+      const newest = new Map<string, { seq: number; id: string }>();
       for (const q of [...(live?.queue.queued() ?? []), ...(live?.queue.waitingApproval() ?? [])]) {
         waiting.set(q.authorId, (waiting.get(q.authorId) ?? 0) + 1);
-        const content = contents.get(q.id);
-        if (content !== undefined && (latest.get(q.authorId)?.seq ?? -1) < q.seq) latest.set(q.authorId, { seq: q.seq, content });
+        if ((newest.get(q.authorId)?.seq ?? -1) < q.seq) newest.set(q.authorId, { seq: q.seq, id: q.id });
+      }
+      // Their texts, from the live window, read only when someone has a question waiting.
+      const latest = new Map<string, { seq: number; content: string }>();
+      if (newest.size > 0) {
+        const authorOf = new Map([...newest].map(([author, q]) => [q.id, author]));
+        for (const m of live?.window.messages ?? []) {
+          const author = authorOf.get(m.id);
+          if (author) latest.set(author, { seq: newest.get(author)!.seq, content: m.content });
+        }
       }
       items.forEach((item, index) => {
         const key = dedupeKey(sessionId, item.user.id, item.input.clientMsgId);

@@ -9,7 +9,7 @@ import type { LiveSession } from '../sessions/live-session.js';
 import { LiveSessions } from '../sessions/live-sessions.service.js';
 import { SessionsRepository } from '../sessions/sessions.repository.js';
 import { isStaff } from '../permissions/permission-table.js';
-import { ANONYMOUS_AUTHOR_NAME, DISPLAY_VIEWER, viewQueue, type Viewer } from '../sessions/wire-events.js';
+import { ANONYMOUS_AUTHOR_NAME, ANONYMOUS_SPEAKER_NAME, DISPLAY_VIEWER, viewQueue, type Viewer } from '../sessions/wire-events.js';
 
 const STAFF: Viewer = { userId: null, role: 'moderator' };
 import { HandsRepository } from './hands.repository.js';
@@ -74,7 +74,7 @@ export class TurnsService {
       .queued()
       .filter((q) => !muted(q.authorId))
       // An anonymous question's author is never named in what the scheduler says (schedule_reason is public).
-      .map((q) => ({ id: q.id, authorId: q.authorId, authorName: q.anonymous ? 'a student (anonymous)' : q.authorName, seq: q.seq, ...(q.votes ? { votes: q.votes } : {}), ...(q.anonymous ? { anonymous: true } : {}) }));
+      .map((q) => ({ id: q.id, authorId: q.authorId, authorName: q.anonymous ? ANONYMOUS_SPEAKER_NAME : q.authorName, seq: q.seq, ...(q.votes ? { votes: q.votes } : {}), ...(q.anonymous ? { anonymous: true } : {}) }));
     // round_robin counts the tutor's time: tokens received over weight, and each author's expected next answer.
     return {
       policy: live.session.turnPolicy as TurnPolicy,
@@ -101,7 +101,7 @@ export class TurnsService {
    * one seq with its snapshot), with each question's estimated wait: the rest
    * of the answer in progress plus a typical answer for each one ahead.
    */
-  queueOf(live: LiveSession, now = Date.now()): QueueItem[] {
+  queueOf(live: LiveSession, now = Date.now(), input: SchedulerInput = this.schedulerInput(live, now)): QueueItem[] {
     const typical = this.answerMs(live);
     const current = live.queue.answering()[0];
     // The answer in progress: what is left of a typical one (never quite nothing while it runs).
@@ -109,7 +109,7 @@ export class TurnsService {
     const paused = live.session.agentPaused;
     const merge = live.session.turnPolicy === 'merge';
     const votes = live.session.turnPolicy === 'votes';
-    return predictOrder(this.schedulerInput(live, now)).map((m, i) => {
+    return predictOrder(input).map((m, i) => {
       const q = live.queue.get(m.id);
       return {
         message_id: m.id,
@@ -134,10 +134,11 @@ export class TurnsService {
       this.queuePublishes.delete(sessionId);
       const live = await this.live.get(sessionId);
       if (!live) return;
-      const queue = this.queueOf(live);
+      // One scheduler input for the order shown and the reason for its first (anonymous authors stay "a student").
+      const input = this.schedulerInput(live);
+      const queue = this.queueOf(live, Date.now(), input);
       const answer_ms = this.answerMs(live);
-      // Why the first in line goes first (names only what the queue shows: anonymous authors stay "a student").
-      const next_reason = nextBatch(this.schedulerInput(live))?.reason;
+      const next_reason = nextBatch(input)?.reason;
       if (!queue.some((q) => q.anonymous)) {
         this.bus.publishEphemeral(sessionId, { type: 'queue_updated', session_id: sessionId, queue: viewQueue(queue, STAFF), answer_ms, ...(next_reason ? { next_reason } : {}) });
         return;
@@ -161,19 +162,16 @@ export class TurnsService {
     const live = await this.live.get(sessionId);
     if (!live) throw new DomainError('not_found', 'session not found');
     const { session } = live;
-    const input = this.schedulerInput(live);
-    const { policy } = input;
-    const order = predictOrder(input);
+    const policy = session.turnPolicy as TurnPolicy;
     const awaiting = live.queue.waitingApproval();
     const staff = isStaff(viewer.role);
-    const hidden = (id: string) => !staff && live.queue.get(id)?.anonymous === true && live.queue.get(id)?.authorId !== viewer.userId;
     return {
       policy,
-      queue: order.map((m, i) =>
-        hidden(m.id)
-          ? { message_id: m.id, user_id: null, author_name: ANONYMOUS_AUTHOR_NAME, seq: m.seq, position: i + 1, ...(m.votes !== undefined || policy === 'votes' ? { votes: m.votes ?? 0 } : {}) }
-          : { message_id: m.id, user_id: m.authorId, author_name: live.queue.get(m.id)?.authorName ?? m.authorName, seq: m.seq, position: i + 1, ...(m.votes !== undefined || policy === 'votes' ? { votes: m.votes ?? 0 } : {}) },
-      ),
+      // The queue as this viewer sees it everywhere (viewQueue), with each question's place, seq and author.
+      queue: viewQueue(this.queueOf(live), viewer).map((entry, i) => {
+        const q = live.queue.get(entry.message_id);
+        return { ...entry, position: i + 1, seq: q?.seq ?? 0, author_name: entry.user_id === null ? ANONYMOUS_AUTHOR_NAME : (q?.authorName ?? 'someone') };
+      }),
       // Held questions are for staff (and their own authors) to know about.
       awaiting_approval: awaiting.filter((m) => staff || m.authorId === viewer.userId).map((m) => ({ message_id: m.id, user_id: m.authorId })),
       floor_user_id: session.floorUserId,

@@ -5,18 +5,9 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { RoundtableClient } from '../../client/sdk/roundtable-client.js';
 import { FakeOpenAi } from '../support/fake-openai.js';
-import { eventually, startTestApp, type TestApp } from '../support/test-app.js';
-import { conversationLines, CuttableLink, launchBrowser, person, screenshot, type Person } from './support/browser.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { conversationLines, CuttableLink, hasText, launchBrowser, person, screenshot, textOf, until, type Person } from './support/browser.js';
 
-/** Browser pages take longer than sockets: a longer default wait. */
-const until = <T,>(check: () => Promise<T | false | null | undefined>, what: string, timeoutMs = 15000) => eventually(check, what, timeoutMs) as Promise<T>;
-
-const textOf = (locator: Locator) => locator.textContent({ timeout: 1000 }).then((t) => t?.trim() ?? '');
-const hasText = (locator: Locator, expected: string | RegExp) =>
-  until(async () => {
-    const text = await textOf(locator);
-    return (typeof expected === 'string' ? text.includes(expected) : expected.test(text)) && text;
-  }, `"${String(expected)}" in ${locator.toString()}`);
 
 /** A person's row in the teacher's console, with their controls open (they open on the person chosen). */
 async function memberControls(page: Page, name: string): Promise<Locator> {

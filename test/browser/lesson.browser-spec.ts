@@ -6,16 +6,9 @@ import type { Browser, Locator } from 'playwright-core';
 import type { AuthAnswer } from '../../client/sdk/roundtable-api.js';
 import type { RoundtableClient, WireSession } from '../../client/sdk/roundtable-client.js';
 import { FakeOpenAi } from '../support/fake-openai.js';
-import { connect, eventually, signUp, startTestApp, type TestApp, type TestUser } from '../support/test-app.js';
-import { launchBrowser, screenshot, type Person } from './support/browser.js';
+import { connect, signUp, startTestApp, type TestApp, type TestUser } from '../support/test-app.js';
+import { hasText, launchBrowser, person, screenshot, signedIn as openSignedIn, textOf, until, type Person } from './support/browser.js';
 
-const until = <T,>(check: () => Promise<T | false | null | undefined>, what: string, timeoutMs = 15000) => eventually(check, what, timeoutMs) as Promise<T>;
-const textOf = (locator: Locator) => locator.textContent({ timeout: 1000 }).then((t) => t?.trim() ?? '');
-const hasText = (locator: Locator, expected: string | RegExp) =>
-  until(async () => {
-    const text = await textOf(locator);
-    return (typeof expected === 'string' ? text.includes(expected) : expected.test(text)) && text;
-  }, `"${String(expected)}" in ${locator.toString()}`);
 const lacksText = async (locator: Locator, unexpected: string) => expect(await locator.textContent()).not.toContain(unexpected);
 
 // jsqr's types describe its module object; at run time the default import is the decoder itself.
@@ -32,23 +25,14 @@ describe('a lesson in a browser', () => {
   const people: Person[] = [];
   let teacherAccount: TestUser;
 
+  /** A person on a screen of this size, closed after each test. */
   async function open(name: string, viewport: { width: number; height: number }): Promise<Person> {
-    const context = await browser.newContext({ viewport, locale: 'en-GB', timezoneId: 'UTC' });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(`${name}: ${error.message}`));
-    page.on('dialog', (dialog) => void dialog.accept());
-    const person = { name, context, page, errors };
-    people.push(person);
-    return person;
+    const someone = await person(browser, name, viewport);
+    people.push(someone);
+    return someone;
   }
 
-  /** A page signed in as this account (the token where the web client keeps it). */
-  async function signedIn(person: Person, account: Pick<AuthAnswer, 'access_token' | 'user'>, path: string) {
-    await person.page.goto(`${app.url}/`);
-    await person.page.evaluate((stored) => localStorage.setItem('roundtable.account', stored), JSON.stringify({ token: account.access_token, user: account.user }));
-    await person.page.goto(`${app.url}${path}`);
-  }
+  const signedIn = (who: Person, account: Pick<AuthAnswer, 'access_token' | 'user'>, path: string) => openSignedIn(who.page, app.url, account, path);
 
   /** A phone that joins with the class code from the landing page, as a student would. */
   async function student(name: string, code: string): Promise<Person> {

@@ -2,19 +2,12 @@
 // answers whom, participation, transcripts and tutor presets. Screenshots go
 // to test-artifacts/.
 import { readFileSync } from 'node:fs';
-import type { Browser, Locator } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { RoundtableClient, WireSession } from '../../client/sdk/roundtable-client.js';
 import { FakeOpenAi } from '../support/fake-openai.js';
-import { connect, eventually, signUp, startTestApp, type TestApp, type TestUser } from '../support/test-app.js';
-import { launchBrowser, person, screenshot, type Person } from './support/browser.js';
+import { connect, signUp, startTestApp, type TestApp, type TestUser } from '../support/test-app.js';
+import { hasText, launchBrowser, person, screenshot, signedIn, until, type Person } from './support/browser.js';
 
-const until = <T,>(check: () => Promise<T | false | null | undefined>, what: string, timeoutMs = 15000) => eventually(check, what, timeoutMs) as Promise<T>;
-const textOf = (locator: Locator) => locator.textContent({ timeout: 1000 }).then((t) => t?.trim() ?? '');
-const hasText = (locator: Locator, expected: string | RegExp) =>
-  until(async () => {
-    const text = await textOf(locator);
-    return (typeof expected === 'string' ? text.includes(expected) : expected.test(text)) && text;
-  }, `"${String(expected)}" in ${locator.toString()}`);
 
 describe('the teacher view in a browser', () => {
   let app: TestApp;
@@ -47,9 +40,7 @@ describe('the teacher view in a browser', () => {
 
   it('a preset fills the tutor instructions, and an earlier session’s settings can be copied', async () => {
     const { session: lastWeek } = await account.api.createSession({ title: 'Last week', turn_policy: 'votes', rate_limit: { messages: 5, per_seconds: 60 }, agent: { instructions: 'Be brief.' } });
-    await teacher.page.goto(`${app.url}/`);
-    await teacher.page.evaluate((stored) => localStorage.setItem('roundtable.account', stored), JSON.stringify({ token: account.access_token, user: account.user }));
-    await teacher.page.goto(`${app.url}/`);
+    await signedIn(teacher.page, app.url, account, '/');
     await teacher.page.getByLabel('Copy the settings of').selectOption(lastWeek.id);
     expect(await teacher.page.getByLabel('Turn policy').inputValue()).toBe('votes');
     expect(await teacher.page.getByLabel('Tutor instructions').inputValue()).toBe('Be brief.');

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { eventually } from '../../support/test-app.js';
 
 export const ARTIFACTS = join(process.cwd(), 'test-artifacts');
 
@@ -31,9 +32,9 @@ export interface Person {
   errors: string[];
 }
 
-/** One person at one browser: their own context (storage, cookies), one page. */
-export async function person(browser: Browser, name: string): Promise<Person> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
+/** One person at one browser: their own context (storage, cookies), one page, on a screen of this size. */
+export async function person(browser: Browser, name: string, viewport = { width: 1400, height: 900 }): Promise<Person> {
+  const context = await browser.newContext({ viewport, locale: 'en-GB', timezoneId: 'UTC' });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(`${name}: ${error.message}`));
@@ -103,4 +104,23 @@ export class CuttableLink {
     this.cut();
     return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
+}
+
+/** Browser pages take longer than sockets: a longer default wait. */
+export const until = <T,>(check: () => Promise<T | false | null | undefined>, what: string, timeoutMs = 15000) => eventually(check, what, timeoutMs) as Promise<T>;
+
+export const textOf = (locator: Locator) => locator.textContent({ timeout: 1000 }).then((t) => t?.trim() ?? '');
+
+/** Waits until the locator's text holds `expected`; resolves with that text. */
+export const hasText = (locator: Locator, expected: string | RegExp) =>
+  until(async () => {
+    const text = await textOf(locator);
+    return (typeof expected === 'string' ? text.includes(expected) : expected.test(text)) && text;
+  }, `"${String(expected)}" in ${locator.toString()}`);
+
+/** Opens `path` signed in as this account: its token where the web client keeps it. */
+export async function signedIn(page: Page, origin: string, account: { access_token: string; user: unknown }, path: string): Promise<void> {
+  await page.goto(`${origin}/`);
+  await page.evaluate((stored) => localStorage.setItem('roundtable.account', stored), JSON.stringify({ token: account.access_token, user: account.user }));
+  await page.goto(`${origin}${path}`);
 }

@@ -1,28 +1,11 @@
 import { useEffect, useRef, useState } from 'react';
+import type { Participation, PersonParticipation } from '../../../sdk/roundtable-client.js';
 import { auth } from '../auth.js';
 import type { RoomState } from '../state/room-state.js';
 import { describeError } from '../ui.js';
 
-interface PersonRow {
-  user_id: string;
-  name: string;
-  role: string;
-  guest: boolean;
-  removed: boolean;
-  asked: number;
-  answered: number;
-  waiting: number;
-  wait_median_ms: number | null;
-  wait_max_ms: number | null;
-  tokens: number;
-  hands_raised: number;
-  hands_granted: number;
-  times_muted: number;
-}
-interface Report {
-  totals: Omit<PersonRow, 'user_id' | 'name' | 'role' | 'guest' | 'removed'> & { people: number };
-  people: PersonRow[];
-}
+type PersonRow = PersonParticipation;
+type Report = Participation;
 
 type Column = Exclude<keyof PersonRow, 'user_id' | 'guest' | 'removed'>;
 const COLUMNS: Array<[Column, string]> = [
