@@ -313,3 +313,43 @@ describe('deployments: origins, proxies and the sign-in limits', () => {
     }
   });
 });
+
+describe('a client that stops reading', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ MAX_SOCKET_BUFFER_KB: '1024' });
+  });
+  afterAll(() => app.close());
+
+  it('is cut once the server holds more than MAX_SOCKET_BUFFER_KB for it, and resumes with nothing lost', async () => {
+    const teacher = await signUp(app, 'Teacher');
+    const { session } = await teacher.api.createSession({ title: 'Long answers', agent: { responds_to: 'mentions' } });
+    const mod = await connect(app, teacher.access_token);
+    await mod.join(session.id);
+    const page = 'x'.repeat(7900);
+    for (let i = 0; i < 100; i++) await mod.send(session.id, `${i} ${page}`);
+    const guest = await app.api.guest(session.join_code!, 'Frozen tab');
+    const reader = await connect(app, guest.access_token);
+    const joined = await reader.join(session.id);
+    const received = recordDurable(reader);
+    const left: Array<{ user_id: string }> = [];
+    mod.on('participant_left', (e) => left.push(e as never));
+
+    // The reader stops taking bytes off its TCP socket, then asks for history again and again: about
+    // 790 KB an answer, 50 MB in all, far more than the kernel's buffers hold.
+    const ws = (reader.socket.io.engine.transport as unknown as { ws: { _socket: { pause(): void; resume(): void } } }).ws;
+    ws._socket.pause();
+    for (let i = 0; i < 64; i++) reader.socket.emit('load_history', { session_id: session.id, before_seq: joined.seq + 1, limit: 100 }, () => undefined);
+    await eventually(() => left.some((e) => e.user_id === guest.user.id), 'the frozen reader to be cut', 10_000);
+    await mod.send(session.id, 'said while the reader was cut off');
+
+    // Reading again, it learns the connection is gone, reconnects and resumes from its last seq.
+    ws._socket.resume();
+    await eventually(() => received.some((e) => e.type === 'new_message' && e.message.content === 'said while the reader was cut off'), 'the missed message after the reconnect', 10_000);
+    const seqs = received.map((e) => e.seq);
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+    reader.close();
+    mod.close();
+  }, 30_000);
+});

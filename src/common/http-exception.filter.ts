@@ -31,7 +31,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
       message = status === 413 ? 'the request body is too large' : 'the request body is not valid JSON';
       code = codeOfHttpStatus(status);
     } else {
-      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+      // The line carries the request's id (X-Request-Id), so the access log line and this one meet.
+      const req_id = (host.switchToHttp().getRequest<{ id?: unknown }>().id as string | undefined) ?? null;
+      this.logger.error({ req_id, err: exception instanceof Error ? exception : new Error(String(exception)), msg: 'unhandled error' });
       status = 500;
       message = 'internal error';
       code = 'internal' as const;

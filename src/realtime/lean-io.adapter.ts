@@ -4,6 +4,7 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import { isObservable, type Observable } from 'rxjs';
 import type { ServerOptions, Socket } from 'socket.io';
+import { connectionId } from './connection-id.js';
 
 /**
  * Whether a handshake may proceed, by its Origin: no Origin (an SDK, a bot, a tool) is left to the
@@ -65,7 +66,7 @@ export class LeanIoAdapter extends IoAdapter {
         try {
           result = transform(callback(data, ack));
         } catch (error) {
-          this.log.error(error);
+          this.log.error({ conn: connectionId(socket), event: message, err: error });
           return;
         }
         if (!isObservable(result)) return;
@@ -79,7 +80,7 @@ export class LeanIoAdapter extends IoAdapter {
             }
             if (!isAckHandledManually && typeof ack === 'function') ack(response);
           },
-          error: (error: unknown) => this.log.error(error),
+          error: (error: unknown) => this.log.error({ conn: connectionId(socket), event: message, err: error }),
         });
       });
     }

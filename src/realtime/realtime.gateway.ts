@@ -27,6 +27,7 @@ import { SessionLog } from '../sessions/session-log.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { MessageIntakeService } from '../turns/message-intake.service.js';
 import { TurnsService } from '../turns/turns.service.js';
+import { SlowConsumerGuard } from './slow-consumers.js';
 import { HandInput, JoinInput, LoadHistoryInput, MessageInput, ModerateInput, SessionRefInput, UpvoteInput } from './dto/socket.inputs.js';
 import { VotesService } from '../turns/votes.service.js';
 import { PresenceService } from './presence.service.js';
@@ -36,6 +37,7 @@ import { SnapshotService } from './snapshot.service.js';
 import { SocketExceptionFilter } from './socket-exception.filter.js';
 import { SocketAccess, SocketPermission, SocketSessionGuard } from './socket-session.guard.js';
 import { TypingService } from './typing.service.js';
+import { connectionId } from './connection-id.js';
 
 interface SocketData {
   user: AuthUser;
@@ -82,6 +84,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   private readonly handLimit = new RateLimiterMemory({ points: HAND_TOGGLES_PER_MINUTE, duration: 60 });
   private readonly voteLimit = new RateLimiterMemory({ points: UPVOTES_PER_MINUTE, duration: 60 });
   private unsubscribeRevocations?: () => void;
+  private slowConsumers?: SlowConsumerGuard;
   /** Open sockets per user, capped (MAX_SOCKETS_PER_USER). */
   private readonly socketsPerUser = new Map<string, number>();
 
@@ -106,10 +109,13 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   onModuleDestroy() {
     this.unsubscribeRevocations?.();
+    this.slowConsumers?.stop();
   }
 
   afterInit(server: RoundtableServer) {
     this.broadcaster.attach(server);
+    this.slowConsumers = new SlowConsumerGuard(this.config.limits.socketBufferBytes);
+    this.slowConsumers.start(server);
     // Revoked tokens: the person's open sockets close now (a token is checked when a socket connects).
     this.unsubscribeRevocations = this.revocations.onRevoked((userId) => server.in(rooms.person(userId)).disconnectSockets(true));
     server.use((socket, next) => {
@@ -119,14 +125,19 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
         .then((user) => {
           const open = this.socketsPerUser.get(user.id) ?? 0;
           if (open >= this.config.limits.socketsPerUser) {
+            this.logger.log({ conn: connectionId(socket), user_id: user.id, msg: `connection refused: ${open} open already` });
             next(new Error(`too many connections: at most ${this.config.limits.socketsPerUser} at once per person`));
             return;
           }
           this.socketsPerUser.set(user.id, open + 1);
           socket.data = { user, sessions: new Set<string>(), displays: new Set<string>() } satisfies SocketData;
+          this.logger.debug({ conn: connectionId(socket), user_id: user.id, msg: 'connected' });
           next();
         })
-        .catch(() => next(new Error('unauthorized')));
+        .catch(() => {
+          this.logger.debug({ conn: connectionId(socket), msg: 'connection refused: no valid token' });
+          next(new Error('unauthorized'));
+        });
     });
   }
 
@@ -163,6 +174,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   handleDisconnect(socket: RoundtableSocket) {
     const data = socket.data as SocketData | undefined;
     if (!data?.user) return;
+    this.logger.debug({ conn: connectionId(socket), user_id: data.user.id, msg: 'disconnected' });
     for (const sessionId of data.sessions) this.presence.disconnect(sessionId, data.user.id, socket.id);
     data.sessions.clear();
     data.displays.clear();
