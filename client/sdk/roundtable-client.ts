@@ -303,6 +303,8 @@ export class RoundtableClient {
 // Every durable type, checked by the compiler: a new one in the contract cannot be forgotten here.
 const DURABLE: Record<DurableEvent['type'], true> = {
   new_message: true,
+  safety_flag: true,
+  safety_flag_resolved: true,
   message_deleted: true,
   member_updated: true,
   member_removed: true,

@@ -1,3 +1,5 @@
+import { redactSecrets } from '../common/redact-secrets.js';
+import { SafetyService } from '../safety/safety.service.js';
 import { ANONYMOUS_SPEAKER_NAME } from '../sessions/wire-events.js';
 import { answerTokens } from '../sessions/agent-queue.js';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
@@ -40,14 +42,6 @@ interface Run {
 class AgentTimeout extends Error {}
 class BudgetSpent extends Error {}
 
-/** Removes what must never reach a log: API keys, bearer tokens and credentials in URLs. */
-export function redactSecrets(text: string): string {
-  return text
-    .replace(/\b(sk|rk|pk)-[A-Za-z0-9_-]{6,}/g, '$1-[redacted]')
-    .replace(/(bearer\s+)[A-Za-z0-9._~+/=-]+/gi, '$1[redacted]')
-    .replace(/(\w+:\/\/)[^\s/@:]+(:[^\s/@]*)?@/g, '$1[redacted]@');
-}
-
 const LEASE_TTL_MS = 15_000;
 // A fast model streams a token every few milliseconds; people read at a far slower
 // pace. Deltas are sent at most once per tick (or sooner past a size), not per token.
@@ -83,6 +77,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly turns: TurnsService,
     private readonly presence: PresenceRegistry,
     private readonly live: LiveSessions,
+    private readonly safety: SafetyService,
   ) {}
 
   async onApplicationBootstrap() {
@@ -320,6 +315,8 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
       batch: history.filter((m) => batchIds.has(m.id)).map(toPrompt),
       merge: policy === 'merge',
       humanAnsweredWhilePaused: session.humanAnsweredWhilePaused,
+      minors: session.minors,
+      redactPersonalData: session.redactPersonalData,
       tokenBudget: TOKEN_BUDGET,
     });
   }
@@ -329,8 +326,14 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     const ids = batch.messages.map((m) => m.id);
     const authors = [...new Set(batch.messages.map((m) => m.authorId))];
     const names = [...new Set(batch.messages.map((m) => m.authorName))].join(', ');
+    // The answer is checked like a student's message; one the check flags is held from the class for a
+    // moderator (who may release it), whatever the category's setting: the tutor's words are the school's.
+    const failedAnswer = failure !== undefined && !run.stopReason;
+    const assessment = !failedAnswer && run.partial.trim() && this.safety.enabled(session.safety) ? this.safety.assess(session.safety, await this.safety.check(run.partial)) : undefined;
+    const held = assessment?.status === 'held' || assessment?.status === 'flagged';
+    const safetyStatus = held ? 'held' : (assessment?.status ?? null);
     await this.log.write(session.id, async (tx, log) => {
-      const failed = failure !== undefined && !run.stopReason;
+      const failed = failedAnswer;
       const interrupted = run.stopReason === 'pause' || run.stopReason === 'close';
       const clearsInPersonFlag = !failed && !interrupted && session.humanAnsweredWhilePaused;
       const message = failed
@@ -348,9 +351,16 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
           status: message.status,
           scheduleReason: batch.reason,
           truncated: !failed && run.truncated === true,
+          visibility: held ? 'held' : 'all',
+          safety: safetyStatus,
         });
         return { message: toWireMessage(created) };
-      }, 'all', { settles: failed ? 'failed' : interrupted ? 'requeued' : 'answered', ...(clearsInPersonFlag ? { humanAnsweredWhilePaused: false } : {}) });
+      }, held ? 'moderators' : 'all', { settles: failed ? 'failed' : interrupted ? 'requeued' : 'answered', ...(clearsInPersonFlag ? { humanAnsweredWhilePaused: false } : {}) });
+      if (assessment?.status) {
+        const flag = this.safety.flagOf(held ? { ...assessment, status: 'held' } : assessment, { sessionId: session.id, id: run.messageId, authorId: null, source: 'answer' }, new Date());
+        await this.safety.record(tx, [flag]);
+        if (held) await log.append('safety_flag', this.safety.eventOf(flag), 'moderators');
+      }
       if (interrupted) {
         // Interrupted, not answered: on resume the agent may take these up again.
         await this.messages.updateMany(tx, ids, { agentState: 'pending' });

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { SafetyModule } from '../safety/safety.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { TurnsModule } from '../turns/turns.module.js';
 import { AgentRunner } from './agent-runner.service.js';
@@ -11,7 +12,7 @@ import { OpenAiProvider } from './providers/openai.provider.js';
 
 /** The AI tutor: providers, prompts, and the runner that answers each session's queue. */
 @Module({
-  imports: [SessionsModule, TurnsModule],
+  imports: [SessionsModule, TurnsModule, SafetyModule],
   controllers: [AgentController],
   providers: [
     AgentRunner,

@@ -1,4 +1,5 @@
 import type { Role } from '../contract/protocol.js';
+import { redactPersonalData } from '../safety/personal-data.js';
 import type { ChatMessage } from './providers/agent-provider.js';
 
 /**
@@ -34,6 +35,10 @@ export interface PromptInput {
   merge: boolean;
   /** A moderator answered in person while the agent was paused. */
   humanAnsweredWhilePaused: boolean;
+  /** A class of minors: age-appropriate rules join the instructions. */
+  minors?: boolean;
+  /** People's phone numbers, e-mail and street addresses are masked before the model reads them. */
+  redactPersonalData?: boolean;
   /** Budget for the whole prompt, in estimated tokens. */
   tokenBudget: number;
 }
@@ -98,6 +103,7 @@ export function systemPrompt(input: PromptInput): string {
     ].join(' '),
     `People here now:\n${listed.join('\n') || '- (nobody else is here)'}`,
   ];
+  if (input.minors) parts.push(MINORS_RULES);
   if (input.instructions.trim()) parts.push(`Instructions from the session's moderator:\n${input.instructions.trim()}`);
   if (input.merge && new Set(input.batch.map((m) => m.speaker?.handle)).size > 1) {
     parts.push('Several people are waiting: answer all of their latest messages in one reply, addressing each author by name.');
@@ -110,9 +116,20 @@ export function systemPrompt(input: PromptInput): string {
   return parts.join('\n\n');
 }
 
-function toChat(message: PromptMessage): ChatMessage | null {
+/** Under the `minors` setting: how the tutor speaks with children (sessions created with a join code start with it on). */
+export const MINORS_RULES = [
+  'The people in this session are school students and may be children.',
+  'Keep every answer age-appropriate: no sexual content, no graphic violence, no profanity, and no instructions that could cause harm.',
+  'Never ask for or repeat personal details (full names, addresses, phone numbers, e-mail, school or social media accounts), and do not suggest meeting or talking elsewhere.',
+  'If someone says they are hurting themselves, are in danger, or are being hurt, answer kindly and briefly, encourage them to talk to their teacher or another trusted adult now, and do not go on with the lesson in that reply.',
+  'Do not give medical, legal or mental-health diagnoses; suggest a trusted adult instead.',
+].join(' ');
+
+function toChat(message: PromptMessage, redact: boolean): ChatMessage | null {
   if (message.role === 'assistant') return { role: 'assistant', content: message.content };
-  if (message.role === 'user' && message.speaker) return { role: 'user', content: formatTurn(message.speaker, message.content) };
+  if (message.role === 'user' && message.speaker) {
+    return { role: 'user', content: formatTurn(message.speaker, redact ? redactPersonalData(message.content) : message.content) };
+  }
   return null; // system notices (failures) are for people, not the model
 }
 
@@ -124,13 +141,14 @@ function toChat(message: PromptMessage): ChatMessage | null {
 export function buildPrompt(input: PromptInput): ChatMessage[] {
   const system: ChatMessage = { role: 'system', content: systemPrompt(input) };
   const batchIds = new Set(input.batch.map((m) => m.id));
-  const batch = input.batch.map(toChat).filter((m): m is ChatMessage => m !== null);
+  const redact = input.redactPersonalData === true;
+  const batch = input.batch.map((m) => toChat(m, redact)).filter((m): m is ChatMessage => m !== null);
   let used = estimateTokens(system.content) + batch.reduce((sum, m) => sum + estimateTokens(m.content), 0);
   const kept: ChatMessage[] = [];
   for (let i = input.history.length - 1; i >= 0; i--) {
     const message = input.history[i];
     if (batchIds.has(message.id)) continue;
-    const chat = toChat(message);
+    const chat = toChat(message, redact);
     if (!chat) continue;
     const cost = estimateTokens(chat.content);
     if (used + cost > input.tokenBudget) break;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, validateSync } from 'class-validator';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
@@ -101,7 +101,28 @@ export class EnvironmentVariables {
 
   @IsOptional() @Transform(toInt) @IsInt() @Min(1)
   TOKEN_BUDGET_PER_USER_DAY?: number;
+
+  @IsOptional() @IsIn(['openai', 'offline'], { message: 'SAFETY_PROVIDER must be openai or offline' })
+  SAFETY_PROVIDER?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  SAFETY_MODEL?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^https?:\/\//, { message: 'SAFETY_BASE_URL must be an http(s) URL' })
+  SAFETY_BASE_URL?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString() @MaxLength(2000)
+  SAFETY_HELP_TEXT?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(36500)
+  RETENTION_DAYS?: number;
 }
+
+/** What a student who wrote about hurting themselves reads, unless SAFETY_HELP_TEXT says otherwise. */
+export const DEFAULT_HELP_TEXT =
+  "It sounds like you might be going through something really hard. You are not alone, and your teacher has been told so they can help. " +
+  'If you are in danger right now, call your local emergency number. You can also talk to a trusted adult, or reach a helpline: ' +
+  'in the US call or text 988, in the UK call Childline on 0800 1111, or find one near you at https://findahelpline.com.';
 
 export interface AppConfig {
   port: number;
@@ -125,6 +146,18 @@ export interface AppConfig {
     /** The longest answer, in tokens, for sessions without a cap of their own (MAX_ANSWER_TOKENS). */
     maxAnswerTokens: number;
   };
+  safety: {
+    /** The moderation endpoint through the openai SDK, or the offline word and phrase lists. */
+    provider: 'openai' | 'offline';
+    model: string;
+    apiKey?: string;
+    baseUrl?: string;
+    timeoutMs: number;
+    /** What the author of a self-harm message reads: kind words and where to find help. */
+    helpText: string;
+  };
+  /** Days after a session closes before the retention job purges it (null: kept). */
+  retentionDays: number | null;
   logLevel: string;
   /** This server's identity for the agent lease; kept in DATA_DIR so a restart keeps it. */
   instanceId: string;
@@ -188,6 +221,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       offlineDelayMs: parsed.OFFLINE_AGENT_DELAY_MS ?? 15,
       maxAnswerTokens: parsed.MAX_ANSWER_TOKENS ?? 1024,
     },
+    safety: {
+      // A hosted provider (a key) has a moderation endpoint; local OpenAI-compatible servers mostly do not.
+      provider: (parsed.SAFETY_PROVIDER as 'openai' | 'offline' | undefined) ?? (parsed.OPENAI_API_KEY ? 'openai' : 'offline'),
+      model: parsed.SAFETY_MODEL ?? 'omni-moderation-latest',
+      apiKey: parsed.OPENAI_API_KEY,
+      baseUrl: parsed.SAFETY_BASE_URL ?? parsed.OPENAI_BASE_URL,
+      timeoutMs: 5000,
+      helpText: parsed.SAFETY_HELP_TEXT ?? DEFAULT_HELP_TEXT,
+    },
+    retentionDays: parsed.RETENTION_DAYS ?? null,
     logLevel: parsed.LOG_LEVEL ?? 'info',
     instanceId: loadOrCreateFile(dataDir, 'instance-id', () => randomBytes(12).toString('hex')),
     corsOrigins: (parsed.CORS_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean),

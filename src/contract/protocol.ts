@@ -76,6 +76,14 @@ export interface WireSession {
   waiting_room: boolean;
   /** Extension: contributors may ask "anonymously to classmates" (staff still see who). */
   anonymous_questions: boolean;
+  /** Extension: what the safety check does per category (docs/SAFETY.md). */
+  safety: SafetySettings;
+  /** Extension: the class is of minors: the tutor follows age-appropriate rules. */
+  minors: boolean;
+  /** Extension: phone numbers, e-mail and street addresses are masked before a message reaches the model. */
+  redact_personal_data: boolean;
+  /** Extension: days after closing that the session is purged (null: the server's RETENTION_DAYS). */
+  retention_days: number | null;
   /** Shown to moderators and admins only; null for others and when guest joining is disabled. */
   join_code: string | null;
   locked: boolean;
@@ -131,6 +139,50 @@ export interface WireMessage {
   cut_off?: 'max_answer_tokens';
   /** Extension: on a held question revealed by approval, the moderator who approved it. */
   approved_by?: string;
+  /**
+   * Extension, moderators only: what the safety check found. `held` (only its author and
+   * moderators read it, and the tutor does not, until a moderator releases it), `flagged`
+   * (shown, staff alerted), or `not_checked` (the classifier failed; the message went on).
+   */
+  safety?: { status: 'flagged' | 'held' | 'not_checked'; flag_id?: string };
+}
+
+/** Extension: the safety check's categories (docs/SAFETY.md). */
+export const SAFETY_CATEGORIES = ['self_harm', 'violence', 'sexual', 'harassment', 'profanity', 'personal_data'] as const;
+export type SafetyCategory = (typeof SAFETY_CATEGORIES)[number];
+export type SafetyMode = 'off' | 'flag' | 'hold';
+export type SafetySettings = Record<SafetyCategory, SafetyMode>;
+export type SafetySeverity = 'low' | 'medium' | 'high';
+export interface SafetyFinding {
+  category: SafetyCategory;
+  severity: SafetySeverity;
+  /** The provider's score (0-1), where it gives one. */
+  score?: number;
+}
+export type FlagResolution = 'released' | 'hidden' | 'dismissed';
+
+/** Extension: a safety flag as moderators and platform admins read it over REST. */
+export interface WireFlag {
+  flag_id: string;
+  session_id: string;
+  message_id: string;
+  /** The message's author; null for a tutor answer. */
+  author_id: string | null;
+  author_name: string;
+  /** `message` (a person's) or `answer` (the tutor's). */
+  source: 'message' | 'answer';
+  categories: SafetyFinding[];
+  severity: SafetySeverity | null;
+  /** `held`, `flagged`, or `not_checked` (the classifier failed). */
+  action: 'flagged' | 'held' | 'not_checked';
+  classifier: string;
+  /** The message's text, for moderators (empty once hidden, erased or purged). */
+  content: string;
+  status: 'open' | FlagResolution;
+  resolved_by: string | null;
+  resolved_at: string | null;
+  note: string | null;
+  created_at: string;
 }
 
 export interface WireMember {
@@ -291,7 +343,32 @@ export interface ModerationEvent extends Durable<'moderation'> {
   user_id?: string;
 }
 
+/**
+ * Staff-only (moderators): a message or answer the safety check flagged; `action` is
+ * `flagged` (shown, staff alerted) or `held` (its author and moderators only, not the tutor).
+ */
+export interface SafetyFlagEvent extends Durable<'safety_flag'> {
+  flag_id: string;
+  message_id: string;
+  author_id: string | null;
+  categories: SafetyFinding[];
+  severity: SafetySeverity;
+  action: 'flagged' | 'held';
+  /** Extension: `message` or `answer` (the tutor's). */
+  source: 'message' | 'answer';
+}
+/** Extension, moderators only: a moderator resolved a flag (or wrote a note on it). */
+export interface SafetyFlagResolvedEvent extends Durable<'safety_flag_resolved'> {
+  flag_id: string;
+  message_id: string;
+  status: 'open' | FlagResolution;
+  note: string | null;
+  by: string;
+}
+
 export type DurableEvent =
+  | SafetyFlagEvent
+  | SafetyFlagResolvedEvent
   | NewMessageEvent
   | MessageDeletedEvent
   | MemberUpdatedEvent

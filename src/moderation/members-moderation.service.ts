@@ -245,7 +245,7 @@ export class MembersModerationService {
         deletedAt: new Date(),
         deletedById: actor.id,
         content: '',
-        ...(['pending', 'awaiting_approval'].includes(message.agentState) ? { agentState: 'dismissed' } : {}),
+        ...(['pending', 'awaiting_approval', 'safety_hold'].includes(message.agentState) ? { agentState: 'dismissed' } : {}),
       });
       // Every event that carried it (a held question is carried twice: when asked and when approved).
       await this.log.redact(tx, sessionId, messageId, { message: toWireMessage(deleted) });

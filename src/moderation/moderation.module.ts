@@ -2,6 +2,9 @@ import { Module } from '@nestjs/common';
 import { AgentModule } from '../agent/agent.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { TurnsModule } from '../turns/turns.module.js';
+import { SafetyModule } from '../safety/safety.module.js';
+import { AdminFlagsController, SessionFlagsController } from './flags.controller.js';
+import { FlagsModerationService } from './flags-moderation.service.js';
 import { AuditRepository } from './audit.repository.js';
 import { MembersModerationService } from './members-moderation.service.js';
 import { ModerationService } from './moderation.service.js';
@@ -11,9 +14,9 @@ import { SessionControlService } from './session-control.service.js';
 
 /** Moderators and operators running a room; every action audited. */
 @Module({
-  imports: [SessionsModule, TurnsModule, AgentModule],
-  controllers: [SessionAdminController],
-  providers: [ModerationService, MembersModerationService, SessionControlService, AuditRepository, MuteScheduler],
+  imports: [SessionsModule, TurnsModule, AgentModule, SafetyModule],
+  controllers: [SessionAdminController, SessionFlagsController, AdminFlagsController],
+  providers: [FlagsModerationService, ModerationService, MembersModerationService, SessionControlService, AuditRepository, MuteScheduler],
   exports: [ModerationService],
 })
 export class ModerationModule {}

@@ -3,7 +3,8 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { checkModelAllowed } from '../sessions/model-policy.js';
 import { AgentRunner } from '../agent/agent-runner.service.js';
 import type { AuthUser } from '../auth/auth-user.js';
-import type { RespondsTo, TurnPolicy } from '../contract/protocol.js';
+import type { RespondsTo, SafetySettings, TurnPolicy } from '../contract/protocol.js';
+import { mergeSafety, safetyOf } from '../safety/safety-settings.js';
 import { DomainError } from '../common/domain-error.js';
 import { newJoinCode } from '../common/ids.js';
 import type { Message, Prisma } from '../generated/prisma/client.js';
@@ -26,6 +27,10 @@ export interface SettingsChange {
   locked?: boolean;
   waiting_room?: boolean;
   anonymous_questions?: boolean;
+  safety?: Partial<SafetySettings>;
+  minors?: boolean;
+  redact_personal_data?: boolean;
+  retention_days?: number | null;
   agent?: { instructions?: string; model?: string; responds_to?: RespondsTo; name?: string; max_answer_tokens?: number | null };
 }
 
@@ -64,6 +69,13 @@ export class SessionControlService {
     if (change.locked !== undefined) set('locked', change.locked, 'locked');
     if (change.waiting_room !== undefined) set('waitingRoom', change.waiting_room, 'waiting_room');
     if (change.anonymous_questions !== undefined) set('anonymousQuestions', change.anonymous_questions, 'anonymous_questions');
+    if (change.safety !== undefined) {
+      const safety = mergeSafety(safetyOf(access.session.safety), change.safety);
+      set('safety', safety, 'safety');
+    }
+    if (change.minors !== undefined) set('minors', change.minors, 'minors');
+    if (change.redact_personal_data !== undefined) set('redactPersonalData', change.redact_personal_data, 'redact_personal_data');
+    if (change.retention_days !== undefined) set('retentionDays', change.retention_days, 'retention_days');
     if (change.rate_limit !== undefined) {
       data.rateLimitMessages = change.rate_limit?.messages ?? null;
       data.rateLimitPerSeconds = change.rate_limit?.per_seconds ?? null;

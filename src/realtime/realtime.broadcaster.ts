@@ -56,6 +56,10 @@ export class RealtimeBroadcaster implements OnModuleDestroy {
       this.emit(mods, toWireEvent(event, MODERATOR));
       this.emit(author, toWireEvent(event, { userId: personal, role: 'contributor' }), mods);
       this.emit(rooms.session(sessionId), toWireEvent(event, DISPLAY_VIEWER), [mods, author]);
+    } else if (event.visibility === 'moderators') {
+      // For moderators alone (a safety flag, a held tutor answer): everyone else reads `hidden`.
+      this.emit(mods, toWireEvent(event, MODERATOR));
+      this.emit(rooms.session(sessionId), toWireEvent(event, DISPLAY_VIEWER), mods);
     } else if (personal) {
       // An anonymous question: staff read who asked, its author reads it as theirs, peers read "A student".
       const author = rooms.user(sessionId, personal);

@@ -258,6 +258,10 @@ function applySettings(s: Session, changes: Record<string, unknown>, seq: number
   if ('locked' in changes) s.locked = changes.locked as boolean;
   if ('waiting_room' in changes) s.waitingRoom = changes.waiting_room as boolean;
   if ('anonymous_questions' in changes) s.anonymousQuestions = changes.anonymous_questions as boolean;
+  if ('safety' in changes) s.safety = changes.safety as Session['safety'];
+  if ('minors' in changes) s.minors = changes.minors as boolean;
+  if ('redact_personal_data' in changes) s.redactPersonalData = changes.redact_personal_data as boolean;
+  if ('retention_days' in changes) s.retentionDays = (changes.retention_days as number | null) ?? null;
   if ('floor_user_id' in changes) s.floorUserId = (changes.floor_user_id as string | null) ?? null;
   if ('rate_limit' in changes) {
     const limit = changes.rate_limit as { messages: number; per_seconds: number } | null;

@@ -10,14 +10,14 @@ type Payload = Record<string, unknown>;
  * Who may read an event: everyone, staff (private notes), or moderators and
  * one more person (a question held for approval, read by its author).
  */
-export type Visibility = 'all' | 'staff' | { moderatorsAnd: string };
+export type Visibility = 'all' | 'staff' | 'moderators' | { moderatorsAnd: string };
 
 const audienceOf = (visibility: Visibility): Pick<CommittedEvent, 'visibility' | 'visibleTo'> =>
   typeof visibility === 'string' ? { visibility } : { visibility: 'moderators', visibleTo: visibility.moderatorsAnd };
 
 /** Who may read events about this message: whoever may read the message. */
 export const visibilityOfMessage = (message: { visibility: string; authorId: string | null }): Visibility =>
-  message.visibility === 'held' && message.authorId ? { moderatorsAnd: message.authorId } : message.visibility === 'all' ? 'all' : 'staff';
+  message.visibility === 'held' ? (message.authorId ? { moderatorsAnd: message.authorId } : 'moderators') : message.visibility === 'all' ? 'all' : 'staff';
 
 export interface EventAppender {
   /**

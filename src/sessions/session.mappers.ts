@@ -1,4 +1,5 @@
 import type { Message as MessageRow, Session as SessionRow } from '../generated/prisma/client.js';
+import { safetyOf } from '../safety/safety-settings.js';
 import type { GuestRole, RespondsTo, Role, TurnPolicy, WireMember, WireMessage, WireSession } from '../contract/protocol.js';
 
 /**
@@ -27,6 +28,10 @@ export function toWireSession(row: SessionRow, options: { moderator: boolean }):
     guest_role: row.guestRole as GuestRole,
     waiting_room: row.waitingRoom,
     anonymous_questions: row.anonymousQuestions,
+    safety: safetyOf(row.safety),
+    minors: row.minors,
+    redact_personal_data: row.redactPersonalData,
+    retention_days: row.retentionDays,
     join_code: options.moderator ? row.joinCode : null,
     locked: row.locked,
     floor_user_id: row.floorUserId,
@@ -73,6 +78,7 @@ export function toWireMessage(row: MessageRow): WireMessage {
     ...(deleted ? { deleted: true } : {}),
     ...(row.scheduleReason ? { schedule_reason: row.scheduleReason } : {}),
     ...(row.truncated ? { cut_off: 'max_answer_tokens' as const } : {}),
+    ...(row.safety ? { safety: { status: row.safety as 'flagged' | 'held' | 'not_checked' } } : {}),
     ...questionFields(row),
   };
 }

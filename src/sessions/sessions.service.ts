@@ -1,3 +1,4 @@
+import { DEFAULT_SAFETY, mergeSafety } from '../safety/safety-settings.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { checkModelAllowed } from './model-policy.js';
@@ -50,6 +51,12 @@ export class SessionsService {
       guestRole: input.guest_role ?? 'contributor',
       waitingRoom: input.waiting_room ?? false,
       anonymousQuestions: input.anonymous_questions ?? false,
+      // Every new session has the defaults (DEFAULT_SAFETY) written out, so what it does is what it says.
+      safety: mergeSafety(DEFAULT_SAFETY, input.safety ?? {}),
+      // Sessions start with a join code, that is, open to a class: minors until a moderator says otherwise.
+      minors: input.minors ?? true,
+      redactPersonalData: input.redact_personal_data ?? true,
+      retentionDays: input.retention_days ?? null,
       joinCode: newJoinCode(),
       createdById: user.id,
     });

@@ -11,6 +11,9 @@ import { SessionLog, visibilityOfMessage, type BatchAppender, type BatchEvent, t
 import { toWireMessage, type SessionAccess } from '../sessions/session.mappers.js';
 import { LiveSessions } from '../sessions/live-sessions.service.js';
 import { SessionsRepository } from '../sessions/sessions.repository.js';
+import { SafetyService, type SafetyAssessment } from '../safety/safety.service.js';
+import type { SafetyFlagRecord } from '../safety/safety-flags.repository.js';
+import type { SafetyVerdict } from '../safety/safety-classifier.js';
 import { RateLimitService } from './rate-limit.service.js';
 import { TurnsService } from './turns.service.js';
 
@@ -38,6 +41,8 @@ interface PendingPost {
   user: AuthUser;
   access: SessionAccess;
   input: PostMessageInput;
+  /** The safety check's verdict, made before the batch (contributors' messages only). */
+  verdict?: SafetyVerdict;
   /** Gives back the rate-limit token taken for it, should the batch fail. */
   refund?: () => void;
 }
@@ -69,6 +74,7 @@ export class MessageIntakeService {
     private readonly turns: TurnsService,
     private readonly rateLimits: RateLimitService,
     private readonly live: LiveSessions,
+    private readonly safety: SafetyService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.batches = this.log.groupCommit((batches, tx, log) => this.commit(batches, tx, log));
@@ -78,7 +84,9 @@ export class MessageIntakeService {
     if (input.content.length > MAX_CONTENT_LENGTH) {
       throw new DomainError('too_large', `content must be at most ${MAX_CONTENT_LENGTH} characters`);
     }
-    const pending: PendingPost = { user, access, input };
+    // The safety check runs before the message takes its place: a held message is never shown.
+    const verdict = access.role !== 'moderator' && this.safety.enabled(access.session.safety) ? await this.safety.check(input.content) : undefined;
+    const pending: PendingPost = { user, access, input, verdict };
     try {
       const { message, queued } = await this.batches.submit(access.session.id, pending);
       if (queued) await this.turns.publishQueue(access.session.id);
@@ -105,6 +113,7 @@ export class MessageIntakeService {
     const perSession: Outcome[][] = [];
     const rows: Message[] = [];
     const events: BatchEvent[] = [];
+    const flags: SafetyFlagRecord[] = [];
     const inPersonSessions: string[] = [];
     const now = new Date();
     for (const { sessionId, items } of batches) {
@@ -143,8 +152,9 @@ export class MessageIntakeService {
         if (first !== undefined) return void outcomes.push({ sameAs: first }); // the same message twice in one batch
         firstOf.set(key, index);
         let row: Message;
+        let assessment: SafetyAssessment;
         try {
-          row = this.accept(item, current, now, waiting, latest);
+          ({ row, assessment } = this.accept(item, current, now, waiting, latest));
         } catch (error) {
           return void outcomes.push(error as Error);
         }
@@ -163,12 +173,14 @@ export class MessageIntakeService {
           },
           internal: { agentState: row.agentState, ...(inPerson ? { humanAnsweredWhilePaused: true } : {}) },
         });
+        if (assessment.status) this.flagEvents(row, assessment, now, rows, events, flags);
         outcomes.push({ row });
       });
       if (answersInPerson) inPersonSessions.push(sessionId);
     }
     await log.appendMany(events);
     await this.messages.createMany(tx, rows);
+    await this.safety.record(tx, flags);
     for (const sessionId of inPersonSessions) await this.sessions.update(tx, sessionId, { humanAnsweredWhilePaused: true });
     return perSession.map((outcomes) => {
       const settled = outcomes.map((o): Posted | Error | { sameAs: number } =>
@@ -179,7 +191,13 @@ export class MessageIntakeService {
   }
 
   /** Checks one message against the session now and takes its rate-limit token; the row to store (its seq comes with the batch). */
-  private accept(item: PendingPost, current: Session, now: Date, waiting: Map<string, number>, latest: Map<string, { seq: number; content: string }>): Message {
+  private accept(
+    item: PendingPost,
+    current: Session,
+    now: Date,
+    waiting: Map<string, number>,
+    latest: Map<string, { seq: number; content: string }>,
+  ): { row: Message; assessment: SafetyAssessment } {
     const { user, access, input } = item;
     if (input.content.trim().length === 0) throw new DomainError('bad_request', 'content must not be empty');
     this.checkSessionRules(user, { ...access, session: current }, input);
@@ -207,8 +225,12 @@ export class MessageIntakeService {
       latest.set(user.id, { seq: Number.MAX_SAFE_INTEGER, content: input.content });
     }
     // Under `moderated`, a contributor's question is held: its author and staff read it until a moderator approves it.
-    const held = agentState === 'awaiting_approval';
-    return {
+    // The safety check may hold it too (a private note is private already: it is flagged, never held).
+    let assessment = this.safety.assess(current.safety, item.verdict);
+    if (assessment.status === 'held' && input.visibility !== 'all') assessment = { ...assessment, status: 'flagged' };
+    const safetyHold = assessment.status === 'held';
+    const held = agentState === 'awaiting_approval' || safetyHold;
+    const row: Message = {
       id: newId(),
       sessionId: current.id,
       seq: 0,
@@ -221,7 +243,10 @@ export class MessageIntakeService {
       clientMsgId: input.clientMsgId,
       replyTo: [],
       status: 'complete',
-      agentState,
+      // Held by the safety check, the tutor does not see it; released, it does what it would have done.
+      agentState: safetyHold ? 'safety_hold' : agentState,
+      heldAgentState: safetyHold ? agentState : null,
+      safety: assessment.status,
       scheduleReason: null,
       answeredSeq: null,
       createdAt: now,
@@ -232,6 +257,47 @@ export class MessageIntakeService {
       dismissReason: null,
       truncated: false,
     };
+    return { row, assessment };
+  }
+
+  /**
+   * After a message the check flagged or held: the staff-only `safety_flag` (none for "not
+   * checked": moderators read that on the message), and for self-harm the help text, to its
+   * author and moderators, at once, whatever the session's pause.
+   */
+  private flagEvents(row: Message, assessment: SafetyAssessment, now: Date, rows: Message[], events: BatchEvent[], flags: SafetyFlagRecord[]) {
+    const flag = this.safety.flagOf(assessment, { sessionId: row.sessionId, id: row.id, authorId: row.authorId, source: 'message' }, now);
+    flags.push(flag);
+    if (assessment.status === 'not_checked') return;
+    events.push({ sessionId: row.sessionId, type: 'safety_flag', visibility: 'moderators', payload: () => this.safety.eventOf(flag) });
+    if (!assessment.selfHarm || !row.authorId) return;
+    const help: Message = {
+      ...row,
+      id: newId(),
+      role: 'system',
+      content: this.safety.helpText,
+      authorName: 'Roundtable',
+      authorRole: null,
+      // Addressed to the author: read by them and moderators (stored as held, with them as its "author").
+      visibility: 'held',
+      clientMsgId: null,
+      replyTo: [row.id],
+      agentState: 'none',
+      heldAgentState: null,
+      safety: null,
+      anonymous: false,
+    };
+    rows.push(help);
+    events.push({
+      sessionId: row.sessionId,
+      type: 'new_message',
+      visibility: { moderatorsAnd: row.authorId },
+      payload: (seq) => {
+        help.seq = seq;
+        return { message: toWireMessage(help) };
+      },
+      internal: { agentState: 'none' },
+    });
   }
 
   private checkSessionRules(user: AuthUser, access: SessionAccess, input: PostMessageInput): void {

@@ -21,12 +21,33 @@ export interface ReceivedRequest {
   authorization?: string;
 }
 
+/** The moderation model's categories it flags for a text, with their scores. */
+export type ModerationRule = (input: string) => Record<string, number>;
+
+/** A stand-in for the moderation model: a few phrases, with high scores. */
+export const FAKE_MODERATION: ModerationRule = (input) => {
+  const text = input.toLowerCase();
+  const scores: Record<string, number> = {};
+  if (/kill myself|hurt myself|end my life/.test(text)) Object.assign(scores, { 'self-harm': 0.97, 'self-harm/intent': 0.95 });
+  if (/i will hurt you|kill you/.test(text)) Object.assign(scores, { violence: 0.91, 'harassment/threatening': 0.88 });
+  if (/idiot|loser/.test(text)) scores.harassment = 0.72;
+  return scores;
+};
+
+const MODERATION_CATEGORIES = ['harassment', 'harassment/threatening', 'hate', 'hate/threatening', 'illicit', 'illicit/violent', 'self-harm', 'self-harm/instructions', 'self-harm/intent', 'sexual', 'sexual/minors', 'violence', 'violence/graphic'];
+
 /**
  * A small OpenAI-compatible server (POST /v1/chat/completions with SSE
- * streaming) on 127.0.0.1, so the real `openai` SDK is exercised over HTTP.
+ * streaming, POST /v1/moderations) on 127.0.0.1, so the real `openai` SDK is
+ * exercised over HTTP.
  */
 export class FakeOpenAi {
   readonly requests: ReceivedRequest[] = [];
+  /** Texts sent to /v1/moderations, in order. */
+  readonly moderated: string[] = [];
+  /** How /v1/moderations scores a text; `moderationStatus` makes it fail instead. */
+  moderation: ModerationRule = FAKE_MODERATION;
+  moderationStatus?: number;
   /** Requests whose client went away before the stream ended (cancellations). */
   aborted = 0;
   private readonly scripts: Script[] = [];
@@ -52,7 +73,29 @@ export class FakeOpenAi {
     return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
+  private async moderate(req: IncomingMessage, res: ServerResponse) {
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    const { input, model } = JSON.parse(body) as { input: string; model: string };
+    this.moderated.push(input);
+    if (this.moderationStatus) {
+      res.writeHead(this.moderationStatus, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: 'fake moderation error', type: 'server_error' } }));
+      return;
+    }
+    const scores = this.moderation(input);
+    const result = {
+      flagged: Object.keys(scores).length > 0,
+      categories: Object.fromEntries(MODERATION_CATEGORIES.map((c) => [c, (scores[c] ?? 0) >= 0.5])),
+      category_scores: Object.fromEntries(MODERATION_CATEGORIES.map((c) => [c, scores[c] ?? 0.001])),
+      category_applied_input_types: Object.fromEntries(MODERATION_CATEGORIES.map((c) => [c, ['text']])),
+    };
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ id: `modr-${this.moderated.length}`, model, results: [result] }));
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse) {
+    if (req.method === 'POST' && req.url?.endsWith('/moderations')) return this.moderate(req, res);
     if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
       res.writeHead(404).end();
       return;

@@ -13,7 +13,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { MAX_INT, NoControlCharacters, OptionalNotNull } from '../../common/input-limits.js';
-import { GUEST_ROLES, RESPONDS_TO, TURN_POLICIES, type GuestRole, type RespondsTo, type TurnPolicy } from '../../contract/protocol.js';
+import { GUEST_ROLES, RESPONDS_TO, TURN_POLICIES, type GuestRole, type RespondsTo, type SafetyMode, type SafetySettings, type TurnPolicy } from '../../contract/protocol.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -66,6 +66,19 @@ export class RateLimitInput {
   per_seconds!: number;
 }
 
+const SAFETY_MODES = ['off', 'flag', 'hold'] as const;
+const safetyMode = (category: string) => IsIn(SAFETY_MODES, { message: `safety.${category} must be off, flag or hold` });
+
+/** The safety check per category (docs/SAFETY.md); categories left out keep their setting. */
+export class SafetySettingsInput implements Partial<SafetySettings> {
+  @ApiPropertyOptional({ enum: SAFETY_MODES, default: 'hold' }) @OptionalNotNull() @safetyMode('self_harm') self_harm?: SafetyMode;
+  @ApiPropertyOptional({ enum: SAFETY_MODES, default: 'hold' }) @OptionalNotNull() @safetyMode('violence') violence?: SafetyMode;
+  @ApiPropertyOptional({ enum: SAFETY_MODES, default: 'hold' }) @OptionalNotNull() @safetyMode('sexual') sexual?: SafetyMode;
+  @ApiPropertyOptional({ enum: SAFETY_MODES, default: 'flag' }) @OptionalNotNull() @safetyMode('harassment') harassment?: SafetyMode;
+  @ApiPropertyOptional({ enum: SAFETY_MODES, default: 'flag' }) @OptionalNotNull() @safetyMode('profanity') profanity?: SafetyMode;
+  @ApiPropertyOptional({ enum: SAFETY_MODES, default: 'flag' }) @OptionalNotNull() @safetyMode('personal_data') personal_data?: SafetyMode;
+}
+
 export class CreateSessionInput {
   @ApiProperty({ example: 'Algebra, period 3' })
   @Transform(trim)
@@ -110,6 +123,29 @@ export class CreateSessionInput {
   @OptionalNotNull()
   @IsBoolean({ message: 'anonymous_questions must be a boolean' })
   anonymous_questions?: boolean;
+
+  @ApiPropertyOptional({ type: SafetySettingsInput, description: 'the safety check per category: off, flag (shown, staff alerted) or hold (author and moderators only, not the tutor, until released)' })
+  @OptionalNotNull()
+  @ValidateNested()
+  @Type(() => SafetySettingsInput)
+  safety?: SafetySettingsInput;
+
+  @ApiPropertyOptional({ description: 'a class of minors: the tutor follows age-appropriate rules', default: true })
+  @OptionalNotNull()
+  @IsBoolean({ message: 'minors must be a boolean' })
+  minors?: boolean;
+
+  @ApiPropertyOptional({ description: "mask phone numbers, e-mail and street addresses in people's messages before the model reads them", default: true })
+  @OptionalNotNull()
+  @IsBoolean({ message: 'redact_personal_data must be a boolean' })
+  redact_personal_data?: boolean;
+
+  @ApiPropertyOptional({ description: "days after closing before the session is purged (null: the server's RETENTION_DAYS)", minimum: 1, maximum: 36500, nullable: true })
+  @IsOptional()
+  @IsInt({ message: 'retention_days must be an integer' })
+  @Min(1, { message: 'retention_days must be between 1 and 36500' })
+  @Max(36500, { message: 'retention_days must be between 1 and 36500' })
+  retention_days?: number | null;
 }
 
 export class UpdateSessionInput extends CreateSessionInput {
