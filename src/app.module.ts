@@ -7,6 +7,7 @@ import { HealthModule } from './health/health.module.js';
 import { ModerationModule } from './moderation/moderation.module.js';
 import { PersistenceModule } from './persistence/persistence.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
+import { PrivacyModule } from './privacy/privacy.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { TurnsModule } from './turns/turns.module.js';
@@ -26,6 +27,7 @@ export class AppModule {
         ModerationModule,
         RealtimeModule,
         ReportsModule,
+        PrivacyModule,
         HealthModule,
       ],
     };

@@ -89,6 +89,11 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
     return this.entries.get(sessionId)?.live;
   }
 
+  /** Drops the live state (a purge, an erasure): the next use reads the rows again. */
+  forget(sessionId: string): void {
+    this.entries.delete(sessionId);
+  }
+
   /** The rows the live state starts from (once per session; events keep it current after). */
   private async read(sessionId: string): Promise<LiveSession | null> {
     const session = await this.sessions.findById(sessionId);
