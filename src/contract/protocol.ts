@@ -493,6 +493,12 @@ export interface ModeratePayload {
   anonymous_questions?: boolean;
   /** Extension (set_policy): lower every raised hand with the switch (default: keep them). */
   clear_hands?: boolean;
+  /** Extension (set_policy): the safety check per category (categories left out keep theirs). */
+  safety?: Partial<SafetySettings>;
+  /** Extension (set_policy): a class of minors (age-appropriate tutor rules). */
+  minors?: boolean;
+  /** Extension (set_policy): mask personal data before the model reads a message. */
+  redact_personal_data?: boolean;
   /** Extension (dismiss_message): why, shown to the question's author. */
   reason?: string;
   /** Extension (mute): keep their waiting questions for later instead of dropping them (default: drop). */

@@ -14,7 +14,7 @@ import {
 } from 'class-validator';
 import { MODERATE_ACTIONS, RESPONDS_TO, ROLES, TURN_POLICIES, type ModerateAction, type RespondsTo, type Role, type TurnPolicy } from '../../contract/protocol.js';
 import { MAX_INT, NoControlCharacters, OptionalNotNull } from '../../common/input-limits.js';
-import { RateLimitInput } from '../../sessions/dto/session.inputs.js';
+import { RateLimitInput, SafetySettingsInput } from '../../sessions/dto/session.inputs.js';
 
 export class SessionRefInput {
   @IsUUID('all', { message: 'session_id must be a session id (uuid)' })
@@ -143,6 +143,19 @@ export class ModerateInput extends SessionRefInput {
   @OptionalNotNull()
   @IsBoolean({ message: 'clear_hands must be a boolean' })
   clear_hands?: boolean;
+
+  @OptionalNotNull()
+  @ValidateNested()
+  @Type(() => SafetySettingsInput)
+  safety?: SafetySettingsInput;
+
+  @OptionalNotNull()
+  @IsBoolean({ message: 'minors must be a boolean' })
+  minors?: boolean;
+
+  @OptionalNotNull()
+  @IsBoolean({ message: 'redact_personal_data must be a boolean' })
+  redact_personal_data?: boolean;
 
   @OptionalNotNull()
   @IsString({ message: 'reason must be a string' })

@@ -168,6 +168,18 @@ const MessageItem = memo(function MessageItem({ message, role, mine, canDelete, 
         {message.status === 'cancelled' && <span className="badge warn">answer stopped</span>}
         {message.status === 'failed' && <span className="badge danger">failed</span>}
         {message.cut_off === 'max_answer_tokens' && <span className="badge warn">cut at the length limit</span>}
+        {message.held && !message.approval && message.role !== 'system' && (
+          <span className="badge warn" data-testid="held-for-review">
+            {mine ? 'held: only you and your teacher can see this' : 'held for review: the class and the tutor do not see it'}
+          </span>
+        )}
+        {message.held && message.role === 'system' && <span className="badge">{mine ? 'just for you' : 'sent only to its addressee'}</span>}
+        {message.safety?.status === 'flagged' && <span className="badge warn" data-testid="safety-flagged">flagged</span>}
+        {message.safety?.status === 'not_checked' && (
+          <span className="badge" data-testid="safety-not-checked" title="The safety check could not run for this message: it was shown without one">
+            not safety-checked
+          </span>
+        )}
         {canDelete && !message.deleted && (
           <button type="button" className="icon-button" onClick={() => void remove()} aria-label={`Delete the message from ${message.author_name} at ${when} (#${message.seq})`}>
             Delete

@@ -6,6 +6,7 @@ import { isMuted, nameOf, type RoomState } from '../state/room-state.js';
 import type { RoomActions } from '../state/use-room.js';
 import { copyText, describeError, excerpt, formatTime, joinLink } from '../ui.js';
 import { Participation, TranscriptDownload } from './reports.js';
+import { SafetyFlags, SafetySettingsForm } from './safety-panel.js';
 
 /** The console's status line: what the last action did, and an undo where one exists. */
 export type Feedback = { ok: boolean; text: string; undo?: { label: string; run: () => Promise<unknown> } } | null;
@@ -49,11 +50,13 @@ export function ModeratorConsole({ room, actions, token, now, act, feedback, bus
         )}
       </p>
       <fieldset disabled={closed || busy} className="console-body">
+        <SafetyFlags room={room} actions={actions} act={act} />
         <AwaitingApproval room={room} actions={actions} act={act} token={token} />
         <TutorControls room={room} actions={actions} act={act} />
         <WaitingRoom room={room} actions={actions} act={act} />
         <People room={room} actions={actions} act={act} now={now} />
         <RoomSettings room={room} actions={actions} act={act} />
+        <SafetySettingsForm room={room} actions={actions} act={act} />
         <Instructions room={room} actions={actions} act={act} />
         <JoinCode room={room} actions={actions} act={act} token={token} />
       </fieldset>

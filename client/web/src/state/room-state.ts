@@ -15,7 +15,27 @@ import type {
   WireParticipant,
   WireQueueEntry,
   WireSession,
+  SafetyFinding,
+  SafetySeverity,
+  FlagResolution,
 } from '../../../sdk/roundtable-client.js';
+
+/** A safety flag as the moderator console shows it (from `safety_flag` events and GET /sessions/:id/flags). */
+export interface FlagItem {
+  flag_id: string;
+  message_id: string;
+  author_id: string | null;
+  categories: SafetyFinding[];
+  severity: SafetySeverity | null;
+  action: 'flagged' | 'held' | 'not_checked';
+  source: 'message' | 'answer';
+  status: 'open' | FlagResolution;
+  note: string | null;
+  /** The message's text as the flag list gave it (the live message, when loaded, is newer). */
+  content?: string;
+  /** The seq it arrived at (REST flags: 0), to show the newest first. */
+  seq: number;
+}
 
 export interface StreamingAnswer {
   message_id: string;
@@ -48,6 +68,8 @@ export interface RoomState {
   removed: { banned: boolean; by?: string } | null;
   /** The seq of the last join-code change (the new code itself reaches moderators over REST). */
   joinCodeChangedAt: number;
+  /** Moderators: safety flags, by id (live events and the REST list merged). */
+  flags: Record<string, FlagItem>;
 }
 
 export type RoomAction =
@@ -56,6 +78,7 @@ export type RoomAction =
   | { kind: 'resumed'; state: ResumedState }
   | { kind: 'ephemeral'; event: EphemeralEvent; now?: number }
   | { kind: 'history'; messages: WireMessage[]; hasMore: boolean }
+  | { kind: 'flags'; flags: FlagItem[] }
   | { kind: 'typing_expired'; now: number };
 
 /** A typing indicator not refreshed for this long is dropped (the server clears its own after 5 s). */
@@ -80,6 +103,7 @@ export function roomFromSnapshot(state: SessionStateEvent): RoomState {
     typing: {},
     removed: null,
     joinCodeChangedAt: 0,
+    flags: {},
   };
 }
 
@@ -198,6 +222,28 @@ function applyDurable(room: RoomState, event: DurableEvent, now: number): RoomSt
       next.messages = room.messages.map((m) => (m.id === event.message_id ? { ...m, votes: event.votes } : m));
       next.queue = room.queue.map((q) => (q.message_id === event.message_id ? { ...q, votes: event.votes } : q));
       return next;
+    case 'safety_flag':
+      next.flags = {
+        ...room.flags,
+        [event.flag_id]: {
+          flag_id: event.flag_id,
+          message_id: event.message_id,
+          author_id: event.author_id,
+          categories: event.categories,
+          severity: event.severity,
+          action: event.action,
+          source: event.source ?? 'message',
+          status: 'open',
+          note: null,
+          seq: event.seq,
+        },
+      };
+      return next;
+    case 'safety_flag_resolved': {
+      const flag = room.flags[event.flag_id];
+      if (flag) next.flags = { ...room.flags, [event.flag_id]: { ...flag, status: event.status, note: event.note } };
+      return next;
+    }
     case 'hidden':
       return next;
   }
@@ -263,7 +309,7 @@ export function roomReducer(room: RoomState, action: RoomAction): RoomState {
   switch (action.kind) {
     case 'snapshot':
       // A fresh snapshot replaces everything; a removal seen before stays true.
-      return { ...roomFromSnapshot(action.state), removed: room.removed };
+      return { ...roomFromSnapshot(action.state), removed: room.removed, flags: room.flags };
     case 'durable':
       if (action.event.seq <= room.seq) return room;
       return applyDurable(room, action.event, action.now ?? Date.now());
@@ -286,6 +332,12 @@ export function roomReducer(room: RoomState, action: RoomAction): RoomState {
       const known = new Set(room.messages.map((m) => m.id));
       const older = action.messages.filter((m) => !known.has(m.id));
       return { ...room, messages: [...older, ...room.messages].sort((a, b) => a.seq - b.seq), hasMore: action.hasMore };
+    }
+    case 'flags': {
+      // The REST list fills in what came before this page; what arrived live since is newer.
+      const flags = { ...room.flags };
+      for (const f of action.flags) flags[f.flag_id] = flags[f.flag_id] ? { ...f, ...flags[f.flag_id], content: f.content } : f;
+      return { ...room, flags };
     }
     case 'typing_expired': {
       const typing = Object.fromEntries(Object.entries(room.typing).filter(([, t]) => action.now - t.at < TYPING_STALE_MS));

@@ -3,7 +3,8 @@
 // connection re-joins with last_seq; this hook turns that into React state,
 // a connection status for the banner, and announcements for screen readers.
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
-import { RoundtableClient, RoundtableError, type DurableEvent, type EphemeralEvent, type ModeratePayload } from '../../../sdk/roundtable-client.js';
+import { RoundtableApi } from '../../../sdk/roundtable-api.js';
+import { RoundtableClient, RoundtableError, type DurableEvent, type EphemeralEvent, type ModeratePayload, type WireFlag } from '../../../sdk/roundtable-client.js';
 import { freshRateWindow, refusedFor, spendToken, type RateWindow } from './composer-state.js';
 import { nameOf, roomFromSnapshot, roomReducer, type RoomAction, type RoomState } from './room-state.js';
 
@@ -193,8 +194,15 @@ export function useRoom(sessionId: string, token: string | null, attempt = 0, op
       lowerHand: () => clientRef.current!.lowerHand(sessionId),
       upvote: (messageId: string) => clientRef.current!.upvote(sessionId, messageId),
       moderate: (payload: Omit<ModeratePayload, 'session_id'>) => clientRef.current!.moderate({ ...payload, session_id: sessionId } as ModeratePayload),
+      /** Moderators: the session's flags so far (live ones arrive as events). */
+      loadFlags: async () => {
+        const answer = await new RoundtableApi(window.location.origin, token ?? undefined).call<{ flags: WireFlag[] }>('GET', `/sessions/${sessionId}/flags?limit=200`);
+        dispatch({ kind: 'flags', flags: answer.flags.map((f) => ({ ...f, seq: 0 })) });
+      },
+      resolveFlag: (flagId: string, action: 'release' | 'hide' | 'dismiss' | 'note', note?: string) =>
+        new RoundtableApi(window.location.origin, token ?? undefined).call('POST', `/sessions/${sessionId}/flags/${flagId}/resolve`, { action, ...(note ? { note } : {}) }),
     }),
-    [send, typing, loadOlder, sessionId],
+    [send, typing, loadOlder, sessionId, token],
   );
 
   return { room, connection, error, announced, rate, actions };
