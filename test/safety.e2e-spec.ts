@@ -126,7 +126,7 @@ describe('safety with the provider’s moderation endpoint', () => {
   let fake: FakeOpenAi;
   beforeAll(async () => {
     fake = await new FakeOpenAi().start();
-    app = await startTestApp({ OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', AGENT_MODEL: 'fake-model', SAFETY_MODEL: 'omni-moderation-latest' });
+    app = await startTestApp({ OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', AGENT_MODEL: 'fake-model', SAFETY_PROVIDER: 'openai', SAFETY_MODEL: 'omni-moderation-latest' });
   });
   afterAll(async () => {
     await app.close();

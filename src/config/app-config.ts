@@ -222,8 +222,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAnswerTokens: parsed.MAX_ANSWER_TOKENS ?? 1024,
     },
     safety: {
-      // A hosted provider (a key) has a moderation endpoint; local OpenAI-compatible servers mostly do not.
-      provider: (parsed.SAFETY_PROVIDER as 'openai' | 'offline' | undefined) ?? (parsed.OPENAI_API_KEY ? 'openai' : 'offline'),
+      // OpenAI itself (a key, no other base URL) has the moderation endpoint; other OpenAI-compatible
+      // servers (Ollama, vLLM, a gateway) mostly do not: they check offline unless told otherwise.
+      provider: (parsed.SAFETY_PROVIDER as 'openai' | 'offline' | undefined) ?? (parsed.OPENAI_API_KEY && !parsed.OPENAI_BASE_URL ? 'openai' : 'offline'),
       model: parsed.SAFETY_MODEL ?? 'omni-moderation-latest',
       apiKey: parsed.OPENAI_API_KEY,
       baseUrl: parsed.SAFETY_BASE_URL ?? parsed.OPENAI_BASE_URL,

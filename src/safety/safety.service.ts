@@ -29,6 +29,8 @@ const NOTHING: SafetyAssessment = { status: null, findings: [], severity: null, 
 @Injectable()
 export class SafetyService {
   private readonly logger = new Logger('SafetyService');
+  /** Failures since the last logged one: a classifier that is down is logged once a minute, not per message. */
+  private failures = { count: 0, loggedAt: 0 };
 
   constructor(
     @Inject(SAFETY_CLASSIFIER) private readonly classifier: SafetyClassifier,
@@ -51,14 +53,21 @@ export class SafetyService {
 
   /** The classifier's verdict; a thrown error is a verdict too ("not checked"). */
   async check(text: string): Promise<SafetyVerdict> {
+    let verdict: SafetyVerdict;
     try {
-      const verdict = await this.classifier.classify(text);
-      if (!verdict.checked) this.logger.warn({ classifier: verdict.classifier, msg: `safety check failed: ${verdict.error}` });
-      return verdict;
+      verdict = await this.classifier.classify(text);
     } catch (error) {
-      this.logger.warn({ classifier: this.classifier.name, msg: `safety check failed: ${error instanceof Error ? error.message : String(error)}` });
-      return { checked: false, error: 'the classifier failed', classifier: this.classifier.name };
+      verdict = { checked: false, error: error instanceof Error ? error.message : String(error), classifier: this.classifier.name };
     }
+    if (!verdict.checked) this.failed(verdict);
+    return verdict;
+  }
+
+  private failed(verdict: Extract<SafetyVerdict, { checked: false }>) {
+    this.failures.count++;
+    if (Date.now() - this.failures.loggedAt < 60_000) return;
+    this.logger.warn({ classifier: verdict.classifier, failures: this.failures.count, msg: `safety check failed (${this.failures.count} since the last report; messages go on marked "not checked"): ${verdict.error}` });
+    this.failures = { count: 0, loggedAt: Date.now() };
   }
 
   /** A verdict under a session's settings. */
