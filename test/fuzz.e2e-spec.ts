@@ -24,6 +24,7 @@ const restRoutes = (sessionId: string, token: string): ReadonlyArray<readonly [s
   ['PATCH', `/sessions/${sessionId}`, token],
   ['PUT', `/sessions/${sessionId}/members/a1b2c3d4-0000-4000-8000-000000000000`, token],
   ['POST', '/auth/password', token],
+  ['POST', `/sessions/${sessionId}/flags/a1b2c3d4-0000-4000-8000-000000000000/resolve`, token],
 ];
 
 /**
@@ -224,7 +225,7 @@ describe('property-based hostile input (fast-check)', () => {
 
   it('every REST body: a 2xx or a 4xx with a message, never a 500', async () => {
     const routes = [...restRoutes(sessionId, token), ['GET', `/sessions/${sessionId}/participation?format=`, token] as const];
-    const REST_FIELDS = ['email', 'password', 'display_name', 'join_code', 'title', 'turn_policy', 'agent', 'rate_limit', 'guest_role', 'locked', 'role', 'waiting_room', 'anonymous_questions', 'new_password', 'current_password', '__proto__', 'constructor'];
+    const REST_FIELDS = ['email', 'password', 'display_name', 'join_code', 'title', 'turn_policy', 'agent', 'rate_limit', 'guest_role', 'locked', 'role', 'waiting_room', 'anonymous_questions', 'new_password', 'current_password', 'safety', 'minors', 'redact_personal_data', 'retention_days', 'action', 'note', '__proto__', 'constructor'];
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...routes), fc.dictionary(fc.constantFrom(...REST_FIELDS), value, { maxKeys: 5 }), fc.boolean(), async ([method, path, bearer], body, rightCode) => {
         if (path === '/auth/guest' && rightCode) body.join_code = joinCode;

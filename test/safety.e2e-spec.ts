@@ -1,8 +1,9 @@
 import type { RoundtableClient } from '../client/sdk/roundtable-client.js';
 import type { DurableEvent, SafetyFlagEvent, WireFlag, WireMessage } from '../src/contract/protocol.js';
+import { MINORS_RULES } from '../src/agent/prompt-builder.js';
 import { DEFAULT_HELP_TEXT } from '../src/config/app-config.js';
 import { FakeOpenAi } from './support/fake-openai.js';
-import { connect, eventually, recordDurable, signUp, startTestApp, type TestApp, type TestUser } from './support/test-app.js';
+import { connect, eventually, recordDurable, signUp, signUpAdmin, startTestApp, type TestApp, type TestUser } from './support/test-app.js';
 
 /**
  * Safe for minors (issue 20): every contributor message and every tutor answer is checked;
@@ -104,6 +105,8 @@ function sharedChecks(label: string, setup: () => { app: TestApp; fake: FakeOpen
     const prompts = JSON.stringify(fake.requests);
     expect(prompts).toContain('call me on [phone number] about question 3');
     expect(prompts).not.toContain('555-123-4567');
+    // A session made with a join code is a class of minors: the tutor's instructions say so.
+    expect(fake.requests[fake.requests.length - 1].messages[0].content).toContain(MINORS_RULES);
     await eventually(() => flagsOf(room.modEvents[1]).some((f) => f.message_id === phone.id && f.categories.some((c) => c.category === 'personal_data')), 'a personal-data flag');
   }, 30_000);
 
@@ -161,7 +164,7 @@ describe('safety with the offline classifier', () => {
   beforeAll(async () => {
     fake = await new FakeOpenAi().start();
     // A local model server without a key: the offline classifier checks (SAFETY_PROVIDER's default).
-    app = await startTestApp({ OPENAI_BASE_URL: fake.url, AGENT_MODEL: 'fake-model' });
+    app = await startTestApp({ OPENAI_BASE_URL: fake.url, AGENT_MODEL: 'fake-model', ADMIN_EMAILS: 'safeguarding@school.example' });
   });
   afterAll(async () => {
     await app.close();
@@ -183,5 +186,33 @@ describe('safety with the offline classifier', () => {
     expect(flags).toHaveLength(0);
     await expect(teacher.api.call('PATCH', `/sessions/${session.id}`, { safety: { profanity: 'shout' } })).rejects.toMatchObject({ status: 400, body: { message: expect.stringContaining('safety.profanity must be off, flag or hold') } });
     await expect(teacher.api.call('PATCH', `/sessions/${session.id}`, { safety: { gossip: 'hold' } })).rejects.toMatchObject({ status: 400 });
+
+    // Off for minors: the tutor's instructions drop the rules.
+    await teacher.api.call('PATCH', `/sessions/${session.id}`, { minors: false, agent: { responds_to: 'all' } });
+    const asked = await sam.send(session.id, 'What is 7 times 8?');
+    await eventually(() => fake.requests.some((r) => JSON.stringify(r.messages).includes('What is 7 times 8?')), 'the question reaching the model');
+    const prompt = fake.requests.find((r) => JSON.stringify(r.messages).includes('What is 7 times 8?'))!;
+    expect(prompt.messages[0].content).not.toContain(MINORS_RULES);
+    expect(asked.id).toBeTruthy();
+  });
+
+  it('offline: platform admins list flags across sessions; others may not', async () => {
+    const admin = await signUpAdmin(app, 'safeguarding@school.example', 'Safeguarding lead');
+    const rooms = [await classroom(app, 'Period 1'), await classroom(app, 'Period 2')];
+    const sent = await Promise.all(rooms.map((r, i) => r.ada.send(r.session.id, i === 0 ? 'I want to kill myself' : 'what the fuck is this')));
+    const all = await eventually(async () => {
+      const { flags } = await admin.api.call<{ flags: WireFlag[] }>('GET', '/admin/flags?status=open');
+      return sent.every((m) => flags.some((f) => f.message_id === m.id)) ? flags : null;
+    }, 'both flags in the admin list');
+    expect(all!.find((f) => f.message_id === sent[0].id)).toMatchObject({ session_id: rooms[0].session.id, action: 'held' });
+    const selfHarm = await admin.api.call<{ flags: WireFlag[] }>('GET', '/admin/flags?category=self_harm');
+    expect(selfHarm.flags.some((f) => f.message_id === sent[0].id)).toBe(true);
+    expect(selfHarm.flags.some((f) => f.message_id === sent[1].id)).toBe(false);
+    const one = await admin.api.call<{ flags: WireFlag[] }>('GET', `/admin/flags?session_id=${rooms[1].session.id}`);
+    // Period 2's flags: the message, and (the local model echoes it) the tutor's answer, held.
+    expect(one.flags.filter((f) => f.source === 'message').map((f) => f.message_id)).toEqual([sent[1].id]);
+    expect(one.flags.every((f) => f.session_id === rooms[1].session.id)).toBe(true);
+    await expect(rooms[0].teacher.api.call('GET', '/admin/flags')).rejects.toMatchObject({ status: 403 });
+    await expect(admin.api.call('GET', '/admin/flags?category=gossip')).rejects.toMatchObject({ status: 400 });
   });
 });
