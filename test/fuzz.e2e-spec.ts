@@ -91,6 +91,7 @@ describe('generated hostile input', () => {
     const client = await connect(app, token);
     await client.join(sessionId);
     const codes = new Map<string, number>();
+    let flooded = 0;
     for (let i = 0; i < 400; i++) {
       // A hundred a second: under the flood guard, so the payloads reach validation and the handlers.
       if (i > 0 && i % 100 === 0) await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -101,9 +102,11 @@ describe('generated hostile input', () => {
       codes.set(code, (codes.get(code) ?? 0) + 1);
       if (code === 'internal' || code === 'no error given') throw new Error(`case ${i}: ${event} ${JSON.stringify(sent).slice(0, 300)} → ${JSON.stringify(answer)}`);
       if (!answer.ok) expect(answer.error!.message.length).toBeGreaterThan(0);
+      if (answer.error?.message === 'too many events: slow down') flooded++;
     }
     expect(codes.get('bad_request')).toBeGreaterThan(100);
-    expect(codes.get('rate_limited') ?? 0).toBeLessThan(40); // the typing and hand limits, not the flood guard
+    // Refusals are the typing and hand limits (how many depends on the machine's speed), never the flood guard.
+    expect(flooded).toBe(0);
     // Still serving (after the flood guard's second has passed), and nothing grew a prototype.
     await new Promise((resolve) => setTimeout(resolve, 1100));
     await client.join(sessionId);

@@ -49,6 +49,8 @@ export class LeanIoAdapter extends IoAdapter {
       // nothing at all) is closed after this long; a silent one misses its pings and is closed
       // within pingInterval + pingTimeout (25 s + 20 s, Socket.IO's defaults).
       connectTimeout: CONNECT_TIMEOUT_MS,
+      // Upgrades for other paths (the plain-WebSocket endpoint, /ws/collaborative/...) are not engine.io's to close.
+      destroyUpgrade: false,
       // Cross-origin browser pages only from the listed origins; the same origin needs no CORS headers.
       cors: this.corsOrigins.length > 0 ? { origin: [...this.corsOrigins], credentials: true } : undefined,
       allowRequest: (req, callback) => {

@@ -5,18 +5,20 @@ import { isStaff } from '../permissions/permission-table.js';
 import { SessionEventBus, type CommittedEvent, type EphemeralPublication } from '../sessions/session-event-bus.js';
 import { DISPLAY_VIEWER, hasModeratorOnlyParts, personalAudienceOf, toWireEvent, type Viewer } from '../sessions/wire-events.js';
 
-const STAFF: Viewer = { userId: null, role: 'observer' };
-const MODERATOR: Viewer = { userId: null, role: 'moderator' };
 import { PresenceService } from './presence.service.js';
 import { rooms } from './rooms.js';
+import { WsHub } from './ws-hub.js';
+
+const STAFF: Viewer = { userId: null, role: 'observer' };
+const MODERATOR: Viewer = { userId: null, role: 'moderator' };
 
 export type RoundtableServer = Server<ClientToServerEvents, ServerToClientEvents>;
 
 /**
- * Turns application events into Socket.IO emits: durable events to the
- * session's room in seq order (private ones to staff, `hidden` to the rest),
- * ephemeral ones to their audience; role changes move live sockets between
- * the staff and non-staff rooms; kicked users' sockets leave the room.
+ * Turns application events into emits, on Socket.IO's rooms and on the plain-WebSocket
+ * hub's rooms alike: durable events to the session's room in seq order (private ones to
+ * staff, `hidden` to the rest), ephemeral ones to their audience; role changes move live
+ * connections between the staff and non-staff rooms; kicked users' connections leave.
  */
 @Injectable()
 export class RealtimeBroadcaster implements OnModuleDestroy {
@@ -26,6 +28,7 @@ export class RealtimeBroadcaster implements OnModuleDestroy {
   constructor(
     private readonly bus: SessionEventBus,
     private readonly presence: PresenceService,
+    private readonly hub: WsHub,
   ) {}
 
   attach(server: RoundtableServer): void {
@@ -43,6 +46,7 @@ export class RealtimeBroadcaster implements OnModuleDestroy {
   /** To everyone in `room` but those also in `except`. The event name is the payload's type (PROTOCOL.md section 4). */
   private emit(room: string, event: { type: string }, except: string | string[] = []) {
     (this.server?.to(room).except(except) as { emit(name: string, payload: unknown): void } | undefined)?.emit(event.type, event);
+    this.hub.emit(room, event, except);
   }
 
   private durable(event: CommittedEvent) {
@@ -82,6 +86,12 @@ export class RealtimeBroadcaster implements OnModuleDestroy {
 
   /** A new role takes effect on the user's open sockets at once. */
   private moveRooms(sessionId: string, userId: string, role: Role) {
+    for (const member of this.hub.in(rooms.user(sessionId, userId))) {
+      this.hub.leave(member, rooms.moderators(sessionId));
+      this.hub.leave(member, rooms.staff(sessionId));
+      this.hub.leave(member, rooms.nonStaff(sessionId));
+      this.hub.join(member, [...(role === 'moderator' ? [rooms.moderators(sessionId)] : []), isStaff(role) ? rooms.staff(sessionId) : rooms.nonStaff(sessionId)]);
+    }
     const userRoom = this.server!.in(rooms.user(sessionId, userId));
     if (role === 'moderator') userRoom.socketsJoin(rooms.moderators(sessionId));
     else userRoom.socketsLeave(rooms.moderators(sessionId));
@@ -98,6 +108,7 @@ export class RealtimeBroadcaster implements OnModuleDestroy {
     const userRoom = rooms.user(sessionId, userId);
     this.emit(userRoom, { type: 'kicked', session_id: sessionId, banned, ...(payload.by ? { by: payload.by } : {}) } as never);
     this.server!.in(userRoom).socketsLeave([rooms.session(sessionId), rooms.staff(sessionId), rooms.nonStaff(sessionId), rooms.moderators(sessionId), userRoom]);
+    for (const member of this.hub.in(userRoom)) member.removed(banned);
     this.presence.removeUser(sessionId, userId);
   }
 

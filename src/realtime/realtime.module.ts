@@ -8,12 +8,14 @@ import { PresenceService } from './presence.service.js';
 import { RealtimeBroadcaster } from './realtime.broadcaster.js';
 import { RealtimeGateway } from './realtime.gateway.js';
 import { SnapshotService } from './snapshot.service.js';
-import { SocketSessionGuard } from './socket-session.guard.js';
+import { SessionChannel } from './session-channel.js';
+import { WsTransport } from './ws-transport.js';
+import { WsHub } from './ws-hub.js';
 import { TypingService } from './typing.service.js';
 
-/** The live room over Socket.IO. */
+/** The live room over Socket.IO and plain WebSocket: two transports, one session service (SessionChannel). */
 @Module({
   imports: [AuthModule, SessionsModule, TurnsModule, AgentModule, ModerationModule],
-  providers: [RealtimeGateway, RealtimeBroadcaster, SnapshotService, PresenceService, TypingService, SocketSessionGuard],
+  providers: [RealtimeGateway, SessionChannel, WsHub, WsTransport, RealtimeBroadcaster, SnapshotService, PresenceService, TypingService],
 })
 export class RealtimeModule {}
