@@ -20,7 +20,8 @@ import { AgentRepository } from './agent.repository.js';
 import { ANONYMOUS_HANDLE, buildPrompt, handlesFor, ROSTER_LIMIT, type PromptMessage, type Speaker } from './prompt-builder.js';
 import { AGENT_PROVIDER, type AgentProvider, type TokenUsageFigures } from './providers/agent-provider.js';
 
-type StopReason = 'cancel' | 'pause' | 'close';
+/** Why an answer stopped early: a moderator (cancel, pause), the session closing, or the lease gone to another instance. */
+type StopReason = 'cancel' | 'pause' | 'close' | 'lease_lost';
 
 interface Run {
   messageId: string;
@@ -37,10 +38,13 @@ interface Run {
   questionIds: string[];
   /** The answer stopped at the session's length cap. */
   truncated?: boolean;
+  /** The lease's generation it was started under: only its holder may store the answer (the fence). */
+  generation: number;
 }
 
 class AgentTimeout extends Error {}
 class BudgetSpent extends Error {}
+class LeaseLost extends Error {}
 
 const LEASE_TTL_MS = 15_000;
 // A fast model streams a token every few milliseconds; people read at a far slower
@@ -65,6 +69,9 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private readonly unsubscribe: Array<() => void> = [];
   private stopped = false;
+
+  /** Sessions whose lease this instance lost mid-answer: it takes the lease back once it is free. */
+  private readonly takeovers = new Set<string>();
 
   constructor(
     @Inject(AGENT_PROVIDER) private readonly provider: AgentProvider,
@@ -154,12 +161,25 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     const session = await this.sessions.findById(sessionId);
     if (!session || session.status !== 'active' || session.agentPaused) return false;
     const policy = session.turnPolicy as TurnPolicy;
+    if (this.takeovers.has(sessionId)) {
+      // This instance lost the lease mid-answer: it waits for the lease to be free (its holder may have died).
+      const lease = await this.agent.acquireLease(sessionId, this.config.instanceId, LEASE_TTL_MS);
+      if (!lease) {
+        this.retryLater(sessionId);
+        return false;
+      }
+      this.takeovers.delete(sessionId);
+      await this.takeOver(sessionId, lease);
+      return true;
+    }
     const batch = await this.turns.nextBatch(sessionId);
     if (!batch) return false;
-    if (!(await this.agent.acquireLease(sessionId, this.config.instanceId, LEASE_TTL_MS))) {
+    const lease = await this.agent.acquireLease(sessionId, this.config.instanceId, LEASE_TTL_MS);
+    if (!lease) {
       this.retryLater(sessionId); // another instance is answering this session
       return false;
     }
+    if (lease.taken && (await this.takeOver(sessionId, lease))) return true; // the queue changed: look again
 
     const run: Run = {
       messageId: newId(),
@@ -170,6 +190,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
       unsent: '',
       controller: new AbortController(),
       questionIds: batch.messages.map((m) => m.id),
+      generation: lease.generation,
     };
     this.runs.set(sessionId, run);
     await this.agent.markAnswering(batch.messages.map((m) => m.id));
@@ -177,7 +198,21 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     this.publishStatus(sessionId, run);
     await this.turns.publishQueue(sessionId);
 
-    const renew = setInterval(() => void this.agent.acquireLease(sessionId, this.config.instanceId, LEASE_TTL_MS).catch(() => undefined), LEASE_TTL_MS / 3);
+    // The lease is renewed while the answer runs; a renewal that finds another holder, or that keeps
+    // failing past most of the lease's time, stops the answer here: it is never stored twice.
+    let renewedAt = Date.now();
+    const renew = setInterval(() => {
+      this.agent
+        .renewLease(sessionId, this.config.instanceId, run.generation, LEASE_TTL_MS)
+        .then((held) => {
+          if (held) renewedAt = Date.now();
+          else this.loseLease(sessionId, run, 'another instance holds the lease now');
+        })
+        .catch((error: unknown) => {
+          this.logger.warn({ session_id: sessionId, msg: `lease renewal failed: ${redactSecrets(error instanceof Error ? error.message : String(error))}` });
+          if (Date.now() - renewedAt > (LEASE_TTL_MS * 2) / 3) this.loseLease(sessionId, run, 'the lease could not be renewed in time');
+        });
+    }, LEASE_TTL_MS / 3);
     const timeout = setTimeout(() => run.controller.abort(new AgentTimeout('timed out')), this.config.agent.timeoutMs);
     let usage: TokenUsageFigures | undefined;
     let failure: string | undefined = await this.budgetSpent(sessionId, batch.messages[0].authorId);
@@ -222,7 +257,14 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     }
 
     try {
+      if (run.stopReason === 'lease_lost') throw new LeaseLost();
       await this.finish(session, batch, run, failure, usage);
+    } catch (error) {
+      if (!(error instanceof LeaseLost)) throw error;
+      // Fenced: nothing of this answer is stored. Whoever holds the lease answers these questions once.
+      this.live.forget(sessionId);
+      this.takeovers.add(sessionId);
+      this.retryLater(sessionId);
     } finally {
       this.runs.delete(sessionId);
       // A pause lets the answer in progress finish (or stops it, "stop now"): either way the agent is paused now.
@@ -231,7 +273,28 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
       await this.turns.publishQueue(sessionId);
       if (this.stopped || run.stopReason === 'close') await this.agent.releaseLease(sessionId, this.config.instanceId).catch(() => undefined);
     }
-    return run.stopReason !== 'pause' && run.stopReason !== 'close';
+    return run.stopReason !== 'pause' && run.stopReason !== 'close' && run.stopReason !== 'lease_lost';
+  }
+
+  private loseLease(sessionId: string, run: Run, why: string) {
+    if (run.stopReason) return;
+    this.logger.warn({ session_id: sessionId, generation: run.generation, msg: `stopping the answer in progress: ${why}` });
+    run.stopReason = 'lease_lost';
+    run.controller.abort(new LeaseLost(why));
+  }
+
+  /**
+   * The lease came from another holder (or back to this instance after it lost it): what that
+   * holder was answering is pending again and the live state reloads, so each interrupted
+   * question is answered once, here. Returns whether anything was requeued.
+   */
+  private async takeOver(sessionId: string, lease: { generation: number }): Promise<boolean> {
+    const requeued = await this.agent.requeueAnswering(sessionId);
+    if (requeued) {
+      this.logger.log({ session_id: sessionId, generation: lease.generation, msg: `took over the agent's lease: ${requeued} interrupted question(s) pending again` });
+      this.live.forget(sessionId);
+    }
+    return requeued > 0;
   }
 
   private flushDeltas(sessionId: string, run: Run) {
@@ -333,6 +396,8 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     const held = assessment?.status === 'held' || assessment?.status === 'flagged';
     const safetyStatus = held ? 'held' : (assessment?.status ?? null);
     await this.log.write(session.id, async (tx, log) => {
+      // The fence: an instance that no longer holds this generation of the lease stores nothing.
+      if (!(await this.agent.holdsLease(tx, session.id, this.config.instanceId, run.generation))) throw new LeaseLost();
       const failed = failedAnswer;
       const interrupted = run.stopReason === 'pause' || run.stopReason === 'close';
       const clearsInPersonFlag = !failed && !interrupted && session.humanAnsweredWhilePaused;

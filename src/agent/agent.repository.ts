@@ -8,19 +8,42 @@ export class AgentRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
   /**
-   * Takes or renews this instance's lease on a session's agent; false while
+   * Takes or renews this instance's lease on a session's agent: its generation (the fencing
+   * token), and whether it was taken from someone else (or from nobody) just now; null while
    * another live instance holds it. Two instances never answer one session.
    */
-  async acquireLease(sessionId: string, owner: string, ttlMs: number): Promise<boolean> {
-    const until = new Date(Date.now() + ttlMs);
+  async acquireLease(sessionId: string, owner: string, ttlMs: number): Promise<{ generation: number; taken: boolean } | null> {
+    const now = new Date();
+    const until = new Date(now.getTime() + ttlMs);
+    const rows = await this.prisma.$queryRaw<Array<{ generation: number; taken: boolean }>>`
+      WITH old AS (SELECT id, agent_lease_owner AS before FROM sessions WHERE id = ${sessionId}::uuid FOR UPDATE)
+      UPDATE sessions AS s SET agent_lease_owner = ${owner}, agent_lease_until = ${until},
+        agent_lease_generation = s.agent_lease_generation + (CASE WHEN old.before IS NOT DISTINCT FROM ${owner} THEN 0 ELSE 1 END)
+      FROM old
+      WHERE s.id = old.id AND (old.before IS NULL OR old.before = ${owner} OR s.agent_lease_until < ${now})
+      RETURNING s.agent_lease_generation AS generation, (old.before IS DISTINCT FROM ${owner}) AS taken`;
+    return rows[0] ? { generation: Number(rows[0].generation), taken: rows[0].taken } : null;
+  }
+
+  /** Extends the lease while it is still this generation's; false once someone else holds it. */
+  async renewLease(sessionId: string, owner: string, generation: number, ttlMs: number): Promise<boolean> {
     const { count } = await this.prisma.session.updateMany({
-      where: {
-        id: sessionId,
-        OR: [{ agentLeaseOwner: null }, { agentLeaseOwner: owner }, { agentLeaseUntil: { lt: new Date() } }],
-      },
-      data: { agentLeaseOwner: owner, agentLeaseUntil: until },
+      where: { id: sessionId, agentLeaseOwner: owner, agentLeaseGeneration: generation },
+      data: { agentLeaseUntil: new Date(Date.now() + ttlMs) },
     });
     return count === 1;
+  }
+
+  /** Inside the answer's transaction: whether this owner still holds this generation (the fence). */
+  async holdsLease(tx: DbTransaction, sessionId: string, owner: string, generation: number): Promise<boolean> {
+    const row = await tx.session.findUnique({ where: { id: sessionId }, select: { agentLeaseOwner: true, agentLeaseGeneration: true } });
+    return row?.agentLeaseOwner === owner && row.agentLeaseGeneration === generation;
+  }
+
+  /** A lease taken over from another holder: what it was answering is pending again, to be answered once, here. */
+  async requeueAnswering(sessionId: string): Promise<number> {
+    const { count } = await this.prisma.message.updateMany({ where: { sessionId, agentState: 'answering' }, data: { agentState: 'pending' } });
+    return count;
   }
 
   async releaseLease(sessionId: string, owner: string): Promise<void> {

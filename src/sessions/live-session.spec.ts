@@ -18,6 +18,7 @@ const row = (over: Partial<Session> = {}): Session => ({
   humanAnsweredWhilePaused: false,
   agentLeaseOwner: null,
   agentLeaseUntil: null,
+  agentLeaseGeneration: 0,
   safety: {},
   minors: false,
   redactPersonalData: true,
