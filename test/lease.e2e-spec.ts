@@ -59,3 +59,34 @@ describe("the agent's lease", () => {
     expect((await prisma.message.findUnique({ where: { id: question.id } }))?.agentState).toBe('answered');
   }, 40_000);
 });
+
+describe('a restart among several instances', () => {
+  let app: TestApp;
+  let prisma: PrismaClient;
+  beforeAll(async () => {
+    app = await startTestApp({ OFFLINE_AGENT_DELAY_MS: '0' });
+    prisma = app.app.get(PrismaClient);
+  });
+  afterAll(() => app.close());
+
+  it("requeues only what this instance was answering, not another live instance's answer in progress", async () => {
+    const teacher = await signUp(app, 'Teacher');
+    const sessions = await Promise.all(['Mine', 'Theirs'].map((title) => teacher.api.createSession({ title, agent: { responds_to: 'mentions' } })));
+    const client = await connect(app, teacher.access_token);
+    const questions: string[] = [];
+    for (const { session } of sessions) {
+      await client.join(session.id);
+      questions.push((await client.send(session.id, 'no mention: nothing for the tutor')).id);
+    }
+    // As a crash leaves them: both mid-answer; one session's lease this instance's, the other's a live instance's.
+    await prisma.message.updateMany({ where: { id: { in: questions } }, data: { agentState: 'answering' } });
+    await prisma.session.update({ where: { id: sessions[0].session.id }, data: { agentLeaseOwner: app.config.instanceId, agentLeaseUntil: new Date(Date.now() + 60_000) } });
+    await prisma.session.update({ where: { id: sessions[1].session.id }, data: { agentLeaseOwner: 'another-live-instance', agentLeaseUntil: new Date(Date.now() + 60_000) } });
+    client.close();
+    await app.restart();
+    prisma = app.app.get(PrismaClient);
+    // Ours was requeued and answered after the restart; theirs is still theirs to answer.
+    await eventually(async () => (await prisma.message.findUnique({ where: { id: questions[0] } }))?.agentState === 'answered', 'our interrupted question answered');
+    expect((await prisma.message.findUnique({ where: { id: questions[1] } }))?.agentState).toBe('answering');
+  }, 30_000);
+});

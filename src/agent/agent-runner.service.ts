@@ -1,5 +1,6 @@
 import { redactSecrets } from '../common/redact-secrets.js';
 import { SafetyService } from '../safety/safety.service.js';
+import { ClusterSignals } from '../persistence/cluster-signals.js';
 import { ANONYMOUS_SPEAKER_NAME } from '../sessions/wire-events.js';
 import { answerTokens } from '../sessions/agent-queue.js';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
@@ -47,6 +48,8 @@ class BudgetSpent extends Error {}
 class LeaseLost extends Error {}
 
 const LEASE_TTL_MS = 15_000;
+/** The cluster channel for "stop the answer you are streaming in this session". */
+const STOP_CHANNEL = 'agent-stop';
 // A fast model streams a token every few milliseconds; people read at a far slower
 // pace. Deltas are sent at most once per tick (or sooner past a size), not per token.
 const DELTA_TICK_MS = 40;
@@ -85,6 +88,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly presence: PresenceRegistry,
     private readonly live: LiveSessions,
     private readonly safety: SafetyService,
+    private readonly signals: ClusterSignals,
   ) {}
 
   async onApplicationBootstrap() {
@@ -98,7 +102,11 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
         if (queued || approved || event.type === 'session_updated' || event.type === 'member_updated') this.kick(event.sessionId);
       }),
     );
-    const requeued = await this.agent.requeueInterrupted();
+    // A moderator on another instance stopping this instance's answer (cancel, pause and stop, close).
+    await this.signals.subscribe(STOP_CHANNEL, (m) => {
+      if (m.to === this.config.instanceId && typeof m.session_id === 'string') this.stop(m.session_id, m.reason as StopReason);
+    });
+    const requeued = await this.agent.requeueInterrupted(this.config.instanceId);
     if (requeued) this.logger.log(`${requeued} message(s) interrupted by a restart are pending again`);
     for (const sessionId of await this.messages.sessionsWithPending()) this.kick(sessionId);
   }
@@ -124,6 +132,19 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     if (!run) return false;
     run.stopReason = reason;
     run.controller.abort(new Error(reason));
+    return true;
+  }
+
+  /**
+   * Stops the answer in flight wherever it runs: here, or on the instance holding the session's
+   * lease (a signal over Redis, which that instance acts on). Returns whether one was running.
+   */
+  async stopAnywhere(sessionId: string, reason: StopReason): Promise<boolean> {
+    if (this.stop(sessionId, reason)) return true;
+    if (!this.signals.clustered) return false;
+    const lease = await this.agent.leaseOf(sessionId);
+    if (!lease || lease.owner === this.config.instanceId || lease.until.getTime() < Date.now()) return false;
+    await this.signals.publish(STOP_CHANNEL, { session_id: sessionId, reason, to: lease.owner });
     return true;
   }
 

@@ -46,6 +46,12 @@ export class AgentRepository {
     return count;
   }
 
+  /** Who holds a session's lease, and until when (null: nobody). */
+  async leaseOf(sessionId: string): Promise<{ owner: string; until: Date } | null> {
+    const row = await this.prisma.session.findUnique({ where: { id: sessionId }, select: { agentLeaseOwner: true, agentLeaseUntil: true } });
+    return row?.agentLeaseOwner && row.agentLeaseUntil ? { owner: row.agentLeaseOwner, until: row.agentLeaseUntil } : null;
+  }
+
   async releaseLease(sessionId: string, owner: string): Promise<void> {
     await this.prisma.session.updateMany({
       where: { id: sessionId, agentLeaseOwner: owner },
@@ -53,10 +59,17 @@ export class AgentRepository {
     });
   }
 
-  /** After a crash nothing is mid-answer any more: what was being answered is pending again. */
-  async requeueInterrupted(): Promise<number> {
-    const { count } = await this.prisma.message.updateMany({ where: { agentState: 'answering' }, data: { agentState: 'pending' } });
-    return count;
+  /**
+   * After a crash or a restart, this instance's answers in flight are gone: what it was answering
+   * is pending again. Only in sessions whose lease it held (or that nobody holds now): another live
+   * instance's answers in progress are left to it (and to its lease's fence).
+   */
+  async requeueInterrupted(owner: string): Promise<number> {
+    const now = new Date();
+    return this.prisma.$executeRaw`
+      UPDATE messages SET agent_state = 'pending'
+      WHERE agent_state = 'answering' AND session_id IN (
+        SELECT id FROM sessions WHERE agent_lease_owner IS NULL OR agent_lease_owner = ${owner} OR agent_lease_until < ${now})`;
   }
 
   async markAnswering(ids: string[]): Promise<void> {

@@ -116,7 +116,7 @@ export class SessionControlService {
   async pauseAgent(actor: AuthUser, access: SessionAccess, stopNow: boolean): Promise<void> {
     ensureOpen(access);
     if (access.session.agentPaused) {
-      if (stopNow) this.agent.stop(access.session.id, 'pause');
+      if (stopNow) await this.agent.stopAnywhere(access.session.id, 'pause');
       return;
     }
     await this.log.write(access.session.id, async (tx, log) => {
@@ -130,7 +130,7 @@ export class SessionControlService {
       await this.sessions.update(tx, access.session.id, { agentPaused: true, agentPausedAtSeq: seq, humanAnsweredWhilePaused: false });
     });
     // "Stop now": abort what is in flight too; the partial answer is stored as cancelled, its question waits for resume.
-    if (stopNow) this.agent.stop(access.session.id, 'pause');
+    if (stopNow) await this.agent.stopAnywhere(access.session.id, 'pause');
   }
 
   async resumeAgent(actor: AuthUser, access: SessionAccess, answerPending: boolean): Promise<void> {
@@ -158,7 +158,7 @@ export class SessionControlService {
 
   async cancelAgent(actor: AuthUser, access: SessionAccess): Promise<void> {
     ensureOpen(access);
-    if (!this.agent.stop(access.session.id, 'cancel')) throw new DomainError('bad_request', 'the agent is not answering anything');
+    if (!(await this.agent.stopAnywhere(access.session.id, 'cancel'))) throw new DomainError('bad_request', 'the agent is not answering anything');
     await this.recordAction(actor, access, 'cancel_agent', {});
   }
 
@@ -276,7 +276,7 @@ export class SessionControlService {
       await this.sessions.update(tx, sessionId, { status: 'closed', closedAt: new Date(), floorUserId: null });
       await appendAudited(this.audit, tx, log, { sessionId, actor, action: 'close', type: 'session_closed', payload: { by: actor.id }, internal: { clearsQueue: true } });
     });
-    this.agent.stop(sessionId, 'close');
+    await this.agent.stopAnywhere(sessionId, 'close');
     await this.turns.publishQueue(sessionId);
   }
 

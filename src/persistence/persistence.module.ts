@@ -1,3 +1,4 @@
+import { ClusterSignals } from './cluster-signals.js';
 import { Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { fileURLToPath } from 'node:url';
 import { PrismaClient } from '../generated/prisma/client.js';
@@ -60,7 +61,8 @@ class PersistenceLifecycle implements OnApplicationShutdown {
       },
     },
     PersistenceLifecycle,
+    ClusterSignals,
   ],
-  exports: [DATABASE, PrismaClient],
+  exports: [DATABASE, PrismaClient, ClusterSignals],
 })
 export class PersistenceModule {}

@@ -17,9 +17,12 @@ import { templateDatabase } from './template-database.js';
  * The database the test apps use: the embedded PGlite by default, or, when
  * DATABASE_URL is set, a fresh database per test app on that PostgreSQL server.
  */
-export async function prepareDatabase(): Promise<{ dataDir: string; databaseUrl?: string; drop(): Promise<void> }> {
+/** The machine's PostgreSQL, for tests that need one whatever the suite runs on (several instances share it). */
+export const LOCAL_POSTGRES = 'postgresql://root@127.0.0.1:5432/postgres';
+
+export async function prepareDatabase(options: { postgres?: boolean } = {}): Promise<{ dataDir: string; databaseUrl?: string; drop(): Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'roundtable-test-'));
-  const serverUrl = process.env.DATABASE_URL;
+  const serverUrl = process.env.DATABASE_URL ?? (options.postgres ? LOCAL_POSTGRES : undefined);
   if (!serverUrl) {
     cpSync(await templateDatabase(), dataDir, { recursive: true });
     return { dataDir, drop: async () => rmSync(dataDir, { recursive: true, force: true }) };
