@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { io } from 'socket.io-client';
+import WebSocket from 'ws';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const QUICK = process.argv.includes('--quick');
@@ -134,6 +135,33 @@ class Participant {
   }
   close() {
     this.socket?.close();
+  }
+}
+/** The same checks over the plain-WebSocket endpoint (/ws/collaborative/:id): JSON frames, one session per connection. */
+class WsParticipant extends Participant {
+  group = 'ws';
+  async connect() {}
+  join(sessionId) {
+    return new Promise((resolve, reject) => {
+      const url = `${this.url.replace('http', 'ws')}/ws/collaborative/${sessionId}?token=${encodeURIComponent(this.token)}`;
+      this.ws = new WebSocket(url);
+      this.socket = { get connected() { return true; } };
+      this.ws.on('message', (data) => {
+        const frame = JSON.parse(String(data));
+        if (frame.type === 'session_state') {
+          this.lastSeq.set(sessionId, frame.seq);
+          resolve(frame);
+        } else if (frame.type === 'new_message') this.deliver(frame);
+      });
+      this.ws.on('close', (code) => {
+        this.socket = { connected: false };
+        reject(new Error(`closed ${code}`));
+      });
+      this.ws.on('error', reject);
+    });
+  }
+  close() {
+    this.ws?.close();
   }
 }
 const integrity = (ps, ...runs) => ({
@@ -277,10 +305,17 @@ async function fanOut(target, participants, sessionId, { senders, total }) {
   let delivered = 0;
   let done;
   const all = new Promise((r) => (done = r));
+  const byGroup = {};
   for (const p of participants) {
+    const group = (byGroup[p.group ?? 'socketio'] ??= { latencies: [], delivered: 0, receivers: 0 });
+    group.receivers++;
     p.onMessage = (e) => {
       const t = sentAt.get(e.message.client_msg_id);
-      if (t !== undefined) latencies.push(performance.now() - t);
+      if (t !== undefined) {
+        latencies.push(performance.now() - t);
+        group.latencies.push(performance.now() - t);
+      }
+      group.delivered++;
       if (++delivered === expected) done();
     };
   }
@@ -310,7 +345,10 @@ async function fanOut(target, participants, sessionId, { senders, total }) {
   const cpu = cpuSeconds(target.pid) - cpu0;
   for (const p of participants) p.onMessage = null;
   // What never arrived counts as lost (a gap at the end of a stream shows no gap).
-  return { deliveredPerSecond: delivered / seconds, p50: pct(latencies, 0.5), p99: pct(latencies, 0.99), cpuPerDeliveryUs: (cpu / delivered) * 1e6, delivered, expected, missing: expected - delivered };
+  const groups = Object.fromEntries(
+    Object.entries(byGroup).map(([name, g]) => [name, { perReceiverPerSecond: g.delivered / g.receivers / seconds, p50: pct(g.latencies, 0.5), p99: pct(g.latencies, 0.99), delivered: g.delivered }]),
+  );
+  return { deliveredPerSecond: delivered / seconds, p50: pct(latencies, 0.5), p99: pct(latencies, 0.99), cpuPerDeliveryUs: (cpu / delivered) * 1e6, delivered, expected, missing: expected - delivered, groups };
 }
 
 /** One sender at a fixed rate; delivery latency to everyone. */
@@ -390,6 +428,17 @@ async function runTarget(target, figures) {
     await Promise.all(ps.map((p) => p.join(room.id)));
     figures.fanout100 = await measure('fan-out to 100', () => fanOut(target, ps, room.id, { senders: 4, total: QUICK ? 300 : 1000 }));
     figures.integrity100 = integrity(ps, figures.fanout100);
+    ps.forEach((p) => p.close());
+  }
+
+  // Half of the hundred on the plain-WebSocket endpoint (Roundtable only: the bare relay has none).
+  if (wanted('fanout100ws') && target.name === 'roundtable') {
+    const [room] = await target.prepare(1, 100);
+    const ps = room.tokens.map((token, i) => (i < 50 ? new Participant(target.url, token) : new WsParticipant(target.url, token)));
+    await pool(ps.slice(0, 50), 50, (p) => p.connect());
+    await Promise.all(ps.map((p) => p.join(room.id)));
+    figures.fanout100ws = await measure('fan-out to 50 Socket.IO + 50 plain WebSocket', () => fanOut(target, ps, room.id, { senders: 4, total: QUICK ? 300 : 1000 }));
+    figures.integrity100ws = integrity(ps, figures.fanout100ws);
     ps.forEach((p) => p.close());
   }
 
@@ -558,6 +607,11 @@ both(`late join into ${LATE_JOIN_HISTORY} messages: p99`, 'lateJoin.p99', 'ms');
 both('50 of 200 resume: caught up p99', 'resume.p99', 'ms');
 both('memory per idle participant (heap + external, after GC)', 'memoryPerParticipantKb', 'KB');
 both(`RSS after ${N1000} sign-ups and a restart, before participants connect`, 'rssBeforeParticipants', 'MB');
+if (rt.fanout100ws) {
+  const { socketio, ws } = rt.fanout100ws.groups;
+  rows.push(['fan-out 100, half on plain WebSocket: delivered/s per receiver, Socket.IO vs WebSocket', `${f(socketio?.perReceiverPerSecond)} /s`, `${f(ws?.perReceiverPerSecond)} /s (WebSocket)`, '', '(same run, same messages)']);
+  rows.push(['fan-out 100, half on plain WebSocket: latency p50 / p99, Socket.IO vs WebSocket', `${f(socketio?.p50)} / ${f(socketio?.p99)} ms`, `${f(ws?.p50)} / ${f(ws?.p99)} ms (WebSocket)`, '', '']);
+}
 if (rt.agent) rows.push(['agent turn vs relay (100 participants)', `${f(rt.agent.agent)} ms`, `${f(rt.agent.relay)} ms (relay)`, `${(rt.agent.agent / rt.agent.relay).toFixed(2)}×`, '']);
 const lossKeys = Object.keys(rt).filter((k) => k.startsWith('integrity'));
 const loss = (o) =>

@@ -17,10 +17,10 @@ interface Bot {
 
 let requests = 0;
 
-function bot(app: TestApp, sessionId: string, query: Record<string, string> = {}, headers: Record<string, string> = {}): Bot {
+function bot(app: TestApp, sessionId: string, query: Record<string, string> = {}, headers: Record<string, string> = {}, options: { autoPong?: boolean } = {}): Bot {
   const url = new URL(`${app.url.replace('http', 'ws')}/ws/collaborative/${sessionId}`);
   for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
-  const ws = new WebSocket(url, { headers });
+  const ws = new WebSocket(url, { headers, ...options });
   const frames: Array<Record<string, unknown>> = [];
   ws.on('message', (data) => frames.push(JSON.parse(String(data)) as Record<string, unknown>));
   const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
@@ -169,5 +169,104 @@ describe('the plain-WebSocket endpoint', () => {
     await b.next('session_state');
     b.send(JSON.stringify({ type: 'message', content: 'x'.repeat(300 * 1024) }));
     expect((await b.closed).code).toBe(1009);
+  });
+
+  it('gives a WebSocket contributor and a Socket.IO contributor identical durable events: messages, a tutor answer, moderation, and a reconnect with last_seq', async () => {
+    const teacher = await signUp(app, 'Teacher');
+    const { session } = await teacher.api.createSession({ title: 'Same events', agent: { responds_to: 'all' } });
+    const [wsGuest, sioGuest, third] = await Promise.all(['Wes', 'Sia', 'Tom'].map((n) => app.api.guest(session.join_code!, n)));
+    const mod = await connect(app, teacher.access_token);
+    await mod.join(session.id);
+    const sio = await connect(app, sioGuest.access_token);
+    const sioEvents = recordDurable(sio);
+    await sio.join(session.id);
+    let ws = bot(app, session.id, { token: wsGuest.access_token });
+    const wsEvents: DurableEvent[] = [];
+    const collect = (b: Bot) => b.ws.on('message', (data) => {
+      const f = JSON.parse(String(data)) as Record<string, unknown>;
+      if (typeof f.seq === 'number' && f.type !== 'session_state') wsEvents.push(f as unknown as DurableEvent);
+    });
+    collect(ws);
+    await ws.next('session_state');
+    const asked = await ws.request({ type: 'message', content: 'What is a noun?' });
+    await eventually(() => sioEvents.some((e) => e.type === 'new_message' && e.message.role === 'assistant' && e.message.reply_to?.includes((asked.message as { id: string }).id)), 'the tutor answering');
+    await sio.send(session.id, 'And a verb?');
+    await mod.moderate({ session_id: session.id, action: 'mute', user_id: third.user.id, seconds: 60 });
+    await mod.moderate({ session_id: session.id, action: 'lock' });
+    // The WebSocket drops and comes back with its last seq; meanwhile the room goes on.
+    ws.ws.close();
+    await ws.closed;
+    const lastSeq = Math.max(...wsEvents.map((e) => e.seq)); // what it had when the connection ended
+    await mod.moderate({ session_id: session.id, action: 'unlock' });
+    await mod.send(session.id, 'Welcome back, everyone');
+    ws = bot(app, session.id, { token: wsGuest.access_token, last_seq: String(lastSeq) });
+    collect(ws);
+    await ws.next('resumed');
+    await eventually(() => sioEvents.some((e) => e.type === 'new_message' && e.message.content === 'Welcome back, everyone'), 'the last message on Socket.IO');
+    await eventually(() => wsEvents.some((e) => e.type === 'new_message' && e.message.content === 'Welcome back, everyone'), 'the last message on the WebSocket');
+    await new Promise((r) => setTimeout(r, 300));
+    const upTo = Math.max(...wsEvents.map((e) => e.seq));
+    expect(wsEvents.map((e) => e.seq)).toEqual(sioEvents.filter((e) => e.seq <= upTo).map((e) => e.seq));
+    expect(wsEvents).toEqual(sioEvents.filter((e) => e.seq <= upTo));
+    expect(new Set(wsEvents.map((e) => e.type))).toEqual(new Set(['new_message', 'member_updated', 'session_updated']));
+    ws.ws.close();
+  }, 30_000);
+
+  it('serves a classic client unchanged: no request ids, no client_msg_id, and the events it handles', async () => {
+    const teacher = await signUp(app, 'Teacher');
+    const { session } = await teacher.api.createSession({ title: 'Classic', agent: { responds_to: 'all' } });
+    const guest = await app.api.guest(session.join_code!, 'Classic');
+    const classic = bot(app, session.id, { token: guest.access_token });
+    await classic.next('session_state');
+    const mod = await connect(app, teacher.access_token);
+    await mod.join(session.id);
+    expect(await classic.next('participant_joined')).toMatchObject({ user_id: teacher.user.id, name: 'Teacher' });
+    classic.send({ type: 'typing_start' });
+    classic.send({ type: 'message', content: 'Hello, can you help with fractions?' });
+    classic.send({ type: 'typing_stop' });
+    const mine = await eventually(() => classic.frames.find((f) => f.type === 'new_message' && (f.message as { content: string }).content === 'Hello, can you help with fractions?'), 'its own message');
+    expect(await classic.next('agent_status')).toMatchObject({ status: expect.stringMatching(/thinking|streaming/), triggered_by: guest.user.id });
+    await eventually(() => classic.frames.find((f) => f.type === 'new_message' && (f.message as { role: string; reply_to?: string[] }).role === 'assistant'), 'the answer');
+    expect(mine).toBeTruthy();
+    await mod.typingStart(session.id);
+    expect(await classic.next('typing_indicator')).toMatchObject({ user_id: teacher.user.id, is_typing: true });
+    // Acks come back without a request_id; a classic client can ignore them.
+    expect(classic.frames.filter((f) => f.type === 'ack').every((f) => f.ok === true && !('request_id' in f))).toBe(true);
+    mod.close();
+    expect(await classic.next('participant_left')).toMatchObject({ user_id: teacher.user.id });
+    classic.ws.close();
+  });
+
+  it('takes a moderation action as its own frame type: {"type": "cancel_agent"}', async () => {
+    const { session, teacher } = await room();
+    const mod = bot(app, session.id, { token: teacher.access_token });
+    await mod.next('session_state');
+    expect(await mod.request({ type: 'cancel_agent' })).toMatchObject({ ok: false, error: { code: 'bad_request', message: 'the agent is not answering anything' } });
+    expect(await mod.request({ type: 'lock' })).toMatchObject({ ok: true });
+    mod.ws.close();
+  });
+});
+
+describe('plain-WebSocket heartbeats', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ WS_PING_INTERVAL_MS: '1000' });
+  });
+  afterAll(() => app.close());
+
+  it('drops a connection that stops answering pings, and keeps one that answers', async () => {
+    const teacher = await signUp(app, 'Teacher');
+    const { session } = await teacher.api.createSession({ title: 'Heartbeats' });
+    const [deadGuest, liveGuest] = await Promise.all(['Dead', 'Alive'].map((n) => app.api.guest(session.join_code!, n)));
+    const dead = bot(app, session.id, { token: deadGuest.access_token }, {}, { autoPong: false });
+    const alive = bot(app, session.id, { token: liveGuest.access_token });
+    await Promise.all([dead.next('session_state'), alive.next('session_state')]);
+    const started = Date.now();
+    const closed = await dead.closed;
+    expect(closed.code).toBe(1006); // terminated: no closing handshake for a dead peer
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(alive.ws.readyState).toBe(WebSocket.OPEN);
+    expect(await alive.request({ type: 'typing_start' })).toMatchObject({ ok: true });
+    alive.ws.close();
   });
 });

@@ -72,6 +72,9 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(64) @Max(1048576)
   MAX_SOCKET_BUFFER_KB?: number;
 
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1000) @Max(300000)
+  WS_PING_INTERVAL_MS?: number;
+
   @IsOptional() @Transform(emptyToUndefined) @Matches(/^(off|\d{1,5}\/\d{1,5})$/, { message: 'DEFAULT_RATE_LIMIT must be "off" or MESSAGES/SECONDS, e.g. 6/60' })
   DEFAULT_RATE_LIMIT?: string;
 
@@ -178,6 +181,8 @@ export interface AppConfig {
     socketsPerUser: number;
     /** Bytes the server holds for one connection that is not reading, before it cuts the connection. */
     socketBufferBytes: number;
+    /** Plain WebSocket: how often the server pings; a connection that missed the previous ping is dropped. */
+    wsPingIntervalMs: number;
     /** Sessions without a rate limit of their own get this one (null: none). */
     defaultRateLimit: { messages: number; perSeconds: number } | null;
     /** Questions one person may have waiting for the agent in a session (moderators are exempt). */
@@ -242,6 +247,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       wrongJoinCodesPer10Min: parsed.WRONG_JOIN_CODES_PER_10_MIN ?? 20,
       socketsPerUser: parsed.MAX_SOCKETS_PER_USER ?? 10,
       socketBufferBytes: (parsed.MAX_SOCKET_BUFFER_KB ?? 4096) * 1024,
+      wsPingIntervalMs: parsed.WS_PING_INTERVAL_MS ?? 25_000,
       defaultRateLimit: parseRateLimit(parsed.DEFAULT_RATE_LIMIT ?? '6/60'),
       pendingPerAuthor: parsed.MAX_PENDING_PER_AUTHOR ?? 3,
       guestsPerSession: parsed.MAX_GUESTS_PER_SESSION ?? 1000,

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
@@ -8,7 +8,7 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { TokenRevocations } from '../auth/token-revocations.js';
 import { TokenService } from '../auth/token.service.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import type { ErrorCode, WireError } from '../contract/protocol.js';
+import { MODERATE_ACTIONS, type ErrorCode, type WireError } from '../contract/protocol.js';
 import { isUuid } from '../common/ids.js';
 import { originAllowed } from './lean-io.adapter.js';
 import { rooms } from './rooms.js';
@@ -20,8 +20,6 @@ import { WsHub, type HubMember } from './ws-hub.js';
 export const WS_PATH = /^\/ws\/collaborative\/([^/?#]+)\/?$/;
 /** The same payload cap as Socket.IO's: a bigger frame closes the connection with 1009. */
 export const WS_MAX_FRAME_BYTES = 256 * 1024;
-/** A connection that has not answered a ping by the next one is dropped. */
-export const WS_PING_INTERVAL_MS = 25_000;
 
 /** Close codes (docs/PROTOCOL.md, "Plain WebSocket"). */
 export const WS_CLOSE = {
@@ -60,7 +58,7 @@ const reason = (text: string) => Buffer.from(text).subarray(0, 120).toString();
  * reaches this connection through the hub's rooms, as the broadcaster emits it.
  */
 @Injectable()
-export class WsTransport implements OnApplicationBootstrap, OnApplicationShutdown {
+export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('WsTransport');
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_FRAME_BYTES, clientTracking: false });
   private readonly clients = new Set<Client>();
@@ -87,11 +85,19 @@ export class WsTransport implements OnApplicationBootstrap, OnApplicationShutdow
     this.timer.unref();
   }
 
-  /** A stop: every client is told to reconnect (1012, service restart) and resumes elsewhere with last_seq. */
-  onApplicationShutdown() {
+  /**
+   * A stop: every client is told to reconnect (1012, service restart) and resumes elsewhere with
+   * last_seq. Before the HTTP server closes, which waits for every upgraded socket to end; a
+   * client that does not finish the closing handshake within a second is cut.
+   */
+  async beforeApplicationShutdown() {
     clearInterval(this.timer);
     this.unsubscribe?.();
-    for (const client of this.clients) client.ws.close(WS_CLOSE.restart, 'the server is restarting: reconnect with last_seq');
+    const open = [...this.clients];
+    for (const client of open) client.ws.close(WS_CLOSE.restart, 'the server is restarting: reconnect with last_seq');
+    if (open.length === 0) return;
+    await Promise.race([Promise.all(open.map((c) => new Promise((resolve) => c.ws.once('close', resolve)))), new Promise((resolve) => setTimeout(resolve, 1000))]);
+    for (const client of open) client.ws.terminate();
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
@@ -192,7 +198,10 @@ export class WsTransport implements OnApplicationBootstrap, OnApplicationShutdow
     const { type, request_id: requestId, ...rest } = frame as Record<string, unknown> & { type: string };
     const echo = typeof requestId === 'string' || typeof requestId === 'number' ? { request_id: typeof requestId === 'string' ? requestId.slice(0, 100) : requestId } : {};
     let answer: unknown;
-    if (type === 'join' || type === 'leave') {
+    if ((MODERATE_ACTIONS as readonly string[]).includes(type)) {
+      // A moderation action may be its own frame type: {"type": "cancel_agent"} is {"type": "moderate", "action": "cancel_agent"}.
+      answer = await this.channel.handle(client.conn, 'moderate', { ...rest, action: type, session_id: client.sessionId });
+    } else if (type === 'join' || type === 'leave') {
       answer = { ok: false, error: { code: 'bad_request', message: 'this connection is for the session in its URL: open another connection for another session' } satisfies WireError };
     } else {
       // session_id is the URL's; a message without client_msg_id gets one, so the simplest client works.
@@ -207,9 +216,9 @@ export class WsTransport implements OnApplicationBootstrap, OnApplicationShutdow
     if (client.ws.readyState === client.ws.OPEN) client.ws.send(JSON.stringify(frame));
   }
 
-  /** Once a second: cut a client that stopped reading; every 25 s, ping, and drop one that missed the last ping. */
+  /** Once a second: cut a client that stopped reading; every WS_PING_INTERVAL_MS (25 s), ping, and drop one that missed the last ping. */
   private sweep() {
-    const ping = ++this.ticks % Math.round(WS_PING_INTERVAL_MS / SLOW_CONSUMER_SWEEP_MS) === 0;
+    const ping = ++this.ticks % Math.max(1, Math.round(this.config.limits.wsPingIntervalMs / SLOW_CONSUMER_SWEEP_MS)) === 0;
     for (const client of this.clients) {
       if (client.ws.bufferedAmount > this.config.limits.socketBufferBytes) {
         this.logger.warn({ conn: client.conn.id, pending_bytes: client.ws.bufferedAmount, msg: 'plain WebSocket stopped reading; closed' });
