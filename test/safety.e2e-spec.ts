@@ -99,6 +99,11 @@ function sharedChecks(label: string, setup: () => { app: TestApp; fake: FakeOpen
     expect(flag).toMatchObject({ action: 'flagged', categories: [expect.objectContaining({ category: 'profanity' })] });
     expect(flagsOf(room.adaEvents)).toHaveLength(0);
     expect(flagsOf(room.observerEvents)).toHaveLength(0);
+    // Hide: resolved as hidden, and the message becomes a tombstone for the class.
+    const hidden = await room.teacher.api.call<{ flag: WireFlag }>('POST', `/sessions/${room.session.id}/flags/${flag!.flag_id}/resolve`, { action: 'hide' });
+    expect(hidden.flag).toMatchObject({ status: 'hidden', content: '' });
+    await eventually(() => room.adaEvents.some((e) => e.type === 'message_deleted' && e.message_id === rude.id), 'the class seeing the tombstone');
+    await expect(room.teacher.api.call('POST', `/sessions/${room.session.id}/flags/${flag!.flag_id}/resolve`, { action: 'hide' })).rejects.toMatchObject({ status: 400 });
 
     const phone = await room.ada.send(room.session.id, 'can you call me on 555-123-4567 about question 3?');
     await eventually(() => answerTo(room.adaEvents, phone.id), 'an answer to the phone message', 10_000);

@@ -412,14 +412,13 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     const names = [...new Set(batch.messages.map((m) => m.authorName))].join(', ');
     // The answer is checked like a student's message; one the check flags is held from the class for a
     // moderator (who may release it), whatever the category's setting: the tutor's words are the school's.
-    const failedAnswer = failure !== undefined && !run.stopReason;
-    const assessment = !failedAnswer && run.partial.trim() && this.safety.enabled(session.safety) ? this.safety.assess(session.safety, await this.safety.check(run.partial)) : undefined;
+    const failed = failure !== undefined && !run.stopReason;
+    const assessment = !failed && run.partial.trim() && this.safety.enabled(session.safety) ? this.safety.assess(session.safety, await this.safety.check(run.partial)) : undefined;
     const held = assessment?.status === 'held' || assessment?.status === 'flagged';
     const safetyStatus = held ? 'held' : (assessment?.status ?? null);
     await this.log.write(session.id, async (tx, log) => {
       // The fence: an instance that no longer holds this generation of the lease stores nothing.
       if (!(await this.agent.holdsLease(tx, session.id, this.config.instanceId, run.generation))) throw new LeaseLost();
-      const failed = failedAnswer;
       const interrupted = run.stopReason === 'pause' || run.stopReason === 'close';
       const clearsInPersonFlag = !failed && !interrupted && session.humanAnsweredWhilePaused;
       const message = failed

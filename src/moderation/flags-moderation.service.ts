@@ -36,11 +36,7 @@ export class FlagsModerationService {
     const sessionId = access.session.id;
     if (action === 'note' && !note?.trim()) throw new DomainError('bad_request', 'note is required: what the staff note says');
     if (action === 'release' || action === 'hide') ensureOpen(access);
-    if (action === 'hide') {
-      const flag = await this.openFlag(flagId, sessionId);
-      await this.members.deleteMessage(actor, access, flag.messageId);
-    }
-    await this.log.write(sessionId, async (tx, log) => {
+    const messageId = await this.log.write(sessionId, async (tx, log) => {
       const flag = await this.safety.find(tx, flagId);
       if (!flag || flag.sessionId !== sessionId) throw new DomainError('not_found', 'no such flag in this session');
       if (action !== 'note' && flag.status !== 'open') throw new DomainError('bad_request', `this flag is already ${flag.status}`);
@@ -78,14 +74,10 @@ export class FlagsModerationService {
         targetUserId: flag.authorId,
         details: { flag_id: flagId, message_id: flag.messageId, resolution: action, ...(note?.trim() ? { note: note.trim() } : {}) },
       });
+      return flag.messageId;
     });
+    // Hidden: the usual deletion, tombstone and all (the flag is resolved first, so a second hide is refused).
+    if (action === 'hide') await this.members.deleteMessage(actor, access, messageId);
     if (action === 'release') await this.turns.publishQueue(sessionId);
-  }
-
-  private async openFlag(flagId: string, sessionId: string) {
-    const [flag] = await this.safety.list({ sessionId, limit: 1, id: flagId });
-    if (!flag) throw new DomainError('not_found', 'no such flag in this session');
-    if (flag.status !== 'open') throw new DomainError('bad_request', `this flag is already ${flag.status}`);
-    return { messageId: flag.message_id };
   }
 }

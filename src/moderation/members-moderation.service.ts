@@ -3,7 +3,7 @@ import type { AuthUser } from '../auth/auth-user.js';
 import type { Role } from '../contract/protocol.js';
 import { DomainError } from '../common/domain-error.js';
 import { newJoinCode } from '../common/ids.js';
-import { MessagesRepository } from '../sessions/messages.repository.js';
+import { agentStateAfterDeletion, MessagesRepository } from '../sessions/messages.repository.js';
 import { questionOfRow } from '../sessions/agent-queue.js';
 import { toWireMessage, type SessionAccess } from '../sessions/session.mappers.js';
 import { SessionLog, visibilityOfMessage } from '../sessions/session-log.service.js';
@@ -245,7 +245,7 @@ export class MembersModerationService {
         deletedAt: new Date(),
         deletedById: actor.id,
         content: '',
-        ...(['pending', 'awaiting_approval', 'safety_hold'].includes(message.agentState) ? { agentState: 'dismissed' } : {}),
+        ...agentStateAfterDeletion(message.agentState),
       });
       // Every event that carried it (a held question is carried twice: when asked and when approved).
       await this.log.redact(tx, sessionId, messageId, { message: toWireMessage(deleted) });

@@ -4,7 +4,7 @@ import { TokenRevocations } from '../auth/token-revocations.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DomainError } from '../common/domain-error.js';
 import { LiveSessions } from '../sessions/live-sessions.service.js';
-import { MessagesRepository } from '../sessions/messages.repository.js';
+import { agentStateAfterDeletion, MessagesRepository } from '../sessions/messages.repository.js';
 import { SessionLog, visibilityOfMessage } from '../sessions/session-log.service.js';
 import { toWireMessage } from '../sessions/session.mappers.js';
 import { PrivacyRepository } from './privacy.repository.js';
@@ -91,7 +91,7 @@ export class PrivacyService implements OnApplicationBootstrap, OnModuleDestroy {
             deletedAt: message.deletedAt ?? new Date(),
             deletedById: message.deletedById ?? actor.id,
             ...(own ? { authorName: ERASED_AUTHOR_NAME, clientMsgId: null } : {}),
-            ...(['pending', 'awaiting_approval', 'safety_hold'].includes(message.agentState) ? { agentState: 'dismissed' } : {}),
+            ...agentStateAfterDeletion(message.agentState),
           });
           await this.log.redact(tx, sessionId, message.id, { message: toWireMessage(tombstone) });
           if (!message.deletedAt) await log.append('message_deleted', { message_id: message.id, by: actor.id, erased: true }, visibilityOfMessage(message));

@@ -1,10 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { Logger } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import type { MessageMappingProperties } from '@nestjs/websockets';
-import { isObservable, type Observable } from 'rxjs';
-import type { ServerOptions, Socket } from 'socket.io';
-import { connectionId } from './connection-id.js';
+import type { ServerOptions } from 'socket.io';
 
 /**
  * Whether a handshake may proceed, by its Origin: no Origin (an SDK, a bot, a tool) is left to the
@@ -25,16 +21,11 @@ export function originAllowed(origin: string | undefined, host: string | undefin
 export const CONNECT_TIMEOUT_MS = 10_000;
 
 /**
- * Socket.IO for Nest with one plain listener per event and socket. Nest's own
- * IoAdapter builds an rxjs chain (fromEvent → mergeMap → takeUntil) and a
- * subscription for every gateway handler on every socket: with 9 handlers that
- * was about 29 KB of the 54 KB each idle participant cost. Behaviour is the
- * same: the handler's result answers the ack (or is emitted when it is an
- * `{event, data}`), a failure is logged and the event stays live.
+ * Socket.IO for Nest, with the handshake rules (origins, CORS, the connect deadline). The gateway
+ * hands every packet to the session service itself (one `socket.use`), so there are no per-event
+ * handlers to bind: Nest's own binding, an rxjs chain per handler and socket, is not needed.
  */
 export class LeanIoAdapter extends IoAdapter {
-  private readonly log = new Logger('LeanIoAdapter');
-
   constructor(
     app: INestApplicationContext,
     private readonly corsOrigins: readonly string[] = [],
@@ -60,31 +51,7 @@ export class LeanIoAdapter extends IoAdapter {
     } as ServerOptions);
   }
 
-  override bindMessageHandlers(socket: Socket, handlers: MessageMappingProperties[], transform: (data: unknown) => Observable<unknown>) {
-    for (const { message, callback, isAckHandledManually } of handlers) {
-      socket.on(message as string, (...payload: unknown[]) => {
-        const { data, ack } = this.mapPayload(payload) as { data: unknown; ack?: (response: unknown) => void };
-        let result: Observable<unknown>;
-        try {
-          result = transform(callback(data, ack));
-        } catch (error) {
-          this.log.error({ conn: connectionId(socket), event: message, err: error });
-          return;
-        }
-        if (!isObservable(result)) return;
-        result.subscribe({
-          next: (response) => {
-            if (response === null || response === undefined) return;
-            const emitted = response as { event?: string; data?: unknown };
-            if (emitted.event) {
-              socket.emit(emitted.event, emitted.data);
-              return;
-            }
-            if (!isAckHandledManually && typeof ack === 'function') ack(response);
-          },
-          error: (error: unknown) => this.log.error({ conn: connectionId(socket), event: message, err: error }),
-        });
-      });
-    }
+  override bindMessageHandlers(): void {
+    // Nothing to bind: see the class comment (RealtimeGateway.handleConnection).
   }
 }

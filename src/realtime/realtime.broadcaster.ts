@@ -1,12 +1,11 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Server } from 'socket.io';
 import type { ClientToServerEvents, Role, ServerToClientEvents } from '../contract/protocol.js';
-import { isStaff } from '../permissions/permission-table.js';
 import { SessionEventBus, type CommittedEvent, type EphemeralPublication } from '../sessions/session-event-bus.js';
 import { DISPLAY_VIEWER, hasModeratorOnlyParts, personalAudienceOf, toWireEvent, type Viewer } from '../sessions/wire-events.js';
 
 import { PresenceService } from './presence.service.js';
-import { rooms } from './rooms.js';
+import { allRoleRooms, roleRooms, rooms } from './rooms.js';
 import { WsHub } from './ws-hub.js';
 
 const STAFF: Viewer = { userId: null, role: 'observer' };
@@ -84,23 +83,16 @@ export class RealtimeBroadcaster implements OnModuleDestroy {
     if (event.type === 'member_removed') this.removeSockets(sessionId, event.payload.user_id as string, Boolean(event.payload.banned), event.payload);
   }
 
-  /** A new role takes effect on the user's open sockets at once. */
+  /** A new role takes effect on the user's open connections at once, on both transports. */
   private moveRooms(sessionId: string, userId: string, role: Role) {
-    for (const member of this.hub.in(rooms.user(sessionId, userId))) {
-      this.hub.leave(member, rooms.moderators(sessionId));
-      this.hub.leave(member, rooms.staff(sessionId));
-      this.hub.leave(member, rooms.nonStaff(sessionId));
-      this.hub.join(member, [...(role === 'moderator' ? [rooms.moderators(sessionId)] : []), isStaff(role) ? rooms.staff(sessionId) : rooms.nonStaff(sessionId)]);
-    }
+    const next = roleRooms(sessionId, role);
+    const leave = allRoleRooms(sessionId).filter((room) => !next.includes(room));
     const userRoom = this.server!.in(rooms.user(sessionId, userId));
-    if (role === 'moderator') userRoom.socketsJoin(rooms.moderators(sessionId));
-    else userRoom.socketsLeave(rooms.moderators(sessionId));
-    if (isStaff(role)) {
-      userRoom.socketsJoin(rooms.staff(sessionId));
-      userRoom.socketsLeave(rooms.nonStaff(sessionId));
-    } else {
-      userRoom.socketsJoin(rooms.nonStaff(sessionId));
-      userRoom.socketsLeave(rooms.staff(sessionId));
+    userRoom.socketsJoin(next);
+    userRoom.socketsLeave(leave);
+    for (const member of this.hub.in(rooms.user(sessionId, userId))) {
+      this.hub.join(member, next);
+      for (const room of leave) this.hub.leave(member, room);
     }
   }
 

@@ -1,7 +1,6 @@
 import { Inject, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
-import type { AuthUser } from '../auth/auth-user.js';
 import { TokenRevocations } from '../auth/token-revocations.js';
 import { TokenService } from '../auth/token.service.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
@@ -13,8 +12,7 @@ import { SessionChannel, type ChannelConnection } from './session-channel.js';
 import { SlowConsumerGuard } from './slow-consumers.js';
 
 interface SocketData {
-  user: AuthUser;
-  /** What the session service knows of this socket. */
+  /** What the session service knows of this socket (its person is `conn.user`). */
   conn: ChannelConnection;
 }
 type RoundtableSocket = Socket & { data: SocketData };
@@ -65,7 +63,6 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
             return;
           }
           const data: SocketData = {
-            user,
             conn: {
               id: connectionId(socket),
               user,
@@ -87,7 +84,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   handleConnection(socket: RoundtableSocket) {
-    void socket.join(rooms.person(socket.data.user.id));
+    void socket.join(rooms.person(socket.data.conn.user.id));
     // Every packet, known event or not, goes to the session service; its answer is the ack.
     socket.use((packet) => {
       const [event, payload] = packet;
@@ -99,8 +96,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   handleDisconnect(socket: RoundtableSocket) {
     const data = socket.data as SocketData | undefined;
-    if (!data?.user) return;
-    this.logger.debug({ conn: connectionId(socket), user_id: data.user.id, msg: 'disconnected' });
+    if (!data?.conn) return;
+    this.logger.debug({ conn: connectionId(socket), user_id: data.conn.user.id, msg: 'disconnected' });
     this.channel.disconnected(data.conn);
   }
 }

@@ -1,3 +1,6 @@
+import type { Role } from '../contract/protocol.js';
+import { isStaff } from '../permissions/permission-table.js';
+
 /** Socket.IO room names. Staff and non-staff rooms exist so private notes reach staff only. */
 export const rooms = {
   session: (sessionId: string) => `session:${sessionId}`,
@@ -9,3 +12,11 @@ export const rooms = {
   /** Every socket of one person, in any session (to close them when their tokens are revoked). */
   person: (userId: string) => `person:${userId}`,
 };
+
+/** The rooms a participant's role puts them in, besides the session's, their own and their person's. */
+export function roleRooms(sessionId: string, role: Role): string[] {
+  return [isStaff(role) ? rooms.staff(sessionId) : rooms.nonStaff(sessionId), ...(role === 'moderator' ? [rooms.moderators(sessionId)] : [])];
+}
+
+/** Every role room of a session: a role change leaves those its new role does not give. */
+export const allRoleRooms = (sessionId: string): string[] => [rooms.staff(sessionId), rooms.nonStaff(sessionId), rooms.moderators(sessionId)];

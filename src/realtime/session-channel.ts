@@ -7,7 +7,7 @@ import { DomainError } from '../common/domain-error.js';
 import { validationMessage } from '../common/error-mapping.js';
 import { MAX_JSON_DEPTH, valueDepth } from '../common/input-limits.js';
 import { ModerationService } from '../moderation/moderation.service.js';
-import { isStaff, type Permission } from '../permissions/permission-table.js';
+import type { Permission } from '../permissions/permission-table.js';
 import { LiveSessions } from '../sessions/live-sessions.service.js';
 import { SessionAccessService } from '../sessions/session-access.service.js';
 import { SessionLog } from '../sessions/session-log.service.js';
@@ -18,7 +18,7 @@ import { TurnsService } from '../turns/turns.service.js';
 import { VotesService } from '../turns/votes.service.js';
 import { HandInput, JoinInput, LoadHistoryInput, MessageInput, ModerateInput, SessionRefInput, UpvoteInput } from './dto/socket.inputs.js';
 import { PresenceService } from './presence.service.js';
-import { rooms } from './rooms.js';
+import { roleRooms, rooms } from './rooms.js';
 import { SnapshotService } from './snapshot.service.js';
 import { toWireError } from './wire-error.js';
 import { TypingService } from './typing.service.js';
@@ -222,12 +222,7 @@ export class SessionChannel {
   private roomsFor(conn: ChannelConnection, access: SessionAccess): string[] {
     const sessionId = access.session.id;
     if (access.display) return [rooms.session(sessionId), rooms.nonStaff(sessionId)];
-    return [
-      rooms.session(sessionId),
-      isStaff(access.role) ? rooms.staff(sessionId) : rooms.nonStaff(sessionId),
-      ...(access.role === 'moderator' ? [rooms.moderators(sessionId)] : []),
-      rooms.user(sessionId, conn.user.id),
-    ];
+    return [rooms.session(sessionId), ...roleRooms(sessionId, access.role), rooms.user(sessionId, conn.user.id)];
   }
 
   private enter(conn: ChannelConnection, access: SessionAccess) {

@@ -10,6 +10,14 @@ import type { CounterRow } from './agent-queue.js';
  * questions held for approval; others what everyone may, and their own held
  * questions.
  */
+/**
+ * What a deleted question's agent_state becomes: one still waiting (queued, for approval, or held
+ * by the safety check) is dismissed; one answered or skipped keeps its state.
+ */
+export function agentStateAfterDeletion(agentState: string): { agentState?: string } {
+  return ['pending', 'awaiting_approval', 'safety_hold'].includes(agentState) ? { agentState: 'dismissed' } : {};
+}
+
 export function visibleTo(viewer: Viewer): Prisma.MessageWhereInput {
   if (viewer.role === 'moderator') return {};
   const mine = viewer.userId === null ? [] : [{ visibility: 'held', authorId: viewer.userId }];

@@ -7,7 +7,7 @@ import type { AuthAnswer } from '../../client/sdk/roundtable-api.js';
 import type { RoundtableClient, WireSession } from '../../client/sdk/roundtable-client.js';
 import { FakeOpenAi } from '../support/fake-openai.js';
 import { connect, signUp, startTestApp, type TestApp, type TestUser } from '../support/test-app.js';
-import { hasText, launchBrowser, person, screenshot, signedIn as openSignedIn, textOf, until, type Person } from './support/browser.js';
+import { hasText, joinWithCode, launchBrowser, person, screenshot, signedIn as openSignedIn, textOf, until, type Person } from './support/browser.js';
 
 const lacksText = async (locator: Locator, unexpected: string) => expect(await locator.textContent()).not.toContain(unexpected);
 
@@ -37,11 +37,7 @@ describe('a lesson in a browser', () => {
   /** A phone that joins with the class code from the landing page, as a student would. */
   async function student(name: string, code: string): Promise<Person> {
     const phone = await open(name, PHONE);
-    await phone.page.goto(`${app.url}/`);
-    await phone.page.getByRole('textbox', { name: 'Class code' }).fill(code);
-    await phone.page.getByLabel('Your first name').fill(name);
-    await phone.page.getByRole('button', { name: 'Join the class' }).click();
-    await phone.page.getByTestId('composer-input').waitFor();
+    await joinWithCode(phone.page, app.url, code, name);
     return phone;
   }
 

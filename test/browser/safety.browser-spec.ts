@@ -4,7 +4,7 @@
 import type { Browser } from 'playwright-core';
 import { FakeOpenAi } from '../support/fake-openai.js';
 import { signUp, startTestApp, type TestApp, type TestUser } from '../support/test-app.js';
-import { hasText, launchBrowser, person, screenshot, signedIn, until, type Person } from './support/browser.js';
+import { hasText, joinWithCode, launchBrowser, person, screenshot, signedIn, until, type Person } from './support/browser.js';
 
 const PHONE = { width: 390, height: 844 };
 const LAPTOP = { width: 1366, height: 900 };
@@ -24,11 +24,7 @@ describe('safety in a browser', () => {
 
   async function student(name: string, code: string): Promise<Person> {
     const phone = await open(name, PHONE);
-    await phone.page.goto(`${app.url}/`);
-    await phone.page.getByRole('textbox', { name: 'Class code' }).fill(code);
-    await phone.page.getByLabel('Your first name').fill(name);
-    await phone.page.getByRole('button', { name: 'Join the class' }).click();
-    await phone.page.getByTestId('composer-input').waitFor();
+    await joinWithCode(phone.page, app.url, code, name);
     return phone;
   }
 

@@ -42,6 +42,15 @@ export async function person(browser: Browser, name: string, viewport = { width:
   return { name, context, page, errors };
 }
 
+/** A student joining from the landing page with the class code and a first name, as one would. */
+export async function joinWithCode(page: Page, origin: string, code: string, name: string): Promise<void> {
+  await page.goto(`${origin}/`);
+  await page.getByRole('textbox', { name: 'Class code' }).fill(code);
+  await page.getByLabel('Your first name').fill(name);
+  await page.getByRole('button', { name: 'Join the class' }).click();
+  await page.getByTestId('composer-input').waitFor();
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });

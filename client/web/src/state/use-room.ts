@@ -3,7 +3,7 @@
 // connection re-joins with last_seq; this hook turns that into React state,
 // a connection status for the banner, and announcements for screen readers.
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
-import { RoundtableApi } from '../../../sdk/roundtable-api.js';
+import { auth } from '../auth.js';
 import { RoundtableClient, RoundtableError, type DurableEvent, type EphemeralEvent, type ModeratePayload, type WireFlag } from '../../../sdk/roundtable-client.js';
 import { freshRateWindow, refusedFor, spendToken, type RateWindow } from './composer-state.js';
 import { nameOf, roomFromSnapshot, roomReducer, type RoomAction, type RoomState } from './room-state.js';
@@ -196,11 +196,11 @@ export function useRoom(sessionId: string, token: string | null, attempt = 0, op
       moderate: (payload: Omit<ModeratePayload, 'session_id'>) => clientRef.current!.moderate({ ...payload, session_id: sessionId } as ModeratePayload),
       /** Moderators: the session's flags so far (live ones arrive as events). */
       loadFlags: async () => {
-        const answer = await new RoundtableApi(window.location.origin, token ?? undefined).call<{ flags: WireFlag[] }>('GET', `/sessions/${sessionId}/flags?limit=200`);
+        const answer = await auth.api(token).call<{ flags: WireFlag[] }>('GET', `/sessions/${sessionId}/flags?limit=200`);
         dispatch({ kind: 'flags', flags: answer.flags.map((f) => ({ ...f, seq: 0 })) });
       },
       resolveFlag: (flagId: string, action: 'release' | 'hide' | 'dismiss' | 'note', note?: string) =>
-        new RoundtableApi(window.location.origin, token ?? undefined).call('POST', `/sessions/${sessionId}/flags/${flagId}/resolve`, { action, ...(note ? { note } : {}) }),
+        auth.api(token).call('POST', `/sessions/${sessionId}/flags/${flagId}/resolve`, { action, ...(note ? { note } : {}) }),
     }),
     [send, typing, loadOlder, sessionId, token],
   );
