@@ -11,6 +11,7 @@ import { PrivacyModule } from './privacy/privacy.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { TurnsModule } from './turns/turns.module.js';
+import { ShutdownDrain } from './realtime/shutdown-drain.js';
 
 @Module({})
 export class AppModule {
@@ -30,6 +31,8 @@ export class AppModule {
         PrivacyModule,
         HealthModule,
       ],
+      // The root module's hooks run first on a stop: the drain, while everything else is still open.
+      providers: [ShutdownDrain],
     };
   }
 }

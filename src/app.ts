@@ -1,9 +1,7 @@
 import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { IoAdapter } from '@nestjs/platform-socket.io';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { createAdapter } from '@socket.io/redis-adapter';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, sep } from 'node:path';
@@ -11,48 +9,22 @@ import { fileURLToPath } from 'node:url';
 import compression from 'compression';
 import helmet from 'helmet';
 import { rateLimit } from 'express-rate-limit';
+import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import { pinoHttp } from 'pino-http';
-import { createClient } from 'redis';
-import type { ServerOptions } from 'socket.io';
 import { AppModule } from './app.module.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
 import { DepthLimitPipe } from './common/depth-limit.pipe.js';
 import { createPino, PinoLoggerService } from './common/pino-logger.js';
 import type { AppConfig } from './config/app-config.js';
+import { ClusterSignals, type RedisCommands } from './persistence/cluster-signals.js';
 import { LeanIoAdapter } from './realtime/lean-io.adapter.js';
 
-/** Socket.IO with the Redis adapter, so several instances fan out to each other's rooms. */
-class RedisIoAdapter extends LeanIoAdapter {
-  private adapter?: ReturnType<typeof createAdapter>;
-  private clients: Array<{ quit(): Promise<unknown> }> = [];
-
-  async connect(url: string) {
-    const pub = createClient({ url });
-    const sub = pub.duplicate();
-    pub.on('error', () => undefined);
-    sub.on('error', () => undefined);
-    await Promise.all([pub.connect(), sub.connect()]);
-    this.clients = [pub, sub];
-    // node-redis 5's client generics and the adapter's declared parameter type disagree; the runtime API matches.
-    this.adapter = createAdapter(pub as unknown as Parameters<typeof createAdapter>[0], sub as unknown as Parameters<typeof createAdapter>[1]);
-  }
-
-  override createIOServer(port: number, options?: ServerOptions) {
-    const server = super.createIOServer(port, options);
-    if (this.adapter) server.adapter(this.adapter);
-    return server;
-  }
-
-  override async close(server: Parameters<IoAdapter['close']>[0]) {
-    await super.close(server);
-    await Promise.allSettled(this.clients.map((c) => c.quit()));
-  }
-}
-
-function authRateLimit(limit: number) {
+/** Per address and minute; in a cluster the counts live in Redis, so they hold across instances. */
+function authRateLimit(limit: number, redis?: RedisCommands, name = 'auth') {
   return rateLimit({
     windowMs: 60_000,
     limit,
+    ...(redis ? { store: new RedisStore({ sendCommand: (...args: string[]) => redis.sendCommand(args) as Promise<RedisReply>, prefix: `roundtable:${name}-limit:` }) } : {}),
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     // X-Forwarded-For from a client is ignored on purpose unless TRUST_PROXY is set: no warning for it.
@@ -141,8 +113,9 @@ export async function bootstrap(app: NestExpressApplication, config: AppConfig):
   // Behind a reverse proxy every client shares the proxy's address: TRUST_PROXY says which proxies'
   // X-Forwarded-For to believe (and no other, so nobody dodges the limits by sending that header).
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
-  app.use(['/auth/login', '/auth/register', '/auth/password'], authRateLimit(config.limits.authPerMinute));
-  app.use('/auth/guest', authRateLimit(config.limits.guestJoinsPerMinute));
+  const redis = config.redisUrl ? await app.get(ClusterSignals).commands() : undefined;
+  app.use(['/auth/login', '/auth/register', '/auth/password'], authRateLimit(config.limits.authPerMinute, redis, 'auth'));
+  app.use('/auth/guest', authRateLimit(config.limits.guestJoinsPerMinute, redis, 'guest'));
   app.disable('x-powered-by');
   app.use(securityHeaders());
   app.useBodyParser('json', { limit: '64kb' });
@@ -150,13 +123,9 @@ export async function bootstrap(app: NestExpressApplication, config: AppConfig):
   app.useGlobalPipes(new DepthLimitPipe(), new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new HttpExceptionFilter());
 
-  if (config.redisUrl) {
-    const adapter = new RedisIoAdapter(app, config.corsOrigins);
-    await adapter.connect(config.redisUrl);
-    app.useWebSocketAdapter(adapter);
-  } else {
-    app.useWebSocketAdapter(new LeanIoAdapter(app, config.corsOrigins));
-  }
+  // With REDIS_URL, instances reach each other's connections through the cluster relay (one event
+  // stream, ClusterRelay), not through a Socket.IO adapter: each instance emits to its own.
+  app.useWebSocketAdapter(new LeanIoAdapter(app, config.corsOrigins));
 
   const document = SwaggerModule.createDocument(
     app,

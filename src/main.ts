@@ -13,6 +13,18 @@ async function main() {
   );
 }
 
+// A stop is bounded: Nest's shutdown hooks drain and close everything, and if anything hangs the
+// process still exits within 10 s of the signal (a load balancer's drain timeout is longer).
+export const STOP_BOUND_MS = 9_500;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    setTimeout(() => {
+      console.error(`Roundtable: still stopping ${STOP_BOUND_MS} ms after ${signal}; exiting now`);
+      process.exit(1);
+    }, STOP_BOUND_MS).unref();
+  });
+}
+
 // Benchmarks measure memory after a full collection: with --expose-gc, SIGPWR runs one and prints the figures.
 const collect = (globalThis as { gc?: () => void }).gc;
 if (collect) {

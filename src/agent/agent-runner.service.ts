@@ -21,8 +21,13 @@ import { AgentRepository } from './agent.repository.js';
 import { ANONYMOUS_HANDLE, buildPrompt, handlesFor, ROSTER_LIMIT, type PromptMessage, type Speaker } from './prompt-builder.js';
 import { AGENT_PROVIDER, type AgentProvider, type TokenUsageFigures } from './providers/agent-provider.js';
 
-/** Why an answer stopped early: a moderator (cancel, pause), the session closing, or the lease gone to another instance. */
-type StopReason = 'cancel' | 'pause' | 'close' | 'lease_lost';
+/**
+ * Why an answer stopped early: a moderator (cancel, pause), the session closing, the lease gone to
+ * another instance, or this instance stopping (its questions are handed back to the others).
+ */
+type StopReason = 'cancel' | 'pause' | 'close' | 'lease_lost' | 'shutdown';
+/** Interrupted, not answered: the partial is stored as cancelled and the questions are pending again. */
+const INTERRUPTS: ReadonlySet<StopReason | undefined> = new Set(['pause', 'close', 'shutdown']);
 
 interface Run {
   messageId: string;
@@ -50,6 +55,8 @@ class LeaseLost extends Error {}
 const LEASE_TTL_MS = 15_000;
 /** The cluster channel for "stop the answer you are streaming in this session". */
 const STOP_CHANNEL = 'agent-stop';
+/** The cluster channel for "I stopped: these sessions are free, answer what is pending in them". */
+const HANDBACK_CHANNEL = 'agent-handback';
 // A fast model streams a token every few milliseconds; people read at a far slower
 // pace. Deltas are sent at most once per tick (or sooner past a size), not per token.
 const DELTA_TICK_MS = 40;
@@ -72,6 +79,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private readonly unsubscribe: Array<() => void> = [];
   private stopped = false;
+  private handingBack?: Promise<void>;
 
   /** Sessions whose lease this instance lost mid-answer: it takes the lease back once it is free. */
   private readonly takeovers = new Set<string>();
@@ -106,17 +114,41 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     await this.signals.subscribe(STOP_CHANNEL, (m) => {
       if (m.to === this.config.instanceId && typeof m.session_id === 'string') this.stop(m.session_id, m.reason as StopReason);
     });
+    await this.signals.subscribe(HANDBACK_CHANNEL, (m) => {
+      if (m.from === this.config.instanceId || !Array.isArray(m.sessions)) return;
+      for (const id of m.sessions) if (typeof id === 'string') this.kick(id);
+    });
     const requeued = await this.agent.requeueInterrupted(this.config.instanceId);
     if (requeued) this.logger.log(`${requeued} message(s) interrupted by a restart are pending again`);
     for (const sessionId of await this.messages.sessionsWithPending()) this.kick(sessionId);
   }
 
-  async onApplicationShutdown() {
-    this.stopped = true;
-    for (const off of this.unsubscribe.splice(0)) off();
-    for (const timer of this.retryTimers) clearTimeout(timer);
-    for (const run of this.runs.values()) run.controller.abort(new Error('shutdown'));
-    await Promise.allSettled([...this.loops.values()]);
+  onApplicationShutdown() {
+    return this.handBack();
+  }
+
+  /**
+   * This instance is stopping: it takes up no new question, stops its answers in progress (each
+   * partial stored as cancelled, its questions pending again), gives back every lease it holds
+   * and tells the other instances, which answer what is pending there at once. Idempotent.
+   */
+  handBack(): Promise<void> {
+    this.handingBack ??= (async () => {
+      this.stopped = true;
+      for (const off of this.unsubscribe.splice(0)) off();
+      for (const timer of this.retryTimers) clearTimeout(timer);
+      for (const run of this.runs.values()) {
+        run.stopReason ??= 'shutdown';
+        run.controller.abort(new Error('shutdown'));
+      }
+      await Promise.allSettled([...this.loops.values()]);
+      const released = await this.agent.releaseLeasesOf(this.config.instanceId).catch(() => []);
+      if (released.length && this.signals.clustered) {
+        this.logger.log(`handed back ${released.length} session(s) to the other instances`);
+        await this.signals.publish(HANDBACK_CHANNEL, { from: this.config.instanceId, sessions: released }).catch(() => undefined);
+      }
+    })();
+    return this.handingBack;
   }
 
   /** What a snapshot shows of the agent. */
@@ -215,7 +247,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     };
     this.runs.set(sessionId, run);
     await this.agent.markAnswering(batch.messages.map((m) => m.id));
-    this.live.peek(sessionId)?.queue.claim(batch.messages.map((m) => m.id));
+    this.live.claim(sessionId, batch.messages.map((m) => m.id));
     this.publishStatus(sessionId, run);
     await this.turns.publishQueue(sessionId);
 
@@ -294,7 +326,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
       await this.turns.publishQueue(sessionId);
       if (this.stopped || run.stopReason === 'close') await this.agent.releaseLease(sessionId, this.config.instanceId).catch(() => undefined);
     }
-    return run.stopReason !== 'pause' && run.stopReason !== 'close' && run.stopReason !== 'lease_lost';
+    return !INTERRUPTS.has(run.stopReason) && run.stopReason !== 'lease_lost';
   }
 
   private loseLease(sessionId: string, run: Run, why: string) {
@@ -419,7 +451,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     await this.log.write(session.id, async (tx, log) => {
       // The fence: an instance that no longer holds this generation of the lease stores nothing.
       if (!(await this.agent.holdsLease(tx, session.id, this.config.instanceId, run.generation))) throw new LeaseLost();
-      const interrupted = run.stopReason === 'pause' || run.stopReason === 'close';
+      const interrupted = INTERRUPTS.has(run.stopReason);
       const clearsInPersonFlag = !failed && !interrupted && session.humanAnsweredWhilePaused;
       const message = failed
         ? { role: 'system', content: `${session.agentName} could not answer ${names}: ${failure}`, status: 'failed', authorName: 'Roundtable' }

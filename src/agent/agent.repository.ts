@@ -59,6 +59,14 @@ export class AgentRepository {
     });
   }
 
+  /** A stopping instance gives back every lease it holds; returns those sessions. */
+  async releaseLeasesOf(owner: string): Promise<string[]> {
+    const held = await this.prisma.session.findMany({ where: { agentLeaseOwner: owner }, select: { id: true } });
+    if (held.length === 0) return [];
+    await this.prisma.session.updateMany({ where: { agentLeaseOwner: owner }, data: { agentLeaseOwner: null, agentLeaseUntil: null } });
+    return held.map((s) => s.id);
+  }
+
   /**
    * After a crash or a restart, this instance's answers in flight are gone: what it was answering
    * is pending again. Only in sessions whose lease it held (or that nobody holds now): another live

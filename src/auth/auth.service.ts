@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { RateLimiterRes } from 'rate-limiter-flexible';
+import { SharedLimiters } from '../persistence/shared-limiters.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DomainError } from '../common/domain-error.js';
 import { newId } from '../common/ids.js';
@@ -24,9 +25,6 @@ const FAILED_SIGN_IN_WINDOW_SECONDS = 15 * 60;
 @Injectable()
 export class AuthService {
   private readonly logger = new Logger('AuthService');
-  private readonly failedSignIns = new RateLimiterMemory({ points: FAILED_SIGN_INS_PER_ACCOUNT, duration: FAILED_SIGN_IN_WINDOW_SECONDS });
-  /** Guessing join codes: codes that match no session, per address (WRONG_JOIN_CODES_PER_10_MIN). */
-  private wrongCodes?: RateLimiterMemory;
 
   constructor(
     private readonly users: UsersRepository,
@@ -34,7 +32,18 @@ export class AuthService {
     private readonly sessions: SessionsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly revocations: TokenRevocations,
+    private readonly limiters: SharedLimiters,
   ) {}
+
+  /** Failed sign-ins per account, across every instance. */
+  private failedSignIns() {
+    return this.limiters.get('failed-sign-ins', { points: FAILED_SIGN_INS_PER_ACCOUNT, duration: FAILED_SIGN_IN_WINDOW_SECONDS });
+  }
+
+  /** Guessing join codes: codes that match no session, per address (WRONG_JOIN_CODES_PER_10_MIN), across every instance. */
+  private wrongCodes() {
+    return this.limiters.get('wrong-join-codes', { points: this.config.limits.wrongJoinCodesPer10Min, duration: 600 });
+  }
 
   async register(input: RegisterInput) {
     if (await this.users.findCredentials(input.email)) {
@@ -57,15 +66,15 @@ export class AuthService {
   }
 
   async login(input: LoginInput) {
-    const spent = await this.failedSignIns.get(input.email);
+    const spent = await (await this.failedSignIns()).get(input.email);
     if (spent && spent.consumedPoints >= FAILED_SIGN_INS_PER_ACCOUNT) throw this.throttled(spent);
     const found = await this.users.findCredentials(input.email);
     const { ok, rehash } = await passwordHasher.verify(input.password, found?.passwordHash ?? (await dummy()));
     if (!found || !found.passwordHash || !ok) {
-      await this.failedSignIns.penalty(input.email, 1);
+      await (await this.failedSignIns()).penalty(input.email, 1);
       throw new DomainError('unauthorized', 'wrong email or password');
     }
-    await this.failedSignIns.delete(input.email);
+    await (await this.failedSignIns()).delete(input.email);
     // A hash from an earlier version (bcrypt) or older parameters is replaced now that the password is known.
     if (rehash) await this.users.updatePasswordHash(found.user.id, await passwordHasher.hash(input.password));
     const user = toAuthUser(found.user, this.config.adminEmails);
@@ -102,8 +111,8 @@ export class AuthService {
   async guest(input: GuestInput, current: AuthUser | null, address = 'unknown') {
     // A code is 8 of 32 letters and digits (about 10^12): guessing one means many misses, and
     // misses are counted per address: past the limit, that address waits before trying again.
-    this.wrongCodes ??= new RateLimiterMemory({ points: this.config.limits.wrongJoinCodesPer10Min, duration: 600 });
-    const misses = await this.wrongCodes.get(address);
+    const wrongCodes = await this.wrongCodes();
+    const misses = await wrongCodes.get(address);
     if (misses && misses.consumedPoints >= this.config.limits.wrongJoinCodesPer10Min) {
       const retryAfterMs = Math.max(1000, misses.msBeforeNext);
       throw new DomainError('rate_limited', `too many wrong join codes from here: try again in ${Math.ceil(retryAfterMs / 60_000)} min`, retryAfterMs);
@@ -114,7 +123,7 @@ export class AuthService {
         this.users.createGuest(tx, { id: newId(), displayName, guestSessionId: sessionId }).then((record) => toAuthUser(record, [])),
       )
       .catch(async (error: unknown) => {
-        if (error instanceof DomainError && error.code === 'not_found') await this.wrongCodes!.penalty(address, 1);
+        if (error instanceof DomainError && error.code === 'not_found') await wrongCodes.penalty(address, 1);
         throw error;
       });
     return {

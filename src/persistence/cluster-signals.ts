@@ -1,11 +1,19 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 
 type Handler = (message: Record<string, unknown>) => void;
+/** What the shared state (presence, rate limits) asks of Redis. */
+export interface RedisCommands {
+  sendCommand(args: string[]): Promise<unknown>;
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  hGetAll(key: string): Promise<Record<string, string>>;
+}
+
 /** The two connections pub/sub needs (a subscribed connection can do nothing else). */
 interface RedisPair {
-  pub: { publish(channel: string, message: string): Promise<unknown>; quit(): Promise<unknown> };
+  pub: RedisCommands & { publish(channel: string, message: string): Promise<unknown>; quit(): Promise<unknown> };
   sub: { subscribe(channel: string, listener: (message: string) => void): Promise<unknown>; quit(): Promise<unknown> };
 }
 
@@ -21,6 +29,8 @@ export class ClusterSignals implements OnModuleDestroy {
   private readonly logger = new Logger('ClusterSignals');
   private readonly handlers = new Map<string, Set<Handler>>();
   private clients?: Promise<RedisPair>;
+  /** This process, on the wire (not the lease's instance id: two processes may share a data directory). */
+  private readonly self = randomBytes(8).toString('hex');
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
@@ -51,6 +61,25 @@ export class ClusterSignals implements OnModuleDestroy {
       }
     }
     set.add(handler);
+  }
+
+  /** A connection for commands (the publishing one), for state shared by the instances. Needs REDIS_URL. */
+  async commands(): Promise<RedisCommands> {
+    return (await this.connect()).pub;
+  }
+
+  /** Handles what other instances send on `channel` with `toOthers` (never this instance's own). */
+  async subscribeOthers(channel: string, handler: Handler): Promise<void> {
+    if (!this.clustered) return;
+    await this.subscribe(`${channel}:others`, (message) => {
+      if (message.from !== this.self) handler(message.body as Record<string, unknown>);
+    });
+  }
+
+  /** To every other instance's `subscribeOthers` handlers; nothing without REDIS_URL. Sent in call order. */
+  async toOthers(channel: string, body: Record<string, unknown>): Promise<void> {
+    if (!this.clustered) return;
+    await this.publish(`${channel}:others`, { from: this.self, body });
   }
 
   async publish(channel: string, message: Record<string, unknown>): Promise<void> {

@@ -1,4 +1,5 @@
 import { ClusterSignals } from './cluster-signals.js';
+import { SharedLimiters } from './shared-limiters.js';
 import { Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { fileURLToPath } from 'node:url';
 import { PrismaClient } from '../generated/prisma/client.js';
@@ -62,7 +63,8 @@ class PersistenceLifecycle implements OnApplicationShutdown {
     },
     PersistenceLifecycle,
     ClusterSignals,
+    SharedLimiters,
   ],
-  exports: [DATABASE, PrismaClient, ClusterSignals],
+  exports: [DATABASE, PrismaClient, ClusterSignals, SharedLimiters],
 })
 export class PersistenceModule {}

@@ -44,6 +44,15 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     this.slowConsumers?.stop();
   }
 
+  /**
+   * A stopping instance: every Socket.IO connection's transport is closed, which a client takes
+   * for a dropped network ("transport close") and reconnects, to whichever instance answers, and
+   * resumes with last_seq. (A server-side disconnect would tell it not to come back.)
+   */
+  drain(): void {
+    for (const socket of this.server?.of('/').sockets.values() ?? []) socket.conn.close();
+  }
+
   afterInit(server: RoundtableServer) {
     this.broadcaster.attach(server);
     this.slowConsumers = new SlowConsumerGuard(this.config.limits.socketBufferBytes);

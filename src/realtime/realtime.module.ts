@@ -5,6 +5,7 @@ import { ModerationModule } from '../moderation/moderation.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { TurnsModule } from '../turns/turns.module.js';
 import { PresenceService } from './presence.service.js';
+import { SharedPresence } from './shared-presence.js';
 import { RealtimeBroadcaster } from './realtime.broadcaster.js';
 import { RealtimeGateway } from './realtime.gateway.js';
 import { SnapshotService } from './snapshot.service.js';
@@ -16,6 +17,7 @@ import { TypingService } from './typing.service.js';
 /** The live room over Socket.IO and plain WebSocket: two transports, one session service (SessionChannel). */
 @Module({
   imports: [AuthModule, SessionsModule, TurnsModule, AgentModule, ModerationModule],
-  providers: [RealtimeGateway, SessionChannel, WsHub, WsTransport, RealtimeBroadcaster, SnapshotService, PresenceService, TypingService],
+  providers: [RealtimeGateway, SessionChannel, WsHub, WsTransport, RealtimeBroadcaster, SnapshotService, PresenceService, SharedPresence, TypingService],
+  exports: [RealtimeGateway, WsTransport, PresenceService],
 })
 export class RealtimeModule {}

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, ValidationPipe } from '@nestjs/common';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AuthUser } from '../auth/auth-user.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { CLIENT_EVENTS, type Ack, type ClientEventName, type JoinAck, type WireMessage } from '../contract/protocol.js';
@@ -17,6 +17,7 @@ import { MessageIntakeService } from '../turns/message-intake.service.js';
 import { TurnsService } from '../turns/turns.service.js';
 import { VotesService } from '../turns/votes.service.js';
 import { HandInput, JoinInput, LoadHistoryInput, MessageInput, ModerateInput, SessionRefInput, UpvoteInput } from './dto/socket.inputs.js';
+import { SharedLimiters } from '../persistence/shared-limiters.js';
 import { PresenceService } from './presence.service.js';
 import { roleRooms, rooms } from './rooms.js';
 import { SnapshotService } from './snapshot.service.js';
@@ -83,8 +84,9 @@ export class SessionChannel {
   private readonly logger = new Logger('SessionChannel');
   private readonly flood = new RateLimiterMemory({ points: EVENTS_PER_SECOND, duration: 1 });
   private readonly typingLimit = new RateLimiterMemory({ points: TYPING_PER_SECOND, duration: 1 });
-  private readonly handLimit = new RateLimiterMemory({ points: HAND_TOGGLES_PER_MINUTE, duration: 60 });
-  private readonly voteLimit = new RateLimiterMemory({ points: UPVOTES_PER_MINUTE, duration: 60 });
+  // Per person, across every instance (a second tab on another instance does not double them).
+  private readonly handLimit = () => this.limiters.get('hand-toggles', { points: HAND_TOGGLES_PER_MINUTE, duration: 60 });
+  private readonly voteLimit = () => this.limiters.get('upvotes', { points: UPVOTES_PER_MINUTE, duration: 60 });
   /** Open connections per person, both transports together (MAX_SOCKETS_PER_USER). */
   private readonly perUser = new Map<string, number>();
 
@@ -100,6 +102,7 @@ export class SessionChannel {
     private readonly moderation: ModerationService,
     private readonly live: LiveSessions,
     private readonly votes: VotesService,
+    private readonly limiters: SharedLimiters,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -160,11 +163,11 @@ export class SessionChannel {
       case 'typing_stop':
         return this.typingEvent(conn, input as SessionRefInput, event === 'typing_start');
       case 'raise_hand':
-        await this.limit(this.handLimit, access.session.id, conn, 'hand raises');
+        await this.limit(this.handLimit(), access.session.id, conn, 'hand raises');
         await this.turns.raiseHand(access.session.id, conn.user, (input as HandInput).note?.trim() || null);
         return { ok: true };
       case 'lower_hand':
-        await this.limit(this.handLimit, access.session.id, conn, 'hand raises');
+        await this.limit(this.handLimit(), access.session.id, conn, 'hand raises');
         await this.turns.lowerHand(access.session.id, conn.user.id);
         return { ok: true };
       case 'load_history': {
@@ -178,7 +181,7 @@ export class SessionChannel {
         return { ok: true, ...(await this.moderation.moderate(conn.user, access, action)) };
       }
       case 'upvote':
-        await this.limit(this.voteLimit, access.session.id, conn, 'upvotes');
+        await this.limit(this.voteLimit(), access.session.id, conn, 'upvotes');
         return { ok: true, ...(await this.votes.upvote(conn.user, access, (input as UpvoteInput).message_id)) };
     }
   }
@@ -192,6 +195,9 @@ export class SessionChannel {
     }
     const access: SessionAccess = input.display ? { ...resolved, display: true } : resolved;
     const lastSeq = input.last_seq ?? undefined; // null means "no last_seq": a snapshot
+    // In a cluster, the first join of a session on this instance reads who is on the others (once).
+    const mirroring = this.presence.ready(sessionId);
+    if (mirroring) await mirroring;
     const live = this.live.peek(sessionId);
     if (live && this.snapshots.canServeFromLive(access, live, lastSeq)) {
       // From here to the answer nothing awaits: joining the rooms and reading the live state sit at one
@@ -268,9 +274,9 @@ export class SessionChannel {
   }
 
   /** Per person and session: refuses with `rate_limited` past the limiter's allowance. */
-  private async limit(limiter: RateLimiterMemory, sessionId: string, conn: ChannelConnection, what: string) {
+  private async limit(limiter: RateLimiterAbstract | Promise<RateLimiterAbstract>, sessionId: string, conn: ChannelConnection, what: string) {
     try {
-      await limiter.consume(`${sessionId}:${conn.user.id}`);
+      await (await limiter).consume(`${sessionId}:${conn.user.id}`);
     } catch (refusal) {
       const retryAfterMs = (refusal as { msBeforeNext?: number }).msBeforeNext ?? 1000;
       throw new DomainError('rate_limited', `too many ${what}: try again in ${Math.ceil(retryAfterMs / 1000)} s`, retryAfterMs);

@@ -63,6 +63,7 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_FRAME_BYTES, clientTracking: false });
   private readonly clients = new Set<Client>();
   private timer?: NodeJS.Timeout;
+  private draining?: Promise<void>;
   private ticks = 0;
   private unsubscribe?: () => void;
 
@@ -90,7 +91,17 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
    * last_seq. Before the HTTP server closes, which waits for every upgraded socket to end; a
    * client that does not finish the closing handshake within a second is cut.
    */
-  async beforeApplicationShutdown() {
+  beforeApplicationShutdown() {
+    return this.drain();
+  }
+
+  /** Closes every plain-WebSocket client with 1012 (idempotent). */
+  drain(): Promise<void> {
+    this.draining ??= this.closeAll();
+    return this.draining;
+  }
+
+  private async closeAll() {
     clearInterval(this.timer);
     this.unsubscribe?.();
     const open = [...this.clients];

@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Role } from '../contract/protocol.js';
+import { ClusterSignals } from '../persistence/cluster-signals.js';
 import { AgentQueue, questionOfRow, rebuildTutorTokens } from './agent-queue.js';
 import { LiveSession, WINDOW_EVENTS, WINDOW_MESSAGES, type LiveHand, type LiveMember } from './live-session.js';
 import { MessagesRepository } from './messages.repository.js';
@@ -11,6 +11,9 @@ import { SessionsRepository } from './sessions.repository.js';
 
 /** A live session nobody used for this long is dropped from memory (it loads again on next use). */
 const IDLE_EVICT_MS = 10 * 60_000;
+
+/** The cluster channel for changes to live state that are not events (forget, claim). */
+const LIVE_CHANNEL = 'live';
 
 interface Entry {
   live: LiveSession;
@@ -23,9 +26,10 @@ interface Entry {
  * applying every committed event before anyone else hears of it, so access
  * checks and the rules of the hot path need no query.
  *
- * With REDIS_URL, other instances commit to the same sessions and their events
- * do not reach this process yet: there the state is read afresh on every use,
- * as before, rather than served stale.
+ * With REDIS_URL, other instances commit to the same sessions: the cluster relay
+ * brings their events here, in seq order, and they are applied the same way. What
+ * changes rows without an event (a takeover's requeue, a purge) is forgotten on
+ * every instance, and the runner's claim of a question reaches every instance's queue.
  */
 @Injectable()
 export class LiveSessions implements OnModuleInit, OnModuleDestroy {
@@ -33,7 +37,6 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
   private readonly entries = new Map<string, Entry>();
   /** Loads in flight; events committed meanwhile wait here and are applied after the load. */
   private readonly loading = new Map<string, { promise: Promise<LiveSession | null>; buffered: CommittedEvent[] }>();
-  private readonly cache: boolean;
   private unsubscribe?: () => void;
   private sweeper?: NodeJS.Timeout;
 
@@ -42,13 +45,16 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
     private readonly messages: MessagesRepository,
     private readonly events: SessionEventsRepository,
     private readonly bus: SessionEventBus,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.cache = !config.redisUrl;
-  }
+    private readonly signals: ClusterSignals,
+  ) {}
 
-  onModuleInit() {
+  async onModuleInit() {
     this.unsubscribe = this.bus.onApply((event) => this.apply(event));
+    await this.signals.subscribeOthers(LIVE_CHANNEL, (m) => {
+      if (typeof m.session_id !== 'string') return;
+      if (m.forget) this.entries.delete(m.session_id);
+      if (Array.isArray(m.claim)) this.peek(m.session_id)?.queue.claim(m.claim as string[]);
+    });
     this.sweeper = setInterval(() => this.evictIdle(), 60_000);
     this.sweeper.unref();
   }
@@ -65,7 +71,6 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
       entry.usedAt = Date.now();
       return entry.live;
     }
-    if (!this.cache) return this.read(sessionId);
     const inFlight = this.loading.get(sessionId);
     if (inFlight) return inFlight.promise;
     const buffered: CommittedEvent[] = [];
@@ -89,9 +94,24 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
     return this.entries.get(sessionId)?.live;
   }
 
-  /** Drops the live state (a purge, an erasure): the next use reads the rows again. */
+  /**
+   * Drops the live state, here and on every other instance (a purge, an erasure, a takeover's
+   * requeue: rows changed without an event): the next use reads the rows again.
+   */
   forget(sessionId: string): void {
     this.entries.delete(sessionId);
+    void this.signals.toOthers(LIVE_CHANNEL, { session_id: sessionId, forget: true }).catch(() => undefined);
+  }
+
+  /** Drops the live state here only (it missed an event: see ClusterRelay). */
+  forgetHere(sessionId: string): void {
+    this.entries.delete(sessionId);
+  }
+
+  /** The runner took these questions: every instance's queue shows them being answered. */
+  claim(sessionId: string, ids: string[]): void {
+    this.peek(sessionId)?.queue.claim(ids);
+    void this.signals.toOthers(LIVE_CHANNEL, { session_id: sessionId, claim: ids }).catch(() => undefined);
   }
 
   /** The rows the live state starts from (once per session; events keep it current after). */

@@ -52,6 +52,20 @@ export interface EphemeralPublication {
   audience: Audience;
 }
 
+/**
+ * Where a clustered deployment's other instances hear of what this one publishes (the cluster
+ * relay sets it; without REDIS_URL there is none).
+ */
+export interface ClusterLink {
+  durable(event: CommittedEvent): void;
+  ephemeral(publication: EphemeralPublication): void;
+}
+
+/** Puts one session's durable events, from every instance, back in seq order (the cluster relay's). */
+export interface EventOrder {
+  push(event: CommittedEvent, deliver: (event: CommittedEvent) => void): void;
+}
+
 interface BusEvents {
   apply: [CommittedEvent];
   durable: [CommittedEvent];
@@ -60,8 +74,10 @@ interface BusEvents {
 
 /**
  * Application events, in process. Services publish here and never touch
- * sockets; the realtime broadcaster turns them into Socket.IO emits, and the
- * agent listens for work. Listeners run synchronously, in publication order.
+ * sockets; the realtime broadcaster turns them into emits to this instance's
+ * connections, and the agent listens for work. Listeners run synchronously, in
+ * publication order. In a cluster (REDIS_URL) the relay carries every publication
+ * to the other instances, whose buses deliver it to their own listeners.
  */
 @Injectable()
 export class SessionEventBus {
@@ -71,10 +87,34 @@ export class SessionEventBus {
     this.emitter.setMaxListeners(50);
   }
 
-  /** A committed event: first applied to the live state, then published to everyone else. */
+  private link?: ClusterLink;
+  private order?: EventOrder;
+
+  /** A committed event: first applied to the live state, then published to everyone else (and to the other instances). */
   publishDurable(event: CommittedEvent): void {
+    this.link?.durable(event);
+    this.receiveDurable(event);
+  }
+
+  /**
+   * A committed event from another instance (or from this one, through publishDurable). In a
+   * cluster, two instances commit to one session and their events can arrive out of seq order:
+   * they pass through the relay's order first.
+   */
+  receiveDurable(event: CommittedEvent): void {
+    if (this.order) this.order.push(event, this.deliver);
+    else this.deliver(event);
+  }
+
+  private readonly deliver = (event: CommittedEvent) => {
     this.emitter.emit('apply', event);
     this.emitter.emit('durable', event);
+  };
+
+  /** The cluster relay: what is published here also goes to `link`, and durable events pass through `order`. */
+  connectCluster(link: ClusterLink, order: EventOrder): void {
+    this.link = link;
+    this.order = order;
   }
 
   /** For the live state only: runs before every `onDurable` listener, so they all read state that includes the event. */
@@ -84,7 +124,14 @@ export class SessionEventBus {
   }
 
   publishEphemeral(sessionId: string, event: EphemeralEvent, audience: Audience = { kind: 'session' }): void {
-    this.emitter.emit('ephemeral', { sessionId, event, audience });
+    const publication = { sessionId, event, audience };
+    this.link?.ephemeral(publication);
+    this.emitter.emit('ephemeral', publication);
+  }
+
+  /** An ephemeral event published on another instance: for this instance's connections. */
+  receiveEphemeral(publication: EphemeralPublication): void {
+    this.emitter.emit('ephemeral', publication);
   }
 
   onDurable(listener: (event: CommittedEvent) => void): () => void {

@@ -83,14 +83,28 @@ interface Waiting<I, R> {
 export class SessionLog {
   private readonly logger = new Logger('SessionLog');
   private readonly mutex = new KeyedMutex();
+  /** Writes submitted and not yet committed (or failed): a stopping instance waits for them. */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(
     private readonly events: SessionEventsRepository,
     private readonly bus: SessionEventBus,
   ) {}
 
+  /** Resolves once every write submitted so far (and any submitted meanwhile) has settled. */
+  async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private track<T>(write: Promise<T>): Promise<T> {
+    this.inFlight.add(write);
+    const done = () => this.inFlight.delete(write);
+    write.then(done, done);
+    return write;
+  }
+
   write<T>(sessionId: string, work: (tx: DbTransaction, log: EventAppender) => Promise<T>): Promise<T> {
-    return this.mutex.run(sessionId, async () => {
+    return this.track(this.mutex.run(sessionId, async () => {
       const committed: CommittedEvent[] = [];
       const result = await this.events.transaction(async (tx) => {
         committed.length = 0; // a retried transaction starts over
@@ -107,7 +121,7 @@ export class SessionLog {
       });
       for (const event of committed) this.bus.publishDurable(event);
       return result;
-    });
+    }));
   }
 
   /**
@@ -140,7 +154,7 @@ export class SessionLog {
     };
     return {
       submit: (sessionId, item) =>
-        new Promise<R>((resolve, reject) => {
+        this.track(new Promise<R>((resolve, reject) => {
           let queue = queues.get(sessionId);
           if (!queue) queues.set(sessionId, (queue = []));
           queue.push({ item, resolve, reject });
@@ -149,7 +163,7 @@ export class SessionLog {
             flushing = true;
             setImmediate(() => void flush());
           }
-        }),
+        })),
     };
   }
 

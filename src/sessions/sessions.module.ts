@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ClusterRelay } from './cluster-relay.js';
 import { LiveSessions } from './live-sessions.service.js';
 import { MessagesRepository } from './messages.repository.js';
 import { PresenceRegistry } from './presence.registry.js';
@@ -25,6 +26,7 @@ import { SessionsService } from './sessions.service.js';
     SessionPermissionGuard,
     PresenceRegistry,
     LiveSessions,
+    ClusterRelay,
   ],
   exports: [
     LiveSessions,

@@ -88,6 +88,9 @@ export class MessageIntakeService {
     const verdict = access.role !== 'moderator' && this.safety.enabled(access.session.safety) ? await this.safety.check(input.content) : undefined;
     const pending: PendingPost = { user, access, input, verdict };
     try {
+      // In a cluster the allowance is shared through Redis and taken here, before the write.
+      const limit = this.rateLimits.shared && access.role !== 'moderator' ? this.limitOf(access.session) : null;
+      if (limit) pending.refund = await this.rateLimits.consumeShared(access.session.id, user.id, limit);
       const { message, queued } = await this.batches.submit(access.session.id, pending);
       if (queued) await this.turns.publishQueue(access.session.id);
       return message;
@@ -190,6 +193,13 @@ export class MessageIntakeService {
     });
   }
 
+  /** A session's own limit, or the server-wide default for sessions without one. */
+  private limitOf(session: Pick<Session, 'rateLimitMessages' | 'rateLimitPerSeconds'>) {
+    return session.rateLimitMessages && session.rateLimitPerSeconds
+      ? { messages: session.rateLimitMessages, perSeconds: session.rateLimitPerSeconds }
+      : this.config.limits.defaultRateLimit;
+  }
+
   /** Checks one message against the session now and takes its rate-limit token; the row to store (its seq comes with the batch). */
   private accept(
     item: PendingPost,
@@ -217,9 +227,8 @@ export class MessageIntakeService {
       const n = this.config.limits.pendingPerAuthor;
       throw new DomainError('rate_limited', `you already have ${n} question${n === 1 ? '' : 's'} waiting for the tutor: wait for an answer first`, 5000);
     }
-    // A session's own limit, or the server-wide default for sessions without one.
-    const limit = current.rateLimitMessages && current.rateLimitPerSeconds ? { messages: current.rateLimitMessages, perSeconds: current.rateLimitPerSeconds } : this.config.limits.defaultRateLimit;
-    if (access.role !== 'moderator' && limit) item.refund = this.rateLimits.consume(current.id, user.id, limit);
+    const limit = this.limitOf(current);
+    if (access.role !== 'moderator' && limit && !this.rateLimits.shared) item.refund = this.rateLimits.consume(current.id, user.id, limit);
     if (queued) {
       waiting.set(user.id, (waiting.get(user.id) ?? 0) + 1);
       latest.set(user.id, { seq: Number.MAX_SAFE_INTEGER, content: input.content });
