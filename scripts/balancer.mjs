@@ -21,10 +21,8 @@ export function startBalancer({ port = 0, host = '127.0.0.1', backends }) {
       if (tried >= backends.length) return client.destroy();
       const backend = backends[next++ % backends.length];
       const upstream = net.connect({ host: backend.host ?? '127.0.0.1', port: backend.port });
-      upstream.once('error', () => {
-        if (!upstream.readyState || upstream.connecting) attempt(tried + 1);
-        else client.destroy();
-      });
+      // Refused before connecting (stopped, or restarting): the next instance in turn.
+      upstream.once('error', () => attempt(tried + 1));
       upstream.once('connect', () => {
         upstream.removeAllListeners('error');
         upstream.on('error', () => client.destroy());

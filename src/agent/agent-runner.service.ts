@@ -52,7 +52,10 @@ class AgentTimeout extends Error {}
 class BudgetSpent extends Error {}
 class LeaseLost extends Error {}
 
-const LEASE_TTL_MS = 15_000;
+/** The agent's lease: renewed every third of it while answering; a holder that stops renewing loses it after this. */
+const LEASE_TTL_MS = 12_000;
+/** How often an instance looks for answers a dead instance left (lease expired, question still answering). */
+const WATCHDOG_MS = 2_000;
 /** The cluster channel for "stop the answer you are streaming in this session". */
 const STOP_CHANNEL = 'agent-stop';
 /** The cluster channel for "I stopped: these sessions are free, answer what is pending in them". */
@@ -80,6 +83,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly unsubscribe: Array<() => void> = [];
   private stopped = false;
   private handingBack?: Promise<void>;
+  private watchdog?: NodeJS.Timeout;
 
   /** Sessions whose lease this instance lost mid-answer: it takes the lease back once it is free. */
   private readonly takeovers = new Set<string>();
@@ -118,6 +122,12 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
       if (m.from === this.config.instanceId || !Array.isArray(m.sessions)) return;
       for (const id of m.sessions) if (typeof id === 'string') this.kick(id);
     });
+    if (this.signals.clustered) {
+      // Another instance that dies mid-answer renews its lease no more: within a lease's time plus
+      // one period, an instance finds the lease expired with a question still being answered and takes over.
+      this.watchdog = setInterval(() => void this.adoptOrphans().catch((error: unknown) => this.logger.warn(`lease watchdog: ${String(error)}`)), WATCHDOG_MS);
+      this.watchdog.unref();
+    }
     const requeued = await this.agent.requeueInterrupted(this.config.instanceId);
     if (requeued) this.logger.log(`${requeued} message(s) interrupted by a restart are pending again`);
     for (const sessionId of await this.messages.sessionsWithPending()) this.kick(sessionId);
@@ -135,6 +145,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
   handBack(): Promise<void> {
     this.handingBack ??= (async () => {
       this.stopped = true;
+      clearInterval(this.watchdog);
       for (const off of this.unsubscribe.splice(0)) off();
       for (const timer of this.retryTimers) clearTimeout(timer);
       for (const run of this.runs.values()) {
@@ -178,6 +189,15 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     if (!lease || lease.owner === this.config.instanceId || lease.until.getTime() < Date.now()) return false;
     await this.signals.publish(STOP_CHANNEL, { session_id: sessionId, reason, to: lease.owner });
     return true;
+  }
+
+  /** Answers another instance left when it died: taken over (their questions pending again) and answered here. */
+  private async adoptOrphans() {
+    for (const sessionId of await this.agent.orphanedAnswers(this.config.instanceId)) {
+      if (this.runs.has(sessionId)) continue;
+      this.takeovers.add(sessionId);
+      this.kick(sessionId);
+    }
   }
 
   /** Something changed: look at this session's queue again. */

@@ -59,6 +59,19 @@ export class AgentRepository {
     });
   }
 
+  /**
+   * Sessions whose answer in progress was left by an instance that stopped renewing its lease
+   * (killed, or cut off): their lease has expired and a question is still marked answering.
+   */
+  async orphanedAnswers(owner: string): Promise<string[]> {
+    const now = new Date();
+    const rows = await this.prisma.$queryRaw<Array<{ id: string }>>`
+      SELECT s.id FROM sessions s
+      WHERE s.agent_lease_owner IS NOT NULL AND s.agent_lease_owner <> ${owner} AND s.agent_lease_until < ${now}
+        AND EXISTS (SELECT 1 FROM messages m WHERE m.session_id = s.id AND m.agent_state = 'answering')`;
+    return rows.map((r) => r.id);
+  }
+
   /** A stopping instance gives back every lease it holds; returns those sessions. */
   async releaseLeasesOf(owner: string): Promise<string[]> {
     const held = await this.prisma.session.findMany({ where: { agentLeaseOwner: owner }, select: { id: true } });
