@@ -6,9 +6,9 @@
 // are counted and must be 0.
 //   npm run bench [-- --quick] [-- --only fanout1000,ack200,...]
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { io } from 'socket.io-client';
@@ -20,6 +20,12 @@ const onlyArg = process.argv.indexOf('--only');
 const ONLY = onlyArg > 0 ? new Set(process.argv[onlyArg + 1].split(',')) : null;
 const wanted = (name) => !ONLY || ONLY.has(name);
 const N1000 = QUICK ? 300 : 1000;
+const ROOM_MESSAGES = 20;
+// --cluster: also one instance and two instances (participants split) on this machine's PostgreSQL,
+// the two sharing Redis, beside the default target (PGlite, or DATABASE_URL).
+const CLUSTER = process.argv.includes('--cluster');
+const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? `postgresql://${encodeURIComponent(userInfo().username)}@127.0.0.1:5432/postgres`;
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const LATE_JOIN_HISTORY = QUICK ? 20_000 : 100_000;
 
 // ---------------------------------------------------------------- helpers
@@ -31,9 +37,36 @@ const pct = (values, p) => {
 };
 const ticks = 100; // USER_HZ on Linux
 function cpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / ticks;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / ticks;
+  } catch {
+    return 0; // gone meanwhile (a database backend that closed)
+  }
 }
+/** CPU seconds of every server process of a target (two for a two-instance cluster). */
+const targetCpu = (target) => (target.pids ?? [target.pid]).reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+/** Processes by name (the machine's Redis and PostgreSQL), for what the shared services spend. */
+function pidsNamed(name) {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/comm`, 'utf8').trim().startsWith(name);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+/** Redis's own CPU seconds (INFO cpu, in microseconds: /proc's 10 ms ticks are too coarse for it). */
+function redisCpu() {
+  const info = spawnSync('redis-cli', ['-u', REDIS_URL, 'INFO', 'cpu'], { encoding: 'utf8' });
+  if (info.status !== 0) return 0;
+  const field = (name) => Number(info.stdout.match(new RegExp(`^${name}:([\\d.]+)`, 'm'))?.[1] ?? 0);
+  return field('used_cpu_sys') + field('used_cpu_user');
+}
+const servicesCpu = () => ({ redis: redisCpu(), postgres: pidsNamed('postgres').reduce((s, p) => s + cpuSeconds(p), 0) });
 /**
  * The server's memory after a full collection: both servers run with --expose-gc, and on SIGPWR
  * collect and print process.memoryUsage(). RSS alone moves with garbage and the allocator's whims.
@@ -225,15 +258,20 @@ class RoundtableTarget {
     this.dataDir = mkdtempSync(join(tmpdir(), 'roundtable-bench-'));
     this.guests = 0;
   }
-  async start() {
+  serverEnv() {
+    return { PORT: '0', HOST: '127.0.0.1', DATA_DIR: this.dataDir, LOG_LEVEL: 'warn', DEFAULT_RATE_LIMIT: 'off', MAX_PENDING_PER_AUTHOR: '1000', MAX_GUESTS_PER_SESSION: '100000', OPENAI_BASE_URL: this.modelUrl, OPENAI_API_KEY: 'bench', AGENT_MODEL: 'bench' };
+  }
+  launch(env) {
     // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server under the workload.
-    this.proc = await startProcess(
-      ['--expose-gc', ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(root, 'dist', 'main.js')],
-      { PORT: '0', HOST: '127.0.0.1', DATA_DIR: this.dataDir, LOG_LEVEL: 'warn', DEFAULT_RATE_LIMIT: 'off', MAX_PENDING_PER_AUTHOR: '1000', MAX_GUESTS_PER_SESSION: '100000', OPENAI_BASE_URL: this.modelUrl, OPENAI_API_KEY: 'bench', AGENT_MODEL: 'bench' },
-      /localhost:(\d+)/,
-    );
+    return startProcess(['--expose-gc', ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(root, 'dist', 'main.js')], env, /localhost:(\d+)/);
+  }
+  async start() {
+    this.proc = await this.launch(this.serverEnv());
     this.url = this.proc.url;
     this.pid = this.proc.pid;
+    await this.signIn();
+  }
+  async signIn() {
     if (!this.teacher) this.teacher = await postJson(this.url, '/auth/register', { email: 'teacher@bench.test', password: 'password123', display_name: 'Teacher' });
     else this.teacher = await postJson(this.url, '/auth/login', { email: 'teacher@bench.test', password: 'password123' });
   }
@@ -288,10 +326,71 @@ class RoundtableTarget {
   }
 }
 
+/**
+ * Roundtable on this machine's PostgreSQL (a fresh database): one instance, or several sharing
+ * Redis (REDIS_URL) with participants split across them, as behind a load balancer. CPU is the
+ * sum over the instances; memory figures are not taken (they are per process).
+ */
+class PostgresTarget extends RoundtableTarget {
+  scenarios = new Set(['fanout100', 'rooms', 'ack200']);
+  constructor(modelUrl, instances) {
+    super(modelUrl);
+    this.instances = instances;
+    this.name = instances > 1 ? `roundtable ×${instances} (PostgreSQL + Redis)` : 'roundtable ×1 (PostgreSQL)';
+    this.dataDirs = Array.from({ length: instances }, () => mkdtempSync(join(tmpdir(), 'roundtable-bench-')));
+    this.database = `roundtable_bench_${process.pid}_${instances}`;
+  }
+  async admin(sql) {
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  }
+  async start() {
+    if (!this.databaseUrl) {
+      await this.admin(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`);
+      await this.admin(`CREATE DATABASE ${this.database}`);
+      this.databaseUrl = Object.assign(new URL(POSTGRES_URL), { pathname: `/${this.database}` }).toString();
+    }
+    const env = (i) => ({
+      ...this.serverEnv(),
+      DATA_DIR: this.dataDirs[i],
+      DATABASE_URL: this.databaseUrl,
+      JWT_SECRET: 'bench-cluster-signing-key-0123456789',
+      GUEST_RATE_LIMIT_PER_MINUTE: '100000',
+      ...(this.instances > 1 ? { REDIS_URL } : {}),
+    });
+    // The first applies the migrations; the others start on the migrated database.
+    const first = await this.launch(env(0));
+    const rest = await Promise.all(Array.from({ length: this.instances - 1 }, (_, i) => this.launch(env(i + 1))));
+    this.procs = [first, ...rest];
+    this.proc = first;
+    this.url = first.url;
+    this.pid = first.pid;
+    this.pids = this.procs.map((p) => p.pid);
+    await this.signIn();
+  }
+  urlFor(i) {
+    return this.procs[i % this.procs.length].url;
+  }
+  async stop() {
+    await Promise.all(this.procs.map((p) => stopProcess(p)));
+  }
+  cleanup() {
+    for (const dir of this.dataDirs) rmSync(dir, { recursive: true, force: true });
+    return this.admin(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`).catch(() => undefined);
+  }
+}
+
 // ---------------------------------------------------------------- scenarios
 async function connectAll(target, tokens, concurrency = 50) {
-  return pool(tokens, concurrency, async (token) => {
-    const p = new Participant(target.url, token);
+  return pool(tokens, concurrency, async (token, i) => {
+    // Split across a cluster's instances (one URL for a single server).
+    const p = new Participant(target.urlFor?.(i) ?? target.url, token);
     await p.connect();
     return p;
   });
@@ -319,7 +418,7 @@ async function fanOut(target, participants, sessionId, { senders, total }) {
       if (++delivered === expected) done();
     };
   }
-  const cpu0 = cpuSeconds(target.pid);
+  const cpu0 = targetCpu(target);
   const started = performance.now();
   let lastDelivery = started;
   for (const p of participants) {
@@ -342,7 +441,7 @@ async function fanOut(target, participants, sessionId, { senders, total }) {
   );
   await Promise.race([all, sleep(60_000)]);
   const seconds = (lastDelivery - started) / 1000;
-  const cpu = cpuSeconds(target.pid) - cpu0;
+  const cpu = targetCpu(target) - cpu0;
   for (const p of participants) p.onMessage = null;
   // What never arrived counts as lost (a gap at the end of a stream shows no gap).
   const groups = Object.fromEntries(
@@ -374,6 +473,7 @@ const results = [];
 const record = (scenario, metric, unit, better, values, note = '') => results.push({ scenario, metric, unit, better, values, note });
 
 async function runTarget(target, figures) {
+  const want = (name) => wanted(name) && (!target.scenarios || target.scenarios.has(name));
   await target.start();
   const measure = async (label, fn) => {
     process.stdout.write(`  ${target.name}: ${label}...`);
@@ -384,7 +484,7 @@ async function runTarget(target, figures) {
   };
   figures.rssAfterStart = rssMb(target.pid);
 
-  if (wanted('joinstorm') || wanted('fanout1000')) {
+  if (want('joinstorm') || want('fanout1000')) {
     const [room] = await measure(`sign up ${N1000}`, () => target.prepare(1, N1000));
     await target.restart();
     figures.rssBeforeParticipants = (await settledMemory(target.proc)).rss / 2 ** 20;
@@ -412,7 +512,7 @@ async function runTarget(target, figures) {
       figures.memoryPerParticipantKb = (liveBytes(await settledMemory(target.proc)) - before) / 1024 / again.length;
       return [...ps.slice(0, half), ...again];
     });
-    if (participants && wanted('fanout1000')) {
+    if (participants && want('fanout1000')) {
       figures.fanout1000 = await measure('fan-out to 1,000', () => fanOut(target, participants, room.id, { senders: 2, total: QUICK ? 60 : 200 }));
       figures.paced1000 = await measure('paced 25 msg/s to 1,000', () => paced(target, participants, room.id, { rate: 25, seconds: 4 }));
     }
@@ -422,7 +522,7 @@ async function runTarget(target, figures) {
     }
   }
 
-  if (wanted('fanout100')) {
+  if (want('fanout100')) {
     const [room] = await target.prepare(1, 100);
     const ps = await connectAll(target, room.tokens);
     await Promise.all(ps.map((p) => p.join(room.id)));
@@ -432,7 +532,7 @@ async function runTarget(target, figures) {
   }
 
   // Half of the hundred on the plain-WebSocket endpoint (Roundtable only: the bare relay has none).
-  if (wanted('fanout100ws') && target.name === 'roundtable') {
+  if (want('fanout100ws') && target.name === 'roundtable') {
     const [room] = await target.prepare(1, 100);
     const ps = room.tokens.map((token, i) => (i < 50 ? new Participant(target.url, token) : new WsParticipant(target.url, token)));
     await pool(ps.slice(0, 50), 50, (p) => p.connect());
@@ -442,7 +542,7 @@ async function runTarget(target, figures) {
     ps.forEach((p) => p.close());
   }
 
-  if (wanted('rooms')) {
+  if (want('rooms')) {
     const rooms = await measure('sign up 100 × 10', () => target.prepare(QUICK ? 30 : 100, 10));
     const all = await Promise.all(rooms.map(async (room) => {
       const ps = await connectAll(target, room.tokens, 10);
@@ -450,19 +550,31 @@ async function runTarget(target, figures) {
       return { room, ps };
     }));
     figures.rooms = await measure('100 sessions × 10 chatting', async () => {
-      const cpu0 = cpuSeconds(target.pid);
+      const cpu0 = targetCpu(target);
+      const services0 = servicesCpu();
       const t0 = performance.now();
-      const per = await Promise.all(all.map(({ room, ps }) => fanOut(target, ps, room.id, { senders: 2, total: 20 })));
+      const per = await Promise.all(all.map(({ room, ps }) => fanOut(target, ps, room.id, { senders: 2, total: ROOM_MESSAGES })));
       const seconds = (performance.now() - t0) / 1000;
       const delivered = per.reduce((s, r) => s + r.delivered, 0);
+      const messages = all.length * ROOM_MESSAGES;
+      const services = servicesCpu();
       const lat = per.flatMap((r) => [r.p50]);
-      return { deliveredPerSecond: delivered / seconds, p50: pct(lat, 0.5), cpuPerDeliveryUs: ((cpuSeconds(target.pid) - cpu0) / delivered) * 1e6, missing: per.reduce((s, r) => s + r.missing, 0) };
+      return {
+        deliveredPerSecond: delivered / seconds,
+        // Messages written and acknowledged per second, every room together (the database's write rate).
+        messagesPerSecond: messages / seconds,
+        p50: pct(lat, 0.5),
+        cpuPerDeliveryUs: ((targetCpu(target) - cpu0) / delivered) * 1e6,
+        redisCpuPerMessageUs: ((services.redis - services0.redis) / messages) * 1e6,
+        postgresCpuPerMessageUs: ((services.postgres - services0.postgres) / messages) * 1e6,
+        missing: per.reduce((s, r) => s + r.missing, 0),
+      };
     });
     figures.integrityRooms = integrity(all.flatMap((r) => r.ps), figures.rooms);
     all.forEach((r) => r.ps.forEach((p) => p.close()));
   }
 
-  if (wanted('ack200')) {
+  if (want('ack200')) {
     const [room] = await target.prepare(1, 10);
     const ps = await connectAll(target, room.tokens);
     await Promise.all(ps.map((p) => p.join(room.id)));
@@ -485,7 +597,7 @@ async function runTarget(target, figures) {
     ps.forEach((p) => p.close());
   }
 
-  if (wanted('resume')) {
+  if (want('resume')) {
     const [room] = await target.prepare(1, 200);
     const ps = await connectAll(target, room.tokens);
     await Promise.all(ps.map((p) => p.join(room.id)));
@@ -512,11 +624,11 @@ async function runTarget(target, figures) {
     ps.forEach((p) => p.close());
   }
 
-  if (wanted('agent') && target.name === 'roundtable') {
+  if (want('agent') && target.name === 'roundtable') {
     figures.agent = await measure('agent turn vs relay', () => agentTurns(target));
   }
 
-  if (wanted('latejoin')) {
+  if (want('latejoin')) {
     const [room] = await target.prepare(1, 20);
     await measure(`seed ${LATE_JOIN_HISTORY} messages`, () => target.seed(room.id, LATE_JOIN_HISTORY));
     figures.lateJoin = await measure('late joins', async () => {
@@ -576,9 +688,22 @@ const bare = {};
 const rt = {};
 console.log(`bench ${new Date().toISOString()} ${QUICK ? '(quick) ' : ''}participants ${N1000}`);
 await runTarget(new BareTarget(), bare);
-const roundtable = new RoundtableTarget(`http://127.0.0.1:${model.address().port}/v1`);
+const modelUrl = `http://127.0.0.1:${model.address().port}/v1`;
+const roundtable = new RoundtableTarget(modelUrl);
+const pg1 = {};
+const pg2 = {};
 try {
   await runTarget(roundtable, rt);
+  roundtable.cleanup();
+  if (CLUSTER) {
+    for (const [target, figures] of [[new PostgresTarget(modelUrl, 1), pg1], [new PostgresTarget(modelUrl, 2), pg2]]) {
+      try {
+        await runTarget(target, figures);
+      } finally {
+        await target.cleanup();
+      }
+    }
+  }
 } finally {
   roundtable.cleanup();
   model.close();
@@ -627,5 +752,33 @@ rows.push(['sockets dropped by the server during a scenario', `${lr.disconnected
 console.log('\n| what | Roundtable | bare Socket.IO | ratio | |');
 console.log('|---|---|---|---|---|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
-const bad = lr.lost + lr.duplicated + lr.reordered;
+let bad = lr.lost + lr.duplicated + lr.reordered;
+
+if (CLUSTER) {
+  // Same run, same bare baseline: one instance on PostgreSQL, and two sharing PostgreSQL and Redis.
+  const crows = [];
+  const three = (what, path, unit, hib = false) => {
+    const [a, b, base] = [g(pg1, path), g(pg2, path), g(bare, path)];
+    crows.push([what, `${f(a)} ${unit}`, `${f(b)} ${unit}`, a && b ? `${(b / a).toFixed(2)}×` : '–', base !== undefined ? `${f(base)} ${unit}` : '–', hib ? '(higher is better)' : '']);
+  };
+  three('fan-out 100: delivered/s', 'fanout100.deliveredPerSecond', '/s', true);
+  three('fan-out 100: latency p99', 'fanout100.p99', 'ms');
+  three('fan-out 100: server CPU per delivery (all instances)', 'fanout100.cpuPerDeliveryUs', 'µs');
+  three('100 sessions × 10: delivered/s', 'rooms.deliveredPerSecond', '/s', true);
+  three('100 sessions × 10: messages written/s', 'rooms.messagesPerSecond', '/s', true);
+  three('100 sessions × 10: latency p50', 'rooms.p50', 'ms');
+  three('100 sessions × 10: server CPU per delivery (all instances)', 'rooms.cpuPerDeliveryUs', 'µs');
+  three('100 sessions × 10: Redis CPU per message', 'rooms.redisCpuPerMessageUs', 'µs');
+  three('100 sessions × 10: PostgreSQL CPU per message', 'rooms.postgresCpuPerMessageUs', 'µs');
+  three('ack at 200 msg/s: p50', 'ack200.p50', 'ms');
+  three('ack at 200 msg/s: p99', 'ack200.p99', 'ms');
+  const keys = Object.keys(pg2).filter((k) => k.startsWith('integrity'));
+  const sum = (o) => keys.reduce((a, k) => ({ lost: a.lost + (o[k]?.lost ?? 0), duplicated: a.duplicated + (o[k]?.duplicated ?? 0), reordered: a.reordered + (o[k]?.reordered ?? 0) }), { lost: 0, duplicated: 0, reordered: 0 });
+  const [i1, i2] = [sum(pg1), sum(pg2)];
+  crows.push(['lost / duplicated / reordered', `${i1.lost} / ${i1.duplicated} / ${i1.reordered}`, `${i2.lost} / ${i2.duplicated} / ${i2.reordered}`, '', '', '']);
+  bad += i1.lost + i1.duplicated + i1.reordered + i2.lost + i2.duplicated + i2.reordered;
+  console.log('\n| what (PostgreSQL) | 1 instance | 2 instances + Redis, clients split | 2 vs 1 | bare Socket.IO | |');
+  console.log('|---|---|---|---|---|---|');
+  for (const r of crows) console.log(`| ${r.join(' | ')} |`);
+}
 process.exit(bad === 0 ? 0 : 1);
