@@ -21,6 +21,10 @@ const ONLY = onlyArg > 0 ? new Set(process.argv[onlyArg + 1].split(',')) : null;
 const wanted = (name) => !ONLY || ONLY.has(name);
 const N1000 = QUICK ? 300 : 1000;
 const ROOM_MESSAGES = 20;
+// The streaming scenario: a tutor answer of STREAM_TOKENS tokens over STREAM_SECONDS to 100 participants.
+const STREAM_MARK = 'stream-a-long-answer';
+const STREAM_TOKENS = 400;
+const STREAM_SECONDS = 4;
 // --cluster: also one instance and two instances (participants split) on this machine's PostgreSQL,
 // the two sharing Redis, beside the default target (PGlite, or DATABASE_URL).
 const CLUSTER = process.argv.includes('--cluster');
@@ -332,7 +336,7 @@ class RoundtableTarget {
  * sum over the instances; memory figures are not taken (they are per process).
  */
 class PostgresTarget extends RoundtableTarget {
-  scenarios = new Set(['fanout100', 'rooms', 'ack200']);
+  scenarios = new Set(['fanout100', 'rooms', 'ack200', 'stream']);
   constructor(modelUrl, instances) {
     super(modelUrl);
     this.instances = instances;
@@ -628,6 +632,31 @@ async function runTarget(target, figures) {
     figures.agent = await measure('agent turn vs relay', () => agentTurns(target));
   }
 
+  // A tutor answer streamed to 100 participants (split across a cluster's instances): the server's
+  // CPU per delta delivered, the cost that dominates a district's load (docs/SCALING.md).
+  if (want('stream') && target.name !== 'bare') {
+    figures.stream = await measure('a long answer streamed to 100', async () => {
+      const [room] = await target.prepare(1, 100, { agent: { responds_to: 'all' } });
+      const ps = await connectAll(target, room.tokens);
+      await Promise.all(ps.map((p) => p.join(room.id)));
+      let deltas = 0;
+      const answered = ps.map((p) => new Promise((resolve) => {
+        p.socket.on('agent_delta', () => deltas++);
+        p.onMessage = (e) => e.message.role === 'assistant' && resolve();
+      }));
+      const cpu0 = targetCpu(target);
+      const redis0 = redisCpu();
+      const id = nextMsgId();
+      await ps[0].send(room.id, `${STREAM_MARK} ${id}`, id);
+      await Promise.all(answered);
+      const cpu = targetCpu(target) - cpu0;
+      const result = { deltasPerAnswer: deltas / ps.length, cpuPerDeltaDeliveryUs: (cpu / deltas) * 1e6, redisCpuPerDeltaUs: ((redisCpu() - redis0) / (deltas / ps.length)) * 1e6, cpuPerAnswerMs: cpu * 1000 };
+      figures.integrityStream = integrity(ps);
+      ps.forEach((p) => p.close());
+      return result;
+    });
+  }
+
   if (want('latejoin')) {
     const [room] = await target.prepare(1, 20);
     await measure(`seed ${LATE_JOIN_HISTORY} messages`, () => target.seed(room.id, LATE_JOIN_HISTORY));
@@ -673,11 +702,19 @@ async function agentTurns(target) {
 }
 
 // ---------------------------------------------------------------- main
+const chunk = (piece) => `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 0, model: 'bench', choices: [{ index: 0, delta: { content: piece } }] })}\n\n`;
 const model = createServer(async (req, res) => {
-  for await (const _ of req);
+  let body = '';
+  for await (const part of req) body += part;
   res.writeHead(200, { 'content-type': 'text/event-stream' });
-  for (const piece of ['The ', 'answer ', 'is ', 'a ', 'short ', 'fixed ', 'text', '.']) {
-    res.write(`data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 0, model: 'bench', choices: [{ index: 0, delta: { content: piece } }] })}\n\n`);
+  if (body.includes(STREAM_MARK)) {
+    // A long answer at a model's pace: STREAM_TOKENS tokens over STREAM_SECONDS.
+    for (let i = 0; i < STREAM_TOKENS; i++) {
+      res.write(chunk(`w${i} `));
+      await sleep((STREAM_SECONDS * 1000) / STREAM_TOKENS);
+    }
+  } else {
+    for (const piece of ['The ', 'answer ', 'is ', 'a ', 'short ', 'fixed ', 'text', '.']) res.write(chunk(piece));
   }
   res.end('data: [DONE]\n\n');
 });
@@ -737,6 +774,7 @@ if (rt.fanout100ws) {
   rows.push(['fan-out 100, half on plain WebSocket: delivered/s per receiver, Socket.IO vs WebSocket', `${f(socketio?.perReceiverPerSecond)} /s`, `${f(ws?.perReceiverPerSecond)} /s (WebSocket)`, '', '(same run, same messages)']);
   rows.push(['fan-out 100, half on plain WebSocket: latency p50 / p99, Socket.IO vs WebSocket', `${f(socketio?.p50)} / ${f(socketio?.p99)} ms`, `${f(ws?.p50)} / ${f(ws?.p99)} ms (WebSocket)`, '', '']);
 }
+if (rt.stream) rows.push([`a ${STREAM_TOKENS}-token answer streamed to 100: delta events, server CPU per delta delivered`, `${f(rt.stream.deltasPerAnswer, 0)} events, ${f(rt.stream.cpuPerDeltaDeliveryUs)} µs`, '–', '', `(${f(rt.stream.cpuPerAnswerMs)} ms CPU per answer)`]);
 if (rt.agent) rows.push(['agent turn vs relay (100 participants)', `${f(rt.agent.agent)} ms`, `${f(rt.agent.relay)} ms (relay)`, `${(rt.agent.agent / rt.agent.relay).toFixed(2)}×`, '']);
 const lossKeys = Object.keys(rt).filter((k) => k.startsWith('integrity'));
 const loss = (o) =>
@@ -770,6 +808,10 @@ if (CLUSTER) {
   three('100 sessions × 10: server CPU per delivery (all instances)', 'rooms.cpuPerDeliveryUs', 'µs');
   three('100 sessions × 10: Redis CPU per message', 'rooms.redisCpuPerMessageUs', 'µs');
   three('100 sessions × 10: PostgreSQL CPU per message', 'rooms.postgresCpuPerMessageUs', 'µs');
+  three('a long answer to 100: delta events per answer', 'stream.deltasPerAnswer', '');
+  three('a long answer to 100: server CPU per delta delivered (all instances)', 'stream.cpuPerDeltaDeliveryUs', 'µs');
+  three('a long answer to 100: server CPU per answer (all instances)', 'stream.cpuPerAnswerMs', 'ms');
+  three('a long answer to 100: Redis CPU per delta event', 'stream.redisCpuPerDeltaUs', 'µs');
   three('ack at 200 msg/s: p50', 'ack200.p50', 'ms');
   three('ack at 200 msg/s: p99', 'ack200.p99', 'ms');
   const keys = Object.keys(pg2).filter((k) => k.startsWith('integrity'));
