@@ -635,25 +635,74 @@ async function runTarget(target, figures) {
   // A tutor answer streamed to 100 participants (split across a cluster's instances): the server's
   // CPU per delta delivered, the cost that dominates a district's load (docs/SCALING.md).
   if (want('stream') && target.name !== 'bare') {
-    figures.stream = await measure('a long answer streamed to 100', async () => {
-      const [room] = await target.prepare(1, 100, { agent: { responds_to: 'all' } });
-      const ps = await connectAll(target, room.tokens);
-      await Promise.all(ps.map((p) => p.join(room.id)));
-      let deltas = 0;
-      const answered = ps.map((p) => new Promise((resolve) => {
-        p.socket.on('agent_delta', () => deltas++);
-        p.onMessage = (e) => e.message.role === 'assistant' && resolve();
+    // Two class sizes, so the cost splits into a part per answer and a part per listener.
+    for (const size of [10, 100]) {
+      const key = size === 100 ? 'stream' : `stream${size}`;
+      figures[key] = await measure(`a long answer streamed to ${size}`, async () => {
+        const [room] = await target.prepare(1, size, { agent: { responds_to: 'all' } });
+        const ps = await connectAll(target, room.tokens);
+        await Promise.all(ps.map((p) => p.join(room.id)));
+        // Four answers one after another; the first warms the code paths (the JIT), the other three are measured.
+        const one = async () => {
+          let deltas = 0;
+          const offs = [];
+          const answered = ps.map((p) => new Promise((resolve) => {
+            const onDelta = () => deltas++;
+            p.socket.on('agent_delta', onDelta);
+            offs.push(() => p.socket.off('agent_delta', onDelta));
+            p.onMessage = (e) => e.message.role === 'assistant' && resolve();
+          }));
+          const cpu0 = targetCpu(target);
+          const redis0 = redisCpu();
+          const id = nextMsgId();
+          await ps[0].send(room.id, `${STREAM_MARK} ${id}`, id);
+          await Promise.all(answered);
+          const cpu = targetCpu(target) - cpu0;
+          offs.forEach((off) => off());
+          return { deltas, cpu, redis: redisCpu() - redis0 };
+        };
+        await one();
+        const runs = [];
+        for (let i = 0; i < 3; i++) runs.push(await one());
+        const deltas = runs.reduce((a, r) => a + r.deltas, 0);
+        const cpu = runs.reduce((a, r) => a + r.cpu, 0);
+        const redis = runs.reduce((a, r) => a + r.redis, 0);
+        const result = { deltasPerAnswer: deltas / ps.length / runs.length, cpuPerDeltaDeliveryUs: (cpu / deltas) * 1e6, redisCpuPerDeltaUs: (redis / (deltas / ps.length)) * 1e6, cpuPerAnswerMs: (cpu * 1000) / runs.length };
+        figures[`integrity${key}`] = integrity(ps);
+        ps.forEach((p) => p.close());
+        await sleep(500);
+        return result;
+      });
+    }
+  }
+
+  // Twenty classes of 10 each getting a long answer at the same moment: the cost per answer under
+  // load, where the model's chunks for many answers arrive together (one wake-up serves several).
+  if (want('stream') && target.name !== 'bare') {
+    figures.streamRooms = await measure('20 long answers at once, to 20 classes of 10', async () => {
+      const rooms = await target.prepare(20, 10, { agent: { responds_to: 'all' } });
+      const classes = await Promise.all(rooms.map(async (room) => {
+        const ps = await connectAll(target, room.tokens, 10);
+        await Promise.all(ps.map((p) => p.join(room.id)));
+        return { room, ps };
       }));
-      const cpu0 = targetCpu(target);
-      const redis0 = redisCpu();
-      const id = nextMsgId();
-      await ps[0].send(room.id, `${STREAM_MARK} ${id}`, id);
-      await Promise.all(answered);
-      const cpu = targetCpu(target) - cpu0;
-      const result = { deltasPerAnswer: deltas / ps.length, cpuPerDeltaDeliveryUs: (cpu / deltas) * 1e6, redisCpuPerDeltaUs: ((redisCpu() - redis0) / (deltas / ps.length)) * 1e6, cpuPerAnswerMs: cpu * 1000 };
-      figures.integrityStream = integrity(ps);
-      ps.forEach((p) => p.close());
-      return result;
+      const round = async () => {
+        const answered = classes.flatMap(({ ps }) => ps.map((p) => new Promise((resolve) => (p.onMessage = (e) => e.message.role === 'assistant' && resolve()))));
+        const cpu0 = targetCpu(target);
+        const t0 = performance.now();
+        await Promise.all(classes.map(({ room, ps }) => {
+          const id = nextMsgId();
+          return ps[0].send(room.id, `${STREAM_MARK} ${id}`, id);
+        }));
+        await Promise.all(answered);
+        return { cpu: targetCpu(target) - cpu0, seconds: (performance.now() - t0) / 1000 };
+      };
+      await round(); // warm-up
+      const runs = [await round(), await round()];
+      const cpu = runs.reduce((a, r) => a + r.cpu, 0);
+      figures.integrityStreamRooms = integrity(classes.flatMap((c) => c.ps));
+      classes.forEach((c) => c.ps.forEach((p) => p.close()));
+      return { cpuPerAnswerMs: (cpu * 1000) / (runs.length * classes.length), seconds: runs.reduce((a, r) => a + r.seconds, 0) / runs.length };
     });
   }
 
@@ -774,7 +823,7 @@ if (rt.fanout100ws) {
   rows.push(['fan-out 100, half on plain WebSocket: delivered/s per receiver, Socket.IO vs WebSocket', `${f(socketio?.perReceiverPerSecond)} /s`, `${f(ws?.perReceiverPerSecond)} /s (WebSocket)`, '', '(same run, same messages)']);
   rows.push(['fan-out 100, half on plain WebSocket: latency p50 / p99, Socket.IO vs WebSocket', `${f(socketio?.p50)} / ${f(socketio?.p99)} ms`, `${f(ws?.p50)} / ${f(ws?.p99)} ms (WebSocket)`, '', '']);
 }
-if (rt.stream) rows.push([`a ${STREAM_TOKENS}-token answer streamed to 100: delta events, server CPU per delta delivered`, `${f(rt.stream.deltasPerAnswer, 0)} events, ${f(rt.stream.cpuPerDeltaDeliveryUs)} µs`, '–', '', `(${f(rt.stream.cpuPerAnswerMs)} ms CPU per answer)`]);
+if (rt.stream) rows.push([`a ${STREAM_TOKENS}-token answer streamed to 100: delta events, server CPU per delta delivered`, `${f(rt.stream.deltasPerAnswer, 0)} events, ${f(rt.stream.cpuPerDeltaDeliveryUs)} µs`, '–', '', `(${f(rt.stream.cpuPerAnswerMs)} ms CPU per answer; to 10: ${f(rt.stream10?.cpuPerAnswerMs)} ms; 20 at once to classes of 10: ${f(rt.streamRooms?.cpuPerAnswerMs)} ms each)`]);
 if (rt.agent) rows.push(['agent turn vs relay (100 participants)', `${f(rt.agent.agent)} ms`, `${f(rt.agent.relay)} ms (relay)`, `${(rt.agent.agent / rt.agent.relay).toFixed(2)}×`, '']);
 const lossKeys = Object.keys(rt).filter((k) => k.startsWith('integrity'));
 const loss = (o) =>
@@ -811,6 +860,8 @@ if (CLUSTER) {
   three('a long answer to 100: delta events per answer', 'stream.deltasPerAnswer', '');
   three('a long answer to 100: server CPU per delta delivered (all instances)', 'stream.cpuPerDeltaDeliveryUs', 'µs');
   three('a long answer to 100: server CPU per answer (all instances)', 'stream.cpuPerAnswerMs', 'ms');
+  three('a long answer to 10: server CPU per answer (all instances)', 'stream10.cpuPerAnswerMs', 'ms');
+  three('20 long answers at once to classes of 10: server CPU per answer (all instances)', 'streamRooms.cpuPerAnswerMs', 'ms');
   three('a long answer to 100: Redis CPU per delta event', 'stream.redisCpuPerDeltaUs', 'µs');
   three('ack at 200 msg/s: p50', 'ack200.p50', 'ms');
   three('ack at 200 msg/s: p99', 'ack200.p99', 'ms');
