@@ -336,7 +336,7 @@ class RoundtableTarget {
  * sum over the instances; memory figures are not taken (they are per process).
  */
 class PostgresTarget extends RoundtableTarget {
-  scenarios = new Set(['fanout100', 'rooms', 'ack200', 'stream']);
+  scenarios = new Set(['fanout100', 'rooms', 'ack200', 'stream', 'relay']);
   constructor(modelUrl, instances) {
     super(modelUrl);
     this.instances = instances;
@@ -706,6 +706,42 @@ async function runTarget(target, figures) {
     });
   }
 
+  // The relay's own cost: everyone on the first instance, the second with nobody on it. What the
+  // second spends is what receiving the cluster's event stream costs an instance (per event), and
+  // Redis's CPU is what carrying it costs.
+  if (want('relay') && target.instances > 1) {
+    figures.relay = await measure('relay cost: 100 on one instance, another idle', async () => {
+      const [room] = await target.prepare(1, 100);
+      const ps = await pool(room.tokens, 50, async (token) => {
+        const p = new Participant(target.procs[0].url, token);
+        await p.connect();
+        return p;
+      });
+      await Promise.all(ps.map((p) => p.join(room.id)));
+      const idle = target.procs[1].pid;
+      // What both spend with nothing happening (timers, heartbeats, the lease watchdog), subtracted below.
+      const quiet0 = [cpuSeconds(idle), redisCpu(), performance.now()];
+      await sleep(4000);
+      const quietRate = [(cpuSeconds(idle) - quiet0[0]) / ((performance.now() - quiet0[2]) / 1000), (redisCpu() - quiet0[1]) / ((performance.now() - quiet0[2]) / 1000)];
+      const idle0 = cpuSeconds(idle);
+      const redis0 = redisCpu();
+      const t0 = performance.now();
+      const total = QUICK ? 300 : 1000;
+      const result = await fanOut(target, ps, room.id, { senders: 4, total });
+      const seconds = (performance.now() - t0) / 1000;
+      const figures_ = {
+        idleInstanceCpuPerEventUs: ((cpuSeconds(idle) - idle0 - quietRate[0] * seconds) / total) * 1e6,
+        redisCpuPerEventUs: ((redisCpu() - redis0 - quietRate[1] * seconds) / total) * 1e6,
+        quietInstanceCpuPerSecondMs: quietRate[0] * 1000,
+        quietRedisCpuPerSecondMs: quietRate[1] * 1000,
+        missing: result.missing,
+      };
+      figures.integrityRelay = integrity(ps, result);
+      ps.forEach((p) => p.close());
+      return figures_;
+    });
+  }
+
   if (want('latejoin')) {
     const [room] = await target.prepare(1, 20);
     await measure(`seed ${LATE_JOIN_HISTORY} messages`, () => target.seed(room.id, LATE_JOIN_HISTORY));
@@ -863,6 +899,10 @@ if (CLUSTER) {
   three('a long answer to 10: server CPU per answer (all instances)', 'stream10.cpuPerAnswerMs', 'ms');
   three('20 long answers at once to classes of 10: server CPU per answer (all instances)', 'streamRooms.cpuPerAnswerMs', 'ms');
   three('a long answer to 100: Redis CPU per delta event', 'stream.redisCpuPerDeltaUs', 'µs');
+  three('relay: CPU of an instance with nobody on it, per message sent elsewhere', 'relay.idleInstanceCpuPerEventUs', 'µs');
+  three('relay: Redis CPU per message sent (100 on one instance, one idle)', 'relay.redisCpuPerEventUs', 'µs');
+  three('relay: CPU of an instance with nobody on it, with nothing happening', 'relay.quietInstanceCpuPerSecondMs', 'ms/s');
+  three('relay: Redis CPU with nothing happening (two instances, 100 participants)', 'relay.quietRedisCpuPerSecondMs', 'ms/s');
   three('ack at 200 msg/s: p50', 'ack200.p50', 'ms');
   three('ack at 200 msg/s: p99', 'ack200.p99', 'ms');
   const keys = Object.keys(pg2).filter((k) => k.startsWith('integrity'));

@@ -197,9 +197,11 @@ describe(`${INSTANCES} instances in child processes on PostgreSQL and Redis`, ()
     const student = await client(servers[1].url, cy.access_token);
     await student.join(session.id);
     const aborted = fake.aborted;
+    const requests = fake.requests.length;
     fake.next({ chunks: Array.from({ length: 60 }, (_, i) => `part ${i} `), delayMs: 200 });
     const question = await student.send(session.id, '@tutor tell me a long story');
     const owner = await eventually(() => leaseOwner(session.id), 'an instance answering');
+    await eventually(() => fake.requests.length > requests, 'the answer under way (the model asked)');
     const answering = dataDirs.findIndex((_, i) => instanceId(i) === owner);
     const other = (answering + 1) % INSTANCES;
     const moderator = await client(servers[other].url, teacherToken);
@@ -235,7 +237,7 @@ describe(`${INSTANCES} instances in child processes on PostgreSQL and Redis`, ()
 
     const killedAt = Date.now();
     await kill9(servers[answering]);
-    const answer = await answerIn(log, question.id, 'the question answered by another instance', 30_000);
+    const answer = await answerIn(log, question.id, 'the question answered by another instance within 20 s of the kill', 20_000);
     const tookOverMs = Date.now() - killedAt;
     expect(answer).toMatchObject({ status: 'complete', content: 'The whole answer.' });
     expect(await leaseOwner(session.id)).not.toBe(owner);
@@ -262,9 +264,11 @@ describe(`${INSTANCES} instances in child processes on PostgreSQL and Redis`, ()
     await Promise.all(sockets.map((s) => s.join(session.id)));
 
     // A question the tutor is answering slowly when the stop comes.
+    const requests = fake.requests.length;
     fake.next({ chunks: Array.from({ length: 100 }, (_, i) => `long ${i} `), delayMs: 100 }, { chunks: ['Answered ', 'after ', 'the ', 'hand-back.'] });
     const question = await sockets[0].send(session.id, '@tutor what happens on a restart?');
     const owner = await eventually(() => leaseOwner(session.id), 'an instance answering');
+    await eventually(() => fake.requests.length > requests, 'the answer under way');
     const stopping = dataDirs.findIndex((_, i) => instanceId(i) === owner);
 
     const acked: WireMessage[] = [];

@@ -253,6 +253,11 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
       return false;
     }
     if (lease.taken && (await this.takeOver(sessionId, lease))) return true; // the queue changed: look again
+    if (this.stopped) {
+      // Stopping meanwhile (the hand-back has already stopped the answers it found): start nothing.
+      await this.agent.releaseLease(sessionId, this.config.instanceId).catch(() => undefined);
+      return false;
+    }
 
     const run: Run = {
       messageId: newId(),

@@ -44,12 +44,23 @@ export class RealtimeBroadcaster implements OnModuleDestroy {
 
   /** To everyone in `room` but those also in `except`. The event name is the payload's type (PROTOCOL.md section 4). */
   private emit(room: string, event: { type: string }, except: string | string[] = []) {
-    (this.server?.to(room).except(except) as { emit(name: string, payload: unknown): void } | undefined)?.emit(event.type, event);
+    // Socket.IO encodes a packet even for an empty room: rooms with nobody here are skipped.
+    if (this.server?.sockets.adapter.rooms.get(room)?.size) (this.server.to(room).except(except) as { emit(name: string, payload: unknown): void }).emit(event.type, event);
     this.hub.emit(room, event, except);
   }
 
+  /**
+   * Whether anyone here, on either transport, is in the session. Every connection in a session is
+   * in its session room (and its role and user rooms besides), so with nobody in it there is
+   * nothing to send: in a cluster, most of the event stream is other instances' sessions.
+   */
+  private anyoneHere(sessionId: string): boolean {
+    const room = rooms.session(sessionId);
+    return Boolean(this.server?.sockets.adapter.rooms.get(room)?.size) || this.hub.has(room);
+  }
+
   private durable(event: CommittedEvent) {
-    if (!this.server) return;
+    if (!this.server || !this.anyoneHere(event.sessionId)) return;
     const sessionId = event.sessionId;
     const personal = personalAudienceOf(event);
     const mods = rooms.moderators(sessionId);
@@ -105,7 +116,7 @@ export class RealtimeBroadcaster implements OnModuleDestroy {
   }
 
   private ephemeral({ sessionId, event, audience }: EphemeralPublication) {
-    if (!this.server) return;
+    if (!this.server || !this.anyoneHere(sessionId)) return;
     switch (audience.kind) {
       case 'session':
         return this.emit(rooms.session(sessionId), event);

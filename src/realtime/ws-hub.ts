@@ -52,6 +52,11 @@ export class WsHub {
     }
   }
 
+  /** Whether anyone is in a room. */
+  has(room: string): boolean {
+    return (this.members.get(room)?.size ?? 0) > 0;
+  }
+
   /** The members in a room, now (a role change moves them; a removal closes them). */
   in(room: string): HubMember[] {
     return [...(this.members.get(room) ?? [])];
