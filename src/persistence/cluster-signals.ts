@@ -14,7 +14,7 @@ export interface RedisCommands {
 /** The two connections pub/sub needs (a subscribed connection can do nothing else). */
 interface RedisPair {
   pub: RedisCommands & { publish(channel: string, message: string): Promise<unknown>; quit(): Promise<unknown> };
-  sub: { subscribe(channel: string, listener: (message: string) => void): Promise<unknown>; quit(): Promise<unknown> };
+  sub: { subscribe(channel: string, listener: (message: string) => void): Promise<unknown>; unsubscribe(channel: string): Promise<unknown>; quit(): Promise<unknown> };
 }
 
 /**
@@ -74,6 +74,21 @@ export class ClusterSignals implements OnModuleDestroy {
     await this.subscribe(`${channel}:others`, (message) => {
       if (message.from !== this.self) handler(message.body as Record<string, unknown>);
     });
+  }
+
+  /**
+   * Like `subscribeOthers`, for one channel of many that comes and goes (a session's events): the
+   * promise resolves once Redis has confirmed the subscription, so nothing sent after it is missed.
+   * Idempotent per channel (the first handler stays).
+   */
+  async follow(channel: string, handler: Handler): Promise<void> {
+    if (!this.clustered || this.handlers.has(`${channel}:others`)) return;
+    await this.subscribeOthers(channel, handler);
+  }
+
+  /** Whether this instance follows that channel. */
+  follows(channel: string): boolean {
+    return this.handlers.has(`${channel}:others`);
   }
 
   /** To every other instance's `subscribeOthers` handlers; nothing without REDIS_URL. Sent in call order. */

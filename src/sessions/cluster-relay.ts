@@ -3,8 +3,8 @@ import { ClusterSignals } from '../persistence/cluster-signals.js';
 import { LiveSessions } from './live-sessions.service.js';
 import { SessionEventBus, type CommittedEvent, type EphemeralPublication } from './session-event-bus.js';
 
-/** The cluster channel every instance's bus publications travel on. */
-const BUS_CHANNEL = 'bus';
+/** A session's cluster channel: its bus publications, heard by the instances that hold its live state. */
+const busChannel = (sessionId: string) => `bus:${sessionId}`;
 
 /**
  * How long an event that arrived ahead of its predecessor waits for it. Instances publish right
@@ -22,9 +22,12 @@ type BusMessage = { kind: 'durable'; event: CommittedEvent } | { kind: 'ephemera
 
 /**
  * One event stream for every instance of a deployment (REDIS_URL). Everything an instance's bus
- * publishes, durable or ephemeral, goes to the other instances over Redis pub/sub, and each
- * instance delivers it to its own listeners: its live state applies it and its broadcaster sends
- * it to its own connections, on both transports. There is no other cross-instance fan-out.
+ * publishes, durable or ephemeral, goes over Redis pub/sub on the session's own channel to the
+ * other instances that follow the session, and each delivers it to its own listeners: its live
+ * state applies it and its broadcaster sends it to its own connections, on both transports. An
+ * instance follows a session from before it first reads the session's live state (every
+ * connection, write and answer here goes through it), so it never misses an event of a session it
+ * serves, and hears nothing of the others. There is no other cross-instance fan-out.
  *
  * Seqs of one session are allocated by the database in commit order, but two instances' events
  * can reach a third out of that order. Durable events of a session with live state here are put
@@ -47,13 +50,19 @@ export class ClusterRelay implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit() {
     if (!this.signals.clustered) return;
-    const send = (message: BusMessage) =>
-      void this.signals.toOthers(BUS_CHANNEL, message).catch((error: unknown) => this.logger.warn(`could not relay an event: ${String(error)}`));
+    const send = (sessionId: string, message: BusMessage) =>
+      void this.signals.toOthers(busChannel(sessionId), message).catch((error: unknown) => this.logger.warn(`could not relay an event: ${String(error)}`));
     this.bus.connectCluster(
-      { durable: (event) => send({ kind: 'durable', event }), ephemeral: (publication) => send({ kind: 'ephemeral', publication }) },
+      { durable: (event) => send(event.sessionId, { kind: 'durable', event }), ephemeral: (publication) => send(publication.sessionId, { kind: 'ephemeral', publication }) },
       { push: (event, deliver) => this.push(event, deliver) },
     );
-    await this.signals.subscribeOthers(BUS_CHANNEL, (m) => this.receive(m as unknown as BusMessage));
+    // A session's events are heard here from before its live state is read until this process ends.
+    this.live.setFollower((sessionId) =>
+      this.signals.follow(busChannel(sessionId), (m) => this.receive(m as unknown as BusMessage)).catch((error: unknown) => {
+        // Served anyway: its connections here see gaps and fill them by resuming.
+        this.logger.warn(`could not follow session ${sessionId}'s events: ${String(error)}`);
+      }),
+    );
   }
 
   onModuleDestroy() {

@@ -39,6 +39,8 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
   private readonly loading = new Map<string, { promise: Promise<LiveSession | null>; buffered: CommittedEvent[] }>();
   private unsubscribe?: () => void;
   private sweeper?: NodeJS.Timeout;
+  /** In a cluster: starts hearing a session's events from the other instances (the relay's). */
+  private follow?: (sessionId: string) => Promise<void>;
 
   constructor(
     private readonly sessions: SessionsRepository,
@@ -64,6 +66,11 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
     clearInterval(this.sweeper);
   }
 
+  /** The cluster relay: every load first follows the session's events, so none committed after the read is missed. */
+  setFollower(follow: (sessionId: string) => Promise<void>): void {
+    this.follow = follow;
+  }
+
   /** The session's live state, loaded on first use; null when there is no such session. */
   async get(sessionId: string): Promise<LiveSession | null> {
     const entry = this.entries.get(sessionId);
@@ -74,7 +81,7 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
     const inFlight = this.loading.get(sessionId);
     if (inFlight) return inFlight.promise;
     const buffered: CommittedEvent[] = [];
-    const promise = this.read(sessionId).then((live) => {
+    const promise = (this.follow ? this.follow(sessionId) : Promise.resolve()).then(() => this.read(sessionId)).then((live) => {
       this.loading.delete(sessionId);
       if (!live) return null;
       // Events committed while the rows were read: those past the rows' seq apply now, in order.
