@@ -4,7 +4,7 @@
 // own process, driven from this one. Prints every figure with its ratio to bare.
 // Every receiver checks what it got: lost, duplicated and out-of-order deliveries
 // are counted and must be 0.
-//   npm run bench [-- --quick] [-- --only fanout1000,ack200,...]
+//   npm run bench [-- --quick] [-- --only fanout1000,ack200,...] [-- --no-cluster]
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, request } from 'node:http';
@@ -25,9 +25,11 @@ const ROOM_MESSAGES = 20;
 const STREAM_MARK = 'stream-a-long-answer';
 const STREAM_TOKENS = 400;
 const STREAM_SECONDS = 4;
-// --cluster: also one instance and two instances (participants split) on this machine's PostgreSQL,
-// the two sharing Redis, beside the default target (PGlite, or DATABASE_URL).
-const CLUSTER = process.argv.includes('--cluster');
+// The cluster targets: one instance and two instances (participants split) on this machine's
+// PostgreSQL, the two sharing Redis, beside the default target (PGlite, or DATABASE_URL). On when
+// PostgreSQL and Redis answer (or with --cluster); --no-cluster skips them.
+const servicesUp = () => spawnSync('redis-cli', ['ping'], { encoding: 'utf8' }).stdout?.trim() === 'PONG' && spawnSync('pg_isready', ['-q', '-h', '127.0.0.1']).status === 0;
+const CLUSTER = !process.argv.includes('--no-cluster') && (process.argv.includes('--cluster') || servicesUp());
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? `postgresql://${encodeURIComponent(userInfo().username)}@127.0.0.1:5432/postgres`;
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const LATE_JOIN_HISTORY = QUICK ? 20_000 : 100_000;
