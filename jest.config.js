@@ -29,5 +29,6 @@ export default {
   transform: { '^.+\\.ts$': swc, '^.+\\.tsx$': swcTsx },
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/client/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   testTimeout: 60000,
+  globalSetup: '<rootDir>/test/support/global-setup.mjs',
   maxWorkers: 2,
 };

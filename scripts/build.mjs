@@ -38,6 +38,18 @@ export function buildServer() {
   run([join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], 'server build');
 }
 
+/** Builds the web client when its bundle is missing or older than its sources (the SDK and the contract included). */
+export function ensureWebBuilt() {
+  const webDir = join(root, 'client', 'web');
+  const webIndex = join(webDir, 'dist', 'index.html');
+  if (!existsSync(join(webDir, 'vite.config.ts'))) return false;
+  const sources = Math.max(newest(webDir, new Set(['dist', 'node_modules'])), newest(join(root, 'client', 'sdk')), newest(join(root, 'src', 'contract')));
+  if (existsSync(webIndex) && sources <= statSync(webIndex).mtimeMs) return false;
+  console.log('Building the web client...');
+  buildWeb();
+  return true;
+}
+
 export function buildWeb() {
   const viteConfig = join(root, 'client', 'web', 'vite.config.ts');
   if (!existsSync(viteConfig)) return;

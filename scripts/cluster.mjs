@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startBalancer } from './balancer.mjs';
-import { buildWeb, ensureServerBuilt } from './build.mjs';
+import { ensureServerBuilt, ensureWebBuilt } from './build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const instances = Number(process.env.INSTANCES ?? 2);
@@ -42,7 +42,7 @@ await admin.end();
 
 const entry = join(root, 'dist', 'main.js');
 ensureServerBuilt(entry);
-if (!existsSync(join(root, 'client', 'web', 'dist', 'index.html'))) buildWeb();
+ensureWebBuilt();
 
 const children = [];
 function start(i) {
