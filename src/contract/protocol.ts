@@ -46,6 +46,18 @@ export interface WireError {
 
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: WireError };
 
+/** What a `moderate` ack carries besides `ok`, by action (PROTOCOL.md section 6); most carry nothing. */
+export interface ModerateResult {
+  /** `rotate_join_code` (the new code), `disable_join_code` (null), and a `kick` with `ban` that rotated a guest's code. */
+  join_code?: string | null;
+  /** `mute`: how many of the member's waiting questions left the queue. */
+  withdrawn?: number;
+  /** `unmute` with `restore_questions`: how many came back. */
+  restored?: number;
+  /** `approve_all`, `dismiss_all`: how many were decided. */
+  count?: number;
+}
+
 export interface WireUser {
   id: string;
   display_name: string;
@@ -528,7 +540,7 @@ export interface ClientToServerEvents {
     payload: { session_id: string; before_seq: number; limit?: number },
     ack: (answer: Ack<{ messages: WireMessage[]; has_more: boolean }>) => void,
   ) => void;
-  moderate: (payload: ModeratePayload, ack: (answer: Ack<{ result?: unknown }>) => void) => void;
+  moderate: (payload: ModeratePayload, ack: (answer: Ack<ModerateResult>) => void) => void;
   upvote: (payload: { session_id: string; message_id: string }, ack: (answer: Ack<{ votes: number }>) => void) => void;
 }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user.js';
-import type { ModerateAction, ModeratePayload } from '../contract/protocol.js';
+import type { ModerateAction, ModeratePayload, ModerateResult } from '../contract/protocol.js';
 import type { SessionAccess } from '../sessions/session.mappers.js';
 import { MembersModerationService } from './members-moderation.service.js';
 import { SessionControlService } from './session-control.service.js';
@@ -13,7 +13,7 @@ export class ModerationService {
     private readonly control: SessionControlService,
   ) {}
 
-  async moderate(actor: AuthUser, access: SessionAccess, input: Omit<ModeratePayload, 'session_id'>): Promise<Record<string, unknown>> {
+  async moderate(actor: AuthUser, access: SessionAccess, input: Omit<ModeratePayload, 'session_id'>): Promise<ModerateResult> {
     const action: ModerateAction = input.action;
     switch (action) {
       case 'grant_turn':
