@@ -10,6 +10,7 @@ import type {
   WireError,
   WireMessage,
 } from '../../src/contract/protocol.js';
+import { DURABLE_EVENT_TYPES } from '../../src/contract/protocol.js';
 
 export * from '../../src/contract/protocol.js';
 
@@ -79,7 +80,7 @@ export class RoundtableClient {
       transports: ['websocket'],
       ...options.socketOptions,
     });
-    for (const type of DURABLE_TYPES) {
+    for (const type of DURABLE_EVENT_TYPES) {
       (this.socket as unknown as Socket).on(type, (event: DurableEvent) => this.receive(event));
     }
     this.socket.on('connect', () => {
@@ -300,21 +301,3 @@ export class RoundtableClient {
   }
 }
 
-// Every durable type, checked by the compiler: a new one in the contract cannot be forgotten here.
-const DURABLE: Record<DurableEvent['type'], true> = {
-  new_message: true,
-  safety_flag: true,
-  safety_flag_resolved: true,
-  message_deleted: true,
-  member_updated: true,
-  member_removed: true,
-  hand_raised: true,
-  hand_lowered: true,
-  turn_granted: true,
-  session_updated: true,
-  session_closed: true,
-  moderation: true,
-  votes_changed: true,
-  hidden: true,
-};
-const DURABLE_TYPES = Object.keys(DURABLE) as Array<DurableEvent['type']>;

@@ -440,6 +440,37 @@ export type EphemeralEvent =
   | QueueUpdatedEvent
   | KickedEvent;
 
+// Every event type, checked by the compiler: a new one in the unions above cannot be forgotten here.
+const DURABLE_TYPE_SET: Record<DurableEventType, true> = {
+  new_message: true,
+  safety_flag: true,
+  safety_flag_resolved: true,
+  message_deleted: true,
+  member_updated: true,
+  member_removed: true,
+  hand_raised: true,
+  hand_lowered: true,
+  turn_granted: true,
+  session_updated: true,
+  session_closed: true,
+  moderation: true,
+  votes_changed: true,
+  hidden: true,
+};
+const EPHEMERAL_TYPE_SET: Record<EphemeralEvent['type'], true> = {
+  participant_joined: true,
+  participant_left: true,
+  typing_indicator: true,
+  agent_status: true,
+  agent_delta: true,
+  queue_updated: true,
+  kicked: true,
+};
+/** The durable event names (each carries a `seq`; PROTOCOL.md section 4.1). */
+export const DURABLE_EVENT_TYPES = Object.keys(DURABLE_TYPE_SET) as readonly DurableEventType[];
+/** The ephemeral event names (no `seq`; section 4.2). */
+export const EPHEMERAL_EVENT_TYPES = Object.keys(EPHEMERAL_TYPE_SET) as readonly EphemeralEvent['type'][];
+
 export type ServerEvent = SessionStateEvent | DurableEvent | EphemeralEvent;
 export type ServerEventType = ServerEvent['type'];
 

@@ -4,7 +4,7 @@
 // a connection status for the banner, and announcements for screen readers.
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { auth } from '../auth.js';
-import { RoundtableClient, RoundtableError, type DurableEvent, type EphemeralEvent, type ModeratePayload, type WireFlag } from '../../../sdk/roundtable-client.js';
+import { EPHEMERAL_EVENT_TYPES, RoundtableClient, RoundtableError, type DurableEvent, type EphemeralEvent, type ModeratePayload, type WireFlag } from '../../../sdk/roundtable-client.js';
 import { freshRateWindow, refusedFor, spendToken, type RateWindow } from './composer-state.js';
 import { nameOf, roomFromSnapshot, roomReducer, type RoomAction, type RoomState } from './room-state.js';
 
@@ -14,8 +14,6 @@ export interface RoomError {
   code: string;
   message: string;
 }
-
-const EPHEMERAL_TYPES = ['participant_joined', 'participant_left', 'typing_indicator', 'agent_status', 'agent_delta', 'queue_updated', 'kicked'] as const;
 
 function reducer(state: RoomState | null, action: RoomAction): RoomState | null {
   if (!state) return action.kind === 'snapshot' ? roomFromSnapshot(action.state) : null;
@@ -101,7 +99,7 @@ export function useRoom(sessionId: string, token: string | null, attempt = 0, op
         setTimeout(() => client.connected && void client.resume(sessionId), 1000); // timed out: try again
       }
     });
-    for (const type of EPHEMERAL_TYPES) {
+    for (const type of EPHEMERAL_EVENT_TYPES) {
       client.on(type, (event: EphemeralEvent) => {
         if (event.session_id === sessionId) dispatch({ kind: 'ephemeral', event });
       });
