@@ -576,6 +576,8 @@ export interface ClientToServerEvents {
 }
 
 export type ClientEventName = keyof ClientToServerEvents;
+/** The payload a client sends with an event (the server's input classes `implements` it, so a drift fails the typecheck). */
+export type ClientPayload<E extends ClientEventName> = Parameters<ClientToServerEvents[E]>[0];
 export const CLIENT_EVENTS: readonly ClientEventName[] = [
   'join',
   'leave',

@@ -12,16 +12,16 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { MODERATE_ACTIONS, RESPONDS_TO, ROLES, TURN_POLICIES, type ModerateAction, type RespondsTo, type Role, type TurnPolicy } from '../../contract/protocol.js';
+import { MODERATE_ACTIONS, RESPONDS_TO, ROLES, TURN_POLICIES, type ClientPayload, type ModerateAction, type RespondsTo, type Role, type TurnPolicy } from '../../contract/protocol.js';
 import { MAX_INT, NoControlCharacters, OptionalNotNull } from '../../common/input-limits.js';
 import { RateLimitInput, SafetySettingsInput } from '../../sessions/dto/session.inputs.js';
 
-export class SessionRefInput {
+export class SessionRefInput implements ClientPayload<'typing_start'> {
   @IsUUID('all', { message: 'session_id must be a session id (uuid)' })
   session_id!: string;
 }
 
-export class JoinInput extends SessionRefInput {
+export class JoinInput extends SessionRefInput implements ClientPayload<'join'> {
   @IsOptional()
   @IsInt({ message: 'last_seq must be an integer' })
   @Min(0, { message: 'last_seq must be at least 0' })
@@ -33,7 +33,7 @@ export class JoinInput extends SessionRefInput {
   display?: boolean;
 }
 
-export class MessageInput extends SessionRefInput {
+export class MessageInput extends SessionRefInput implements ClientPayload<'message'> {
   // Length is checked by the service so that oversized content answers `too_large`.
   @IsString({ message: 'content must be a string' })
   @NoControlCharacters('content', { multiline: true })
@@ -53,12 +53,12 @@ export class MessageInput extends SessionRefInput {
   anonymous?: boolean;
 }
 
-export class UpvoteInput extends SessionRefInput {
+export class UpvoteInput extends SessionRefInput implements ClientPayload<'upvote'> {
   @IsUUID('all', { message: 'message_id must be a message id (uuid)' })
   message_id!: string;
 }
 
-export class HandInput extends SessionRefInput {
+export class HandInput extends SessionRefInput implements ClientPayload<'raise_hand'> {
   @IsOptional()
   @IsString({ message: 'note must be a string' })
   @MaxLength(280, { message: 'note must be at most 280 characters' })
@@ -66,7 +66,7 @@ export class HandInput extends SessionRefInput {
   note?: string;
 }
 
-export class LoadHistoryInput extends SessionRefInput {
+export class LoadHistoryInput extends SessionRefInput implements ClientPayload<'load_history'> {
   @IsInt({ message: 'before_seq must be an integer' })
   @Min(1, { message: 'before_seq must be at least 1' })
   @Max(MAX_INT, { message: `before_seq must be at most ${MAX_INT}` })
@@ -79,7 +79,7 @@ export class LoadHistoryInput extends SessionRefInput {
   limit?: number;
 }
 
-export class ModerateInput extends SessionRefInput {
+export class ModerateInput extends SessionRefInput implements ClientPayload<'moderate'> {
   @IsIn(MODERATE_ACTIONS, { message: `action must be one of: ${MODERATE_ACTIONS.join(', ')}` })
   action!: ModerateAction;
 
