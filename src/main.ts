@@ -15,7 +15,7 @@ async function main() {
 
 // A stop is bounded: Nest's shutdown hooks drain and close everything, and if anything hangs the
 // process still exits within 10 s of the signal (a load balancer's drain timeout is longer).
-export const STOP_BOUND_MS = 9_500;
+const STOP_BOUND_MS = 9_500;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
     setTimeout(() => {

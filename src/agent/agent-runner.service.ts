@@ -148,15 +148,18 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
       clearInterval(this.watchdog);
       for (const off of this.unsubscribe.splice(0)) off();
       for (const timer of this.retryTimers) clearTimeout(timer);
+      // The answers stopped here release their leases as they end; every other lease goes below.
+      const interrupted = [...this.runs.keys()];
       for (const run of this.runs.values()) {
         run.stopReason ??= 'shutdown';
         run.controller.abort(new Error('shutdown'));
       }
       await Promise.allSettled([...this.loops.values()]);
-      const released = await this.agent.releaseLeasesOf(this.config.instanceId).catch(() => []);
-      if (released.length && this.signals.clustered) {
-        this.logger.log(`handed back ${released.length} session(s) to the other instances`);
-        await this.signals.publish(HANDBACK_CHANNEL, { from: this.config.instanceId, sessions: released }).catch(() => undefined);
+      const released = await this.agent.releaseLeasesOf(this.config.instanceId).catch((): string[] => []);
+      const sessions = [...new Set([...interrupted, ...released])];
+      if (sessions.length && this.signals.clustered) {
+        this.logger.log(`handed back ${sessions.length} session(s) to the other instances`);
+        await this.signals.publish(HANDBACK_CHANNEL, { from: this.config.instanceId, sessions }).catch(() => undefined);
       }
     })();
     return this.handingBack;

@@ -74,10 +74,10 @@ export class AgentRepository {
 
   /** A stopping instance gives back every lease it holds; returns those sessions. */
   async releaseLeasesOf(owner: string): Promise<string[]> {
-    const held = await this.prisma.session.findMany({ where: { agentLeaseOwner: owner }, select: { id: true } });
-    if (held.length === 0) return [];
-    await this.prisma.session.updateMany({ where: { agentLeaseOwner: owner }, data: { agentLeaseOwner: null, agentLeaseUntil: null } });
-    return held.map((s) => s.id);
+    // One statement: a lease taken between a read and an update is neither missed nor released twice.
+    const rows = await this.prisma.$queryRaw<Array<{ id: string }>>`
+      UPDATE sessions SET agent_lease_owner = NULL, agent_lease_until = NULL WHERE agent_lease_owner = ${owner} RETURNING id`;
+    return rows.map((r) => r.id);
   }
 
   /**

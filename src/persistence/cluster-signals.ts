@@ -86,11 +86,6 @@ export class ClusterSignals implements OnModuleDestroy {
     await this.subscribeOthers(channel, handler);
   }
 
-  /** Whether this instance follows that channel. */
-  follows(channel: string): boolean {
-    return this.handlers.has(`${channel}:others`);
-  }
-
   /** To every other instance's `subscribeOthers` handlers; nothing without REDIS_URL. Sent in call order. */
   async toOthers(channel: string, body: Record<string, unknown>): Promise<void> {
     if (!this.clustered) return;

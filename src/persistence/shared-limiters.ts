@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { ClusterSignals } from './cluster-signals.js';
-
-export { RateLimiterRes };
 
 /** What a limit allows: `points` per `duration` seconds, per key. */
 export interface LimitSpec {
@@ -36,11 +34,6 @@ export class SharedLimiters {
       limiter.catch(() => this.limiters.delete(id));
     }
     return limiter;
-  }
-
-  /** Takes `points` for `key`; rejects with a RateLimiterRes when the allowance is spent. */
-  async consume(name: string, spec: LimitSpec, key: string, points = 1): Promise<RateLimiterRes> {
-    return (await this.get(name, spec)).consume(key, points);
   }
 
   private async create(id: string, spec: LimitSpec): Promise<RateLimiterAbstract> {

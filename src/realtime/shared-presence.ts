@@ -6,13 +6,13 @@ import { ClusterSignals } from '../persistence/cluster-signals.js';
 export const PRESENCE_TTL_MS = 20_000;
 /** How often an instance renews its claims and looks for claims nobody renewed. */
 export const PRESENCE_HEARTBEAT_MS = 5_000;
-/** So a person on an instance that died (kill -9) is announced gone within this long. */
-export const GHOST_BOUND_MS = PRESENCE_TTL_MS + PRESENCE_HEARTBEAT_MS;
 
 // Keys share a hash tag per session ({id}), so one session's keys stay together on a sharded Redis.
 const sessionKey = (sessionId: string) => `roundtable:presence:{${sessionId}}`;
 const userKeyPrefix = (sessionId: string) => `roundtable:presence:{${sessionId}}:`;
 const SESSIONS_KEY = 'roundtable:presence:sessions';
+/** Held by the instance that sweeps this heartbeat: one sweep per heartbeat for the whole deployment. */
+const SWEEPER_KEY = 'roundtable:presence:sweeper';
 
 /**
  * Arrive: this instance claims the person (until ARGV[2]); 1 when no other instance holds a live
@@ -48,9 +48,11 @@ return 1`;
 /**
  * Sweep: claims nobody renewed are dropped; the people left with none are gone everywhere and
  * returned as [session, user, session, user, ...]. Atomic, so whichever instance sweeps first
- * announces each of them, once.
+ * announces each of them, once; and only the first instance to sweep in a heartbeat (KEYS[2],
+ * held for ARGV[4] ms) walks the claims at all, so their cost does not grow with the instances.
  */
 const SWEEP = `
+if not redis.call('SET', KEYS[2], ARGV[3], 'NX', 'PX', ARGV[4]) then return {} end
 local gone = {}
 local sessions = redis.call('SMEMBERS', KEYS[1])
 for _, sessionId in ipairs(sessions) do
@@ -79,7 +81,7 @@ return gone`;
  * PRESENCE_HEARTBEAT_MS. A person's first claim anywhere is their `participant_joined`, and the
  * end of their last one their `participant_left`, so two tabs on two instances are one
  * participant. Claims of an instance that died stop being renewed and are swept after
- * PRESENCE_TTL_MS: its people are announced gone within GHOST_BOUND_MS, unless they reconnected
+ * PRESENCE_TTL_MS: its people are announced gone within PRESENCE_TTL_MS + PRESENCE_HEARTBEAT_MS, unless they reconnected
  * elsewhere meanwhile (then nobody sees them leave). Without REDIS_URL there is one instance and
  * this is not used.
  */
@@ -129,7 +131,11 @@ export class SharedPresence {
   /** Drops claims nobody renewed; the people gone everywhere because of it. */
   async sweep(now = Date.now()): Promise<Array<{ sessionId: string; userId: string }>> {
     const redis = await this.signals.commands();
-    const flat = (await redis.eval(SWEEP, { keys: [SESSIONS_KEY], arguments: [String(now), 'roundtable:presence:'] })) as string[];
+    const flat = (await redis.eval(SWEEP, {
+      keys: [SESSIONS_KEY, SWEEPER_KEY],
+      // Held a little less than a heartbeat, so the next heartbeat (of any instance) sweeps again.
+      arguments: [String(now), 'roundtable:presence:', this.self, String(PRESENCE_HEARTBEAT_MS - 500)],
+    })) as string[];
     const gone: Array<{ sessionId: string; userId: string }> = [];
     for (let i = 0; i + 1 < flat.length; i += 2) gone.push({ sessionId: flat[i], userId: flat[i + 1] });
     return gone;
