@@ -7,7 +7,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { Role, TurnPolicy, WireAgentState } from '../contract/protocol.js';
 import { newId } from '../common/ids.js';
-import type { Session } from '../generated/prisma/client.js';
+import type { MessageRecord, SessionRecord as Session } from '../sessions/records.js';
 import { MessagesRepository } from '../sessions/messages.repository.js';
 import { LiveSessions } from '../sessions/live-sessions.service.js';
 import { PresenceRegistry } from '../sessions/presence.registry.js';
@@ -236,7 +236,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
   private async answerNext(sessionId: string): Promise<boolean> {
     const session = await this.sessions.findById(sessionId);
     if (!session || session.status !== 'active' || session.agentPaused) return false;
-    const policy = session.turnPolicy as TurnPolicy;
+    const policy = session.turnPolicy;
     if (this.takeovers.has(sessionId)) {
       // This instance lost the lease mid-answer: it waits for the lease to be free (its holder may have died).
       const lease = await this.agent.acquireLease(sessionId, this.config.instanceId, LEASE_TTL_MS);
@@ -422,18 +422,18 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
       this.messages.recentForAgent(session.id, HISTORY_LIMIT),
       this.sessions.listMembers(session.id),
     ]);
-    const memberRoles = new Map(members.map((m) => [m.userId, m.role as Role]));
+    const memberRoles = new Map(members.map((m) => [m.userId, m.role]));
     const online = this.presence.online(session.id);
     const handles = handlesFor([...history.flatMap((m) => (m.authorId && !m.anonymous ? [m.authorId] : [])), ...online.map((p) => p.userId)]);
     const speaker = (m: (typeof history)[number]): Speaker | undefined =>
       // Asked anonymously to classmates: the tutor reads no name and no handle that could lead to one.
       m.authorId && m.anonymous
-        ? { handle: ANONYMOUS_HANDLE, role: (m.authorRole as Role | null) ?? 'contributor', name: ANONYMOUS_SPEAKER_NAME }
+        ? { handle: ANONYMOUS_HANDLE, role: m.authorRole ?? 'contributor', name: ANONYMOUS_SPEAKER_NAME }
         : m.authorId
         ? {
             handle: handles.get(m.authorId)!,
             // The role the server recorded when they wrote; older rows fall back to today's membership.
-            role: (m.authorRole as Role | null) ?? memberRoles.get(m.authorId) ?? 'former member',
+            role: m.authorRole ?? memberRoles.get(m.authorId) ?? 'former member',
             name: m.authorName,
           }
         : undefined;
@@ -446,7 +446,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     const batchIds = new Set(batch.messages.map((m) => m.id));
     const toPrompt = (m: (typeof history)[number]): PromptMessage => ({
       id: m.id,
-      role: m.role as PromptMessage['role'],
+      role: m.role,
       speaker: speaker(m),
       content: m.content,
       status: m.status,
@@ -481,7 +481,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
       if (!(await this.agent.holdsLease(tx, session.id, this.config.instanceId, run.generation))) throw new LeaseLost();
       const interrupted = INTERRUPTS.has(run.stopReason);
       const clearsInPersonFlag = !failed && !interrupted && session.humanAnsweredWhilePaused;
-      const message = failed
+      const message: Pick<MessageRecord, 'role' | 'content' | 'status' | 'authorName'> = failed
         ? { role: 'system', content: `${session.agentName} could not answer ${names}: ${failure}`, status: 'failed', authorName: 'Roundtable' }
         : { role: 'assistant', content: run.partial, status: run.stopReason ? 'cancelled' : 'complete', authorName: session.agentName };
       const seq = await log.append('new_message', async (seq) => {

@@ -7,7 +7,7 @@ import type { RespondsTo, SafetySettings, TurnPolicy } from '../contract/protoco
 import { mergeSafety, safetyOf } from '../safety/safety-settings.js';
 import { DomainError } from '../common/domain-error.js';
 import { newJoinCode } from '../common/ids.js';
-import type { Message, Prisma } from '../generated/prisma/client.js';
+import type { AgentState, MessageRecord as Message, SessionChanges } from '../sessions/records.js';
 import type { DbTransaction } from '../persistence/transaction.js';
 import { toWireMessage } from '../sessions/session.mappers.js';
 import { MessagesRepository } from '../sessions/messages.repository.js';
@@ -35,7 +35,7 @@ export interface SettingsChange {
 }
 
 /** The `agent_state` words of a question a moderator may still decide on. */
-const DECIDABLE = ['awaiting_approval', 'pending'];
+const DECIDABLE: AgentState[] = ['awaiting_approval', 'pending'];
 
 
 /** Moderation of the room itself: settings, lock, the agent, approvals, join codes, closing. */
@@ -56,9 +56,9 @@ export class SessionControlService {
     ensureOpen(access);
     checkModelAllowed(actor, change.agent?.model, this.config.agent.models);
     const sessionId = access.session.id;
-    const data: Prisma.SessionUncheckedUpdateInput = {};
+    const data: SessionChanges = {};
     const changes: Record<string, unknown> = {};
-    const set = <K extends keyof Prisma.SessionUncheckedUpdateInput>(key: K, value: Prisma.SessionUncheckedUpdateInput[K], wire: string, wireValue: unknown = value) => {
+    const set = <K extends keyof SessionChanges>(key: K, value: SessionChanges[K], wire: string, wireValue: unknown = value) => {
       data[key] = value;
       changes[wire] = wireValue;
     };

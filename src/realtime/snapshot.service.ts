@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AgentRunner } from '../agent/agent-runner.service.js';
 import type { AuthUser } from '../auth/auth-user.js';
-import { SNAPSHOT_MESSAGES, type ResumedState, type Role, type SessionStateEvent, type WireMember, type WireParticipant, type WireQueueEntry } from '../contract/protocol.js';
+import { SNAPSHOT_MESSAGES, type ResumedState, type Role, type SessionStateEvent, type WireMember, type WireParticipant } from '../contract/protocol.js';
 import { isStaff } from '../permissions/permission-table.js';
 import type { LiveSession } from '../sessions/live-session.js';
 import { toWireEvent, viewerOf, viewQueue } from '../sessions/wire-events.js';

@@ -1,4 +1,5 @@
-import type { Message } from '../generated/prisma/client.js';
+import type { MessageRole } from '../contract/protocol.js';
+import type { AgentState, MessageRecord as Message } from './records.js';
 
 /** Where a person's message stands with the agent (the `agent_state` column holds the same words). */
 export type QuestionState = 'waiting_approval' | 'queued' | 'answering';
@@ -242,7 +243,7 @@ export class AgentQueue {
 }
 
 /** The `agent_state` column's words for the queue's states. */
-export const QUESTION_STATE_OF_COLUMN: Record<string, QuestionState | undefined> = {
+export const QUESTION_STATE_OF_COLUMN: Partial<Record<AgentState, QuestionState>> = {
   pending: 'queued',
   awaiting_approval: 'waiting_approval',
   answering: 'answering',
@@ -251,9 +252,9 @@ export const QUESTION_STATE_OF_COLUMN: Record<string, QuestionState | undefined>
 /** One stored message as the counters' rebuild reads it. */
 export interface CounterRow {
   seq: number;
-  role: string;
+  role: MessageRole;
   authorId: string | null;
-  agentState: string;
+  agentState: AgentState;
   answeredSeq: number | null;
   replyTo: string[];
   id: string;
@@ -269,7 +270,7 @@ export interface CounterRow {
  * one may differ; otherwise the counters are those the live queue held.
  */
 export function rebuildTutorTokens(rows: CounterRow[], weightOf: (authorId: string) => number): { tutorTokens: Map<string, number>; answered: Map<string, { tokens: number; count: number }> } {
-  const ASKED = new Set(['pending', 'answering', 'answered', 'failed', 'closed']);
+  const ASKED = new Set<AgentState>(['pending', 'answering', 'answered', 'failed', 'closed']);
   const replay = new AgentQueue();
   const open = new Map<string, string>(); // question id -> author, asked and not yet settled
   const ordered = [...rows].sort((a, b) => a.seq - b.seq);

@@ -1,4 +1,4 @@
-import type { Session } from '../generated/prisma/client.js';
+import type { SessionRecord as Session } from './records.js';
 import { LiveSession } from './live-session.js';
 import type { CommittedEvent } from './session-event-bus.js';
 

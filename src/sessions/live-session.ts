@@ -1,5 +1,5 @@
-import type { Role, WireMessage } from '../contract/protocol.js';
-import type { Session } from '../generated/prisma/client.js';
+import type { RespondsTo, Role, TurnPolicy, WireMessage } from '../contract/protocol.js';
+import type { SessionRecord as Session } from './records.js';
 import { AgentQueue, answerTokens, QUESTION_STATE_OF_COLUMN } from './agent-queue.js';
 import type { CommittedEvent } from './session-event-bus.js';
 import { viewMessage, type Viewer } from './wire-events.js';
@@ -181,7 +181,7 @@ export class LiveSession {
         w.messages.push(message);
         if (w.messages.length > WINDOW_MESSAGES) w.messages.splice(0, w.messages.length - WINDOW_MESSAGES);
         if (message.visibility === 'all') w.counts.visible++;
-        const state = QUESTION_STATE_OF_COLUMN[event.internal?.agentState ?? ''];
+        const state = (event.internal?.agentState ? QUESTION_STATE_OF_COLUMN[event.internal.agentState] : undefined);
         if (message.role === 'user' && message.author_id && (state === 'queued' || state === 'waiting_approval')) {
           this.queue.enqueue({
             id: message.id,
@@ -252,13 +252,13 @@ function patched(message: WireMessage, patch: Partial<WireMessage>): WireMessage
 /** A `session_updated` event's `changes` (wire names, as PROTOCOL.md gives them) onto the row. */
 function applySettings(s: Session, changes: Record<string, unknown>, seq: number) {
   if ('title' in changes) s.title = changes.title as string;
-  if ('turn_policy' in changes) s.turnPolicy = changes.turn_policy as string;
+  if ('turn_policy' in changes) s.turnPolicy = changes.turn_policy as TurnPolicy;
   if ('auto_grant' in changes) s.autoGrant = changes.auto_grant as boolean;
-  if ('guest_role' in changes) s.guestRole = changes.guest_role as string;
+  if ('guest_role' in changes) s.guestRole = changes.guest_role as Role;
   if ('locked' in changes) s.locked = changes.locked as boolean;
   if ('waiting_room' in changes) s.waitingRoom = changes.waiting_room as boolean;
   if ('anonymous_questions' in changes) s.anonymousQuestions = changes.anonymous_questions as boolean;
-  if ('safety' in changes) s.safety = changes.safety as Session['safety'];
+  if ('safety' in changes) s.safety = changes.safety;
   if ('minors' in changes) s.minors = changes.minors as boolean;
   if ('redact_personal_data' in changes) s.redactPersonalData = changes.redact_personal_data as boolean;
   if ('retention_days' in changes) s.retentionDays = (changes.retention_days as number | null) ?? null;
@@ -272,7 +272,7 @@ function applySettings(s: Session, changes: Record<string, unknown>, seq: number
   if (!agent) return;
   if ('instructions' in agent) s.agentInstructions = agent.instructions as string;
   if ('model' in agent) s.agentModel = (agent.model as string | null) ?? null;
-  if ('responds_to' in agent) s.agentRespondsTo = agent.responds_to as string;
+  if ('responds_to' in agent) s.agentRespondsTo = agent.responds_to as RespondsTo;
   if ('name' in agent) s.agentName = agent.name as string;
   if ('max_answer_tokens' in agent) s.maxAnswerTokens = (agent.max_answer_tokens as number | null) ?? null;
   if ('paused' in agent) {

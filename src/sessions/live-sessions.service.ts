@@ -1,5 +1,4 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type { Role } from '../contract/protocol.js';
 import { ClusterSignals } from '../persistence/cluster-signals.js';
 import { AgentQueue, questionOfRow, rebuildTutorTokens } from './agent-queue.js';
 import { LiveSession, WINDOW_EVENTS, WINDOW_MESSAGES, type LiveHand, type LiveMember } from './live-session.js';
@@ -138,7 +137,7 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
       this.messages.counterRows(sessionId),
     ]);
     const map = new Map<string, LiveMember>();
-    for (const m of members) map.set(m.userId, { role: m.role as Role, mutedUntil: m.mutedUntil, banned: m.banned, displayName: m.displayName, waiting: m.waiting, guest: m.guest, weight: m.weight });
+    for (const m of members) map.set(m.userId, { role: m.role, mutedUntil: m.mutedUntil, banned: m.banned, displayName: m.displayName, waiting: m.waiting, guest: m.guest, weight: m.weight });
     const handMap = new Map<string, LiveHand>(hands.map((h) => [h.userId, { userId: h.userId, note: h.note, raisedAt: h.raisedAt, raisedSeq: h.raisedSeq }]));
     return new LiveSession(session, map, {
       messages: messages.filter((m) => m.seq <= session.lastSeq).map(toWireMessage),

@@ -1,26 +1,30 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaClient, type Message, type Prisma } from '../generated/prisma/client.js';
+import { PrismaClient, type Prisma } from '../generated/prisma/client.js';
 import type { DbTransaction } from '../persistence/transaction.js';
 import { isStaff } from '../permissions/permission-table.js';
+import type { MessageRole } from '../contract/protocol.js';
 import type { Viewer } from './wire-events.js';
 import type { CounterRow } from './agent-queue.js';
+import type { AgentState, MessageChanges, MessageRecord, NewMessage } from './records.js';
+
+type Message = MessageRecord;
+
+/**
+ * What a deleted question's agent_state becomes: one still waiting (queued, for approval, or held
+ * by the safety check) is dismissed; one answered or skipped keeps its state.
+ */
+export function agentStateAfterDeletion(agentState: AgentState): { agentState?: AgentState } {
+  return ['pending', 'awaiting_approval', 'safety_hold'].includes(agentState) ? { agentState: 'dismissed' } : {};
+}
 
 /**
  * The messages one viewer may read: moderators read all; observers all but
  * questions held for approval; others what everyone may, and their own held
  * questions.
  */
-/**
- * What a deleted question's agent_state becomes: one still waiting (queued, for approval, or held
- * by the safety check) is dismissed; one answered or skipped keeps its state.
- */
-export function agentStateAfterDeletion(agentState: string): { agentState?: string } {
-  return ['pending', 'awaiting_approval', 'safety_hold'].includes(agentState) ? { agentState: 'dismissed' } : {};
-}
-
 export function visibleTo(viewer: Viewer): Prisma.MessageWhereInput {
   if (viewer.role === 'moderator') return {};
-  const mine = viewer.userId === null ? [] : [{ visibility: 'held', authorId: viewer.userId }];
+  const mine: Prisma.MessageWhereInput[] = viewer.userId === null ? [] : [{ visibility: 'held', authorId: viewer.userId }];
   if (isStaff(viewer.role)) return { OR: [{ visibility: { in: ['all', 'staff'] } }, ...mine] };
   return mine.length ? { OR: [{ visibility: 'all' }, ...mine] } : { visibility: 'all' };
 }
@@ -29,7 +33,7 @@ export function visibleTo(viewer: Viewer): Prisma.MessageWhereInput {
 export class MessagesRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
-  create(tx: DbTransaction, data: Prisma.MessageUncheckedCreateInput): Promise<Message> {
+  create(tx: DbTransaction, data: NewMessage): Promise<Message> {
     return tx.message.create({ data });
   }
 
@@ -108,15 +112,15 @@ export class MessagesRepository {
       .then((rows) => rows.reverse());
   }
 
-  withAgentState(sessionId: string, states: string[]): Promise<Message[]> {
+  withAgentState(sessionId: string, states: AgentState[]): Promise<Message[]> {
     return this.agentStateQuery(this.prisma, sessionId, states);
   }
 
-  withAgentStateIn(tx: DbTransaction, sessionId: string, states: string[]): Promise<Message[]> {
+  withAgentStateIn(tx: DbTransaction, sessionId: string, states: AgentState[]): Promise<Message[]> {
     return this.agentStateQuery(tx, sessionId, states);
   }
 
-  private agentStateQuery(db: DbTransaction | PrismaClient, sessionId: string, states: string[]): Promise<Message[]> {
+  private agentStateQuery(db: DbTransaction | PrismaClient, sessionId: string, states: AgentState[]): Promise<Message[]> {
     return db.message.findMany({
       where: { sessionId, agentState: { in: states }, deletedAt: null },
       orderBy: { seq: 'asc' },
@@ -135,7 +139,7 @@ export class MessagesRepository {
 
   /** What round_robin's counters are rebuilt from: questions the agent took up and every answer, with its length. */
   async counterRows(sessionId: string): Promise<CounterRow[]> {
-    const rows = await this.prisma.$queryRaw<Array<{ id: string; seq: number; role: string; author_id: string | null; agent_state: string; answered_seq: number | null; reply_to: string[]; chars: number }>>`
+    const rows = await this.prisma.$queryRaw<Array<{ id: string; seq: number; role: MessageRole; author_id: string | null; agent_state: AgentState; answered_seq: number | null; reply_to: string[]; chars: number }>>`
       SELECT id, seq, role, author_id, agent_state, answered_seq, reply_to, length(content) AS chars FROM messages
       WHERE session_id = ${sessionId}::uuid
         AND ((role = 'user' AND agent_state IN ('pending', 'answering', 'answered', 'failed', 'closed')) OR (role IN ('assistant', 'system') AND cardinality(reply_to) > 0))
@@ -161,7 +165,7 @@ export class MessagesRepository {
     return updated.votes;
   }
 
-  update(tx: DbTransaction, id: string, data: Prisma.MessageUncheckedUpdateInput): Promise<Message> {
+  update(tx: DbTransaction, id: string, data: MessageChanges): Promise<Message> {
     return tx.message.update({ where: { id }, data });
   }
 
@@ -180,7 +184,7 @@ export class MessagesRepository {
    */
   async withdrawWaitingOf(tx: DbTransaction, sessionId: string, authorId: string): Promise<Message[]> {
     const waiting = await tx.message.findMany({ where: { sessionId, authorId, agentState: { in: ['pending', 'awaiting_approval'] }, deletedAt: null } });
-    const ids = (state: string) => waiting.filter((m) => m.agentState === state).map((m) => m.id);
+    const ids = (state: AgentState) => waiting.filter((m) => m.agentState === state).map((m) => m.id);
     await this.updateMany(tx, ids('pending'), { agentState: 'withdrawn' });
     await this.updateMany(tx, ids('awaiting_approval'), { agentState: 'withdrawn_held' });
     return waiting;
@@ -189,13 +193,13 @@ export class MessagesRepository {
   /** Brings back what withdrawWaitingOf took from this author; returns those questions as they are now. */
   async restoreWithdrawnOf(tx: DbTransaction, sessionId: string, authorId: string): Promise<Message[]> {
     const withdrawn = await tx.message.findMany({ where: { sessionId, authorId, agentState: { in: ['withdrawn', 'withdrawn_held'] }, deletedAt: null } });
-    const ids = (state: string) => withdrawn.filter((m) => m.agentState === state).map((m) => m.id);
+    const ids = (state: AgentState) => withdrawn.filter((m) => m.agentState === state).map((m) => m.id);
     await this.updateMany(tx, ids('withdrawn'), { agentState: 'pending' });
     await this.updateMany(tx, ids('withdrawn_held'), { agentState: 'awaiting_approval' });
-    return withdrawn.map((m) => ({ ...m, agentState: m.agentState === 'withdrawn' ? 'pending' : 'awaiting_approval' }));
+    return withdrawn.map((m): Message => ({ ...m, agentState: m.agentState === 'withdrawn' ? 'pending' : 'awaiting_approval' }));
   }
 
-  async updateMany(tx: DbTransaction, ids: string[], data: Prisma.MessageUncheckedUpdateManyInput): Promise<void> {
+  async updateMany(tx: DbTransaction, ids: string[], data: MessageChanges): Promise<void> {
     if (ids.length) await tx.message.updateMany({ where: { id: { in: ids } }, data });
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 import type { DurableEventType, EphemeralEvent } from '../contract/protocol.js';
 import type { Question, Settlement } from './agent-queue.js';
+import type { AgentState } from './records.js';
 
 /** A durable event as committed to the session's log. */
 export interface CommittedEvent {
@@ -27,7 +28,7 @@ export interface CommittedEvent {
     joinCode?: string | null;
     humanAnsweredWhilePaused?: boolean;
     /** A person's new message: what the agent does with it (the `agent_state` it was stored with). */
-    agentState?: string;
+    agentState?: AgentState;
     /** The agent's new message: how it ends the questions it replies to. */
     settles?: Settlement;
     /** A mute: the member's waiting questions were withdrawn with it. */

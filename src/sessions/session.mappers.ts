@@ -1,6 +1,6 @@
-import type { Message as MessageRow, Session as SessionRow } from '../generated/prisma/client.js';
+import type { MessageRecord as MessageRow, SessionRecord as SessionRow } from './records.js';
 import { safetyOf } from '../safety/safety-settings.js';
-import type { GuestRole, RespondsTo, Role, TurnPolicy, WireMember, WireMessage, WireSession } from '../contract/protocol.js';
+import type { GuestRole, RespondsTo, Role, WireMember, WireMessage, WireSession } from '../contract/protocol.js';
 
 /**
  * Whitelisted output: raw rows never leave the server. The join code and the
@@ -11,7 +11,7 @@ export function toWireSession(row: SessionRow, options: { moderator: boolean }):
     id: row.id,
     title: row.title,
     status: row.status === 'closed' ? 'closed' : 'active',
-    turn_policy: row.turnPolicy as TurnPolicy,
+    turn_policy: row.turnPolicy,
     auto_grant: row.autoGrant,
     agent: {
       name: row.agentName,
@@ -45,13 +45,13 @@ export function toWireSession(row: SessionRow, options: { moderator: boolean }):
 /** A member as the roster shows them (from a row or from the live state: the same fields). */
 export function toWireMember(
   userId: string,
-  m: { displayName: string; role: string; mutedUntil: Date | null; waiting: boolean; guest?: boolean; weight?: number },
+  m: { displayName: string; role: Role; mutedUntil: Date | null; waiting: boolean; guest?: boolean; weight?: number },
   online: boolean,
 ): WireMember {
   return {
     user_id: userId,
     display_name: m.displayName,
-    role: m.role as Role,
+    role: m.role,
     muted_until: m.mutedUntil ? m.mutedUntil.toISOString() : null,
     online,
     ...(m.waiting ? { waiting: true } : {}),
@@ -65,20 +65,20 @@ export function toWireMessage(row: MessageRow): WireMessage {
   return {
     id: row.id,
     seq: row.seq,
-    role: row.role as WireMessage['role'],
+    role: row.role,
     content: deleted ? '' : row.content,
     author_id: row.authorId,
     author_name: row.authorName,
     timestamp: row.createdAt.toISOString(),
     ...(row.replyTo.length ? { reply_to: row.replyTo } : {}),
-    status: row.status as WireMessage['status'],
+    status: row.status,
     visibility: row.visibility === 'all' ? 'all' : 'staff',
     ...(row.visibility === 'held' ? { held: true } : {}),
     client_msg_id: row.clientMsgId,
     ...(deleted ? { deleted: true } : {}),
     ...(row.scheduleReason ? { schedule_reason: row.scheduleReason } : {}),
     ...(row.truncated ? { cut_off: 'max_answer_tokens' as const } : {}),
-    ...(row.safety ? { safety: { status: row.safety as 'flagged' | 'held' | 'not_checked' } } : {}),
+    ...(row.safety ? { safety: { status: row.safety } } : {}),
     ...questionFields(row),
   };
 }

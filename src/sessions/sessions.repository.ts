@@ -1,8 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaClient, type Prisma, type Member, type Session } from '../generated/prisma/client.js';
+import { PrismaClient, type Prisma } from '../generated/prisma/client.js';
 import type { DbTransaction } from '../persistence/transaction.js';
+import type { MemberChanges, MemberRecord, SessionChanges, SessionRecord, SessionStatus } from './records.js';
 
-export interface MemberWithName extends Member {
+/** A new session's row: what is not given takes the column defaults. */
+export type NewSession = Pick<SessionRecord, 'id' | 'title' | 'createdById'> & SessionChanges;
+
+const sessionData = ({ safety, ...rest }: SessionChanges) => ({ ...rest, ...(safety === undefined ? {} : { safety: safety as Prisma.InputJsonValue }) });
+
+export interface MemberWithName extends MemberRecord {
   displayName: string;
   /** A guest: an account made by this session's join code. */
   guest: boolean;
@@ -16,32 +22,32 @@ export class SessionsRepository {
   // a write (its own connection), and `…In(tx, …)` inside one. On PGlite a read on its own
   // connection inside a write would wait for the write forever.
 
-  findById(id: string): Promise<Session | null> {
+  findById(id: string): Promise<SessionRecord | null> {
     return this.prisma.session.findUnique({ where: { id } });
   }
 
-  findByIdIn(tx: DbTransaction, id: string): Promise<Session | null> {
+  findByIdIn(tx: DbTransaction, id: string): Promise<SessionRecord | null> {
     return tx.session.findUnique({ where: { id } });
   }
 
-  findByJoinCode(joinCode: string): Promise<Session | null> {
+  findByJoinCode(joinCode: string): Promise<SessionRecord | null> {
     return this.prisma.session.findUnique({ where: { joinCode } });
   }
 
-  async createWithModerator(data: Prisma.SessionUncheckedCreateInput): Promise<Session> {
+  async createWithModerator(data: NewSession): Promise<SessionRecord> {
     return this.prisma.$transaction(async (tx) => {
-      const session = await tx.session.create({ data });
+      const session = await tx.session.create({ data: sessionData(data) as Prisma.SessionUncheckedCreateInput });
       await tx.member.create({ data: { sessionId: session.id, userId: data.createdById, role: 'moderator' } });
       return session;
     });
   }
 
-  update(tx: DbTransaction, id: string, data: Prisma.SessionUncheckedUpdateInput): Promise<Session> {
-    return tx.session.update({ where: { id }, data });
+  update(tx: DbTransaction, id: string, changes: SessionChanges): Promise<SessionRecord> {
+    return tx.session.update({ where: { id }, data: sessionData(changes) });
   }
 
   /** Sessions newest first; `memberId` limits to where that user is a member (not banned). */
-  list(options: { memberId?: string; status?: string; cursor?: string; limit: number }): Promise<Session[]> {
+  list(options: { memberId?: string; status?: SessionStatus; cursor?: string; limit: number }): Promise<SessionRecord[]> {
     return this.prisma.session.findMany({
       where: {
         ...(options.status ? { status: options.status } : {}),
@@ -66,7 +72,7 @@ export class SessionsRepository {
     return stats;
   }
 
-  findMember(sessionId: string, userId: string): Promise<Member | null> {
+  findMember(sessionId: string, userId: string): Promise<MemberRecord | null> {
     return this.prisma.member.findUnique({ where: { sessionId_userId: { sessionId, userId } } });
   }
 
@@ -125,7 +131,7 @@ export class SessionsRepository {
     return rows.map((r) => r.user.displayName);
   }
 
-  upsertMember(tx: DbTransaction, sessionId: string, userId: string, data: { role: string; banned?: boolean; mutedUntil?: Date | null; waiting?: boolean }): Promise<Member> {
+  upsertMember(tx: DbTransaction, sessionId: string, userId: string, data: Required<Pick<MemberChanges, 'role'>> & Omit<MemberChanges, 'role' | 'weight'>): Promise<MemberRecord> {
     return tx.member.upsert({
       where: { sessionId_userId: { sessionId, userId } },
       create: { sessionId, userId, role: data.role, banned: data.banned ?? false, mutedUntil: data.mutedUntil ?? null, waiting: data.waiting ?? false },
@@ -133,7 +139,7 @@ export class SessionsRepository {
     });
   }
 
-  updateMember(tx: DbTransaction, sessionId: string, userId: string, data: Prisma.MemberUncheckedUpdateInput): Promise<Member> {
+  updateMember(tx: DbTransaction, sessionId: string, userId: string, data: MemberChanges): Promise<MemberRecord> {
     return tx.member.update({ where: { sessionId_userId: { sessionId, userId } }, data });
   }
 
@@ -146,7 +152,7 @@ export class SessionsRepository {
   }
 
   /** Members whose timed mute is still recorded (to announce expiry, also after a restart). */
-  listTimedMutes(): Promise<Member[]> {
+  listTimedMutes(): Promise<MemberRecord[]> {
     return this.prisma.member.findMany({ where: { mutedUntil: { not: null }, banned: false } });
   }
 

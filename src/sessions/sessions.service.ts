@@ -9,7 +9,7 @@ import { uniqueDisplayName } from '../common/display-name.js';
 import { isUuid, newId, newJoinCode } from '../common/ids.js';
 import type { DbTransaction } from '../persistence/transaction.js';
 import { isStaff } from '../permissions/permission-table.js';
-import type { Session } from '../generated/prisma/client.js';
+import type { SessionRecord as Session, SessionStatus } from './records.js';
 import type { CreateSessionInput } from './dto/session.inputs.js';
 import { MessagesRepository } from './messages.repository.js';
 import { PresenceRegistry } from './presence.registry.js';
@@ -63,7 +63,7 @@ export class SessionsService {
     return toWireSession(session, { moderator: true });
   }
 
-  async list(user: AuthUser, query: { status?: string; cursor?: string; limit?: number }) {
+  async list(user: AuthUser, query: { status?: SessionStatus; cursor?: string; limit?: number }) {
     if (query.cursor !== undefined && !isUuid(query.cursor)) throw new DomainError('bad_request', 'cursor is not valid');
     const limit = query.limit ?? 20;
     const rows = await this.sessions.list({
@@ -120,7 +120,7 @@ export class SessionsService {
     return {
       session: this.view(access.session, access),
       exported_at: new Date().toISOString(),
-      participants: members.filter((m) => !m.waiting).map((m) => ({ user_id: m.userId, name: m.displayName, role: m.role as Role, ...(m.guest ? { guest: true } : {}) })),
+      participants: members.filter((m) => !m.waiting).map((m) => ({ user_id: m.userId, name: m.displayName, role: m.role, ...(m.guest ? { guest: true } : {}) })),
       messages: rows.filter((row) => row.visibility === 'all' || (notes && row.visibility === 'staff')).map((row) => viewMessage(toWireMessage(row), viewer)!),
     };
   }
@@ -163,8 +163,8 @@ export class SessionsService {
     const returning = user && (!user.guestSessionId || user.guestSessionId === session.id) ? user : null;
     const member = returning ? await this.sessions.findMember(session.id, returning.id) : null;
     if (member?.banned) throw new DomainError('forbidden', 'you were banned from this session');
-    if (returning && member) return { session, user: returning, role: member.role as Role, waiting: member.waiting };
-    const role = session.guestRole as Role;
+    if (returning && member) return { session, user: returning, role: member.role, waiting: member.waiting };
+    const role = session.guestRole;
     // A registered member added by a moderator is never held; newcomers by code are, in a waiting room.
     const waiting = session.waitingRoom;
     return this.log.write(session.id, async (tx, log) => {

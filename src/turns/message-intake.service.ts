@@ -4,7 +4,7 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { MAX_CONTENT_LENGTH, type WireMessage } from '../contract/protocol.js';
 import { DomainError } from '../common/domain-error.js';
 import { newId } from '../common/ids.js';
-import type { Message, Session } from '../generated/prisma/client.js';
+import type { AgentState, MessageRecord as Message, SessionRecord as Session } from '../sessions/records.js';
 import { MessagesRepository } from '../sessions/messages.repository.js';
 import type { DbTransaction } from '../persistence/transaction.js';
 import { SessionLog, visibilityOfMessage, type BatchAppender, type BatchEvent, type GroupCommit, type SessionBatch } from '../sessions/session-log.service.js';
@@ -323,7 +323,7 @@ export class MessageIntakeService {
   }
 
   /** What the agent does with a new message, by policy and settings. */
-  private agentStateFor(session: Session, access: SessionAccess, input: PostMessageInput): string {
+  private agentStateFor(session: Session, access: SessionAccess, input: PostMessageInput): AgentState {
     if (input.visibility === 'staff') return 'none'; // the agent never sees private notes
     if (access.role === 'moderator' && session.agentPaused) return 'none'; // a person answering in the agent's place
     if (session.agentRespondsTo === 'mentions' && !mentionsAgent(input.content, session.agentName)) return 'skipped';

@@ -77,7 +77,7 @@ export class TurnsService {
       .map((q) => ({ id: q.id, authorId: q.authorId, authorName: q.anonymous ? ANONYMOUS_SPEAKER_NAME : q.authorName, seq: q.seq, ...(q.votes ? { votes: q.votes } : {}), ...(q.anonymous ? { anonymous: true } : {}) }));
     // round_robin counts the tutor's time: tokens received over weight, and each author's expected next answer.
     return {
-      policy: live.session.turnPolicy as TurnPolicy,
+      policy: live.session.turnPolicy,
       pending,
       lastServed,
       tutorTokens: queue.tutorTokens,
@@ -162,7 +162,7 @@ export class TurnsService {
     const live = await this.live.get(sessionId);
     if (!live) throw new DomainError('not_found', 'session not found');
     const { session } = live;
-    const policy = session.turnPolicy as TurnPolicy;
+    const policy = session.turnPolicy;
     const awaiting = live.queue.waitingApproval();
     const staff = isStaff(viewer.role);
     return {
