@@ -8,13 +8,12 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { Role, TurnPolicy, WireAgentState } from '../contract/protocol.js';
 import { newId } from '../common/ids.js';
 import type { MessageRecord, SessionRecord as Session } from '../sessions/records.js';
-import { MessagesRepository } from '../sessions/messages.repository.js';
+import { AgentLeases, MessageRecords, SessionRecords } from '../sessions/session-records.service.js';
 import { LiveSessions } from '../sessions/live-sessions.service.js';
 import { PresenceRegistry } from '../sessions/presence.registry.js';
 import { toWireMessage } from '../sessions/session.mappers.js';
 import { SessionEventBus } from '../sessions/session-event-bus.js';
 import { SessionLog } from '../sessions/session-log.service.js';
-import { SessionsRepository } from '../sessions/sessions.repository.js';
 import type { Batch } from '../turns/turn-scheduler.js';
 import { TurnsService } from '../turns/turns.service.js';
 import { AgentRepository } from './agent.repository.js';
@@ -92,8 +91,9 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(AGENT_PROVIDER) private readonly provider: AgentProvider,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly agent: AgentRepository,
-    private readonly sessions: SessionsRepository,
-    private readonly messages: MessagesRepository,
+    private readonly leases: AgentLeases,
+    private readonly sessions: SessionRecords,
+    private readonly messages: MessageRecords,
     private readonly log: SessionLog,
     private readonly bus: SessionEventBus,
     private readonly turns: TurnsService,
@@ -128,7 +128,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
       this.watchdog = setInterval(() => void this.adoptOrphans().catch((error: unknown) => this.logger.warn(`lease watchdog: ${String(error)}`)), WATCHDOG_MS);
       this.watchdog.unref();
     }
-    const requeued = await this.agent.requeueInterrupted(this.config.instanceId);
+    const requeued = await this.leases.requeueInterrupted(this.config.instanceId);
     if (requeued) this.logger.log(`${requeued} message(s) interrupted by a restart are pending again`);
     for (const sessionId of await this.messages.sessionsWithPending()) this.kick(sessionId);
   }
@@ -155,7 +155,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
         run.controller.abort(new Error('shutdown'));
       }
       await Promise.allSettled([...this.loops.values()]);
-      const released = await this.agent.releaseLeasesOf(this.config.instanceId).catch((): string[] => []);
+      const released = await this.leases.releaseLeasesOf(this.config.instanceId).catch((): string[] => []);
       const sessions = [...new Set([...interrupted, ...released])];
       if (sessions.length && this.signals.clustered) {
         this.logger.log(`handed back ${sessions.length} session(s) to the other instances`);
@@ -188,7 +188,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
   async stopAnywhere(sessionId: string, reason: StopReason): Promise<boolean> {
     if (this.stop(sessionId, reason)) return true;
     if (!this.signals.clustered) return false;
-    const lease = await this.agent.leaseOf(sessionId);
+    const lease = await this.leases.leaseOf(sessionId);
     if (!lease || lease.owner === this.config.instanceId || lease.until.getTime() < Date.now()) return false;
     await this.signals.publish(STOP_CHANNEL, { session_id: sessionId, reason, to: lease.owner });
     return true;
@@ -196,7 +196,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Answers another instance left when it died: taken over (their questions pending again) and answered here. */
   private async adoptOrphans() {
-    for (const sessionId of await this.agent.orphanedAnswers(this.config.instanceId)) {
+    for (const sessionId of await this.leases.orphanedAnswers(this.config.instanceId)) {
       if (this.runs.has(sessionId)) continue;
       this.takeovers.add(sessionId);
       this.kick(sessionId);
@@ -234,12 +234,12 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Answers the next batch; false when there is nothing (more) to do now. */
   private async answerNext(sessionId: string): Promise<boolean> {
-    const session = await this.sessions.findById(sessionId);
+    const session = await this.sessions.find(sessionId);
     if (!session || session.status !== 'active' || session.agentPaused) return false;
     const policy = session.turnPolicy;
     if (this.takeovers.has(sessionId)) {
       // This instance lost the lease mid-answer: it waits for the lease to be free (its holder may have died).
-      const lease = await this.agent.acquireLease(sessionId, this.config.instanceId, LEASE_TTL_MS);
+      const lease = await this.leases.acquireLease(sessionId, this.config.instanceId, LEASE_TTL_MS);
       if (!lease) {
         this.retryLater(sessionId);
         return false;
@@ -250,7 +250,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     }
     const batch = await this.turns.nextBatch(sessionId);
     if (!batch) return false;
-    const lease = await this.agent.acquireLease(sessionId, this.config.instanceId, LEASE_TTL_MS);
+    const lease = await this.leases.acquireLease(sessionId, this.config.instanceId, LEASE_TTL_MS);
     if (!lease) {
       this.retryLater(sessionId); // another instance is answering this session
       return false;
@@ -258,7 +258,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     if (lease.taken && (await this.takeOver(sessionId, lease))) return true; // the queue changed: look again
     if (this.stopped) {
       // Stopping meanwhile (the hand-back has already stopped the answers it found): start nothing.
-      await this.agent.releaseLease(sessionId, this.config.instanceId).catch(() => undefined);
+      await this.leases.releaseLease(sessionId, this.config.instanceId).catch(() => undefined);
       return false;
     }
 
@@ -274,7 +274,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
       generation: lease.generation,
     };
     this.runs.set(sessionId, run);
-    await this.agent.markAnswering(batch.messages.map((m) => m.id));
+    await this.leases.markAnswering(batch.messages.map((m) => m.id));
     this.live.claim(sessionId, batch.messages.map((m) => m.id));
     this.publishStatus(sessionId, run);
     await this.turns.publishQueue(sessionId);
@@ -283,7 +283,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     // failing past most of the lease's time, stops the answer here: it is never stored twice.
     let renewedAt = Date.now();
     const renew = setInterval(() => {
-      this.agent
+      this.leases
         .renewLease(sessionId, this.config.instanceId, run.generation, LEASE_TTL_MS)
         .then((held) => {
           if (held) renewedAt = Date.now();
@@ -352,7 +352,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
       const paused = run.stopReason === 'pause' || this.live.peek(sessionId)?.session.agentPaused === true;
       this.bus.publishEphemeral(sessionId, { type: 'agent_status', session_id: sessionId, status: paused ? 'paused' : 'idle' });
       await this.turns.publishQueue(sessionId);
-      if (this.stopped || run.stopReason === 'close') await this.agent.releaseLease(sessionId, this.config.instanceId).catch(() => undefined);
+      if (this.stopped || run.stopReason === 'close') await this.leases.releaseLease(sessionId, this.config.instanceId).catch(() => undefined);
     }
     return !INTERRUPTS.has(run.stopReason) && run.stopReason !== 'lease_lost';
   }
@@ -370,7 +370,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
    * question is answered once, here. Returns whether anything was requeued.
    */
   private async takeOver(sessionId: string, lease: { generation: number }): Promise<boolean> {
-    const requeued = await this.agent.requeueAnswering(sessionId);
+    const requeued = await this.leases.requeueAnswering(sessionId);
     if (requeued) {
       this.logger.log({ session_id: sessionId, generation: lease.generation, msg: `took over the agent's lease: ${requeued} interrupted question(s) pending again` });
       this.live.forget(sessionId);
@@ -420,7 +420,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
   private async prompt(session: Session, batch: Batch, policy: TurnPolicy) {
     const [history, members] = await Promise.all([
       this.messages.recentForAgent(session.id, HISTORY_LIMIT),
-      this.sessions.listMembers(session.id),
+      this.sessions.members(session.id),
     ]);
     const memberRoles = new Map(members.map((m) => [m.userId, m.role]));
     const online = this.presence.online(session.id);
@@ -478,7 +478,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     const safetyStatus = held ? 'held' : (assessment?.status ?? null);
     await this.log.write(session.id, async (tx, log) => {
       // The fence: an instance that no longer holds this generation of the lease stores nothing.
-      if (!(await this.agent.holdsLease(tx, session.id, this.config.instanceId, run.generation))) throw new LeaseLost();
+      if (!(await this.leases.holdsLease(tx, session.id, this.config.instanceId, run.generation))) throw new LeaseLost();
       const interrupted = INTERRUPTS.has(run.stopReason);
       const clearsInPersonFlag = !failed && !interrupted && session.humanAnsweredWhilePaused;
       const message: Pick<MessageRecord, 'role' | 'content' | 'status' | 'authorName'> = failed

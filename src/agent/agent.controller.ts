@@ -4,7 +4,7 @@ import type { SessionAccess } from '../sessions/session.mappers.js';
 import { Access, RequireSessionPermission, SessionPermissionGuard } from '../sessions/session-permission.guard.js';
 import { TurnsService } from '../turns/turns.service.js';
 import { AgentRunner } from './agent-runner.service.js';
-import { AgentRepository } from './agent.repository.js';
+import { AgentUsage } from './agent-usage.service.js';
 import { viewerOf } from '../sessions/wire-events.js';
 
 @ApiTags('agent')
@@ -14,7 +14,7 @@ import { viewerOf } from '../sessions/wire-events.js';
 export class AgentController {
   constructor(
     private readonly runner: AgentRunner,
-    private readonly agent: AgentRepository,
+    private readonly usageOf: AgentUsage,
     private readonly turns: TurnsService,
   ) {}
 
@@ -29,6 +29,6 @@ export class AgentController {
   @RequireSessionPermission('read')
   @ApiOperation({ summary: "Token usage of the session's agent, in total and per user who triggered answers" })
   async usage(@Access() access: SessionAccess) {
-    return { agent: this.runner.stateOf(access.session), usage: await this.agent.usage(access.session.id) };
+    return { agent: this.runner.stateOf(access.session), usage: await this.usageOf.of(access.session.id) };
   }
 }

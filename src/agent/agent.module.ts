@@ -5,6 +5,7 @@ import { SessionsModule } from '../sessions/sessions.module.js';
 import { TurnsModule } from '../turns/turns.module.js';
 import { AgentRunner } from './agent-runner.service.js';
 import { AgentController } from './agent.controller.js';
+import { AgentUsage } from './agent-usage.service.js';
 import { AgentRepository } from './agent.repository.js';
 import { AGENT_PROVIDER } from './providers/agent-provider.js';
 import { OfflineProvider } from './providers/offline.provider.js';
@@ -17,6 +18,7 @@ import { OpenAiProvider } from './providers/openai.provider.js';
   providers: [
     AgentRunner,
     AgentRepository,
+    AgentUsage,
     {
       provide: AGENT_PROVIDER,
       inject: [APP_CONFIG],

@@ -1,18 +1,14 @@
-import { Body, Controller, Get, Headers, HttpCode, Ip, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { toWireUser, type AuthUser } from './auth-user.js';
 import { CurrentUser, Public } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
-import { ChangePasswordInput, GuestInput, LoginInput, RegisterInput } from './dto/auth.inputs.js';
-import { TokenService } from './token.service.js';
+import { ChangePasswordInput, LoginInput, RegisterInput } from './dto/auth.inputs.js';
 
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
-  constructor(
-    private readonly auth: AuthService,
-    private readonly tokens: TokenService,
-  ) {}
+  constructor(private readonly auth: AuthService) {}
 
   @Public()
   @Post('register')
@@ -26,18 +22,6 @@ export class AuthController {
   @HttpCode(200)
   login(@Body() input: LoginInput) {
     return this.auth.login(input);
-  }
-
-  @Public()
-  @Post('guest')
-  @HttpCode(201)
-  @ApiOperation({ summary: 'Join a session by its join code, as a guest or (with a bearer token) as yourself' })
-  async guest(@Body() input: GuestInput, @Ip() address: string, @Headers('authorization') authorization?: string) {
-    const token = authorization?.match(/^Bearer\s+(.+)$/i)?.[1];
-    // An invalid or expired token here just means "join as a new guest".
-    const current = token ? await this.tokens.verify(token).catch(() => null) : null;
-    // The client's address (behind a proxy, as TRUST_PROXY allows): wrong codes are counted per address.
-    return this.auth.guest(input, current, address);
   }
 
   @Post('logout-all')

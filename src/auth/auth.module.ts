@@ -3,7 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { SessionsModule } from '../sessions/sessions.module.js';
+import { Accounts } from './accounts.service.js';
 import { AuthController } from './auth.controller.js';
 import { JwtAuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
@@ -15,14 +15,13 @@ import { UsersRepository } from './users.repository.js';
 @Module({
   imports: [
     PassportModule,
-    SessionsModule,
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({ secret: config.jwtSecret, signOptions: { algorithm: 'HS256' } }),
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, TokenService, TokenRevocations, UsersRepository, JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }],
-  exports: [TokenService, TokenRevocations, UsersRepository],
+  providers: [Accounts, AuthService, TokenService, TokenRevocations, UsersRepository, JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }],
+  exports: [Accounts, TokenService, TokenRevocations],
 })
 export class AuthModule {}

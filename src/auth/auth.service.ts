@@ -4,9 +4,8 @@ import { SharedLimiters } from '../persistence/shared-limiters.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DomainError } from '../common/domain-error.js';
 import { newId } from '../common/ids.js';
-import { SessionsService } from '../sessions/sessions.service.js';
 import { toAuthUser, toWireUser, type AuthUser } from './auth-user.js';
-import type { GuestInput, LoginInput, RegisterInput } from './dto/auth.inputs.js';
+import type { LoginInput, RegisterInput } from './dto/auth.inputs.js';
 import { passwordHasher } from './password-hasher.js';
 import { TokenRevocations } from './token-revocations.js';
 import { TokenService } from './token.service.js';
@@ -29,7 +28,6 @@ export class AuthService {
   constructor(
     private readonly users: UsersRepository,
     private readonly tokens: TokenService,
-    private readonly sessions: SessionsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly revocations: TokenRevocations,
     private readonly limiters: SharedLimiters,
@@ -38,11 +36,6 @@ export class AuthService {
   /** Failed sign-ins per account, across every instance. */
   private failedSignIns() {
     return this.limiters.get('failed-sign-ins', { points: FAILED_SIGN_INS_PER_ACCOUNT, duration: FAILED_SIGN_IN_WINDOW_SECONDS });
-  }
-
-  /** Guessing join codes: codes that match no session, per address (WRONG_JOIN_CODES_PER_10_MIN), across every instance. */
-  private wrongCodes() {
-    return this.limiters.get('wrong-join-codes', { points: this.config.limits.wrongJoinCodesPer10Min, duration: 600 });
   }
 
   async register(input: RegisterInput) {
@@ -101,38 +94,5 @@ export class AuthService {
   private throttled(spent: RateLimiterRes): DomainError {
     const retryAfterMs = Math.max(1000, spent.msBeforeNext);
     return new DomainError('rate_limited', `too many failed sign-ins for this account: try again in ${Math.ceil(retryAfterMs / 60_000)} min`, retryAfterMs);
-  }
-
-  /**
-   * Joins a session by its code. Anonymous callers become a guest bound to that
-   * session; a caller who sends their token joins as themselves (and a banned
-   * user stays banned, whatever name they give).
-   */
-  async guest(input: GuestInput, current: AuthUser | null, address = 'unknown') {
-    // A code is 8 of 32 letters and digits (about 10^12): guessing one means many misses, and
-    // misses are counted per address: past the limit, that address waits before trying again.
-    const wrongCodes = await this.wrongCodes();
-    const misses = await wrongCodes.get(address);
-    if (misses && misses.consumedPoints >= this.config.limits.wrongJoinCodesPer10Min) {
-      const retryAfterMs = Math.max(1000, misses.msBeforeNext);
-      throw new DomainError('rate_limited', `too many wrong join codes from here: try again in ${Math.ceil(retryAfterMs / 60_000)} min`, retryAfterMs);
-    }
-    const admitted = await this.sessions
-      .admitByCode(input.join_code, current, input.display_name, (tx, sessionId, displayName) =>
-        // A guest has no email, so never admin.
-        this.users.createGuest(tx, { id: newId(), displayName, guestSessionId: sessionId }).then((record) => toAuthUser(record, [])),
-      )
-      .catch(async (error: unknown) => {
-        if (error instanceof DomainError && error.code === 'not_found') await wrongCodes.penalty(address, 1);
-        throw error;
-      });
-    return {
-      access_token: this.tokens.sign(admitted.user),
-      user: toWireUser(admitted.user),
-      session_id: admitted.session.id,
-      role: admitted.role,
-      // Extension: held in the waiting room until a moderator admits them.
-      ...(admitted.waiting ? { waiting: true } : {}),
-    };
   }
 }

@@ -45,6 +45,13 @@ export class UsersRepository {
     return toRecord(await tx.user.create({ data }));
   }
 
+  /** Display names of these users (unknown ids are left out). */
+  async namesOf(ids: string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.prisma.user.findMany({ where: { id: { in: ids } }, select: { id: true, displayName: true } });
+    return new Map(rows.map((r) => [r.id, r.displayName]));
+  }
+
   async findById(id: string): Promise<UserRecord | null> {
     const row = await this.prisma.user.findUnique({ where: { id }, include: withGrant });
     return row ? toRecord(row) : null;

@@ -1,4 +1,6 @@
+import { Transform } from 'class-transformer';
 import { ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
+import { displayNameProblem, normalizeDisplayName } from './display-name.js';
 
 /** The largest integer a seq, a limit or a count may be: PostgreSQL's `integer`. */
 export const MAX_INT = 2_147_483_647;
@@ -44,3 +46,15 @@ export function valueDepth(value: unknown, limit = MAX_JSON_DEPTH): number {
  * lets null through, and a null there would reach a NOT NULL column (a 500, found by fast-check).
  */
 export const OptionalNotNull = () => ValidateIf((_object: object, value: unknown) => value !== undefined);
+
+/** A display name, normalized (NFKC, one kind of space) and then checked: one line, nothing invisible, no brackets. */
+export const DisplayName = () => (target: object, property: string) => {
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? normalizeDisplayName(value) : value))(target, property);
+  ValidateBy({
+    name: 'isDisplayName',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && displayNameProblem(value) === null,
+      defaultMessage: (args) => (typeof args?.value === 'string' ? displayNameProblem(args.value) : null) ?? 'display_name must be a string',
+    },
+  })(target, property);
+};

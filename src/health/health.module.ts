@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { SessionsModule } from '../sessions/sessions.module.js';
 import { HealthController } from './health.controller.js';
 
-@Module({ imports: [SessionsModule], controllers: [HealthController] })
+/** GET /health: the database answers (PersistenceModule is global). */
+@Module({ controllers: [HealthController] })
 export class HealthModule {}

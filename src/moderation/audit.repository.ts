@@ -30,23 +30,18 @@ export class AuditRepository {
     });
   }
 
-  async list(sessionId: string) {
-    const rows = await this.prisma.auditEntry.findMany({ where: { sessionId }, orderBy: { seq: 'asc' } });
-    const people = await this.prisma.user.findMany({
-      where: { id: { in: [...new Set(rows.flatMap((r) => [r.actorId, r.targetUserId].filter((x): x is string => !!x)))] } },
-      select: { id: true, displayName: true },
-    });
-    const names = new Map(people.map((p) => [p.id, p.displayName]));
-    return rows.map((r) => ({
-      id: r.id,
-      seq: r.seq,
-      action: r.action,
-      actor_id: r.actorId,
-      actor_name: names.get(r.actorId) ?? null,
-      target_user_id: r.targetUserId,
-      target_name: r.targetUserId ? (names.get(r.targetUserId) ?? null) : null,
-      details: r.details,
-      at: r.createdAt.toISOString(),
-    }));
+  /** The session's entries, oldest first (names are auth's: the caller adds them). */
+  async list(sessionId: string): Promise<AuditRow[]> {
+    return this.prisma.auditEntry.findMany({ where: { sessionId }, orderBy: { seq: 'asc' } });
   }
+}
+
+export interface AuditRow {
+  id: string;
+  seq: number;
+  action: string;
+  actorId: string;
+  targetUserId: string | null;
+  details: unknown;
+  createdAt: Date;
 }

@@ -3,7 +3,7 @@ import type { AuthUser } from '../auth/auth-user.js';
 import type { FlagResolution } from '../contract/protocol.js';
 import { DomainError } from '../common/domain-error.js';
 import { toWireMessage, type SessionAccess } from '../sessions/session.mappers.js';
-import { MessagesRepository } from '../sessions/messages.repository.js';
+import { MessageRecords } from '../sessions/session-records.service.js';
 import { SessionLog } from '../sessions/session-log.service.js';
 import { SafetyService } from '../safety/safety.service.js';
 import { TurnsService } from '../turns/turns.service.js';
@@ -25,7 +25,7 @@ const STATUS_OF: Record<Exclude<FlagAction, 'note'>, FlagResolution> = { release
 export class FlagsModerationService {
   constructor(
     private readonly log: SessionLog,
-    private readonly messages: MessagesRepository,
+    private readonly messages: MessageRecords,
     private readonly safety: SafetyService,
     private readonly audit: AuditRepository,
     private readonly members: MembersModerationService,
@@ -41,7 +41,7 @@ export class FlagsModerationService {
       if (!flag || flag.sessionId !== sessionId) throw new DomainError('not_found', 'no such flag in this session');
       if (action !== 'note' && flag.status !== 'open') throw new DomainError('bad_request', `this flag is already ${flag.status}`);
       if (action === 'release') {
-        const message = await this.messages.findByIdIn(tx, flag.messageId);
+        const message = await this.messages.findIn(tx, flag.messageId);
         if (!message || message.safety !== 'held' || message.visibility !== 'held' || message.deletedAt) {
           throw new DomainError('bad_request', 'that message is not held: dismiss the flag instead');
         }

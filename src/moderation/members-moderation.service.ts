@@ -1,34 +1,36 @@
+import { Accounts } from '../auth/accounts.service.js';
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user.js';
 import type { Role } from '../contract/protocol.js';
 import { DomainError } from '../common/domain-error.js';
 import { newJoinCode } from '../common/ids.js';
-import { agentStateAfterDeletion, MessagesRepository } from '../sessions/messages.repository.js';
+import { agentStateAfterDeletion } from '../sessions/records.js';
+import { MessageRecords } from '../sessions/session-records.service.js';
 import { questionOfRow } from '../sessions/agent-queue.js';
 import { toWireMessage, type SessionAccess } from '../sessions/session.mappers.js';
 import { SessionLog, visibilityOfMessage } from '../sessions/session-log.service.js';
-import { SessionsRepository } from '../sessions/sessions.repository.js';
+import { SessionRecords } from '../sessions/session-records.service.js';
 import { TurnsService } from '../turns/turns.service.js';
 import { AuditRepository } from './audit.repository.js';
 import { appendAudited, ensureOpen } from './moderation.context.js';
 import { MuteScheduler, MUTED_INDEFINITELY } from './mute.scheduler.js';
-
 
 /** Moderation of people and their messages: floor, hands, mutes, roles, kicks, deletions. */
 @Injectable()
 export class MembersModerationService {
   constructor(
     private readonly log: SessionLog,
-    private readonly sessions: SessionsRepository,
-    private readonly messages: MessagesRepository,
+    private readonly sessions: SessionRecords,
+    private readonly messages: MessageRecords,
     private readonly turns: TurnsService,
     private readonly audit: AuditRepository,
     private readonly mutes: MuteScheduler,
+    private readonly accounts: Accounts,
   ) {}
 
   private async member(sessionId: string, userId: string | undefined) {
     if (!userId) throw new DomainError('bad_request', 'user_id is required');
-    const member = await this.sessions.findMemberWithName(sessionId, userId);
+    const member = await this.sessions.member(sessionId, userId);
     if (!member || member.banned) throw new DomainError('not_found', 'that user is not a member of this session');
     return member;
   }
@@ -135,9 +137,9 @@ export class MembersModerationService {
     if (!userId) throw new DomainError('bad_request', 'user_id is required');
     if (!role) throw new DomainError('bad_request', 'role is required');
     const sessionId = access.session.id;
-    const user = await this.sessions.userExists(userId);
+    const user = await this.accounts.find(userId);
     if (!user) throw new DomainError('not_found', 'no such user');
-    const current = await this.sessions.findMemberWithName(sessionId, userId);
+    const current = await this.sessions.member(sessionId, userId);
     if (!options.allowAdd && (!current || current.banned)) throw new DomainError('not_found', 'that user is not a member of this session');
     if (current && current.role === 'moderator' && role !== 'moderator') await this.ensureAnotherModerator(sessionId, userId);
     await this.log.write(sessionId, async (tx, log) => {
@@ -180,7 +182,7 @@ export class MembersModerationService {
   }
 
   private async ensureAnotherModerator(sessionId: string, userId: string) {
-    const members = await this.sessions.listMembers(sessionId);
+    const members = await this.sessions.members(sessionId);
     if (!members.some((m) => m.role === 'moderator' && m.userId !== userId)) {
       throw new DomainError('conflict', 'a session needs at least one moderator: promote someone else first');
     }
@@ -195,11 +197,11 @@ export class MembersModerationService {
     if (target.role === 'moderator') await this.ensureAnotherModerator(sessionId, target.userId);
     const rotated = await this.log.write(sessionId, async (tx, log) => {
       if (ban) await this.sessions.updateMember(tx, sessionId, target.userId, { banned: true, mutedUntil: null });
-      else await this.sessions.deleteMember(tx, sessionId, target.userId);
+      else await this.sessions.removeMember(tx, sessionId, target.userId);
       // What they left waiting is withdrawn with them.
       await this.messages.dismissWaitingOf(tx, sessionId, target.userId);
       await this.turns.removeHandOf(tx, log, sessionId, target.userId, actor.id);
-      const session = await this.sessions.findByIdIn(tx, sessionId);
+      const session = await this.sessions.findIn(tx, sessionId);
       if (session?.floorUserId === target.userId) {
         await this.sessions.update(tx, sessionId, { floorUserId: null });
         await log.append('session_updated', { changes: { floor_user_id: null }, by: actor.id });
@@ -237,7 +239,7 @@ export class MembersModerationService {
     ensureOpen(access);
     if (!messageId) throw new DomainError('bad_request', 'message_id is required');
     const sessionId = access.session.id;
-    const message = await this.messages.findById(messageId);
+    const message = await this.messages.find(messageId);
     if (!message || message.sessionId !== sessionId) throw new DomainError('not_found', 'no such message in this session');
     if (message.deletedAt) return;
     await this.log.write(sessionId, async (tx, log) => {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
 import { AgentModule } from '../agent/agent.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { TurnsModule } from '../turns/turns.module.js';
@@ -14,7 +15,7 @@ import { SessionControlService } from './session-control.service.js';
 
 /** Moderators and operators running a room; every action audited. */
 @Module({
-  imports: [SessionsModule, TurnsModule, AgentModule, SafetyModule],
+  imports: [AuthModule, SessionsModule, TurnsModule, AgentModule, SafetyModule],
   controllers: [SessionAdminController, SessionFlagsController, AdminFlagsController],
   providers: [FlagsModerationService, ModerationService, MembersModerationService, SessionControlService, AuditRepository, MuteScheduler],
   exports: [ModerationService],

@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SessionLog } from '../sessions/session-log.service.js';
-import { SessionsRepository } from '../sessions/sessions.repository.js';
+import { SessionRecords } from '../sessions/session-records.service.js';
 
 /** "Muted until unmuted" is stored as this far-future instant, so clients read one field. */
 export const MUTED_INDEFINITELY = new Date('9999-12-31T23:59:59.000Z');
@@ -19,12 +19,12 @@ export class MuteScheduler implements OnApplicationBootstrap, OnApplicationShutd
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
   constructor(
-    private readonly sessions: SessionsRepository,
+    private readonly sessions: SessionRecords,
     private readonly log: SessionLog,
   ) {}
 
   async onApplicationBootstrap() {
-    for (const member of await this.sessions.listTimedMutes()) {
+    for (const member of await this.sessions.timedMutes()) {
       if (member.mutedUntil) this.schedule(member.sessionId, member.userId, member.mutedUntil);
     }
   }
@@ -56,7 +56,7 @@ export class MuteScheduler implements OnApplicationBootstrap, OnApplicationShutd
 
   private async expire(sessionId: string, userId: string) {
     await this.log.write(sessionId, async (tx, log) => {
-      const member = await this.sessions.findMemberWithNameIn(tx, sessionId, userId);
+      const member = await this.sessions.memberIn(tx, sessionId, userId);
       // Unmuted, re-muted for longer, or gone since: nothing to announce.
       if (!member || member.banned || !member.mutedUntil || member.mutedUntil.getTime() > Date.now()) return;
       await this.sessions.updateMember(tx, sessionId, userId, { mutedUntil: null });

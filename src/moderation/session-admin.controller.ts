@@ -6,9 +6,7 @@ import { DomainError } from '../common/domain-error.js';
 import { UpdateSessionInput } from '../sessions/dto/session.inputs.js';
 import type { SessionAccess } from '../sessions/session.mappers.js';
 import { Access, RequireSessionPermission, SessionPermissionGuard } from '../sessions/session-permission.guard.js';
-import { SessionsRepository } from '../sessions/sessions.repository.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { AuditRepository } from './audit.repository.js';
 import { RemoveMemberQuery, SetMemberInput } from './dto/admin.inputs.js';
 import { MembersModerationService } from './members-moderation.service.js';
 import { SessionControlService } from './session-control.service.js';
@@ -25,8 +23,6 @@ export class SessionAdminController {
     private readonly control: SessionControlService,
     private readonly members: MembersModerationService,
     private readonly sessions: SessionsService,
-    private readonly repository: SessionsRepository,
-    private readonly audit: AuditRepository,
   ) {}
 
   @Patch(':id')
@@ -34,7 +30,7 @@ export class SessionAdminController {
   @ApiOperation({ summary: 'Change settings (any field of the create body, plus locked)' })
   async update(@CurrentUser() user: AuthUser, @Access() access: SessionAccess, @Body() input: UpdateSessionInput) {
     await this.control.update(user, access, { ...input, rate_limit: input.rate_limit }, 'update_session');
-    return { session: this.sessions.view((await this.repository.findById(access.session.id))!, access) };
+    return { session: await this.sessions.current(access) };
   }
 
   @Post(':id/close')
@@ -42,7 +38,7 @@ export class SessionAdminController {
   @RequireSessionPermission('moderate')
   async close(@CurrentUser() user: AuthUser, @Access() access: SessionAccess) {
     await this.control.close(user, access);
-    return { session: this.sessions.view((await this.repository.findById(access.session.id))!, access) };
+    return { session: await this.sessions.current(access) };
   }
 
   @Post(':id/join-code')
@@ -90,6 +86,6 @@ export class SessionAdminController {
   @RequireSessionPermission('moderate')
   @ApiOperation({ summary: 'Every moderation action: who, what, when' })
   async auditLog(@Access() access: SessionAccess) {
-    return { entries: await this.audit.list(access.session.id) };
+    return { entries: await this.control.auditLog(access.session.id) };
   }
 }

@@ -1,3 +1,4 @@
+import { Accounts } from '../auth/accounts.service.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { checkModelAllowed } from '../sessions/model-policy.js';
@@ -10,10 +11,10 @@ import { newJoinCode } from '../common/ids.js';
 import type { AgentState, MessageRecord as Message, SessionChanges } from '../sessions/records.js';
 import type { DbTransaction } from '../persistence/transaction.js';
 import { toWireMessage } from '../sessions/session.mappers.js';
-import { MessagesRepository } from '../sessions/messages.repository.js';
+import { MessageRecords } from '../sessions/session-records.service.js';
 import type { SessionAccess } from '../sessions/session.mappers.js';
 import { SessionLog, visibilityOfMessage, type EventAppender } from '../sessions/session-log.service.js';
-import { SessionsRepository } from '../sessions/sessions.repository.js';
+import { SessionRecords } from '../sessions/session-records.service.js';
 import { TurnsService } from '../turns/turns.service.js';
 import { AuditRepository } from './audit.repository.js';
 import { appendAudited, ensureOpen } from './moderation.context.js';
@@ -43,11 +44,12 @@ const DECIDABLE: AgentState[] = ['awaiting_approval', 'pending'];
 export class SessionControlService {
   constructor(
     private readonly log: SessionLog,
-    private readonly sessions: SessionsRepository,
-    private readonly messages: MessagesRepository,
+    private readonly sessions: SessionRecords,
+    private readonly messages: MessageRecords,
     private readonly turns: TurnsService,
     private readonly audit: AuditRepository,
     private readonly agent: AgentRunner,
+    private readonly accounts: Accounts,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -92,7 +94,7 @@ export class SessionControlService {
     }
     if (Object.keys(changes).length === 0 && !options.clearHands) throw new DomainError('bad_request', 'nothing to change: name at least one setting');
     await this.log.write(sessionId, async (tx, log) => {
-      const before = await this.sessions.findByIdIn(tx, sessionId);
+      const before = await this.sessions.findIn(tx, sessionId);
       // Hands are kept across a policy switch unless the moderator asks to clear them.
       if (options.clearHands) {
         await this.turns.lowerAllHands(tx, log, sessionId, actor.id);
@@ -137,7 +139,7 @@ export class SessionControlService {
     ensureOpen(access);
     const sessionId = access.session.id;
     await this.log.write(sessionId, async (tx, log) => {
-      const session = await this.sessions.findByIdIn(tx, sessionId);
+      const session = await this.sessions.findIn(tx, sessionId);
       if (!session?.agentPaused) throw new DomainError('bad_request', 'the agent is not paused');
       if (!answerPending) {
         // What arrived during the pause was handled in person: the agent lets it be.
@@ -169,7 +171,7 @@ export class SessionControlService {
     const sessionId = access.session.id;
     const allowed = approve ? ['awaiting_approval'] : DECIDABLE;
     await this.log.write(sessionId, async (tx, log) => {
-      const message = await this.messages.findByIdIn(tx, messageId);
+      const message = await this.messages.findIn(tx, messageId);
       if (!message || message.sessionId !== sessionId) throw new DomainError('not_found', 'no such message in this session');
       if (!allowed.includes(message.agentState)) {
         throw new DomainError('bad_request', approve ? 'that message is not waiting for approval' : 'that message is not in the queue');
@@ -259,6 +261,23 @@ export class SessionControlService {
       });
     });
     return { join_code: joinCode };
+  }
+
+  /** The session's audit log, oldest first: who did what to whom. */
+  async auditLog(sessionId: string) {
+    const rows = await this.audit.list(sessionId);
+    const names = await this.accounts.namesOf(rows.flatMap((r) => (r.targetUserId ? [r.actorId, r.targetUserId] : [r.actorId])));
+    return rows.map((r) => ({
+      id: r.id,
+      seq: r.seq,
+      action: r.action,
+      actor_id: r.actorId,
+      actor_name: names.get(r.actorId) ?? null,
+      target_user_id: r.targetUserId,
+      target_name: r.targetUserId ? (names.get(r.targetUserId) ?? null) : null,
+      details: r.details,
+      at: r.createdAt.toISOString(),
+    }));
   }
 
   /**

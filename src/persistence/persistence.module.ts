@@ -1,4 +1,5 @@
 import { ClusterSignals } from './cluster-signals.js';
+import { DatabaseHealth } from './database-health.js';
 import { SharedLimiters } from './shared-limiters.js';
 import { Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,14 @@ export async function openDatabase(config: AppConfig): Promise<DatabaseConnectio
   const tightened = secureDataDir(config.dataDir);
   if (tightened > 0) new Logger('Persistence').warn(`tightened the permissions of ${tightened} entries in ${config.dataDir} (now owner-only: 0700 directories, 0600 files)`);
   return config.databaseUrl ? openPostgresDatabase(config.databaseUrl) : openEmbeddedDatabase(config.dataDir);
+}
+
+/** The one PrismaClient over an open database (the server's, or a command's such as `npm run admin`). */
+export async function openPrismaClient(database: DatabaseConnection): Promise<PrismaClient> {
+  // 'minimal': no source-location rendering, so no stack capture on every query (3-4 % of CPU).
+  const client = new PrismaClient({ adapter: database.adapter, errorFormat: 'minimal' });
+  await client.$connect();
+  return client;
 }
 
 @Injectable()
@@ -54,17 +63,13 @@ class PersistenceLifecycle implements OnApplicationShutdown {
     {
       provide: PrismaClient,
       inject: [DATABASE],
-      useFactory: async (database: DatabaseConnection) => {
-        // 'minimal': no source-location rendering, so no stack capture on every query (3-4 % of CPU).
-        const client = new PrismaClient({ adapter: database.adapter, errorFormat: 'minimal' });
-        await client.$connect();
-        return client;
-      },
+      useFactory: openPrismaClient,
     },
     PersistenceLifecycle,
     ClusterSignals,
     SharedLimiters,
+    DatabaseHealth,
   ],
-  exports: [DATABASE, PrismaClient, ClusterSignals, SharedLimiters],
+  exports: [DATABASE, PrismaClient, ClusterSignals, SharedLimiters, DatabaseHealth],
 })
 export class PersistenceModule {}

@@ -4,7 +4,8 @@ import { TokenRevocations } from '../auth/token-revocations.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DomainError } from '../common/domain-error.js';
 import { LiveSessions } from '../sessions/live-sessions.service.js';
-import { agentStateAfterDeletion, MessagesRepository } from '../sessions/messages.repository.js';
+import { agentStateAfterDeletion } from '../sessions/records.js';
+import { MessageRecords } from '../sessions/session-records.service.js';
 import { SessionLog, visibilityOfMessage } from '../sessions/session-log.service.js';
 import { toWireMessage } from '../sessions/session.mappers.js';
 import { PrivacyRepository } from './privacy.repository.js';
@@ -26,7 +27,7 @@ export class PrivacyService implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     private readonly repository: PrivacyRepository,
     private readonly log: SessionLog,
-    private readonly messages: MessagesRepository,
+    private readonly messages: MessageRecords,
     private readonly live: LiveSessions,
     private readonly revocations: TokenRevocations,
     @Inject(APP_CONFIG) private readonly config: AppConfig,

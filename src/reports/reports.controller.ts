@@ -4,8 +4,7 @@ import { IsIn, IsOptional } from 'class-validator';
 import type { Response } from 'express';
 import type { SessionAccess } from '../sessions/session.mappers.js';
 import { Access, RequireSessionPermission, SessionPermissionGuard } from '../sessions/session-permission.guard.js';
-import { participation, participationCsv } from './participation.js';
-import { ParticipationRepository } from './participation.repository.js';
+import { ParticipationService } from './participation.service.js';
 
 export class ParticipationQuery {
   @IsOptional()
@@ -19,17 +18,17 @@ export class ParticipationQuery {
 @Controller('sessions')
 @UseGuards(SessionPermissionGuard)
 export class ReportsController {
-  constructor(private readonly rows: ParticipationRepository) {}
+  constructor(private readonly reports: ParticipationService) {}
 
   @Get(':id/participation')
   @RequireSessionPermission('moderate')
   @ApiOperation({ summary: 'Per person: questions asked, answered and waiting, wait median and longest, tokens, hands, mutes; totals first. ?format=csv for a spreadsheet' })
   async participation(@Access() access: SessionAccess, @Query() query: ParticipationQuery, @Res({ passthrough: true }) res: Response) {
-    const report = participation(await this.rows.rows(access.session.id));
+    const report = await this.reports.report(access.session.id);
     if (query.format === 'csv') {
       res.type('text/csv; charset=utf-8');
       res.setHeader('Content-Disposition', `attachment; filename="participation-${access.session.id}.csv"`);
-      return participationCsv(report);
+      return this.reports.csv(report);
     }
     return report;
   }

@@ -10,14 +10,6 @@ import type { AgentState, MessageChanges, MessageRecord, NewMessage } from './re
 type Message = MessageRecord;
 
 /**
- * What a deleted question's agent_state becomes: one still waiting (queued, for approval, or held
- * by the safety check) is dismissed; one answered or skipped keeps its state.
- */
-export function agentStateAfterDeletion(agentState: AgentState): { agentState?: AgentState } {
-  return ['pending', 'awaiting_approval', 'safety_hold'].includes(agentState) ? { agentState: 'dismissed' } : {};
-}
-
-/**
  * The messages one viewer may read: moderators read all; observers all but
  * questions held for approval; others what everyone may, and their own held
  * questions.

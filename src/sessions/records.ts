@@ -119,3 +119,11 @@ export type MessageChanges = Partial<Omit<MessageRecord, 'id' | 'sessionId' | 'c
 export type SessionChanges = Partial<Omit<SessionRecord, 'id' | 'lastSeq' | 'createdById' | 'createdAt' | 'agentLeaseOwner' | 'agentLeaseUntil' | 'agentLeaseGeneration'>>;
 
 export type MemberChanges = Partial<Pick<MemberRecord, 'role' | 'mutedUntil' | 'banned' | 'waiting' | 'weight'>>;
+
+/**
+ * What a deleted question's agent_state becomes: one still waiting (queued, for approval, or held
+ * by the safety check) is dismissed; one answered or skipped keeps its state.
+ */
+export function agentStateAfterDeletion(agentState: AgentState): { agentState?: AgentState } {
+  return ['pending', 'awaiting_approval', 'safety_hold'].includes(agentState) ? { agentState: 'dismissed' } : {};
+}

@@ -1,4 +1,9 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
+import { AgentLeasesRepository } from './agent-leases.repository.js';
+import { GuestJoinController } from './guest-join.controller.js';
+import { GuestJoinService } from './guest-join.service.js';
+import { AgentLeases, MessageRecords, SessionRecords } from './session-records.service.js';
 import { ClusterRelay } from './cluster-relay.js';
 import { LiveSessions } from './live-sessions.service.js';
 import { MessagesRepository } from './messages.repository.js';
@@ -12,11 +17,21 @@ import { SessionsController } from './sessions.controller.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { SessionsService } from './sessions.service.js';
 
-/** Sessions, their members, messages and durable event log. */
+/**
+ * Sessions, their members, messages and durable event log, each session's live state, and
+ * admission by join code. Its repositories stay inside: other modules use SessionRecords,
+ * MessageRecords and AgentLeases (session-records.service.ts).
+ */
 @Module({
-  controllers: [SessionsController],
+  imports: [AuthModule],
+  controllers: [SessionsController, GuestJoinController],
   providers: [
     SessionsService,
+    GuestJoinService,
+    SessionRecords,
+    MessageRecords,
+    AgentLeases,
+    AgentLeasesRepository,
     SessionsRepository,
     MessagesRepository,
     SessionEventsRepository,
@@ -31,8 +46,9 @@ import { SessionsService } from './sessions.service.js';
   exports: [
     LiveSessions,
     SessionsService,
-    SessionsRepository,
-    MessagesRepository,
+    SessionRecords,
+    MessageRecords,
+    AgentLeases,
     SessionLog,
     SessionEventBus,
     SessionAccessService,

@@ -147,16 +147,9 @@ export class SessionsRepository {
     await tx.member.deleteMany({ where: { sessionId, userId } });
   }
 
-  userExists(userId: string): Promise<{ id: string; displayName: string } | null> {
-    return this.prisma.user.findUnique({ where: { id: userId }, select: { id: true, displayName: true } });
-  }
 
   /** Members whose timed mute is still recorded (to announce expiry, also after a restart). */
   listTimedMutes(): Promise<MemberRecord[]> {
     return this.prisma.member.findMany({ where: { mutedUntil: { not: null }, banned: false } });
-  }
-
-  async ping(): Promise<void> {
-    await this.prisma.$queryRaw`SELECT 1`;
   }
 }

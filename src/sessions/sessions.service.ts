@@ -33,6 +33,13 @@ export class SessionsService {
     return toWireSession(session, { moderator: access.role === 'moderator' && !access.display });
   }
 
+  /** The session as stored now (after a change), as `access` may see it. */
+  async current(access: SessionAccess): Promise<WireSession> {
+    const row = await this.sessions.findById(access.session.id);
+    if (!row) throw new DomainError('not_found', 'session not found');
+    return this.view(row, access);
+  }
+
   async create(user: AuthUser, input: CreateSessionInput): Promise<WireSession> {
     if (user.guestSessionId) throw new DomainError('forbidden', 'guests cannot create sessions');
     checkModelAllowed(user, input.agent?.model, this.config.agent.models);
@@ -143,47 +150,6 @@ export class SessionsService {
     return lines.join('\n');
   }
 
-  /**
-   * Admits someone who has a session's join code: a new guest, or a signed-in
-   * user joining by code. Banned users stay out. A new guest's name is made
-   * unique in the session (after folding look-alike letters): a second "Ms Smith"
-   * joins as "Ms Smith (2)", so nobody can pass for someone already here.
-   */
-  async admitByCode(
-    joinCode: string,
-    user: AuthUser | null,
-    displayName: string,
-    createGuest: (tx: DbTransaction, sessionId: string, displayName: string) => Promise<AuthUser>,
-  ) {
-    const session = await this.sessions.findByJoinCode(joinCode);
-    if (!session) throw new DomainError('not_found', 'no session has that join code');
-    if (session.status === 'closed') throw new DomainError('session_closed', 'that session has ended');
-    // A registered user, or a returning guest of this very session (kicked earlier, say), joins as
-    // themselves; a guest token of another session is ignored.
-    const returning = user && (!user.guestSessionId || user.guestSessionId === session.id) ? user : null;
-    const member = returning ? await this.sessions.findMember(session.id, returning.id) : null;
-    if (member?.banned) throw new DomainError('forbidden', 'you were banned from this session');
-    if (returning && member) return { session, user: returning, role: member.role, waiting: member.waiting };
-    const role = session.guestRole;
-    // A registered member added by a moderator is never held; newcomers by code are, in a waiting room.
-    const waiting = session.waitingRoom;
-    return this.log.write(session.id, async (tx, log) => {
-      if (!returning && (await this.sessions.countGuests(tx, session.id)) >= this.config.limits.guestsPerSession) {
-        throw new DomainError('forbidden', `this session is full: it admits at most ${this.config.limits.guestsPerSession} guests`);
-      }
-      // Inside the write, so two guests joining at once with one name cannot both get it.
-      const admitted = returning ?? (await createGuest(tx, session.id, uniqueDisplayName(displayName, await this.sessions.memberNames(tx, session.id))));
-      await this.sessions.upsertMember(tx, session.id, admitted.id, { role, waiting });
-      // Someone in the waiting room is announced to staff only; being admitted is announced to all.
-      await log.append(
-        'member_updated',
-        { user_id: admitted.id, role, muted_until: null, display_name: admitted.displayName, ...(waiting ? { waiting: true } : {}), ...(returning ? {} : { guest: true }) },
-        waiting ? 'staff' : 'all',
-        returning ? undefined : { guest: true },
-      );
-      return { session, user: admitted, role, waiting };
-    });
-  }
 }
 
 const escapeMarkdown = (text: string) => text.replace(/([*_`\\])/g, '\\$1');

@@ -5,12 +5,12 @@ import { MAX_CONTENT_LENGTH, type WireMessage } from '../contract/protocol.js';
 import { DomainError } from '../common/domain-error.js';
 import { newId } from '../common/ids.js';
 import type { AgentState, MessageRecord as Message, SessionRecord as Session } from '../sessions/records.js';
-import { MessagesRepository } from '../sessions/messages.repository.js';
+import { MessageRecords } from '../sessions/session-records.service.js';
 import type { DbTransaction } from '../persistence/transaction.js';
 import { SessionLog, visibilityOfMessage, type BatchAppender, type BatchEvent, type GroupCommit, type SessionBatch } from '../sessions/session-log.service.js';
 import { toWireMessage, type SessionAccess } from '../sessions/session.mappers.js';
 import { LiveSessions } from '../sessions/live-sessions.service.js';
-import { SessionsRepository } from '../sessions/sessions.repository.js';
+import { SessionRecords } from '../sessions/session-records.service.js';
 import { SafetyService, type SafetyAssessment } from '../safety/safety.service.js';
 import type { SafetyFlagRecord } from '../safety/safety-flags.repository.js';
 import type { SafetyVerdict } from '../safety/safety-classifier.js';
@@ -68,8 +68,8 @@ export class MessageIntakeService {
   private readonly batches: GroupCommit<PendingPost, Posted>;
 
   constructor(
-    private readonly messages: MessagesRepository,
-    private readonly sessions: SessionsRepository,
+    private readonly messages: MessageRecords,
+    private readonly sessions: SessionRecords,
     private readonly log: SessionLog,
     private readonly turns: TurnsService,
     private readonly rateLimits: RateLimitService,
@@ -123,7 +123,7 @@ export class MessageIntakeService {
       const outcomes: Outcome[] = [];
       perSession.push(outcomes);
       const live = this.live.peek(sessionId);
-      const current = live?.session ?? (await this.sessions.findByIdIn(tx, sessionId));
+      const current = live?.session ?? (await this.sessions.findIn(tx, sessionId));
       if (!current) {
         for (const _ of items) outcomes.push(new DomainError('not_found', 'session not found'));
         continue;

@@ -7,7 +7,7 @@ import { SessionEventBus } from '../sessions/session-event-bus.js';
 import { SessionLog, type EventAppender } from '../sessions/session-log.service.js';
 import type { LiveSession } from '../sessions/live-session.js';
 import { LiveSessions } from '../sessions/live-sessions.service.js';
-import { SessionsRepository } from '../sessions/sessions.repository.js';
+import { SessionRecords } from '../sessions/session-records.service.js';
 import { isStaff } from '../permissions/permission-table.js';
 import { ANONYMOUS_AUTHOR_NAME, ANONYMOUS_SPEAKER_NAME, DISPLAY_VIEWER, viewQueue, type Viewer } from '../sessions/wire-events.js';
 
@@ -43,7 +43,7 @@ const POLICY_EXPLANATIONS: Record<TurnPolicy, string> = {
 export class TurnsService {
   constructor(
     private readonly hands: HandsRepository,
-    private readonly sessions: SessionsRepository,
+    private readonly sessions: SessionRecords,
     private readonly log: SessionLog,
     private readonly bus: SessionEventBus,
     private readonly live: LiveSessions,
@@ -181,7 +181,7 @@ export class TurnsService {
 
   async raiseHand(sessionId: string, user: AuthUser, note: string | null): Promise<void> {
     await this.log.write(sessionId, async (tx, log) => {
-      const session = await this.sessions.findByIdIn(tx, sessionId);
+      const session = await this.sessions.findIn(tx, sessionId);
       if (!session || session.status === 'closed') throw new DomainError('session_closed', 'this session has ended');
       if (session.floorUserId === user.id) return; // already holds the floor
       if (await this.hands.find(tx, sessionId, user.id)) return; // already raised: idempotent
@@ -212,7 +212,7 @@ export class TurnsService {
    * auto_grant the next hand gets it.
    */
   async releaseFloorIfAnswered(tx: DbTransaction, log: EventAppender, sessionId: string, answeredAuthors: string[]): Promise<void> {
-    const session = await this.sessions.findByIdIn(tx, sessionId);
+    const session = await this.sessions.findIn(tx, sessionId);
     if (!session?.floorUserId || !answeredAuthors.includes(session.floorUserId)) return;
     await this.sessions.update(tx, sessionId, { floorUserId: null });
     await log.append('session_updated', { changes: { floor_user_id: null }, by: 'agent' });
@@ -221,7 +221,7 @@ export class TurnsService {
 
   /** Under hand_raise with auto_grant, the head of the hand queue gets a free floor. */
   async autoGrant(tx: DbTransaction, log: EventAppender, sessionId: string): Promise<void> {
-    const session = await this.sessions.findByIdIn(tx, sessionId);
+    const session = await this.sessions.findIn(tx, sessionId);
     if (!session || session.turnPolicy !== 'hand_raise' || !session.autoGrant || session.floorUserId) return;
     const [head] = await this.hands.listIn(tx, sessionId);
     if (head) await this.grantTurn(tx, log, sessionId, head.userId, 'auto_grant');

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user.js';
 import { DomainError } from '../common/domain-error.js';
-import { MessagesRepository } from '../sessions/messages.repository.js';
+import { MessageRecords } from '../sessions/session-records.service.js';
 import { toWireMessage, type SessionAccess } from '../sessions/session.mappers.js';
 import { SessionLog, visibilityOfMessage } from '../sessions/session-log.service.js';
 import { viewerOf, viewMessage } from '../sessions/wire-events.js';
@@ -19,7 +19,7 @@ const OPEN_QUESTION = ['pending', 'awaiting_approval'];
 @Injectable()
 export class VotesService {
   constructor(
-    private readonly messages: MessagesRepository,
+    private readonly messages: MessageRecords,
     private readonly log: SessionLog,
     private readonly turns: TurnsService,
   ) {}
@@ -28,7 +28,7 @@ export class VotesService {
     const sessionId = access.session.id;
     if (access.session.status === 'closed') throw new DomainError('session_closed', 'this session has ended; it is read-only');
     const result = await this.log.write(sessionId, async (tx, log) => {
-      const message = await this.messages.findByIdIn(tx, messageId);
+      const message = await this.messages.findIn(tx, messageId);
       // A question this person may not read (held for approval, another session's) does not exist for them.
       if (!message || message.sessionId !== sessionId || message.role !== 'user' || message.deletedAt || !viewMessage(toWireMessage(message), viewerOf(access))) {
         throw new DomainError('not_found', 'no such question in this session');

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import pg from 'pg';
 import { createApp } from '../../src/app.js';
-import { runAdminCommand } from '../../src/cli/admin.js';
+import { runAdminCommand } from '../../src/auth/admin-command.js';
+import { AdminGrantsRepository } from '../../src/auth/admin-grants.repository.js';
 import { PrismaClient } from '../../src/generated/prisma/client.js';
 import { loadConfig, type AppConfig } from '../../src/config/app-config.js';
 import { RoundtableApi, type AuthAnswer } from '../../client/sdk/roundtable-api.js';
@@ -118,7 +119,7 @@ export async function signUp(app: TestApp, name: string): Promise<TestUser> {
 
 /** What the operator's `npm run admin -- <args>` does, against this app's database. */
 export function adminCommand(app: TestApp, ...args: string[]) {
-  return runAdminCommand(args, app.config, app.app.get(PrismaClient));
+  return runAdminCommand(args, app.config, new AdminGrantsRepository(app.app.get(PrismaClient)));
 }
 
 /** A registered account that is a platform admin: the email must be in the app's ADMIN_EMAILS. */
