@@ -1,4 +1,4 @@
-import type { Role, WireSession, WireUser } from '../../src/contract/protocol.js';
+import type { FlagAction, Participation, QueueExplanation, Role, WireFlag, WireSession, WireUser } from '../../src/contract/protocol.js';
 
 /** A REST error: the server's {statusCode, error, message, code}. */
 export class RoundtableApiError extends Error {
@@ -26,6 +26,22 @@ export class RoundtableApi {
 
   withToken(token: string): RoundtableApi {
     return new RoundtableApi(this.baseUrl, token);
+  }
+
+  /** A file the server makes (a transcript, a CSV), as a Blob to hand to the user. */
+  async download(path: string): Promise<Blob> {
+    const response = await fetch(new URL(path, this.baseUrl), { headers: this.token ? { authorization: `Bearer ${this.token}` } : {} });
+    if (!response.ok) {
+      const text = await response.text();
+      let body: { message?: string } = { message: `the server answered ${response.status}` };
+      try {
+        body = JSON.parse(text) as { message?: string };
+      } catch {
+        // not JSON: keep the status line
+      }
+      throw new RoundtableApiError(response.status, body, response.headers);
+    }
+    return response.blob();
   }
 
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -92,5 +108,24 @@ export class RoundtableApi {
       'GET',
       `/sessions/${id}/members`,
     );
+  }
+
+  /** What the agent will answer, in order, and why (staff also read what waits for approval). */
+  queue(id: string) {
+    return this.call<QueueExplanation>('GET', `/sessions/${id}/queue`);
+  }
+
+  /** Moderators: per person and in total, how the session went. */
+  participation(id: string) {
+    return this.call<Participation>('GET', `/sessions/${id}/participation`);
+  }
+
+  /** Moderators: the session's safety flags, newest first. */
+  flags(id: string, limit = 200) {
+    return this.call<{ flags: WireFlag[] }>('GET', `/sessions/${id}/flags?limit=${limit}`);
+  }
+
+  resolveFlag(id: string, flagId: string, action: FlagAction, note?: string) {
+    return this.call<{ flag: WireFlag }>('POST', `/sessions/${id}/flags/${flagId}/resolve`, { action, ...(note ? { note } : {}) });
   }
 }

@@ -13,7 +13,7 @@ export default defineConfig({
     sourcemap: true,
     target: 'es2022',
     // The Markdown, KaTeX and highlighting chunk (about 600 kB, 180 kB compressed) loads after the room
-    // is on screen (client/web/src/rich/lazy-rich-text.tsx); the app itself stays under this.
+    // is on screen (client/web/src/components/rich/lazy-rich-text.tsx); the app itself stays under this.
     chunkSizeWarningLimit: 700,
   },
   server: {

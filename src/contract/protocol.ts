@@ -172,6 +172,8 @@ export interface SafetyFinding {
   score?: number;
 }
 export type FlagResolution = 'released' | 'hidden' | 'dismissed';
+/** POST /sessions/:id/flags/:flag_id/resolve: what a moderator does with a flag (a note resolves nothing). */
+export type FlagAction = 'release' | 'hide' | 'dismiss' | 'note';
 
 /** Extension: a safety flag as moderators and platform admins read it over REST. */
 export interface WireFlag {
@@ -232,6 +234,16 @@ export interface WireQueueEntry {
   wait_ms?: number;
   /** Extension: upvotes (present under the `votes` policy and once it has one). */
   votes?: number;
+}
+
+/** GET /sessions/:id/queue: what the agent will answer, in order, and why. */
+export interface QueueExplanation {
+  policy: TurnPolicy;
+  queue: Array<WireQueueEntry & { position: number; seq: number; author_name: string }>;
+  /** Staff only (and a contributor's own): questions held for a moderator's approval. */
+  awaiting_approval: Array<{ message_id: string; user_id: string }>;
+  floor_user_id: string | null;
+  explanation: string;
 }
 
 export type AgentStatus = 'idle' | 'thinking' | 'streaming' | 'paused';
@@ -516,45 +528,79 @@ export const MODERATE_ACTIONS = [
 ] as const;
 export type ModerateAction = (typeof MODERATE_ACTIONS)[number];
 
-export interface ModeratePayload {
-  session_id: string;
-  action: ModerateAction;
-  user_id?: string;
-  message_id?: string;
-  seconds?: number;
-  role?: Role;
-  ban?: boolean;
-  answer_pending?: boolean;
+/** The settings `set_policy` changes (any subset). */
+export interface SetPolicyFields {
   turn_policy?: TurnPolicy;
   rate_limit?: { messages: number; per_seconds: number } | null;
   auto_grant?: boolean;
+  /** Extension: hold new guests in a waiting room. */
+  waiting_room?: boolean;
+  /** Extension: let contributors ask anonymously to classmates. */
+  anonymous_questions?: boolean;
+  /** Extension: lower every raised hand with the switch (default: keep them). */
+  clear_hands?: boolean;
+  /** Extension: the safety check per category (categories left out keep theirs). */
+  safety?: Partial<SafetySettings>;
+  /** Extension: a class of minors (age-appropriate tutor rules). */
+  minors?: boolean;
+  /** Extension: mask personal data before the model reads a message. */
+  redact_personal_data?: boolean;
+}
+
+/** The tutor settings `set_agent` changes (any subset). */
+export interface SetAgentFields {
   instructions?: string;
   responds_to?: RespondsTo;
-  /** Extension (set_policy): hold new guests in a waiting room. */
-  waiting_room?: boolean;
-  /** Extension (set_policy): let contributors ask anonymously to classmates. */
-  anonymous_questions?: boolean;
-  /** Extension (set_policy): lower every raised hand with the switch (default: keep them). */
-  clear_hands?: boolean;
-  /** Extension (set_policy): the safety check per category (categories left out keep theirs). */
-  safety?: Partial<SafetySettings>;
-  /** Extension (set_policy): a class of minors (age-appropriate tutor rules). */
-  minors?: boolean;
-  /** Extension (set_policy): mask personal data before the model reads a message. */
-  redact_personal_data?: boolean;
-  /** Extension (dismiss_message): why, shown to the question's author. */
-  reason?: string;
-  /** Extension (mute): keep their waiting questions for later instead of dropping them (default: drop). */
-  keep_questions?: boolean;
-  /** Extension (unmute): bring back the questions their last mute dropped (the undo). */
-  restore_questions?: boolean;
-  /** Extension (pause_agent): stop the answer in progress too (default: it finishes). */
-  stop_now?: boolean;
-  /** Extension (set_agent): the longest answer in tokens (null: the server's default). */
+  /** Extension: the longest answer in tokens (null: the server's default). */
   max_answer_tokens?: number | null;
-  /** Extension (set_weight): a member's share of the tutor's time under round_robin, 1-4 (default 1). */
-  weight?: number;
 }
+
+/** One moderator action, one shape per action (PROTOCOL.md section 6). */
+export type ModerateCommand =
+  | { action: 'grant_turn'; user_id: string }
+  | { action: 'lower_hand'; user_id: string }
+  /** No seconds: muted until unmuted. keep_questions (extension): keep their waiting questions instead of dropping them. */
+  | { action: 'mute'; user_id: string; seconds?: number; keep_questions?: boolean }
+  /** restore_questions (extension): bring back the questions their last mute dropped (the undo). */
+  | { action: 'unmute'; user_id: string; restore_questions?: boolean }
+  | { action: 'set_role'; user_id: string; role: Role }
+  | { action: 'kick'; user_id: string; ban?: boolean }
+  | { action: 'delete_message'; message_id: string }
+  | { action: 'lock' }
+  | { action: 'unlock' }
+  /** stop_now (extension): stop the answer in progress too (default: it finishes). */
+  | { action: 'pause_agent'; stop_now?: boolean }
+  | { action: 'resume_agent'; answer_pending?: boolean }
+  | { action: 'cancel_agent' }
+  | { action: 'approve_message'; message_id: string }
+  /** reason (extension): why, shown to the question's author. */
+  | { action: 'dismiss_message'; message_id: string; reason?: string }
+  | ({ action: 'set_policy' } & SetPolicyFields)
+  | ({ action: 'set_agent' } & SetAgentFields)
+  | { action: 'rotate_join_code' }
+  | { action: 'disable_join_code' }
+  /** Extension: let someone in from the waiting room. */
+  | { action: 'admit'; user_id: string }
+  /** Extension: approve every question held for approval. */
+  | { action: 'approve_all' }
+  | { action: 'dismiss_all'; reason?: string }
+  /** Extension: a member's share of the tutor's time under round_robin, 1-4 (default 1). */
+  | { action: 'set_weight'; user_id: string; weight: number };
+
+/** The `moderate` event's payload: the session and one action's shape. */
+export type ModeratePayload = { session_id: string } & ModerateCommand;
+
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+/**
+ * Every field any action takes, all optional: what a validator sees before it knows the action
+ * (the server's input class `implements` it; the server then narrows it to a ModerateCommand).
+ */
+export type ModerateFields = { session_id: string; action: ModerateAction } & Partial<UnionToIntersection<FieldsOf<ModerateCommand>>>;
+type FieldsOf<C> = C extends unknown ? Omit<C, 'action'> : never;
+
+type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+/** Compile-time: every action of MODERATE_ACTIONS has one shape in ModerateCommand, and no shape is missing from it. */
+export const MODERATE_COMMANDS_COVER_ACTIONS: Exact<ModerateAction, ModerateCommand['action']> = true;
 
 export interface ClientToServerEvents {
   join: (payload: { session_id: string; last_seq?: number; display?: boolean }, ack: (answer: JoinAck) => void) => void;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user.js';
-import type { FlagResolution } from '../contract/protocol.js';
+import type { FlagAction, FlagResolution } from '../contract/protocol.js';
 import { DomainError } from '../common/domain-error.js';
 import { toWireMessage, type SessionAccess } from '../sessions/session.mappers.js';
 import { MessageRecords } from '../sessions/session-records.service.js';
@@ -10,8 +10,6 @@ import { TurnsService } from '../turns/turns.service.js';
 import { AuditRepository } from './audit.repository.js';
 import { ensureOpen } from './moderation.context.js';
 import { MembersModerationService } from './members-moderation.service.js';
-
-export type FlagAction = 'release' | 'hide' | 'dismiss' | 'note';
 
 const STATUS_OF: Record<Exclude<FlagAction, 'note'>, FlagResolution> = { release: 'released', hide: 'hidden', dismiss: 'dismissed' };
 

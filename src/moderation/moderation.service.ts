@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user.js';
-import type { ModerateAction, ModeratePayload, ModerateResult } from '../contract/protocol.js';
+import type { ModerateCommand, ModerateResult } from '../contract/protocol.js';
 import type { SessionAccess } from '../sessions/session.mappers.js';
 import { MembersModerationService } from './members-moderation.service.js';
 import { SessionControlService } from './session-control.service.js';
@@ -13,9 +13,9 @@ export class ModerationService {
     private readonly control: SessionControlService,
   ) {}
 
-  async moderate(actor: AuthUser, access: SessionAccess, input: Omit<ModeratePayload, 'session_id'>): Promise<ModerateResult> {
-    const action: ModerateAction = input.action;
-    switch (action) {
+  async moderate(actor: AuthUser, access: SessionAccess, input: ModerateCommand): Promise<ModerateResult> {
+    const { action } = input;
+    switch (input.action) {
       case 'grant_turn':
         await this.members.grantTurn(actor, access, input.user_id);
         return {};
@@ -48,15 +48,18 @@ export class ModerationService {
         await this.control.cancelAgent(actor, access);
         return {};
       case 'approve_message':
+        await this.control.approveMessage(actor, access, input.message_id, true);
+        return {};
       case 'dismiss_message':
-        await this.control.approveMessage(actor, access, input.message_id, action === 'approve_message', input.reason);
+        await this.control.approveMessage(actor, access, input.message_id, false, input.reason);
         return {};
       case 'set_weight':
         await this.members.setWeight(actor, access, input.user_id, input.weight);
         return {};
       case 'approve_all':
+        return this.control.decideAll(actor, access, true);
       case 'dismiss_all':
-        return this.control.decideAll(actor, access, action === 'approve_all', input.reason);
+        return this.control.decideAll(actor, access, false, input.reason);
       case 'set_policy':
         await this.control.update(
           actor,
@@ -85,8 +88,8 @@ export class ModerationService {
       case 'disable_join_code':
         return this.control.changeJoinCode(actor, access, action === 'rotate_join_code');
       default: {
-        const unknown: never = action;
-        throw new Error(`unhandled moderation action ${String(unknown)}`);
+        const unknown: never = input;
+        throw new Error(`unhandled moderation action ${JSON.stringify(unknown)}`);
       }
     }
   }

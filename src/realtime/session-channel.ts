@@ -1,3 +1,4 @@
+import { toModerateCommand } from '../moderation/moderate-command.js';
 import { Inject, Injectable, Logger, ValidationPipe } from '@nestjs/common';
 import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AuthUser } from '../auth/auth-user.js';
@@ -177,7 +178,8 @@ export class SessionChannel {
         return { ok: true, ...(await this.sessions.history(reader, before_seq, limit ?? 50)) };
       }
       case 'moderate': {
-        const { session_id: _sessionId, ...action } = input as ModerateInput;
+        const { session_id: _sessionId, ...fields } = input as ModerateInput;
+        const action = toModerateCommand(fields);
         return { ok: true, ...(await this.moderation.moderate(conn.user, access, action)) };
       }
       case 'upvote':

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user.js';
-import type { TurnPolicy, WireHand, WireQueueEntry } from '../contract/protocol.js';
+import type { QueueExplanation, TurnPolicy, WireHand, WireQueueEntry } from '../contract/protocol.js';
 import { DomainError } from '../common/domain-error.js';
 import type { DbTransaction } from '../persistence/transaction.js';
 import { SessionEventBus } from '../sessions/session-event-bus.js';
@@ -21,13 +21,6 @@ export type QueueItem = WireQueueEntry & { user_id: string; anonymous?: boolean 
 /** Until a session has answered once, an answer is expected to take this long. */
 const DEFAULT_ANSWER_MS = 12_000;
 
-export interface QueueExplanation {
-  policy: TurnPolicy;
-  queue: Array<WireQueueEntry & { position: number; seq: number; author_name: string }>;
-  awaiting_approval: Array<{ message_id: string; user_id: string }>;
-  floor_user_id: string | null;
-  explanation: string;
-}
 
 const POLICY_EXPLANATIONS: Record<TurnPolicy, string> = {
   fifo: 'strict arrival order',

@@ -3,7 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { NoControlCharacters } from '../../common/input-limits.js';
 import { SAFETY_CATEGORIES, type SafetyCategory } from '../../contract/protocol.js';
-import type { FlagAction } from '../flags-moderation.service.js';
+import type { FlagAction } from '../../contract/protocol.js';
 
 const FLAG_STATUSES = ['open', 'released', 'hidden', 'dismissed'] as const;
 const FLAG_ACTIONS = ['flagged', 'held', 'not_checked'] as const;

@@ -12,7 +12,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { MODERATE_ACTIONS, RESPONDS_TO, ROLES, TURN_POLICIES, type ClientPayload, type ModerateAction, type RespondsTo, type Role, type TurnPolicy } from '../../contract/protocol.js';
+import { MODERATE_ACTIONS, RESPONDS_TO, ROLES, TURN_POLICIES, type ClientPayload, type ModerateAction, type ModerateFields, type RespondsTo, type Role, type TurnPolicy } from '../../contract/protocol.js';
 import { MAX_INT, NoControlCharacters, OptionalNotNull } from '../../common/input-limits.js';
 import { RateLimitInput, SafetySettingsInput } from '../../sessions/dto/session.inputs.js';
 
@@ -79,7 +79,7 @@ export class LoadHistoryInput extends SessionRefInput implements ClientPayload<'
   limit?: number;
 }
 
-export class ModerateInput extends SessionRefInput implements ClientPayload<'moderate'> {
+export class ModerateInput extends SessionRefInput implements ModerateFields {
   @IsIn(MODERATE_ACTIONS, { message: `action must be one of: ${MODERATE_ACTIONS.join(', ')}` })
   action!: ModerateAction;
 

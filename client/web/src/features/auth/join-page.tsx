@@ -1,0 +1,68 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { auth, type Identity } from './identity.js';
+import { FormFooter } from '../../lib/forms.js';
+import { navigate } from '../../lib/router.js';
+import { describeError, Link } from '../../lib/ui.js';
+
+/** /join/<code>: a join link. Signed-in people join as themselves; others give a name. */
+export function JoinPage({ code: linkCode, account }: { code: string; account: Identity | null }) {
+  const [code, setCode] = useState(linkCode);
+  const [name, setName] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const tried = useRef(false);
+
+  const join = async (displayName: string) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const { sessionId } = await auth.joinWithCode(code, displayName);
+      navigate(`/s/${sessionId}`, { replace: true });
+    } catch (failure) {
+      setError(describeError(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  useEffect(() => {
+    if (account && linkCode && !tried.current) {
+      tried.current = true;
+      void join(account.user.display_name);
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [account, linkCode]);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void join(account?.user.display_name ?? name);
+  };
+
+  return (
+    <main className="page narrow">
+      <h1>Join a session</h1>
+      <form className="card form" onSubmit={submit}>
+        <label>
+          Join code
+          <input required autoComplete="off" value={code} onChange={(e) => setCode(e.target.value)} />
+        </label>
+        {account ? (
+          <p>
+            You will join as <strong>{account.user.display_name}</strong>.
+          </p>
+        ) : (
+          <>
+            <label>
+              Your name
+              <input required maxLength={60} autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />
+            </label>
+            <p className="hint">
+              Have an account? <Link href={`/login?next=${encodeURIComponent(`/join/${code}`)}`}>Sign in first</Link>.
+            </p>
+          </>
+        )}
+        <FormFooter error={error} busy={busy} label={busy ? 'Joining…' : 'Join'} />
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,170 @@
+import { useId, useState, type FormEvent } from 'react';
+import { auth } from './identity.js';
+import { api } from '../../lib/api.js';
+import { FormFooter } from '../../lib/forms.js';
+import { navigate } from '../../lib/router.js';
+import { describeError } from '../../lib/ui.js';
+
+type Mode = 'sign-in' | 'register' | 'guest';
+
+/**
+ * Sign in, register, or join a session with a code as a guest. As the landing
+ * page (`landing`), it leads with the class code for students, and teachers
+ * sign in below.
+ */
+export function SignInPage({ next, landing = false }: { next?: string; landing?: boolean }) {
+  const [mode, setMode] = useState<Mode>('sign-in');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [name, setName] = useState('');
+  const [code, setCode] = useState('');
+  const id = useId();
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      if (mode === 'guest') {
+        const { sessionId } = await auth.joinWithCode(code, name);
+        navigate(`/s/${sessionId}`);
+        return;
+      }
+      const anonymous = api(null);
+      const answer = mode === 'register' ? await anonymous.register(email.trim(), password, name.trim()) : await anonymous.login(email.trim(), password);
+      auth.signedIn(answer);
+      navigate(next && next.startsWith('/') ? next : '/');
+    } catch (failure) {
+      setError(describeError(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const tabs: Array<[Mode, string]> = [
+    ['sign-in', 'Sign in'],
+    ['register', 'Create an account'],
+    ...(landing ? [] : ([['guest', 'Join with a code']] as Array<[Mode, string]>)),
+  ];
+
+  return (
+    <main className="page narrow">
+      {landing ? (
+        <>
+          <ClassCode />
+          <h2 className="teachers-heading">Teachers and staff</h2>
+          <p className="lead">Sign in to start a session and run it.</p>
+        </>
+      ) : (
+        <>
+          <h1>Welcome to Roundtable</h1>
+          <p className="lead">A live room where a class or a support team shares one AI tutor.</p>
+        </>
+      )}
+      <div
+        role="tablist"
+        aria-label="How to sign in"
+        className="tabs"
+        onKeyDown={(event) => {
+          // Arrow keys move between tabs, as screen-reader users expect of a tab list.
+          const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
+          if (!step) return;
+          const next = tabs[(tabs.findIndex(([value]) => value === mode) + step + tabs.length) % tabs.length][0];
+          setMode(next);
+          setError(null);
+          document.getElementById(`${id}-${next}`)?.focus();
+        }}
+      >
+        {tabs.map(([value, label]) => (
+          <button
+            key={value}
+            type="button"
+            role="tab"
+            id={`${id}-${value}`}
+            aria-selected={mode === value}
+            aria-controls={`${id}-panel`}
+            tabIndex={mode === value ? 0 : -1}
+            onClick={() => {
+              setMode(value);
+              setError(null);
+            }}
+          >
+            {label}
+          </button>
+        ))}
+      </div>
+      <form id={`${id}-panel`} role="tabpanel" aria-labelledby={`${id}-${mode}`} className="card form" onSubmit={submit}>
+        {mode !== 'guest' && (
+          <>
+            <label>
+              Email
+              <input type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+            </label>
+            <label>
+              Password
+              <input
+                type="password"
+                autoComplete={mode === 'register' ? 'new-password' : 'current-password'}
+                required
+                minLength={mode === 'register' ? 8 : undefined}
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+              />
+            </label>
+          </>
+        )}
+        {mode === 'guest' && (
+          <label>
+            Join code
+            <input required autoComplete="off" value={code} onChange={(e) => setCode(e.target.value)} />
+          </label>
+        )}
+        {mode !== 'sign-in' && (
+          <label>
+            Your name
+            <input required maxLength={60} autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />
+          </label>
+        )}
+        <FormFooter error={error} busy={busy} label={mode === 'sign-in' ? 'Sign in' : mode === 'register' ? 'Create account' : 'Join session'} />
+      </form>
+    </main>
+  );
+}
+
+/** The student's first screen: the class code and a name, nothing else to choose. */
+function ClassCode() {
+  const [code, setCode] = useState('');
+  const [name, setName] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const { sessionId } = await auth.joinWithCode(code, name);
+      navigate(`/s/${sessionId}`);
+    } catch (failure) {
+      setError(describeError(failure));
+      setBusy(false);
+    }
+  };
+  return (
+    <section aria-labelledby="class-code-heading" className="card class-code">
+      <h1 id="class-code-heading">Enter your class code</h1>
+      <form className="form" onSubmit={submit}>
+        <label>
+          Class code
+          <input required autoComplete="off" autoCapitalize="characters" inputMode="text" className="code-input" value={code} onChange={(e) => setCode(e.target.value)} />
+        </label>
+        <label>
+          Your first name
+          <input required maxLength={60} autoComplete="given-name" value={name} onChange={(e) => setName(e.target.value)} />
+        </label>
+        <FormFooter error={error} busy={busy} label="Join the class" />
+      </form>
+    </section>
+  );
+}

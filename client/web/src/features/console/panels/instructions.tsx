@@ -1,0 +1,43 @@
+import { useEffect, useState } from 'react';
+import { type RespondsTo } from '../../../../../sdk/roundtable-client.js';
+import type { PanelProps } from './panel-props.js';
+
+export function Instructions({ room, actions, act }: PanelProps) {
+  const [instructions, setInstructions] = useState(room.session.agent.instructions);
+  const [respondsTo, setRespondsTo] = useState<RespondsTo>(room.session.agent.responds_to);
+  const [maxTokens, setMaxTokens] = useState(room.session.agent.max_answer_tokens?.toString() ?? '');
+  useEffect(() => setMaxTokens(room.session.agent.max_answer_tokens?.toString() ?? ''), [room.session.agent.max_answer_tokens]);
+  useEffect(() => setInstructions(room.session.agent.instructions), [room.session.agent.instructions]);
+  useEffect(() => setRespondsTo(room.session.agent.responds_to), [room.session.agent.responds_to]);
+  return (
+    <section aria-labelledby="instructions-heading">
+      <h3 id="instructions-heading">Tutor instructions</h3>
+      <form
+        className="form compact"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void act('Instructions saved', () =>
+            actions.moderate({ action: 'set_agent', instructions, responds_to: respondsTo, max_answer_tokens: maxTokens.trim() ? Number(maxTokens) : null }),
+          );
+        }}
+      >
+        <label>
+          <span className="sr-only">Tutor instructions</span>
+          <textarea rows={4} maxLength={4000} value={instructions} onChange={(e) => setInstructions(e.target.value)} />
+        </label>
+        <label>
+          The tutor answers
+          <select value={respondsTo} onChange={(e) => setRespondsTo(e.target.value as RespondsTo)}>
+            <option value="all">every message</option>
+            <option value="mentions">only messages that mention @{room.session.agent.name}</option>
+          </select>
+        </label>
+        <label>
+          Longest answer, in tokens (empty: the server’s default)
+          <input type="number" min={16} max={32000} step={1} value={maxTokens} onChange={(e) => setMaxTokens(e.target.value)} />
+        </label>
+        <button type="submit">Save instructions</button>
+      </form>
+    </section>
+  );
+}
