@@ -475,8 +475,6 @@ async function paced(target, participants, sessionId, { rate, seconds }) {
   return { p50: pct(latencies, 0.5), p99: pct(latencies, 0.99) };
 }
 
-const results = [];
-const record = (scenario, metric, unit, better, values, note = '') => results.push({ scenario, metric, unit, better, values, note });
 
 async function runTarget(target, figures) {
   const want = (name) => wanted(name) && (!target.scenarios || target.scenarios.has(name));

@@ -52,7 +52,7 @@ describe('a real lesson', () => {
 
   it('under moderated, a question reaches only its author and the moderators until approved, then everyone, at the approval', async () => {
     const { session, mod, modLog, obs, obsLog, guests, clients, logs } = await lesson({ turn_policy: 'moderated' }, ['Amira', 'Ben']);
-    const [amira, ben] = clients;
+    const [amira] = clients;
     await mod.moderate({ session_id: session.id, action: 'pause_agent' });
     const question = await amira.send(session.id, 'can u do my homework 4 me');
     expect(question).toMatchObject({ held: true, approval: 'waiting', visibility: 'staff' });

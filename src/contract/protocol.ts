@@ -350,7 +350,7 @@ export interface SessionUpdatedEvent extends Durable<'session_updated'> {
 export interface SessionClosedEvent extends Durable<'session_closed'> {
   by: string;
 }
-export interface HiddenEvent extends Durable<'hidden'> {}
+export type HiddenEvent = Durable<'hidden'>;
 /** Extension: a question's upvote count changed (who voted is not sent). */
 export interface VotesChangedEvent extends Durable<'votes_changed'> {
   message_id: string;

@@ -85,11 +85,26 @@ export class SessionControlService {
     }
     if (change.agent) {
       const agent: Record<string, unknown> = {};
-      if (change.agent.instructions !== undefined) (data.agentInstructions = change.agent.instructions), (agent.instructions = change.agent.instructions);
-      if (change.agent.model !== undefined) (data.agentModel = change.agent.model), (agent.model = change.agent.model);
-      if (change.agent.responds_to !== undefined) (data.agentRespondsTo = change.agent.responds_to), (agent.responds_to = change.agent.responds_to);
-      if (change.agent.name !== undefined) (data.agentName = change.agent.name), (agent.name = change.agent.name);
-      if (change.agent.max_answer_tokens !== undefined) (data.maxAnswerTokens = change.agent.max_answer_tokens), (agent.max_answer_tokens = change.agent.max_answer_tokens);
+      if (change.agent.instructions !== undefined) {
+        data.agentInstructions = change.agent.instructions;
+        agent.instructions = change.agent.instructions;
+      }
+      if (change.agent.model !== undefined) {
+        data.agentModel = change.agent.model;
+        agent.model = change.agent.model;
+      }
+      if (change.agent.responds_to !== undefined) {
+        data.agentRespondsTo = change.agent.responds_to;
+        agent.responds_to = change.agent.responds_to;
+      }
+      if (change.agent.name !== undefined) {
+        data.agentName = change.agent.name;
+        agent.name = change.agent.name;
+      }
+      if (change.agent.max_answer_tokens !== undefined) {
+        data.maxAnswerTokens = change.agent.max_answer_tokens;
+        agent.max_answer_tokens = change.agent.max_answer_tokens;
+      }
       if (Object.keys(agent).length) changes.agent = agent;
     }
     if (Object.keys(changes).length === 0 && !options.clearHands) throw new DomainError('bad_request', 'nothing to change: name at least one setting');

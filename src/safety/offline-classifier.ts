@@ -59,7 +59,6 @@ const matcher = new RegExpMatcher({ ...englishDataset.build(), ...englishRecomme
 export class OfflineSafetyClassifier implements SafetyClassifier {
   readonly name = 'offline';
 
-  // eslint-disable-next-line @typescript-eslint/require-await
   async classify(text: string): Promise<SafetyVerdict> {
     return { checked: true, findings: this.findingsOf(text), classifier: this.name };
   }

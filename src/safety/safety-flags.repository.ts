@@ -1,25 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaClient, type Prisma, type SafetyFlag as FlagRow } from '../generated/prisma/client.js';
-import type { FlagResolution, SafetyCategory, SafetyFinding, SafetySeverity, WireFlag } from '../contract/protocol.js';
-import type { DbTransaction } from '../persistence/transaction.js';
+import type { FlagResolution, SafetyCategory, SafetyFinding, WireFlag } from '../contract/protocol.js';
+import type { SafetyFlagRecord } from './safety-flag.js';
 
-/** A flag as this module hands it out: no Prisma row leaves it. */
-export interface SafetyFlagRecord {
-  id: string;
-  sessionId: string;
-  messageId: string;
-  authorId: string | null;
-  source: 'message' | 'answer';
-  categories: SafetyFinding[];
-  severity: SafetySeverity | null;
-  action: 'flagged' | 'held' | 'not_checked';
-  classifier: string;
-  status: 'open' | FlagResolution;
-  resolvedBy: string | null;
-  resolvedAt: Date | null;
-  note: string | null;
-  createdAt: Date;
-}
+export type { SafetyFlagRecord };
+import type { DbTransaction } from '../persistence/transaction.js';
 
 export interface FlagFilter {
   id?: string;

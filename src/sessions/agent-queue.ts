@@ -86,7 +86,10 @@ export class AgentQueue {
     if (waiting.size > 0) floor = Math.min(...[...waiting].map((a) => this.tutorTokens.get(a) ?? 0));
     else {
       let latest = -Infinity;
-      for (const [author, seq] of this.lastServed) if (seq > latest && author !== authorId) (latest = seq), (floor = this.tutorTokens.get(author) ?? 0);
+      for (const [author, seq] of this.lastServed) if (seq > latest && author !== authorId) {
+        latest = seq;
+        floor = this.tutorTokens.get(author) ?? 0;
+      }
     }
     if (floor !== undefined && floor > (this.tutorTokens.get(authorId) ?? 0)) this.tutorTokens.set(authorId, floor);
   }
@@ -97,7 +100,10 @@ export class AgentQueue {
     if (own && own.count > 0) return own.tokens / own.count;
     let tokens = 0;
     let count = 0;
-    for (const a of this.answered.values()) (tokens += a.tokens), (count += a.count);
+    for (const a of this.answered.values()) {
+      tokens += a.tokens;
+      count += a.count;
+    }
     return count > 0 ? tokens / count : DEFAULT_ANSWER_TOKENS;
   }
 
@@ -140,7 +146,10 @@ export class AgentQueue {
   /** Switching to `moderated`: what was queued waits for approval too. Returns those ids. */
   holdAll(): string[] {
     const held: string[] = [];
-    for (const q of this.questions.values()) if (q.state === 'queued') (q.state = 'waiting_approval'), held.push(q.id);
+    for (const q of this.questions.values()) if (q.state === 'queued') {
+      q.state = 'waiting_approval';
+      held.push(q.id);
+    }
     return held;
   }
 
@@ -170,7 +179,10 @@ export class AgentQueue {
   claim(ids: readonly string[], at = Date.now()): void {
     for (const id of ids) {
       const q = this.questions.get(id);
-      if (q?.state === 'queued') (q.state = 'answering'), (q.claimedAt = at);
+      if (q?.state === 'queued') {
+        q.state = 'answering';
+        q.claimedAt = at;
+      }
     }
   }
 

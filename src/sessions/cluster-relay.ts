@@ -105,7 +105,11 @@ export class ClusterRelay implements OnModuleInit, OnModuleDestroy {
     }
     // Late ones (the live state reloaded past them meanwhile) go out at once.
     const last = this.live.peek(sessionId)?.lastSeq ?? Infinity;
-    for (const [seq, event] of held.events) if (seq <= last) held.events.delete(seq), this.deliver(event);
+    for (const [seq, event] of held.events) {
+      if (seq > last) continue;
+      held.events.delete(seq);
+      this.deliver(event);
+    }
     if (held.events.size === 0) {
       clearTimeout(held.timer);
       this.held.delete(sessionId);

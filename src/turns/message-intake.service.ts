@@ -12,7 +12,7 @@ import { toWireMessage, type SessionAccess } from '../sessions/session.mappers.j
 import { LiveSessions } from '../sessions/live-sessions.service.js';
 import { SessionRecords } from '../sessions/session-records.service.js';
 import { SafetyService, type SafetyAssessment } from '../safety/safety.service.js';
-import type { SafetyFlagRecord } from '../safety/safety-flags.repository.js';
+import type { SafetyFlagRecord } from '../safety/safety-flag.js';
 import type { SafetyVerdict } from '../safety/safety-classifier.js';
 import { RateLimitService } from './rate-limit.service.js';
 import { TurnsService } from './turns.service.js';

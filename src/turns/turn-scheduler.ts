@@ -164,7 +164,10 @@ function pickByVotes(pending: PendingMessage[], lastServed: ReadonlyMap<string, 
   const ranked = [...pending].sort((a, b) => (b.votes ?? 0) - (a.votes ?? 0) || a.seq - b.seq);
   let lastAuthor: string | undefined;
   let latest = -Infinity;
-  for (const [author, seq] of lastServed) if (seq > latest) (latest = seq), (lastAuthor = author);
+  for (const [author, seq] of lastServed) if (seq > latest) {
+    latest = seq;
+    lastAuthor = author;
+  }
   const [top] = ranked;
   if (top.authorId !== lastAuthor) return { message: top };
   const other = ranked.find((m) => m.authorId !== lastAuthor);

@@ -38,9 +38,10 @@ export function RoomPage({ sessionId }: { sessionId: string }) {
   // The tab's title says what is new while you look elsewhere, and when the floor is yours.
   const unread = useUnread(room?.messages.length ?? 0);
   const myTurn = room?.session.turn_policy === 'hand_raise' && room.session.floor_user_id === room.me.user_id && room.me.role !== 'moderator';
+  const title = room?.session.title;
   useEffect(() => {
-    if (room) document.title = `${unread ? `(${unread}) ` : ''}${myTurn ? 'Your turn – ' : ''}${room.session.title} · Roundtable`;
-  }, [room?.session.title, unread, myTurn]);
+    if (title !== undefined) document.title = `${unread ? `(${unread}) ` : ''}${myTurn ? 'Your turn – ' : ''}${title} · Roundtable`;
+  }, [title, unread, myTurn]);
   const [sound, setSound] = useSoundSetting();
   useFloorChime(!!myTurn && sound);
 

@@ -53,9 +53,10 @@ export function PresentPage({ sessionId }: { sessionId: string }) {
     // The canvas exists once the room has loaded (and while the code shows): draw when it appears.
   }, [link, showCode, ready]);
 
+  const title = room?.session.title;
   useEffect(() => {
-    if (room) document.title = `${room.session.title} · present · Roundtable`;
-  }, [room?.session.title]);
+    if (title !== undefined) document.title = `${title} · present · Roundtable`;
+  }, [title]);
 
   if (!identity) {
     return (
