@@ -43,7 +43,9 @@ const importOf = (names) => `^(\\.\\./)+(${alternatives(names)})/`;
 
 function serverPatterns(module, { repositoryFile }) {
   const layer = SERVER_LAYERS.findIndex((l) => l.includes(module));
-  const above = SERVER_LAYERS.slice(layer).flat().filter((m) => m !== module);
+  const above = SERVER_LAYERS.slice(layer)
+    .flat()
+    .filter((m) => m !== module);
   const patterns = [];
   if (above.length) {
     patterns.push({
@@ -55,16 +57,20 @@ function serverPatterns(module, { repositoryFile }) {
   // cli/ is a composition root (like src/app.ts): it builds the admin command's repository itself.
   if (module !== 'cli')
     patterns.push({
-    regex: `^(\\.\\./)+(${alternatives(others)})/[^'"]*\\.repository(\\.js)?$`,
-    message: "A module never imports another module's repository: call that module's services (its public face).",
-  });
+      regex: `^(\\.\\./)+(${alternatives(others)})/[^'"]*\\.repository(\\.js)?$`,
+      message: "A module never imports another module's repository: call that module's services (its public face).",
+    });
   if (module === 'contract') {
-    patterns.push({ regex: '^\\.\\./', message: 'src/contract is the wire contract: it imports nothing from the app.' });
+    patterns.push({
+      regex: '^\\.\\./',
+      message: 'src/contract is the wire contract: it imports nothing from the app.',
+    });
   }
   if (!repositoryFile && module !== 'persistence') {
     patterns.push({
       regex: 'generated/prisma',
-      message: "Prisma's generated client belongs to repositories and persistence/: use the module's records (e.g. src/sessions/records.ts).",
+      message:
+        "Prisma's generated client belongs to repositories and persistence/: use the module's records (e.g. src/sessions/records.ts).",
     });
   }
   return patterns;
@@ -97,7 +103,10 @@ function clientBoundaries() {
               regex: `^(\\.\\./)+(${alternatives(CLIENT_FEATURES.filter((f) => f !== feature))})/(?!index\\.js$)`,
               message: 'Features import each other only through their public index.ts.',
             },
-            { regex: '^(\\.\\./)+app/', message: 'A feature does not import the app shell (app/ composes features, not the other way).' },
+            {
+              regex: '^(\\.\\./)+app/',
+              message: 'A feature does not import the app shell (app/ composes features, not the other way).',
+            },
           ],
         },
       ],
@@ -108,7 +117,14 @@ function clientBoundaries() {
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ regex: '^(\\.\\./)+(features|app)/', message: 'lib/ and components/ are shared by every feature: they import no feature and not the app.' }] },
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(features|app)/',
+              message: 'lib/ and components/ are shared by every feature: they import no feature and not the app.',
+            },
+          ],
+        },
       ],
     },
   };
@@ -117,7 +133,15 @@ function clientBoundaries() {
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'dist/', 'client/web/dist/', 'src/generated/', 'coverage/', 'bench/results/', '**/*.d.mts'],
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'client/web/dist/',
+      'src/generated/',
+      'coverage/',
+      'bench/results/',
+      '**/*.d.mts',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -125,7 +149,10 @@ export default tseslint.config(
     languageOptions: { ecmaVersion: 2023, sourceType: 'module', globals: { ...globals.node } },
     rules: {
       // `_name` marks what is unused on purpose (a destructured field left out, a required parameter).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
       // Nest's decorators and DI need classes with empty bodies and constructor-only parameters.
       '@typescript-eslint/no-extraneous-class': 'off',
       'no-control-regex': 'off',

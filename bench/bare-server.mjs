@@ -21,16 +21,45 @@ io.on('connection', (socket) => {
   socket.on('join', (input, ack) => {
     const room = roomOf(input.session_id);
     socket.join(input.session_id);
-    if (typeof input.last_seq === 'number' && room.seq - input.last_seq <= room.log.length && input.last_seq <= room.seq) {
-      ack?.({ ok: true, resumed: true, events: room.log.filter((e) => e.seq > input.last_seq), participants: [], queue: [] });
+    if (
+      typeof input.last_seq === 'number' &&
+      room.seq - input.last_seq <= room.log.length &&
+      input.last_seq <= room.seq
+    ) {
+      ack?.({
+        ok: true,
+        resumed: true,
+        events: room.log.filter((e) => e.seq > input.last_seq),
+        participants: [],
+        queue: [],
+      });
       return;
     }
-    ack?.({ ok: true, state: { type: 'session_state', session_id: input.session_id, seq: room.seq, messages: room.log.slice(-50).map((e) => e.message) } });
+    ack?.({
+      ok: true,
+      state: {
+        type: 'session_state',
+        session_id: input.session_id,
+        seq: room.seq,
+        messages: room.log.slice(-50).map((e) => e.message),
+      },
+    });
   });
   socket.on('message', (input, ack) => {
     const room = roomOf(input.session_id);
     const seq = ++room.seq;
-    const message = { id: randomUUID(), seq, role: 'user', content: input.content, author_id: socket.id, author_name: 'bare', timestamp: new Date().toISOString(), status: 'complete', visibility: 'all', client_msg_id: input.client_msg_id };
+    const message = {
+      id: randomUUID(),
+      seq,
+      role: 'user',
+      content: input.content,
+      author_id: socket.id,
+      author_name: 'bare',
+      timestamp: new Date().toISOString(),
+      status: 'complete',
+      visibility: 'all',
+      client_msg_id: input.client_msg_id,
+    };
     const event = { type: 'new_message', session_id: input.session_id, seq, message };
     room.log.push(event);
     if (room.log.length > KEEP) room.log.shift();
@@ -42,7 +71,19 @@ io.on('connection', (socket) => {
     const room = roomOf(input.session_id);
     for (let i = 0; i < input.count; i++) {
       const seq = ++room.seq;
-      room.log.push({ type: 'new_message', session_id: input.session_id, seq, message: { id: randomUUID(), seq, role: 'user', content: `seed ${i}`, author_name: 'seed', timestamp: new Date().toISOString() } });
+      room.log.push({
+        type: 'new_message',
+        session_id: input.session_id,
+        seq,
+        message: {
+          id: randomUUID(),
+          seq,
+          role: 'user',
+          content: `seed ${i}`,
+          author_name: 'seed',
+          timestamp: new Date().toISOString(),
+        },
+      });
       if (room.log.length > KEEP) room.log.shift();
     }
     ack?.({ ok: true });

@@ -28,9 +28,12 @@ const STREAM_SECONDS = 4;
 // The cluster targets: one instance and two instances (participants split) on this machine's
 // PostgreSQL, the two sharing Redis, beside the default target (PGlite, or DATABASE_URL). On when
 // PostgreSQL and Redis answer (or with --cluster); --no-cluster skips them.
-const servicesUp = () => spawnSync('redis-cli', ['ping'], { encoding: 'utf8' }).stdout?.trim() === 'PONG' && spawnSync('pg_isready', ['-q', '-h', '127.0.0.1']).status === 0;
+const servicesUp = () =>
+  spawnSync('redis-cli', ['ping'], { encoding: 'utf8' }).stdout?.trim() === 'PONG' &&
+  spawnSync('pg_isready', ['-q', '-h', '127.0.0.1']).status === 0;
 const CLUSTER = !process.argv.includes('--no-cluster') && (process.argv.includes('--cluster') || servicesUp());
-const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? `postgresql://${encodeURIComponent(userInfo().username)}@127.0.0.1:5432/postgres`;
+const POSTGRES_URL =
+  process.env.BENCH_POSTGRES_URL ?? `postgresql://${encodeURIComponent(userInfo().username)}@127.0.0.1:5432/postgres`;
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const LATE_JOIN_HISTORY = QUICK ? 20_000 : 100_000;
 
@@ -72,7 +75,10 @@ function redisCpu() {
   const field = (name) => Number(info.stdout.match(new RegExp(`^${name}:([\\d.]+)`, 'm'))?.[1] ?? 0);
   return field('used_cpu_sys') + field('used_cpu_user');
 }
-const servicesCpu = () => ({ redis: redisCpu(), postgres: pidsNamed('postgres').reduce((s, p) => s + cpuSeconds(p), 0) });
+const servicesCpu = () => ({
+  redis: redisCpu(),
+  postgres: pidsNamed('postgres').reduce((s, p) => s + cpuSeconds(p), 0),
+});
 /**
  * The server's memory after a full collection: both servers run with --expose-gc, and on SIGPWR
  * collect and print process.memoryUsage(). RSS alone moves with garbage and the allocator's whims.
@@ -94,7 +100,9 @@ function settledMemory(proc) {
 }
 const liveBytes = (m) => m.heapUsed + m.external;
 function rssMb(pid) {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
   return Number(line.split(/\s+/)[1]) / 1024;
 }
 async function pool(items, concurrency, work) {
@@ -117,11 +125,24 @@ function postJson(base, path, body, { token, from } = {}) {
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress: from, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...(token ? { authorization: `Bearer ${token}` } : {}) } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        localAddress: from,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+      },
       (res) => {
         let text = '';
         res.on('data', (c) => (text += c));
-        res.on('end', () => (res.statusCode < 300 ? resolve(JSON.parse(text)) : reject(new Error(`${path}: ${res.statusCode} ${text}`))));
+        res.on('end', () =>
+          res.statusCode < 300 ? resolve(JSON.parse(text)) : reject(new Error(`${path}: ${res.statusCode} ${text}`)),
+        );
       },
     );
     req.on('error', reject);
@@ -142,7 +163,12 @@ class Participant {
     this.onMessage = null;
   }
   connect() {
-    this.socket = io(this.url, { auth: { token: this.token }, transports: ['websocket'], reconnection: false, forceNew: true });
+    this.socket = io(this.url, {
+      auth: { token: this.token },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
     this.socket.on('new_message', (e) => this.deliver(e));
     return new Promise((resolve, reject) => {
       this.socket.once('connect', resolve);
@@ -161,14 +187,18 @@ class Participant {
     this.onMessage?.(e);
   }
   async join(sessionId, lastSeq) {
-    const ack = await this.socket.timeout(60_000).emitWithAck('join', { session_id: sessionId, ...(lastSeq !== undefined ? { last_seq: lastSeq } : {}) });
+    const ack = await this.socket
+      .timeout(60_000)
+      .emitWithAck('join', { session_id: sessionId, ...(lastSeq !== undefined ? { last_seq: lastSeq } : {}) });
     if (!ack.ok) throw new Error(`join: ${JSON.stringify(ack.error)}`);
     if (ack.state) this.lastSeq.set(sessionId, ack.state.seq);
     if (ack.resumed) for (const e of ack.events) if (e.type === 'new_message') this.deliver(e);
     return ack;
   }
   async send(sessionId, content, clientMsgId) {
-    const ack = await this.socket.timeout(60_000).emitWithAck('message', { session_id: sessionId, content, client_msg_id: clientMsgId });
+    const ack = await this.socket
+      .timeout(60_000)
+      .emitWithAck('message', { session_id: sessionId, content, client_msg_id: clientMsgId });
     if (!ack.ok) throw new Error(`message: ${JSON.stringify(ack.error)}`);
     return ack;
   }
@@ -184,7 +214,11 @@ class WsParticipant extends Participant {
     return new Promise((resolve, reject) => {
       const url = `${this.url.replace('http', 'ws')}/ws/collaborative/${sessionId}?token=${encodeURIComponent(this.token)}`;
       this.ws = new WebSocket(url);
-      this.socket = { get connected() { return true; } };
+      this.socket = {
+        get connected() {
+          return true;
+        },
+      };
       this.ws.on('message', (data) => {
         const frame = JSON.parse(String(data));
         if (frame.type === 'session_state') {
@@ -215,7 +249,10 @@ let msgCounter = 0;
 const nextMsgId = () => `m${++msgCounter}`;
 
 async function startProcess(args, env, pattern) {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (c) => {
@@ -247,12 +284,16 @@ class BareTarget {
   /** Sessions with participants' tokens (the bare relay needs no sign-up). */
   async restart() {}
   async prepare(sessions, perSession) {
-    return Array.from({ length: sessions }, (_, s) => ({ id: `room-${++msgCounter}-${s}`, tokens: Array.from({ length: perSession }, () => 'x') }));
+    return Array.from({ length: sessions }, (_, s) => ({
+      id: `room-${++msgCounter}-${s}`,
+      tokens: Array.from({ length: perSession }, () => 'x'),
+    }));
   }
   async seed(sessionId, count) {
     const p = new Participant(this.url, 'x');
     await p.connect();
-    for (let done = 0; done < count; done += 10_000) await p.socket.emitWithAck('seed', { session_id: sessionId, count: Math.min(10_000, count - done) });
+    for (let done = 0; done < count; done += 10_000)
+      await p.socket.emitWithAck('seed', { session_id: sessionId, count: Math.min(10_000, count - done) });
     p.close();
   }
 }
@@ -265,11 +306,30 @@ class RoundtableTarget {
     this.guests = 0;
   }
   serverEnv() {
-    return { PORT: '0', HOST: '127.0.0.1', DATA_DIR: this.dataDir, LOG_LEVEL: 'warn', DEFAULT_RATE_LIMIT: 'off', MAX_PENDING_PER_AUTHOR: '1000', MAX_GUESTS_PER_SESSION: '100000', OPENAI_BASE_URL: this.modelUrl, OPENAI_API_KEY: 'bench', AGENT_MODEL: 'bench' };
+    return {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: this.dataDir,
+      LOG_LEVEL: 'warn',
+      DEFAULT_RATE_LIMIT: 'off',
+      MAX_PENDING_PER_AUTHOR: '1000',
+      MAX_GUESTS_PER_SESSION: '100000',
+      OPENAI_BASE_URL: this.modelUrl,
+      OPENAI_API_KEY: 'bench',
+      AGENT_MODEL: 'bench',
+    };
   }
   launch(env) {
     // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server under the workload.
-    return startProcess(['--expose-gc', ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(root, 'dist', 'main.js')], env, /localhost:(\d+)/);
+    return startProcess(
+      [
+        '--expose-gc',
+        ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+        join(root, 'dist', 'main.js'),
+      ],
+      env,
+      /localhost:(\d+)/,
+    );
   }
   async start() {
     this.proc = await this.launch(this.serverEnv());
@@ -278,8 +338,14 @@ class RoundtableTarget {
     await this.signIn();
   }
   async signIn() {
-    if (!this.teacher) this.teacher = await postJson(this.url, '/auth/register', { email: 'teacher@bench.test', password: 'password123', display_name: 'Teacher' });
-    else this.teacher = await postJson(this.url, '/auth/login', { email: 'teacher@bench.test', password: 'password123' });
+    if (!this.teacher)
+      this.teacher = await postJson(this.url, '/auth/register', {
+        email: 'teacher@bench.test',
+        password: 'password123',
+        display_name: 'Teacher',
+      });
+    else
+      this.teacher = await postJson(this.url, '/auth/login', { email: 'teacher@bench.test', password: 'password123' });
   }
   async stop() {
     await stopProcess(this.proc);
@@ -293,7 +359,12 @@ class RoundtableTarget {
     rmSync(this.dataDir, { recursive: true, force: true });
   }
   async createSession(settings = {}) {
-    const { session } = await postJson(this.url, '/sessions', { title: 'bench', agent: { responds_to: 'mentions' }, ...settings }, { token: this.teacher.access_token });
+    const { session } = await postJson(
+      this.url,
+      '/sessions',
+      { title: 'bench', agent: { responds_to: 'mentions' }, ...settings },
+      { token: this.teacher.access_token },
+    );
     return session;
   }
   async prepare(sessions, perSession, settings) {
@@ -302,7 +373,12 @@ class RoundtableTarget {
       const session = await this.createSession(settings);
       const tokens = await pool(Array.from({ length: perSession }), 16, async () => {
         const n = ++this.guests;
-        const guest = await postJson(this.url, '/auth/guest', { join_code: session.join_code, display_name: `S${n}` }, { from: `127.0.1.${(n % 250) + 1}` });
+        const guest = await postJson(
+          this.url,
+          '/auth/guest',
+          { join_code: session.join_code, display_name: `S${n}` },
+          { from: `127.0.1.${(n % 250) + 1}` },
+        );
         return guest.access_token;
       });
       out.push({ id: session.id, tokens });
@@ -314,7 +390,8 @@ class RoundtableTarget {
     await this.stop();
     const { PGlite } = await import('@electric-sql/pglite');
     const db = await PGlite.create(join(this.dataDir, 'pglite'));
-    const [{ last_seq: from }] = (await db.query(`SELECT last_seq FROM sessions WHERE id = $1::uuid`, [sessionId])).rows;
+    const [{ last_seq: from }] = (await db.query(`SELECT last_seq FROM sessions WHERE id = $1::uuid`, [sessionId]))
+      .rows;
     await db.query(
       `INSERT INTO messages (id, session_id, seq, role, content, author_name, agent_state, created_at)
        SELECT gen_random_uuid(), $1::uuid, $3::int + s, 'user', 'seeded message ' || s, 'Seed', 'skipped', now() FROM generate_series(1, $2::int) s`,
@@ -451,16 +528,35 @@ async function fanOut(target, participants, sessionId, { senders, total }) {
   for (const p of participants) p.onMessage = null;
   // What never arrived counts as lost (a gap at the end of a stream shows no gap).
   const groups = Object.fromEntries(
-    Object.entries(byGroup).map(([name, g]) => [name, { perReceiverPerSecond: g.delivered / g.receivers / seconds, p50: pct(g.latencies, 0.5), p99: pct(g.latencies, 0.99), delivered: g.delivered }]),
+    Object.entries(byGroup).map(([name, g]) => [
+      name,
+      {
+        perReceiverPerSecond: g.delivered / g.receivers / seconds,
+        p50: pct(g.latencies, 0.5),
+        p99: pct(g.latencies, 0.99),
+        delivered: g.delivered,
+      },
+    ]),
   );
-  return { deliveredPerSecond: delivered / seconds, p50: pct(latencies, 0.5), p99: pct(latencies, 0.99), cpuPerDeliveryUs: (cpu / delivered) * 1e6, delivered, expected, missing: expected - delivered, groups };
+  return {
+    deliveredPerSecond: delivered / seconds,
+    p50: pct(latencies, 0.5),
+    p99: pct(latencies, 0.99),
+    cpuPerDeliveryUs: (cpu / delivered) * 1e6,
+    delivered,
+    expected,
+    missing: expected - delivered,
+    groups,
+  };
 }
 
 /** One sender at a fixed rate; delivery latency to everyone. */
 async function paced(target, participants, sessionId, { rate, seconds }) {
   const latencies = [];
   const sentAt = new Map();
-  for (const p of participants) p.onMessage = (e) => sentAt.has(e.message.client_msg_id) && latencies.push(performance.now() - sentAt.get(e.message.client_msg_id));
+  for (const p of participants)
+    p.onMessage = (e) =>
+      sentAt.has(e.message.client_msg_id) && latencies.push(performance.now() - sentAt.get(e.message.client_msg_id));
   const total = rate * seconds;
   const sends = [];
   for (let i = 0; i < total; i++) {
@@ -474,7 +570,6 @@ async function paced(target, participants, sessionId, { rate, seconds }) {
   for (const p of participants) p.onMessage = null;
   return { p50: pct(latencies, 0.5), p99: pct(latencies, 0.99) };
 }
-
 
 async function runTarget(target, figures) {
   const want = (name) => wanted(name) && (!target.scenarios || target.scenarios.has(name));
@@ -517,8 +612,12 @@ async function runTarget(target, figures) {
       return [...ps.slice(0, half), ...again];
     });
     if (participants && want('fanout1000')) {
-      figures.fanout1000 = await measure('fan-out to 1,000', () => fanOut(target, participants, room.id, { senders: 2, total: QUICK ? 60 : 200 }));
-      figures.paced1000 = await measure('paced 25 msg/s to 1,000', () => paced(target, participants, room.id, { rate: 25, seconds: 4 }));
+      figures.fanout1000 = await measure('fan-out to 1,000', () =>
+        fanOut(target, participants, room.id, { senders: 2, total: QUICK ? 60 : 200 }),
+      );
+      figures.paced1000 = await measure('paced 25 msg/s to 1,000', () =>
+        paced(target, participants, room.id, { rate: 25, seconds: 4 }),
+      );
     }
     if (participants) {
       figures.integrity1000 = integrity(participants, figures.fanout1000);
@@ -530,7 +629,9 @@ async function runTarget(target, figures) {
     const [room] = await target.prepare(1, 100);
     const ps = await connectAll(target, room.tokens);
     await Promise.all(ps.map((p) => p.join(room.id)));
-    figures.fanout100 = await measure('fan-out to 100', () => fanOut(target, ps, room.id, { senders: 4, total: QUICK ? 300 : 1000 }));
+    figures.fanout100 = await measure('fan-out to 100', () =>
+      fanOut(target, ps, room.id, { senders: 4, total: QUICK ? 300 : 1000 }),
+    );
     figures.integrity100 = integrity(ps, figures.fanout100);
     ps.forEach((p) => p.close());
   }
@@ -538,26 +639,34 @@ async function runTarget(target, figures) {
   // Half of the hundred on the plain-WebSocket endpoint (Roundtable only: the bare relay has none).
   if (want('fanout100ws') && target.name === 'roundtable') {
     const [room] = await target.prepare(1, 100);
-    const ps = room.tokens.map((token, i) => (i < 50 ? new Participant(target.url, token) : new WsParticipant(target.url, token)));
+    const ps = room.tokens.map((token, i) =>
+      i < 50 ? new Participant(target.url, token) : new WsParticipant(target.url, token),
+    );
     await pool(ps.slice(0, 50), 50, (p) => p.connect());
     await Promise.all(ps.map((p) => p.join(room.id)));
-    figures.fanout100ws = await measure('fan-out to 50 Socket.IO + 50 plain WebSocket', () => fanOut(target, ps, room.id, { senders: 4, total: QUICK ? 300 : 1000 }));
+    figures.fanout100ws = await measure('fan-out to 50 Socket.IO + 50 plain WebSocket', () =>
+      fanOut(target, ps, room.id, { senders: 4, total: QUICK ? 300 : 1000 }),
+    );
     figures.integrity100ws = integrity(ps, figures.fanout100ws);
     ps.forEach((p) => p.close());
   }
 
   if (want('rooms')) {
     const rooms = await measure('sign up 100 × 10', () => target.prepare(QUICK ? 30 : 100, 10));
-    const all = await Promise.all(rooms.map(async (room) => {
-      const ps = await connectAll(target, room.tokens, 10);
-      await Promise.all(ps.map((p) => p.join(room.id)));
-      return { room, ps };
-    }));
+    const all = await Promise.all(
+      rooms.map(async (room) => {
+        const ps = await connectAll(target, room.tokens, 10);
+        await Promise.all(ps.map((p) => p.join(room.id)));
+        return { room, ps };
+      }),
+    );
     figures.rooms = await measure('100 sessions × 10 chatting', async () => {
       const cpu0 = targetCpu(target);
       const services0 = servicesCpu();
       const t0 = performance.now();
-      const per = await Promise.all(all.map(({ room, ps }) => fanOut(target, ps, room.id, { senders: 2, total: ROOM_MESSAGES })));
+      const per = await Promise.all(
+        all.map(({ room, ps }) => fanOut(target, ps, room.id, { senders: 2, total: ROOM_MESSAGES })),
+      );
       const seconds = (performance.now() - t0) / 1000;
       const delivered = per.reduce((s, r) => s + r.delivered, 0);
       const messages = all.length * ROOM_MESSAGES;
@@ -574,7 +683,10 @@ async function runTarget(target, figures) {
         missing: per.reduce((s, r) => s + r.missing, 0),
       };
     });
-    figures.integrityRooms = integrity(all.flatMap((r) => r.ps), figures.rooms);
+    figures.integrityRooms = integrity(
+      all.flatMap((r) => r.ps),
+      figures.rooms,
+    );
     all.forEach((r) => r.ps.forEach((p) => p.close()));
   }
 
@@ -585,16 +697,18 @@ async function runTarget(target, figures) {
     figures.ack200 = await measure('acks at 200 msg/s', async () => {
       const acks = [];
       const seconds = QUICK ? 3 : 5;
-      await Promise.all(ps.map(async (p) => {
-        const sends = [];
-        for (let i = 0; i < 20 * seconds; i++) {
-          const t0 = performance.now();
-          const id = nextMsgId();
-          sends.push(p.send(room.id, `ack ${id}`, id).then(() => acks.push(performance.now() - t0)));
-          await sleep(50);
-        }
-        await Promise.all(sends);
-      }));
+      await Promise.all(
+        ps.map(async (p) => {
+          const sends = [];
+          for (let i = 0; i < 20 * seconds; i++) {
+            const t0 = performance.now();
+            const id = nextMsgId();
+            sends.push(p.send(room.id, `ack ${id}`, id).then(() => acks.push(performance.now() - t0)));
+            await sleep(50);
+          }
+          await Promise.all(sends);
+        }),
+      );
       return { p50: pct(acks, 0.5), p99: pct(acks, 0.99) };
     });
     figures.integrityAck = integrity(ps);
@@ -614,14 +728,16 @@ async function runTarget(target, figures) {
         await ps[0].send(room.id, `while away ${id}`, id);
       }
       const target_ = ps[0].lastSeq.get(room.id);
-      const times = await Promise.all(dropped.map(async (p, i) => {
-        const t0 = performance.now();
-        await p.connect();
-        p.lastSeq.set(room.id, seqs[i]);
-        await p.join(room.id, seqs[i]);
-        while (p.lastSeq.get(room.id) < target_) await sleep(1);
-        return performance.now() - t0;
-      }));
+      const times = await Promise.all(
+        dropped.map(async (p, i) => {
+          const t0 = performance.now();
+          await p.connect();
+          p.lastSeq.set(room.id, seqs[i]);
+          await p.join(room.id, seqs[i]);
+          while (p.lastSeq.get(room.id) < target_) await sleep(1);
+          return performance.now() - t0;
+        }),
+      );
       return { p50: pct(times, 0.5), p99: pct(times, 0.99) };
     });
     figures.integrityResume = integrity(ps);
@@ -646,12 +762,15 @@ async function runTarget(target, figures) {
         const one = async () => {
           let deltas = 0;
           const offs = [];
-          const answered = ps.map((p) => new Promise((resolve) => {
-            const onDelta = () => deltas++;
-            p.socket.on('agent_delta', onDelta);
-            offs.push(() => p.socket.off('agent_delta', onDelta));
-            p.onMessage = (e) => e.message.role === 'assistant' && resolve();
-          }));
+          const answered = ps.map(
+            (p) =>
+              new Promise((resolve) => {
+                const onDelta = () => deltas++;
+                p.socket.on('agent_delta', onDelta);
+                offs.push(() => p.socket.off('agent_delta', onDelta));
+                p.onMessage = (e) => e.message.role === 'assistant' && resolve();
+              }),
+          );
           const cpu0 = targetCpu(target);
           const redis0 = redisCpu();
           const id = nextMsgId();
@@ -667,7 +786,12 @@ async function runTarget(target, figures) {
         const deltas = runs.reduce((a, r) => a + r.deltas, 0);
         const cpu = runs.reduce((a, r) => a + r.cpu, 0);
         const redis = runs.reduce((a, r) => a + r.redis, 0);
-        const result = { deltasPerAnswer: deltas / ps.length / runs.length, cpuPerDeltaDeliveryUs: (cpu / deltas) * 1e6, redisCpuPerDeltaUs: (redis / (deltas / ps.length)) * 1e6, cpuPerAnswerMs: (cpu * 1000) / runs.length };
+        const result = {
+          deltasPerAnswer: deltas / ps.length / runs.length,
+          cpuPerDeltaDeliveryUs: (cpu / deltas) * 1e6,
+          redisCpuPerDeltaUs: (redis / (deltas / ps.length)) * 1e6,
+          cpuPerAnswerMs: (cpu * 1000) / runs.length,
+        };
         figures[`integrity${key}`] = integrity(ps);
         ps.forEach((p) => p.close());
         await sleep(500);
@@ -681,19 +805,25 @@ async function runTarget(target, figures) {
   if (want('stream') && target.name !== 'bare') {
     figures.streamRooms = await measure('20 long answers at once, to 20 classes of 10', async () => {
       const rooms = await target.prepare(20, 10, { agent: { responds_to: 'all' } });
-      const classes = await Promise.all(rooms.map(async (room) => {
-        const ps = await connectAll(target, room.tokens, 10);
-        await Promise.all(ps.map((p) => p.join(room.id)));
-        return { room, ps };
-      }));
+      const classes = await Promise.all(
+        rooms.map(async (room) => {
+          const ps = await connectAll(target, room.tokens, 10);
+          await Promise.all(ps.map((p) => p.join(room.id)));
+          return { room, ps };
+        }),
+      );
       const round = async () => {
-        const answered = classes.flatMap(({ ps }) => ps.map((p) => new Promise((resolve) => (p.onMessage = (e) => e.message.role === 'assistant' && resolve()))));
+        const answered = classes.flatMap(({ ps }) =>
+          ps.map((p) => new Promise((resolve) => (p.onMessage = (e) => e.message.role === 'assistant' && resolve()))),
+        );
         const cpu0 = targetCpu(target);
         const t0 = performance.now();
-        await Promise.all(classes.map(({ room, ps }) => {
-          const id = nextMsgId();
-          return ps[0].send(room.id, `${STREAM_MARK} ${id}`, id);
-        }));
+        await Promise.all(
+          classes.map(({ room, ps }) => {
+            const id = nextMsgId();
+            return ps[0].send(room.id, `${STREAM_MARK} ${id}`, id);
+          }),
+        );
         await Promise.all(answered);
         return { cpu: targetCpu(target) - cpu0, seconds: (performance.now() - t0) / 1000 };
       };
@@ -702,7 +832,10 @@ async function runTarget(target, figures) {
       const cpu = runs.reduce((a, r) => a + r.cpu, 0);
       figures.integrityStreamRooms = integrity(classes.flatMap((c) => c.ps));
       classes.forEach((c) => c.ps.forEach((p) => p.close()));
-      return { cpuPerAnswerMs: (cpu * 1000) / (runs.length * classes.length), seconds: runs.reduce((a, r) => a + r.seconds, 0) / runs.length };
+      return {
+        cpuPerAnswerMs: (cpu * 1000) / (runs.length * classes.length),
+        seconds: runs.reduce((a, r) => a + r.seconds, 0) / runs.length,
+      };
     });
   }
 
@@ -722,7 +855,10 @@ async function runTarget(target, figures) {
       // What both spend with nothing happening (timers, heartbeats, the lease watchdog), subtracted below.
       const quiet0 = [cpuSeconds(idle), redisCpu(), performance.now()];
       await sleep(4000);
-      const quietRate = [(cpuSeconds(idle) - quiet0[0]) / ((performance.now() - quiet0[2]) / 1000), (redisCpu() - quiet0[1]) / ((performance.now() - quiet0[2]) / 1000)];
+      const quietRate = [
+        (cpuSeconds(idle) - quiet0[0]) / ((performance.now() - quiet0[2]) / 1000),
+        (redisCpu() - quiet0[1]) / ((performance.now() - quiet0[2]) / 1000),
+      ];
       const idle0 = cpuSeconds(idle);
       const redis0 = redisCpu();
       const t0 = performance.now();
@@ -771,7 +907,9 @@ async function agentTurns(target) {
     const times = [];
     for (let t = 0; t < (QUICK ? 15 : 40); t++) {
       const lastRole = respondsTo === 'all' ? 'assistant' : 'user';
-      const arrived = ps.map((p) => new Promise((resolve) => (p.onMessage = (e) => e.message.role === lastRole && resolve())));
+      const arrived = ps.map(
+        (p) => new Promise((resolve) => (p.onMessage = (e) => e.message.role === lastRole && resolve())),
+      );
       const t0 = performance.now();
       const id = nextMsgId();
       await ps[t % ps.length].send(room.id, `question ${id}`, id);
@@ -787,7 +925,8 @@ async function agentTurns(target) {
 }
 
 // ---------------------------------------------------------------- main
-const chunk = (piece) => `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 0, model: 'bench', choices: [{ index: 0, delta: { content: piece } }] })}\n\n`;
+const chunk = (piece) =>
+  `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 0, model: 'bench', choices: [{ index: 0, delta: { content: piece } }] })}\n\n`;
 const model = createServer(async (req, res) => {
   let body = '';
   for await (const part of req) body += part;
@@ -818,7 +957,10 @@ try {
   await runTarget(roundtable, rt);
   roundtable.cleanup();
   if (CLUSTER) {
-    for (const [target, figures] of [[new PostgresTarget(modelUrl, 1), pg1], [new PostgresTarget(modelUrl, 2), pg2]]) {
+    for (const [target, figures] of [
+      [new PostgresTarget(modelUrl, 1), pg1],
+      [new PostgresTarget(modelUrl, 2), pg2],
+    ]) {
       try {
         await runTarget(target, figures);
       } finally {
@@ -833,7 +975,14 @@ try {
 
 const f = (v, d = 1) => (v === undefined || Number.isNaN(v) ? '–' : v.toFixed(d));
 const rows = [];
-const row = (what, r, b, unit, higherIsBetter) => rows.push([what, `${f(r)} ${unit}`, `${f(b)} ${unit}`, r !== undefined && b ? `${(r / b).toFixed(2)}×` : '–', higherIsBetter ? '(higher is better)' : '']);
+const row = (what, r, b, unit, higherIsBetter) =>
+  rows.push([
+    what,
+    `${f(r)} ${unit}`,
+    `${f(b)} ${unit}`,
+    r !== undefined && b ? `${(r / b).toFixed(2)}×` : '–',
+    higherIsBetter ? '(higher is better)' : '',
+  ]);
 const g = (o, path) => path.split('.').reduce((x, k) => x?.[k], o);
 const both = (what, path, unit, hib = false) => row(what, g(rt, path), g(bare, path), unit, hib);
 both('fan-out 1,000: delivered/s', 'fanout1000.deliveredPerSecond', '/s', true);
@@ -856,20 +1005,57 @@ both('memory per idle participant (heap + external, after GC)', 'memoryPerPartic
 both(`RSS after ${N1000} sign-ups and a restart, before participants connect`, 'rssBeforeParticipants', 'MB');
 if (rt.fanout100ws) {
   const { socketio, ws } = rt.fanout100ws.groups;
-  rows.push(['fan-out 100, half on plain WebSocket: delivered/s per receiver, Socket.IO vs WebSocket', `${f(socketio?.perReceiverPerSecond)} /s`, `${f(ws?.perReceiverPerSecond)} /s (WebSocket)`, '', '(same run, same messages)']);
-  rows.push(['fan-out 100, half on plain WebSocket: latency p50 / p99, Socket.IO vs WebSocket', `${f(socketio?.p50)} / ${f(socketio?.p99)} ms`, `${f(ws?.p50)} / ${f(ws?.p99)} ms (WebSocket)`, '', '']);
+  rows.push([
+    'fan-out 100, half on plain WebSocket: delivered/s per receiver, Socket.IO vs WebSocket',
+    `${f(socketio?.perReceiverPerSecond)} /s`,
+    `${f(ws?.perReceiverPerSecond)} /s (WebSocket)`,
+    '',
+    '(same run, same messages)',
+  ]);
+  rows.push([
+    'fan-out 100, half on plain WebSocket: latency p50 / p99, Socket.IO vs WebSocket',
+    `${f(socketio?.p50)} / ${f(socketio?.p99)} ms`,
+    `${f(ws?.p50)} / ${f(ws?.p99)} ms (WebSocket)`,
+    '',
+    '',
+  ]);
 }
-if (rt.stream) rows.push([`a ${STREAM_TOKENS}-token answer streamed to 100: delta events, server CPU per delta delivered`, `${f(rt.stream.deltasPerAnswer, 0)} events, ${f(rt.stream.cpuPerDeltaDeliveryUs)} µs`, '–', '', `(${f(rt.stream.cpuPerAnswerMs)} ms CPU per answer; to 10: ${f(rt.stream10?.cpuPerAnswerMs)} ms; 20 at once to classes of 10: ${f(rt.streamRooms?.cpuPerAnswerMs)} ms each)`]);
-if (rt.agent) rows.push(['agent turn vs relay (100 participants)', `${f(rt.agent.agent)} ms`, `${f(rt.agent.relay)} ms (relay)`, `${(rt.agent.agent / rt.agent.relay).toFixed(2)}×`, '']);
+if (rt.stream)
+  rows.push([
+    `a ${STREAM_TOKENS}-token answer streamed to 100: delta events, server CPU per delta delivered`,
+    `${f(rt.stream.deltasPerAnswer, 0)} events, ${f(rt.stream.cpuPerDeltaDeliveryUs)} µs`,
+    '–',
+    '',
+    `(${f(rt.stream.cpuPerAnswerMs)} ms CPU per answer; to 10: ${f(rt.stream10?.cpuPerAnswerMs)} ms; 20 at once to classes of 10: ${f(rt.streamRooms?.cpuPerAnswerMs)} ms each)`,
+  ]);
+if (rt.agent)
+  rows.push([
+    'agent turn vs relay (100 participants)',
+    `${f(rt.agent.agent)} ms`,
+    `${f(rt.agent.relay)} ms (relay)`,
+    `${(rt.agent.agent / rt.agent.relay).toFixed(2)}×`,
+    '',
+  ]);
 const lossKeys = Object.keys(rt).filter((k) => k.startsWith('integrity'));
 const loss = (o) =>
   lossKeys.reduce(
-    (a, k) => ({ lost: a.lost + (o[k]?.lost ?? 0), duplicated: a.duplicated + (o[k]?.duplicated ?? 0), reordered: a.reordered + (o[k]?.reordered ?? 0), disconnected: a.disconnected + (o[k]?.disconnected ?? 0) }),
+    (a, k) => ({
+      lost: a.lost + (o[k]?.lost ?? 0),
+      duplicated: a.duplicated + (o[k]?.duplicated ?? 0),
+      reordered: a.reordered + (o[k]?.reordered ?? 0),
+      disconnected: a.disconnected + (o[k]?.disconnected ?? 0),
+    }),
     { lost: 0, duplicated: 0, reordered: 0, disconnected: 0 },
   );
 const lr = loss(rt);
 const lb = loss(bare);
-rows.push(['lost / duplicated / reordered', `${lr.lost} / ${lr.duplicated} / ${lr.reordered}`, `${lb.lost} / ${lb.duplicated} / ${lb.reordered}`, '', '']);
+rows.push([
+  'lost / duplicated / reordered',
+  `${lr.lost} / ${lr.duplicated} / ${lr.reordered}`,
+  `${lb.lost} / ${lb.duplicated} / ${lb.reordered}`,
+  '',
+  '',
+]);
 rows.push(['sockets dropped by the server during a scenario', `${lr.disconnected}`, `${lb.disconnected}`, '', '']);
 
 console.log('\n| what | Roundtable | bare Socket.IO | ratio | |');
@@ -882,7 +1068,14 @@ if (CLUSTER) {
   const crows = [];
   const three = (what, path, unit, hib = false) => {
     const [a, b, base] = [g(pg1, path), g(pg2, path), g(bare, path)];
-    crows.push([what, `${f(a)} ${unit}`, `${f(b)} ${unit}`, a && b ? `${(b / a).toFixed(2)}×` : '–', base !== undefined ? `${f(base)} ${unit}` : '–', hib ? '(higher is better)' : '']);
+    crows.push([
+      what,
+      `${f(a)} ${unit}`,
+      `${f(b)} ${unit}`,
+      a && b ? `${(b / a).toFixed(2)}×` : '–',
+      base !== undefined ? `${f(base)} ${unit}` : '–',
+      hib ? '(higher is better)' : '',
+    ]);
   };
   three('fan-out 100: delivered/s', 'fanout100.deliveredPerSecond', '/s', true);
   three('fan-out 100: latency p99', 'fanout100.p99', 'ms');
@@ -897,18 +1090,49 @@ if (CLUSTER) {
   three('a long answer to 100: server CPU per delta delivered (all instances)', 'stream.cpuPerDeltaDeliveryUs', 'µs');
   three('a long answer to 100: server CPU per answer (all instances)', 'stream.cpuPerAnswerMs', 'ms');
   three('a long answer to 10: server CPU per answer (all instances)', 'stream10.cpuPerAnswerMs', 'ms');
-  three('20 long answers at once to classes of 10: server CPU per answer (all instances)', 'streamRooms.cpuPerAnswerMs', 'ms');
+  three(
+    '20 long answers at once to classes of 10: server CPU per answer (all instances)',
+    'streamRooms.cpuPerAnswerMs',
+    'ms',
+  );
   three('a long answer to 100: Redis CPU per delta event', 'stream.redisCpuPerDeltaUs', 'µs');
-  three('relay: CPU of an instance with nobody on it, per message sent elsewhere', 'relay.idleInstanceCpuPerEventUs', 'µs');
+  three(
+    'relay: CPU of an instance with nobody on it, per message sent elsewhere',
+    'relay.idleInstanceCpuPerEventUs',
+    'µs',
+  );
   three('relay: Redis CPU per message sent (100 on one instance, one idle)', 'relay.redisCpuPerEventUs', 'µs');
-  three('relay: CPU of an instance with nobody on it, with nothing happening', 'relay.quietInstanceCpuPerSecondMs', 'ms/s');
-  three('relay: Redis CPU with nothing happening (two instances, 100 participants)', 'relay.quietRedisCpuPerSecondMs', 'ms/s');
+  three(
+    'relay: CPU of an instance with nobody on it, with nothing happening',
+    'relay.quietInstanceCpuPerSecondMs',
+    'ms/s',
+  );
+  three(
+    'relay: Redis CPU with nothing happening (two instances, 100 participants)',
+    'relay.quietRedisCpuPerSecondMs',
+    'ms/s',
+  );
   three('ack at 200 msg/s: p50', 'ack200.p50', 'ms');
   three('ack at 200 msg/s: p99', 'ack200.p99', 'ms');
   const keys = Object.keys(pg2).filter((k) => k.startsWith('integrity'));
-  const sum = (o) => keys.reduce((a, k) => ({ lost: a.lost + (o[k]?.lost ?? 0), duplicated: a.duplicated + (o[k]?.duplicated ?? 0), reordered: a.reordered + (o[k]?.reordered ?? 0) }), { lost: 0, duplicated: 0, reordered: 0 });
+  const sum = (o) =>
+    keys.reduce(
+      (a, k) => ({
+        lost: a.lost + (o[k]?.lost ?? 0),
+        duplicated: a.duplicated + (o[k]?.duplicated ?? 0),
+        reordered: a.reordered + (o[k]?.reordered ?? 0),
+      }),
+      { lost: 0, duplicated: 0, reordered: 0 },
+    );
   const [i1, i2] = [sum(pg1), sum(pg2)];
-  crows.push(['lost / duplicated / reordered', `${i1.lost} / ${i1.duplicated} / ${i1.reordered}`, `${i2.lost} / ${i2.duplicated} / ${i2.reordered}`, '', '', '']);
+  crows.push([
+    'lost / duplicated / reordered',
+    `${i1.lost} / ${i1.duplicated} / ${i1.reordered}`,
+    `${i2.lost} / ${i2.duplicated} / ${i2.reordered}`,
+    '',
+    '',
+    '',
+  ]);
   bad += i1.lost + i1.duplicated + i1.reordered + i2.lost + i2.duplicated + i2.reordered;
   console.log('\n| what (PostgreSQL) | 1 instance | 2 instances + Redis, clients split | 2 vs 1 | bare Socket.IO | |');
   console.log('|---|---|---|---|---|---|');

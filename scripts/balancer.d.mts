@@ -3,4 +3,8 @@ export interface Balancer {
   url: string;
   close(): Promise<void>;
 }
-export function startBalancer(options: { port?: number; host?: string; backends: Array<{ host?: string; port: number }> }): Promise<Balancer>;
+export function startBalancer(options: {
+  port?: number;
+  host?: string;
+  backends: Array<{ host?: string; port: number }>;
+}): Promise<Balancer>;

@@ -34,7 +34,8 @@ export function ensureServerBuilt(entry = join(root, 'dist', 'main.js')) {
 }
 
 export function buildServer() {
-  if (!existsSync(join(root, 'src', 'generated', 'prisma', 'client.ts'))) run([join(root, 'scripts', 'prisma-generate.mjs')], 'prisma generate');
+  if (!existsSync(join(root, 'src', 'generated', 'prisma', 'client.ts')))
+    run([join(root, 'scripts', 'prisma-generate.mjs')], 'prisma generate');
   run([join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], 'server build');
 }
 
@@ -43,7 +44,11 @@ export function ensureWebBuilt() {
   const webDir = join(root, 'client', 'web');
   const webIndex = join(webDir, 'dist', 'index.html');
   if (!existsSync(join(webDir, 'vite.config.ts'))) return false;
-  const sources = Math.max(newest(webDir, new Set(['dist', 'node_modules'])), newest(join(root, 'client', 'sdk')), newest(join(root, 'src', 'contract')));
+  const sources = Math.max(
+    newest(webDir, new Set(['dist', 'node_modules'])),
+    newest(join(root, 'client', 'sdk')),
+    newest(join(root, 'src', 'contract')),
+  );
   if (existsSync(webIndex) && sources <= statSync(webIndex).mtimeMs) return false;
   console.log('Building the web client...');
   buildWeb();
@@ -53,11 +58,15 @@ export function ensureWebBuilt() {
 export function buildWeb() {
   const viteConfig = join(root, 'client', 'web', 'vite.config.ts');
   if (!existsSync(viteConfig)) return;
-  run([join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', viteConfig, '--logLevel', 'warn'], 'web client build', {
-    ...process.env,
-    // Always React's production build, even when called from a test runner that sets NODE_ENV=test.
-    NODE_ENV: 'production',
-  });
+  run(
+    [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', viteConfig, '--logLevel', 'warn'],
+    'web client build',
+    {
+      ...process.env,
+      // Always React's production build, even when called from a test runner that sets NODE_ENV=test.
+      NODE_ENV: 'production',
+    },
+  );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -19,7 +19,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const instances = Number(process.env.INSTANCES ?? 2);
 const basePort = Number(process.env.PORT ?? 3000);
 // The local PostgreSQL as this OS user, as psql would connect (the URL names no user).
-const databaseUrl = process.env.DATABASE_URL ?? `postgresql://${encodeURIComponent(userInfo().username)}@127.0.0.1:5432/roundtable_cluster`;
+const databaseUrl =
+  process.env.DATABASE_URL ??
+  `postgresql://${encodeURIComponent(userInfo().username)}@127.0.0.1:5432/roundtable_cluster`;
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const dataRoot = process.env.DATA_DIR ?? join(root, 'data', 'cluster');
 
@@ -32,7 +34,9 @@ const jwtSecret = process.env.JWT_SECRET ?? readFileSync(secretFile, 'utf8').tri
 // The database, created on first use (the first instance applies the migrations).
 const target = new URL(databaseUrl);
 const name = target.pathname.slice(1);
-const admin = new pg.Client({ connectionString: Object.assign(new URL(databaseUrl), { pathname: '/postgres' }).toString() });
+const admin = new pg.Client({
+  connectionString: Object.assign(new URL(databaseUrl), { pathname: '/postgres' }).toString(),
+});
 await admin.connect();
 if ((await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 0) {
   await admin.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
@@ -49,7 +53,15 @@ function start(i) {
   const port = basePort + 1 + i;
   const child = spawn(process.execPath, [entry], {
     // Each instance its own DATA_DIR: it holds the instance's id, which the tutor's lease names.
-    env: { LOG_FORMAT: 'pretty', ...process.env, PORT: String(port), DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, JWT_SECRET: jwtSecret, DATA_DIR: join(dataRoot, `instance-${i + 1}`) },
+    env: {
+      LOG_FORMAT: 'pretty',
+      ...process.env,
+      PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      JWT_SECRET: jwtSecret,
+      DATA_DIR: join(dataRoot, `instance-${i + 1}`),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const prefix = `[${i + 1}] `;
@@ -61,7 +73,9 @@ function start(i) {
       for (const line of lines) console.log(prefix + line);
     });
   }
-  child.on('exit', (code, signal) => console.log(`${prefix}instance ${i + 1} (pid ${child.pid}, port ${port}) exited (${signal ?? code})`));
+  child.on('exit', (code, signal) =>
+    console.log(`${prefix}instance ${i + 1} (pid ${child.pid}, port ${port}) exited (${signal ?? code})`),
+  );
   console.log(`${prefix}instance ${i + 1}: pid ${child.pid}, http://localhost:${port}`);
   children[i] = child;
 }
@@ -74,10 +88,18 @@ await new Promise((resolve) => {
   children[0].once('exit', () => process.exit(1));
 });
 children[0].removeAllListeners('exit');
-children[0].on('exit', (code, signal) => console.log(`[1] instance 1 (pid ${children[0].pid}) exited (${signal ?? code})`));
+children[0].on('exit', (code, signal) =>
+  console.log(`[1] instance 1 (pid ${children[0].pid}) exited (${signal ?? code})`),
+);
 for (let i = 1; i < instances; i++) start(i);
-const balancer = await startBalancer({ port: basePort, host: '0.0.0.0', backends: Array.from({ length: instances }, (_, i) => ({ port: basePort + 1 + i })) });
-console.log(`Roundtable cluster: ${instances} instances behind http://localhost:${balancer.port} (PostgreSQL ${target.host}/${name}, Redis ${new URL(redisUrl).host})`);
+const balancer = await startBalancer({
+  port: basePort,
+  host: '0.0.0.0',
+  backends: Array.from({ length: instances }, (_, i) => ({ port: basePort + 1 + i })),
+});
+console.log(
+  `Roundtable cluster: ${instances} instances behind http://localhost:${balancer.port} (PostgreSQL ${target.host}/${name}, Redis ${new URL(redisUrl).host})`,
+);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM']) {
@@ -86,7 +108,12 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     stopping = true;
     await balancer.close();
     await Promise.all(
-      children.map((child) => child.exitCode === null && child.signalCode === null && new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM')))),
+      children.map(
+        (child) =>
+          child.exitCode === null &&
+          child.signalCode === null &&
+          new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM'))),
+      ),
     );
     process.exit(0);
   });

@@ -24,14 +24,26 @@ function authRateLimit(limit: number, redis?: RedisCommands, name = 'auth') {
   return rateLimit({
     windowMs: 60_000,
     limit,
-    ...(redis ? { store: new RedisStore({ sendCommand: (...args: string[]) => redis.sendCommand(args) as Promise<RedisReply>, prefix: `roundtable:${name}-limit:` }) } : {}),
+    ...(redis
+      ? {
+          store: new RedisStore({
+            sendCommand: (...args: string[]) => redis.sendCommand(args) as Promise<RedisReply>,
+            prefix: `roundtable:${name}-limit:`,
+          }),
+        }
+      : {}),
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     // X-Forwarded-For from a client is ignored on purpose unless TRUST_PROXY is set: no warning for it.
     validate: { xForwardedForHeader: false },
     handler: (_req, res, _next, options) => {
       res.setHeader('Retry-After', String(Math.ceil(options.windowMs / 1000)));
-      res.status(429).json({ statusCode: 429, error: 'Too Many Requests', message: 'too many attempts: try again in a minute', code: 'rate_limited' });
+      res.status(429).json({
+        statusCode: 429,
+        error: 'Too Many Requests',
+        message: 'too many attempts: try again in a minute',
+        code: 'rate_limited',
+      });
     },
   });
 }
@@ -57,14 +69,22 @@ function securityHeaders() {
       'style-src-elem': ["'self'"],
       'img-src': ["'self'", 'data:', 'blob:'],
       'font-src': ["'self'", 'data:'],
-      'connect-src': ["'self'", (req) => `ws://${req.headers.host ?? 'localhost'}`, (req) => `wss://${req.headers.host ?? 'localhost'}`],
+      'connect-src': [
+        "'self'",
+        (req) => `ws://${req.headers.host ?? 'localhost'}`,
+        (req) => `wss://${req.headers.host ?? 'localhost'}`,
+      ],
       'object-src': ["'none'"],
       'base-uri': ["'self'"],
       'form-action': ["'self'"],
       'frame-ancestors': ["'none'"],
     },
   });
-  type Handler = (req: { url?: string; headers: { host?: string } }, res: unknown, next: (error?: unknown) => void) => void;
+  type Handler = (
+    req: { url?: string; headers: { host?: string } },
+    res: unknown,
+    next: (error?: unknown) => void,
+  ) => void;
   return ((req, res, next) =>
     (base as unknown as Handler)(req, res, (error?: unknown) => {
       if (error) return next(error);
@@ -81,7 +101,10 @@ export function redactUrl(url: string): string {
 export const DEFAULT_WEB_DIST = fileURLToPath(new URL('../client/web/dist', import.meta.url));
 
 /** Everything main.ts and the e2e tests share: the app as it runs. */
-export async function createApp(config: AppConfig, options: { logger?: boolean } = {}): Promise<NestExpressApplication> {
+export async function createApp(
+  config: AppConfig,
+  options: { logger?: boolean } = {},
+): Promise<NestExpressApplication> {
   const logger = createPino(options.logger === false ? 'silent' : config.logLevel);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     logger: new PinoLoggerService(logger),
@@ -98,7 +121,13 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
       },
       autoLogging: { ignore: (req) => req.url === '/health' },
       // No query strings (tokens may travel there) and no join codes: the log is not a way into a class.
-      serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }) },
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: redactUrl(req.url),
+        }),
+      },
     }),
   );
   await bootstrap(app, config);
@@ -114,13 +143,19 @@ export async function bootstrap(app: NestExpressApplication, config: AppConfig):
   // X-Forwarded-For to believe (and no other, so nobody dodges the limits by sending that header).
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   const redis = config.redisUrl ? await app.get(ClusterSignals).commands() : undefined;
-  app.use(['/auth/login', '/auth/register', '/auth/password'], authRateLimit(config.limits.authPerMinute, redis, 'auth'));
+  app.use(
+    ['/auth/login', '/auth/register', '/auth/password'],
+    authRateLimit(config.limits.authPerMinute, redis, 'auth'),
+  );
   app.use('/auth/guest', authRateLimit(config.limits.guestJoinsPerMinute, redis, 'guest'));
   app.disable('x-powered-by');
   app.use(securityHeaders());
   app.useBodyParser('json', { limit: '64kb' });
   // Nesting is bounded before anything walks the input: 5,000 levels overflowed the validator's stack.
-  app.useGlobalPipes(new DepthLimitPipe(), new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalPipes(
+    new DepthLimitPipe(),
+    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
+  );
   app.useGlobalFilters(new HttpExceptionFilter());
 
   // With REDIS_URL, instances reach each other's connections through the cluster relay (one event
@@ -147,11 +182,16 @@ export async function bootstrap(app: NestExpressApplication, config: AppConfig):
     app.useStaticAssets(webDist, {
       index: 'index.html',
       setHeaders: (res: { setHeader(name: string, value: string): void }, path: string) => {
-        res.setHeader('Cache-Control', path.startsWith(hashedAssets) ? 'public, max-age=31536000, immutable' : 'no-cache');
+        res.setHeader(
+          'Cache-Control',
+          path.startsWith(hashedAssets) ? 'public, max-age=31536000, immutable' : 'no-cache',
+        );
       },
     });
     // Client-side routes (/s/<id>, /join/<code>) get the app shell.
-    const express = app.getHttpAdapter().getInstance() as { get(path: RegExp, handler: (req: unknown, res: { sendFile(path: string): void }) => void): void };
+    const express = app.getHttpAdapter().getInstance() as {
+      get(path: RegExp, handler: (req: unknown, res: { sendFile(path: string): void }) => void): void;
+    };
     express.get(/^\/(?:s|join|login)(?:\/.*)?$/, (_req, res) => res.sendFile(join(webDist, 'index.html')));
   }
   return app;

@@ -1,9 +1,19 @@
 import type { AgentStatusEvent, DurableEvent, NewMessageEvent, WireMessage } from '../client/sdk/roundtable-client.js';
 import { FakeOpenAi } from './support/fake-openai.js';
-import { connect, eventually, recordDurable, signUp, startTestApp, type TestApp, type TestUser } from './support/test-app.js';
+import {
+  connect,
+  eventually,
+  recordDurable,
+  signUp,
+  startTestApp,
+  type TestApp,
+  type TestUser,
+} from './support/test-app.js';
 
 const answers = (events: DurableEvent[]) =>
-  events.filter((e): e is NewMessageEvent => e.type === 'new_message' && e.message.role !== 'user').map((e) => e.message);
+  events
+    .filter((e): e is NewMessageEvent => e.type === 'new_message' && e.message.role !== 'user')
+    .map((e) => e.message);
 
 describe('the shared tutor, through the real openai SDK', () => {
   let fake: FakeOpenAi;
@@ -14,7 +24,12 @@ describe('the shared tutor, through the real openai SDK', () => {
 
   beforeAll(async () => {
     fake = await new FakeOpenAi().start();
-    app = await startTestApp({ OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', AGENT_MODEL: 'fake-model', AGENT_TIMEOUT_MS: '1500' });
+    app = await startTestApp({
+      OPENAI_BASE_URL: fake.url,
+      OPENAI_API_KEY: 'test-key',
+      AGENT_MODEL: 'fake-model',
+      AGENT_TIMEOUT_MS: '1500',
+    });
     [teacher, ada, bo] = await Promise.all([signUp(app, 'Ms Rivera'), signUp(app, 'Ada'), signUp(app, 'Bo')]);
   });
   afterAll(async () => {
@@ -23,7 +38,11 @@ describe('the shared tutor, through the real openai SDK', () => {
   });
 
   async function classroom(settings: Record<string, unknown> = {}) {
-    const { session } = await teacher.api.createSession({ title: 'Biology', agent: { instructions: 'Be brief.' }, ...settings });
+    const { session } = await teacher.api.createSession({
+      title: 'Biology',
+      agent: { instructions: 'Be brief.' },
+      ...settings,
+    });
     await teacher.api.setMember(session.id, ada.user.id, 'contributor');
     await teacher.api.setMember(session.id, bo.user.id, 'contributor');
     const clients = await Promise.all([teacher, ada, bo].map((u) => connect(app, u.access_token)));
@@ -48,7 +67,13 @@ describe('the shared tutor, through the real openai SDK', () => {
     expect(deltas[0].join('')).toBe('Photosynthesis makes sugar.');
     expect(deltas[0].length).toBeGreaterThanOrEqual(1);
     expect(deltas[0].length).toBeLessThanOrEqual(4);
-    for (const l of logs) expect(answers(l)[0]).toMatchObject({ role: 'assistant', content: 'Photosynthesis makes sugar.', status: 'complete', reply_to: [question.id] });
+    for (const l of logs)
+      expect(answers(l)[0]).toMatchObject({
+        role: 'assistant',
+        content: 'Photosynthesis makes sugar.',
+        status: 'complete',
+        reply_to: [question.id],
+      });
     await eventually(() => statuses.some((s) => s.status === 'idle'), 'idle');
     expect(statuses.map((s) => s.status)).toEqual(['thinking', 'streaming', 'idle']);
     expect(statuses[0]).toMatchObject({ triggered_by: ada.user.id, message_id: answers(logs[0])[0].id });
@@ -59,14 +84,19 @@ describe('the shared tutor, through the real openai SDK', () => {
     expect(request.authorization).toBe('Bearer test-key');
     expect(request.messages[0].content).toContain('Be brief.');
     expect(request.messages[0].content).toMatch(/- \[#[0-9a-f]{6} \| moderator \| "Ms Rivera"\]/);
-    expect(request.messages[request.messages.length - 1]).toEqual({ role: 'user', content: expect.stringMatching(/^\[#[0-9a-f]{6} \| contributor \| "Ada"\]: What is photosynthesis\?$/) });
+    expect(request.messages[request.messages.length - 1]).toEqual({
+      role: 'user',
+      content: expect.stringMatching(/^\[#[0-9a-f]{6} \| contributor \| "Ada"\]: What is photosynthesis\?$/),
+    });
 
-    const usage = await teacher.api.call<{ usage: { total: { total_tokens: number }; per_user: Array<{ user_id: string }> } }>('GET', `/sessions/${session.id}/usage`);
+    const usage = await teacher.api.call<{
+      usage: { total: { total_tokens: number }; per_user: Array<{ user_id: string }> };
+    }>('GET', `/sessions/${session.id}/usage`);
     expect(usage.usage.total.total_tokens).toBe(14);
     expect(usage.usage.per_user.map((u) => u.user_id)).toEqual([ada.user.id]);
   });
 
-  it('answers round-robin: one author\'s burst does not starve the others', async () => {
+  it("answers round-robin: one author's burst does not starve the others", async () => {
     const { session, clients, logs } = await classroom();
     fake.next({ chunks: ['first'], delayMs: 300 }); // keeps the tutor busy while the rest arrives
     const a1 = await clients[1].send(session.id, 'A1');
@@ -81,7 +111,12 @@ describe('the shared tutor, through the real openai SDK', () => {
   it('turns a provider error and a time-out into failed messages, and goes on with the queue', async () => {
     const { session, clients, logs } = await classroom();
     const leaky = 'upstream http://ops:hunter2@models.internal:8000/v1 rejected key sk-live-abc123def456 for org acme';
-    fake.next({ status: 500, errorMessage: leaky }, { status: 500, errorMessage: leaky }, { chunks: ['slow'], delayMs: 3000 }, { chunks: ['fine'] });
+    fake.next(
+      { status: 500, errorMessage: leaky },
+      { status: 500, errorMessage: leaky },
+      { chunks: ['slow'], delayMs: 3000 },
+      { chunks: ['fine'] },
+    );
     const q1 = await clients[1].send(session.id, 'first');
     const q2 = await clients[2].send(session.id, 'second');
     const q3 = await clients[1].send(session.id, 'third');
@@ -111,7 +146,9 @@ describe('the shared tutor, through the real openai SDK', () => {
     expect(cancelled.content).not.toContain('five');
     await eventually(() => fake.aborted > abortedBefore, 'the provider request aborted');
     // A contributor may not cancel.
-    await expect(clients[1].moderate({ session_id: session.id, action: 'cancel_agent' })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(clients[1].moderate({ session_id: session.id, action: 'cancel_agent' })).rejects.toMatchObject({
+      code: 'forbidden',
+    });
   });
 
   it('shows a late joiner the answer streamed so far, then the rest', async () => {
@@ -131,7 +168,10 @@ describe('the shared tutor, through the real openai SDK', () => {
   });
 
   it('enforces per-user rate limits with retry_after_ms, storing nothing; moderators are exempt', async () => {
-    const { session, clients } = await classroom({ rate_limit: { messages: 2, per_seconds: 60 }, agent: { responds_to: 'mentions' } });
+    const { session, clients } = await classroom({
+      rate_limit: { messages: 2, per_seconds: 60 },
+      agent: { responds_to: 'mentions' },
+    });
     await clients[1].send(session.id, 'one');
     await clients[1].send(session.id, 'two');
     const refused = await clients[1].send(session.id, 'three').catch((e: unknown) => e);
@@ -143,7 +183,7 @@ describe('the shared tutor, through the real openai SDK', () => {
     expect(history.messages.map((m) => m.content)).not.toContain('three');
   });
 
-  it('under hand_raise, asks only with the floor, which the agent\'s answer releases', async () => {
+  it("under hand_raise, asks only with the floor, which the agent's answer releases", async () => {
     const { session, clients, logs } = await classroom({ turn_policy: 'hand_raise' });
     await expect(clients[1].send(session.id, 'may I?')).rejects.toMatchObject({ code: 'not_your_turn' });
     await clients[1].raiseHand(session.id, 'about cells');
@@ -154,7 +194,10 @@ describe('the shared tutor, through the real openai SDK', () => {
     await eventually(() => answers(logs[2]).length === 1, 'the answer');
     expect(answers(logs[2])[0].reply_to).toEqual([question.id]);
     await eventually(
-      () => logs[1].some((e) => e.type === 'session_updated' && (e.changes as { floor_user_id?: unknown }).floor_user_id === null),
+      () =>
+        logs[1].some(
+          (e) => e.type === 'session_updated' && (e.changes as { floor_user_id?: unknown }).floor_user_id === null,
+        ),
       'the floor released',
     );
     await expect(clients[1].send(session.id, 'another?')).rejects.toMatchObject({ code: 'not_your_turn' });
@@ -199,10 +242,11 @@ describe('the shared tutor, through the real openai SDK', () => {
     await eventually(() => queues.some(waiting), 'a queue of two behind the answer in progress');
     // Round-robin: Bo (never served) goes before Ada's second message.
     expect(queues.find(waiting)).toEqual([b1.id, a2.id]);
-    const explained = await ada.api.call<{ policy: string; queue: Array<{ message_id: string; position: number }>; explanation: string }>(
-      'GET',
-      `/sessions/${session.id}/queue`,
-    );
+    const explained = await ada.api.call<{
+      policy: string;
+      queue: Array<{ message_id: string; position: number }>;
+      explanation: string;
+    }>('GET', `/sessions/${session.id}/queue`);
     expect(explained.policy).toBe('round_robin');
     expect(explained.explanation).toContain('fewest tutor tokens');
     await eventually(() => queues[queues.length - 1]?.length === 0, 'an empty queue', 10_000);
@@ -212,10 +256,17 @@ describe('the shared tutor, through the real openai SDK', () => {
     const { session, clients, logs } = await classroom({ turn_policy: 'hand_raise', auto_grant: true });
     await clients[2].raiseHand(session.id);
     await clients[1].raiseHand(session.id);
-    await eventually(() => logs[0].some((e) => e.type === 'turn_granted' && e.user_id === bo.user.id), 'the floor to Bo');
+    await eventually(
+      () => logs[0].some((e) => e.type === 'turn_granted' && e.user_id === bo.user.id),
+      'the floor to Bo',
+    );
     await expect(clients[1].send(session.id, 'me too?')).rejects.toMatchObject({ code: 'not_your_turn' });
     await clients[2].send(session.id, 'my question');
-    await eventually(() => logs[0].some((e) => e.type === 'turn_granted' && e.user_id === ada.user.id), 'then the floor to Ada', 10_000);
+    await eventually(
+      () => logs[0].some((e) => e.type === 'turn_granted' && e.user_id === ada.user.id),
+      'then the floor to Ada',
+      10_000,
+    );
     await expect(clients[1].send(session.id, 'now me')).resolves.toBeTruthy();
   });
 });

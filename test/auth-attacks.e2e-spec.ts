@@ -4,10 +4,15 @@ import { PrismaClient } from '../src/generated/prisma/client.js';
 import { CONNECT_TIMEOUT_MS } from '../src/realtime/lean-io.adapter.js';
 import { signUp, startTestApp, type TestApp, type TestUser } from './support/test-app.js';
 
-const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const b64 = (value: unknown) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
 /** A token signed with `secret` (HS256) over exactly these claims. */
-function forge(claims: Record<string, unknown>, secret: string, header: Record<string, unknown> = { alg: 'HS256', typ: 'JWT' }): string {
+function forge(
+  claims: Record<string, unknown>,
+  secret: string,
+  header: Record<string, unknown> = { alg: 'HS256', typ: 'JWT' },
+): string {
   const body = `${b64(header)}.${b64(claims)}`;
   return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
 }
@@ -22,7 +27,10 @@ describe('authentication under attack', () => {
   let secret: string;
 
   beforeAll(async () => {
-    app = await startTestApp({ JWT_SECRET: 'a-test-secret-that-is-long-enough-0123456789', WRONG_JOIN_CODES_PER_10_MIN: '5' });
+    app = await startTestApp({
+      JWT_SECRET: 'a-test-secret-that-is-long-enough-0123456789',
+      WRONG_JOIN_CODES_PER_10_MIN: '5',
+    });
     ada = await signUp(app, 'Ada');
     secret = 'a-test-secret-that-is-long-enough-0123456789';
   });
@@ -35,7 +43,8 @@ describe('authentication under attack', () => {
       socket.on('connect', () => (socket.close(), resolve('connected')));
       socket.on('connect_error', (error) => (socket.close(), resolve(error.message)));
     });
-  const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
+  const claimsOf = (token: string) =>
+    JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
 
   it('accepts the real token, to show the forgeries below fail for their own reason', async () => {
     expect((await me(ada.access_token)).status).toBe(200);
@@ -47,18 +56,30 @@ describe('authentication under attack', () => {
   it.each([
     ['alg: none', () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claimsOf(ada.access_token))}.`],
     ['alg: none with a signature', () => forge(claimsOf(ada.access_token), secret, { alg: 'none', typ: 'JWT' })],
-    ['HS512 instead of HS256', () => {
-      const body = `${b64({ alg: 'HS512', typ: 'JWT' })}.${b64(claimsOf(ada.access_token))}`;
-      return `${body}.${createHmac('sha512', secret).update(body).digest('base64url')}`;
-    }],
+    [
+      'HS512 instead of HS256',
+      () => {
+        const body = `${b64({ alg: 'HS512', typ: 'JWT' })}.${b64(claimsOf(ada.access_token))}`;
+        return `${body}.${createHmac('sha512', secret).update(body).digest('base64url')}`;
+      },
+    ],
     ['expired', () => forge({ ...claimsOf(ada.access_token), iat: 1_000_000, exp: 1_000_100 }, secret)],
     ['signed with another secret', () => forge(claimsOf(ada.access_token), 'not-the-secret')],
-    ['tampered claims (another subject, same signature)', () => {
-      const [header, , signature] = ada.access_token.split('.');
-      return `${header}.${b64({ ...claimsOf(ada.access_token), sub: '00000000-0000-4000-8000-000000000000' })}.${signature}`;
-    }],
-    ['a subject that never existed', () => forge({ ...claimsOf(ada.access_token), sub: '00000000-0000-4000-8000-000000000000' }, secret)],
-    ['an old token version (signed out everywhere since)', () => forge({ ...claimsOf(ada.access_token), ver: -1 }, secret)],
+    [
+      'tampered claims (another subject, same signature)',
+      () => {
+        const [header, , signature] = ada.access_token.split('.');
+        return `${header}.${b64({ ...claimsOf(ada.access_token), sub: '00000000-0000-4000-8000-000000000000' })}.${signature}`;
+      },
+    ],
+    [
+      'a subject that never existed',
+      () => forge({ ...claimsOf(ada.access_token), sub: '00000000-0000-4000-8000-000000000000' }, secret),
+    ],
+    [
+      'an old token version (signed out everywhere since)',
+      () => forge({ ...claimsOf(ada.access_token), ver: -1 }, secret),
+    ],
     ['garbage', () => 'not.a.token'],
     ['empty', () => ''],
   ])('refuses a token that is %s, on REST and on the socket', async (_what, make) => {
@@ -77,19 +98,35 @@ describe('authentication under attack', () => {
     expect(await handshake(bo.access_token)).toBe('unauthorized');
   });
 
-  it("keeps a guest token to its one session", async () => {
+  it('keeps a guest token to its one session', async () => {
     const teacher = await signUp(app, 'Teacher');
-    const [{ session: one }, { session: two }] = [await teacher.api.createSession({ title: 'One' }), await teacher.api.createSession({ title: 'Two' })];
+    const [{ session: one }, { session: two }] = [
+      await teacher.api.createSession({ title: 'One' }),
+      await teacher.api.createSession({ title: 'Two' }),
+    ];
     const guest = await app.api.guest(one.join_code!, 'Cy');
-    const read = (id: string) => fetch(`${app.url}/sessions/${id}`, { headers: { authorization: `Bearer ${guest.access_token}` } });
+    const read = (id: string) =>
+      fetch(`${app.url}/sessions/${id}`, { headers: { authorization: `Bearer ${guest.access_token}` } });
     expect((await read(one.id)).status).toBe(200);
     expect((await read(two.id)).status).toBe(403);
-    expect((await fetch(`${app.url}/sessions`, { method: 'POST', headers: { authorization: `Bearer ${guest.access_token}`, 'content-type': 'application/json' }, body: JSON.stringify({ title: 'mine' }) })).status).toBe(403);
+    expect(
+      (
+        await fetch(`${app.url}/sessions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${guest.access_token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ title: 'mine' }),
+        })
+      ).status,
+    ).toBe(403);
   });
 
   it('bounds passwords: at least 8 characters, at most 200 before any hashing', async () => {
     const register = (password: string) =>
-      fetch(`${app.url}/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: `p${password.length}@example.org`, password, display_name: 'P' }) });
+      fetch(`${app.url}/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: `p${password.length}@example.org`, password, display_name: 'P' }),
+      });
     expect((await register('short')).status).toBe(400);
     const started = Date.now();
     expect((await register('x'.repeat(60_000))).status).toBe(400);
@@ -101,7 +138,12 @@ describe('authentication under attack', () => {
     const teacher = await signUp(app, 'Guess target');
     const { session } = await teacher.api.createSession({ title: 'Secret class' });
     expect(session.join_code).toMatch(/^[ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{8}$/);
-    const join = (code: string) => fetch(`${app.url}/auth/guest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ join_code: code, display_name: 'Guesser' }) });
+    const join = (code: string) =>
+      fetch(`${app.url}/auth/guest`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ join_code: code, display_name: 'Guesser' }),
+      });
     for (let i = 0; i < 5; i++) expect((await join(`WRONG${i}AA`)).status).toBe(404);
     const refused = await join(`WRONG9AA`);
     expect(refused.status).toBe(429);
@@ -110,7 +152,6 @@ describe('authentication under attack', () => {
     expect((await join(session.join_code!)).status).toBe(429);
   });
 });
-
 
 describe('connections that never authenticate', () => {
   let app: TestApp;

@@ -2,7 +2,16 @@ import { RoundtableClient } from '../client/sdk/roundtable-client.js';
 import { connect, rawAck, signUp, signUpAdmin, startTestApp, type TestApp } from './support/test-app.js';
 
 type Caller = 'moderator' | 'contributor' | 'observer' | 'guest' | 'non_member' | 'banned' | 'admin' | 'anonymous';
-const CALLERS: Caller[] = ['moderator', 'contributor', 'observer', 'guest', 'non_member', 'banned', 'admin', 'anonymous'];
+const CALLERS: Caller[] = [
+  'moderator',
+  'contributor',
+  'observer',
+  'guest',
+  'non_member',
+  'banned',
+  'admin',
+  'anonymous',
+];
 
 const ADMIN_EMAIL = 'platform-admin@example.org';
 
@@ -42,18 +51,30 @@ describe('authorization, route by route and event by event', () => {
       admin: admin.access_token,
       anonymous: '',
     });
-    Object.assign(ids, { moderator: mod.user.id, contributor: contributor.user.id, observer: observer.user.id, guest: guest.user.id });
+    Object.assign(ids, {
+      moderator: mod.user.id,
+      contributor: contributor.user.id,
+      observer: observer.user.id,
+      guest: guest.user.id,
+    });
     targetId = target.user.id;
   });
   afterAll(() => app.close());
 
   const eventCount = async () =>
-    (await app.api.withToken(tokens.moderator).call<{ events: unknown[] }>('GET', `/sessions/${sessionId}/events?limit=1000`)).events.length;
+    (
+      await app.api
+        .withToken(tokens.moderator)
+        .call<{ events: unknown[] }>('GET', `/sessions/${sessionId}/events?limit=1000`)
+    ).events.length;
 
   async function http(caller: Caller, method: string, path: string, body?: unknown): Promise<number> {
     const response = await fetch(`${app.url}${path.replace(':id', sessionId)}`, {
       method,
-      headers: { 'content-type': 'application/json', ...(tokens[caller] ? { authorization: `Bearer ${tokens[caller]}` } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        ...(tokens[caller] ? { authorization: `Bearer ${tokens[caller]}` } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return response.status;
@@ -91,7 +112,10 @@ describe('authorization, route by route and event by event', () => {
       ];
     }
     const expected = Object.fromEntries(
-      CALLERS.map((c) => [c, STAFF_ONLY.includes(c) ? [200, 200, 200] : c === 'anonymous' ? [401, 401, 401] : [403, 403, 403]]),
+      CALLERS.map((c) => [
+        c,
+        STAFF_ONLY.includes(c) ? [200, 200, 200] : c === 'anonymous' ? [401, 401, 401] : [403, 403, 403],
+      ]),
     );
     expect(outcome).toEqual(expected);
     // Only the two allowed callers wrote: three events each.
@@ -101,7 +125,9 @@ describe('authorization, route by route and event by event', () => {
   it('POST /sessions: signed-in users but not guests', async () => {
     const outcome: Record<string, number> = {};
     for (const caller of CALLERS) outcome[caller] = await http(caller, 'POST', '/sessions', { title: 'Mine' });
-    expect(outcome).toEqual(Object.fromEntries(CALLERS.map((c) => [c, c === 'anonymous' ? 401 : c === 'guest' ? 403 : 201])));
+    expect(outcome).toEqual(
+      Object.fromEntries(CALLERS.map((c) => [c, c === 'anonymous' ? 401 : c === 'guest' ? 403 : 201])),
+    );
   });
 
   it('socket events: each caller gets exactly the permission table, and denials change nothing', async () => {
@@ -114,7 +140,10 @@ describe('authorization, route by route and event by event', () => {
     const events: Array<[string, () => unknown[]]> = [
       ['join', () => [{ session_id: sid }]],
       ['message', () => [{ session_id: sid, content: `hello ${++n}`, client_msg_id: `authz-${n}` }]],
-      ['message(staff)', () => [{ session_id: sid, content: `note ${++n}`, client_msg_id: `authz-${n}`, visibility: 'staff' }]],
+      [
+        'message(staff)',
+        () => [{ session_id: sid, content: `note ${++n}`, client_msg_id: `authz-${n}`, visibility: 'staff' }],
+      ],
       ['typing_start', () => [{ session_id: sid }]],
       ['raise_hand', () => [{ session_id: sid }]],
       ['lower_hand', () => [{ session_id: sid }]],
@@ -179,7 +208,12 @@ describe('authorization, route by route and event by event', () => {
     }
     const denied = (c: Caller) => (c === 'anonymous' ? 401 : 403);
     expect(outcome).toEqual(
-      Object.fromEntries(CALLERS.map((c) => [c, STAFF_ONLY.includes(c) ? [200, 200, 200, 200] : [denied(c), denied(c), denied(c), denied(c)]])),
+      Object.fromEntries(
+        CALLERS.map((c) => [
+          c,
+          STAFF_ONLY.includes(c) ? [200, 200, 200, 200] : [denied(c), denied(c), denied(c), denied(c)],
+        ]),
+      ),
     );
   });
 
@@ -187,7 +221,9 @@ describe('authorization, route by route and event by event', () => {
     for (const caller of CALLERS) {
       expect([caller, await http(caller, 'GET', '/auth/me')]).toEqual([caller, caller === 'anonymous' ? 401 : 200]);
     }
-    const forged = await fetch(`${app.url}/auth/me`, { headers: { authorization: `Bearer ${tokens.moderator.slice(0, -3)}abc` } });
+    const forged = await fetch(`${app.url}/auth/me`, {
+      headers: { authorization: `Bearer ${tokens.moderator.slice(0, -3)}abc` },
+    });
     expect(forged.status).toBe(401);
   });
 });

@@ -16,7 +16,14 @@ describe('two instances on one PostgreSQL and one Redis', () => {
     database = await prepareDatabase({ postgres: true });
     fake = await new FakeOpenAi().start();
     // One deployment: one signing key (a token from either instance works on both).
-    const env = { JWT_SECRET: 'cluster-test-signing-key-0123456789', DATABASE_URL: database.databaseUrl!, REDIS_URL: 'redis://127.0.0.1:6379', OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', AGENT_MODEL: 'fake-model' };
+    const env = {
+      JWT_SECRET: 'cluster-test-signing-key-0123456789',
+      DATABASE_URL: database.databaseUrl!,
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      OPENAI_BASE_URL: fake.url,
+      OPENAI_API_KEY: 'test-key',
+      AGENT_MODEL: 'fake-model',
+    };
     a = await startTestApp(env);
     b = await startTestApp(env);
   }, 60_000);
@@ -41,12 +48,19 @@ describe('two instances on one PostgreSQL and one Redis', () => {
     fake.next({ chunks: Array.from({ length: 40 }, (_, i) => `piece ${i} `), delayMs: 250 });
     const question = await student.send(session.id, 'Tell me a long story');
     const prisma = a.app.get(PrismaClient);
-    await eventually(async () => (await prisma.session.findUnique({ where: { id: session.id } }))?.agentLeaseOwner === a.config.instanceId, "instance A answering (holding the session's lease)");
+    await eventually(
+      async () =>
+        (await prisma.session.findUnique({ where: { id: session.id } }))?.agentLeaseOwner === a.config.instanceId,
+      "instance A answering (holding the session's lease)",
+    );
     await eventually(() => deltas.length > 0, 'the answer streaming to the moderator on B (through Redis)');
 
     await moderator.moderate({ session_id: session.id, action: 'cancel_agent' });
     await eventually(() => fake.aborted === 1, 'the stream on A cancelled', 10_000);
-    const answer = await eventually(() => prisma.message.findFirst({ where: { sessionId: session.id, role: 'assistant' } }), 'the stored answer');
+    const answer = await eventually(
+      () => prisma.message.findFirst({ where: { sessionId: session.id, role: 'assistant' } }),
+      'the stored answer',
+    );
     expect(answer).toMatchObject({ status: 'cancelled', replyTo: [question.id] });
     expect(answer!.content.length).toBeLessThan(40 * 9);
   }, 40_000);

@@ -37,7 +37,12 @@ describe('crashes and stops', () => {
   });
 
   async function connect(token: string): Promise<RoundtableClient> {
-    const client = new RoundtableClient({ url: server!.url, token, ackTimeoutMs: 1000, socketOptions: { reconnection: false } });
+    const client = new RoundtableClient({
+      url: server!.url,
+      token,
+      ackTimeoutMs: 1000,
+      socketOptions: { reconnection: false },
+    });
     clients.push(client);
     return client.connect();
   }
@@ -46,7 +51,9 @@ describe('crashes and stops', () => {
     server = await startServer(env);
     const api = new RoundtableApi(server.url);
     const teacher = await api.register('kill-loop@example.org', 'correct horse battery', 'Teacher');
-    const { session } = await api.withToken(teacher.access_token).createSession({ title: 'Kill loop', turn_policy: 'fifo', agent: { responds_to: 'mentions' } });
+    const { session } = await api
+      .withToken(teacher.access_token)
+      .createSession({ title: 'Kill loop', turn_policy: 'fifo', agent: { responds_to: 'mentions' } });
     const students = await Promise.all(['Ada', 'Bo', 'Cy'].map((name) => api.guest(session.join_code!, name)));
 
     const acked = new Map<string, WireMessage>(); // by client_msg_id
@@ -84,8 +91,11 @@ describe('crashes and stops', () => {
     // Every acknowledged message, exactly once; nothing stored twice.
     const reader = new RoundtableApi(server.url, teacher.access_token);
     const events: DurableEvent[] = [];
-    for (let after = 0; ; ) {
-      const page = await reader.call<{ events: DurableEvent[]; has_more: boolean }>('GET', `/sessions/${session.id}/events?after_seq=${after}&limit=1000`);
+    for (let after = 0; ;) {
+      const page = await reader.call<{ events: DurableEvent[]; has_more: boolean }>(
+        'GET',
+        `/sessions/${session.id}/events?after_seq=${after}&limit=1000`,
+      );
       events.push(...page.events);
       if (!page.has_more) break;
       after = page.events[page.events.length - 1].seq;
@@ -96,7 +106,9 @@ describe('crashes and stops', () => {
     for (const q of questions) byClientId.set(q.client_msg_id!, (byClientId.get(q.client_msg_id!) ?? 0) + 1);
     const missing = [...acked.keys()].filter((id) => !byClientId.has(id));
     const doubled = [...byClientId].filter(([, n]) => n > 1);
-    console.log(`kill loop: ${KILLS} kills in ${(loopMs / 1000).toFixed(1)} s; ${attempted} sends, ${acked.size} acknowledged, ${questions.length} stored; missing ${missing.length}, stored twice ${doubled.length}`);
+    console.log(
+      `kill loop: ${KILLS} kills in ${(loopMs / 1000).toFixed(1)} s; ${attempted} sends, ${acked.size} acknowledged, ${questions.length} stored; missing ${missing.length}, stored twice ${doubled.length}`,
+    );
     expect(missing).toEqual([]);
     expect(doubled).toEqual([]);
     expect(acked.size).toBeGreaterThan(KILLS * 3);
@@ -106,19 +118,28 @@ describe('crashes and stops', () => {
       const all: WireMessage[] = [];
       let before: number | undefined;
       for (;;) {
-        const page = await reader.call<{ messages: WireMessage[]; has_more: boolean }>('GET', `/sessions/${session.id}/messages?limit=200${before ? `&before_seq=${before}` : ''}`);
+        const page = await reader.call<{ messages: WireMessage[]; has_more: boolean }>(
+          'GET',
+          `/sessions/${session.id}/messages?limit=200${before ? `&before_seq=${before}` : ''}`,
+        );
         all.push(...page.messages);
         if (!page.has_more) break;
         before = page.messages[page.messages.length - 1].seq;
       }
       const counts = new Map<string, number>();
-      for (const m of all) if (m.role === 'assistant' && m.status === 'complete') for (const id of m.reply_to ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
+      for (const m of all)
+        if (m.role === 'assistant' && m.status === 'complete')
+          for (const id of m.reply_to ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
       return { counts, questions: all.filter((m) => m.role === 'user' && m.content.startsWith('@tutor')) };
     };
-    const settled = await eventually(async () => {
-      const { counts, questions: stored } = await answersTo();
-      return stored.every((q) => counts.has(q.id)) ? { counts, stored } : null;
-    }, 'every question answered', 120_000);
+    const settled = await eventually(
+      async () => {
+        const { counts, questions: stored } = await answersTo();
+        return stored.every((q) => counts.has(q.id)) ? { counts, stored } : null;
+      },
+      'every question answered',
+      120_000,
+    );
     expect([...settled!.counts.values()].filter((n) => n > 1)).toEqual([]);
     expect(settled!.stored.length).toBeGreaterThan(KILLS);
     console.log(`kill loop: all ${settled!.stored.length} questions answered once`);
@@ -133,7 +154,9 @@ describe('crashes and stops', () => {
     await socket.join(session.id);
     const sent: WireMessage[] = [];
     for (let i = 0; i < 20; i++) sent.push(await socket.send(session.id, `before the stop ${i}`));
-    const disconnected = new Promise<string>((resolve) => (socket.socket as unknown as { once(e: string, f: (r: string) => void): void }).once('disconnect', resolve));
+    const disconnected = new Promise<string>((resolve) =>
+      (socket.socket as unknown as { once(e: string, f: (r: string) => void): void }).once('disconnect', resolve),
+    );
     const stop = await terminate(server);
     expect(stop.ms).toBeLessThan(10_000);
     expect(stop.code === 0 || stop.signal === 'SIGTERM').toBe(true); // Nest re-raises the signal once it has closed everything

@@ -51,7 +51,13 @@ describe('generated hostile input', () => {
 
   function values(next: () => number, depth = 0): unknown[] {
     const pick = <T>(xs: T[]) => xs[Math.floor(next() * xs.length)];
-    const nested = depth < 3 ? [{ [pick(['a', '__proto__', 'constructor', 'prototype', 'session_id'])]: pick(values(next, depth + 1)) }, [pick(values(next, depth + 1))]] : [];
+    const nested =
+      depth < 3
+        ? [
+            { [pick(['a', '__proto__', 'constructor', 'prototype', 'session_id'])]: pick(values(next, depth + 1)) },
+            [pick(values(next, depth + 1))],
+          ]
+        : [];
     return [
       null,
       true,
@@ -76,7 +82,28 @@ describe('generated hostile input', () => {
 
   function payload(next: () => number): unknown {
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)];
-    const fields = ['session_id', 'content', 'client_msg_id', 'visibility', 'last_seq', 'before_seq', 'limit', 'note', 'action', 'user_id', 'message_id', 'seconds', 'role', 'ban', 'turn_policy', 'rate_limit', 'instructions', 'waiting_room', '__proto__', 'constructor'];
+    const fields = [
+      'session_id',
+      'content',
+      'client_msg_id',
+      'visibility',
+      'last_seq',
+      'before_seq',
+      'limit',
+      'note',
+      'action',
+      'user_id',
+      'message_id',
+      'seconds',
+      'role',
+      'ban',
+      'turn_policy',
+      'rate_limit',
+      'instructions',
+      'waiting_room',
+      '__proto__',
+      'constructor',
+    ];
     const body: Record<string, unknown> = next() < 0.8 ? { session_id: sessionId } : {};
     const n = Math.floor(next() * 5);
     for (let i = 0; i < n; i++) {
@@ -100,7 +127,8 @@ describe('generated hostile input', () => {
       const answer = (await rawAck(client, event, sent)) as { ok: boolean; error?: { code: string; message: string } };
       const code = answer.ok ? 'ok' : (answer.error?.code ?? 'no error given');
       codes.set(code, (codes.get(code) ?? 0) + 1);
-      if (code === 'internal' || code === 'no error given') throw new Error(`case ${i}: ${event} ${JSON.stringify(sent).slice(0, 300)} → ${JSON.stringify(answer)}`);
+      if (code === 'internal' || code === 'no error given')
+        throw new Error(`case ${i}: ${event} ${JSON.stringify(sent).slice(0, 300)} → ${JSON.stringify(answer)}`);
       if (!answer.ok) expect(answer.error!.message.length).toBeGreaterThan(0);
       if (answer.error?.message === 'too many events: slow down') flooded++;
     }
@@ -124,11 +152,17 @@ describe('generated hostile input', () => {
     expect(((await patch.json()) as { message: string }).message).toContain('waiting_room must be a boolean');
     const client = await connect(app, token);
     for (const field of ['waiting_room', 'turn_policy', 'auto_grant', 'anonymous_questions', 'instructions']) {
-      const answer = (await rawAck(client, 'moderate', { session_id: sessionId, action: field === 'instructions' ? 'set_agent' : 'set_policy', [field]: null })) as { ok: boolean; error?: { code: string } };
+      const answer = (await rawAck(client, 'moderate', {
+        session_id: sessionId,
+        action: field === 'instructions' ? 'set_agent' : 'set_policy',
+        [field]: null,
+      })) as { ok: boolean; error?: { code: string } };
       expect([field, answer.error?.code]).toEqual([field, 'bad_request']);
     }
     // Where null means something, it still does: no rate limit, the server's answer length.
-    expect(await rawAck(client, 'moderate', { session_id: sessionId, action: 'set_policy', rate_limit: null })).toMatchObject({ ok: true });
+    expect(
+      await rawAck(client, 'moderate', { session_id: sessionId, action: 'set_policy', rate_limit: null }),
+    ).toMatchObject({ ok: true });
   });
 
   it('answers every generated REST body with a 2xx or a 4xx, never a 500', async () => {
@@ -136,16 +170,36 @@ describe('generated hostile input', () => {
     const routes = restRoutes(sessionId, token);
     for (let i = 0; i < 210; i++) {
       const [method, path, bearer] = routes[i % routes.length];
-      const fields = ['email', 'password', 'display_name', 'join_code', 'title', 'turn_policy', 'agent', 'rate_limit', 'guest_role', 'locked', 'role', 'waiting_room', 'new_password', 'current_password', '__proto__'];
+      const fields = [
+        'email',
+        'password',
+        'display_name',
+        'join_code',
+        'title',
+        'turn_policy',
+        'agent',
+        'rate_limit',
+        'guest_role',
+        'locked',
+        'role',
+        'waiting_room',
+        'new_password',
+        'current_password',
+        '__proto__',
+      ];
       const body: Record<string, unknown> = {};
-      for (let f = 0; f < 4; f++) body[fields[Math.floor(next() * fields.length)]] = values(next)[Math.floor(next() * values(next).length)];
+      for (let f = 0; f < 4; f++)
+        body[fields[Math.floor(next() * fields.length)]] = values(next)[Math.floor(next() * values(next).length)];
       if (path === '/auth/guest' && next() < 0.5) body.join_code = joinCode;
       const response = await fetch(`${app.url}${path}`, {
         method,
         headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
         body: JSON.stringify(body),
       });
-      if (response.status >= 500) throw new Error(`case ${i}: ${method} ${path} ${JSON.stringify(body).slice(0, 300)} → ${response.status} ${await response.text()}`);
+      if (response.status >= 500)
+        throw new Error(
+          `case ${i}: ${method} ${path} ${JSON.stringify(body).slice(0, 300)} → ${response.status} ${await response.text()}`,
+        );
       expect(response.status).toBeLessThan(500);
     }
     const health = await fetch(`${app.url}/health`);
@@ -169,14 +223,48 @@ describe('property-based hostile input (fast-check)', () => {
     app = await startTestApp();
     const teacher = await signUp(app, 'Teacher');
     token = teacher.access_token;
-    const { session } = await teacher.api.createSession({ title: 'Fuzzed by properties', agent: { responds_to: 'mentions' } });
+    const { session } = await teacher.api.createSession({
+      title: 'Fuzzed by properties',
+      agent: { responds_to: 'mentions' },
+    });
     sessionId = session.id;
     joinCode = session.join_code!;
     console.log(`fast-check seed ${seed} (FUZZ_SEED=${seed} replays it)`);
   });
   afterAll(() => app.close());
 
-  const FIELDS = ['session_id', 'content', 'client_msg_id', 'visibility', 'anonymous', 'display', 'last_seq', 'before_seq', 'limit', 'note', 'action', 'user_id', 'message_id', 'seconds', 'role', 'ban', 'turn_policy', 'rate_limit', 'instructions', 'waiting_room', 'reason', 'weight', 'max_answer_tokens', 'keep_questions', 'restore_questions', 'stop_now', 'clear_hands', '__proto__', 'constructor', 'prototype'];
+  const FIELDS = [
+    'session_id',
+    'content',
+    'client_msg_id',
+    'visibility',
+    'anonymous',
+    'display',
+    'last_seq',
+    'before_seq',
+    'limit',
+    'note',
+    'action',
+    'user_id',
+    'message_id',
+    'seconds',
+    'role',
+    'ban',
+    'turn_policy',
+    'rate_limit',
+    'instructions',
+    'waiting_room',
+    'reason',
+    'weight',
+    'max_answer_tokens',
+    'keep_questions',
+    'restore_questions',
+    'stop_now',
+    'clear_hands',
+    '__proto__',
+    'constructor',
+    'prototype',
+  ];
   const leaf = () =>
     fc.oneof(
       fc.constant(null),
@@ -186,16 +274,44 @@ describe('property-based hostile input (fast-check)', () => {
       fc.constantFrom(2 ** 31, -(2 ** 31) - 1, Number.MAX_SAFE_INTEGER, 0, -1),
       fc.string({ maxLength: 40 }),
       fc.string({ unit: 'grapheme', maxLength: 20 }),
-      fc.constantFrom('x'.repeat(9000), 'nul\u0000byte', '\u202eevil', '<img src=x onerror=alert(1)>', '__proto__', 'all', 'staff', 'moderator', 'votes'),
+      fc.constantFrom(
+        'x'.repeat(9000),
+        'nul\u0000byte',
+        '\u202eevil',
+        '<img src=x onerror=alert(1)>',
+        '__proto__',
+        'all',
+        'staff',
+        'moderator',
+        'votes',
+      ),
       fc.uuid(),
       fc.constant(sessionId),
     );
   const value = fc.letrec((tie) => ({
-    any: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf(), fc.array(tie('any'), { maxLength: 3 }), fc.dictionary(fc.constantFrom(...FIELDS), tie('any'), { maxKeys: 3 })),
+    any: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      leaf(),
+      fc.array(tie('any'), { maxLength: 3 }),
+      fc.dictionary(fc.constantFrom(...FIELDS), tie('any'), { maxKeys: 3 }),
+    ),
   })).any;
   const payload = () =>
     fc.oneof(
-      { weight: 8, arbitrary: fc.tuple(fc.boolean(), fc.dictionary(fc.constantFrom(...FIELDS), value, { maxKeys: 5 }), fc.option(fc.constantFrom(...MODERATE_ACTIONS))).map(([withSession, body, action]) => ({ ...(withSession ? { session_id: sessionId } : {}), ...body, ...(action ? { action } : {}) })) },
+      {
+        weight: 8,
+        arbitrary: fc
+          .tuple(
+            fc.boolean(),
+            fc.dictionary(fc.constantFrom(...FIELDS), value, { maxKeys: 5 }),
+            fc.option(fc.constantFrom(...MODERATE_ACTIONS)),
+          )
+          .map(([withSession, body, action]) => ({
+            ...(withSession ? { session_id: sessionId } : {}),
+            ...body,
+            ...(action ? { action } : {}),
+          })),
+      },
       { weight: 1, arbitrary: value },
     );
 
@@ -209,7 +325,10 @@ describe('property-based hostile input (fast-check)', () => {
         // Under the flood guard (200 events a second), so payloads reach validation and the handlers.
         if (++runs % 150 === 0) await new Promise((resolve) => setTimeout(resolve, 1000));
         const before = (await live.get(sessionId))?.lastSeq;
-        const answer = (await rawAck(client, event, sent)) as { ok: boolean; error?: { code: string; message: string } };
+        const answer = (await rawAck(client, event, sent)) as {
+          ok: boolean;
+          error?: { code: string; message: string };
+        };
         if (!answer.ok) {
           expect(answer.error?.code).toBeDefined();
           expect(answer.error!.code).not.toBe('internal');
@@ -227,20 +346,58 @@ describe('property-based hostile input (fast-check)', () => {
   }, 120_000);
 
   it('every REST body: a 2xx or a 4xx with a message, never a 500', async () => {
-    const routes = [...restRoutes(sessionId, token), ['GET', `/sessions/${sessionId}/participation?format=`, token] as const];
-    const REST_FIELDS = ['email', 'password', 'display_name', 'join_code', 'title', 'turn_policy', 'agent', 'rate_limit', 'guest_role', 'locked', 'role', 'waiting_room', 'anonymous_questions', 'new_password', 'current_password', 'safety', 'minors', 'redact_personal_data', 'retention_days', 'action', 'note', '__proto__', 'constructor'];
+    const routes = [
+      ...restRoutes(sessionId, token),
+      ['GET', `/sessions/${sessionId}/participation?format=`, token] as const,
+    ];
+    const REST_FIELDS = [
+      'email',
+      'password',
+      'display_name',
+      'join_code',
+      'title',
+      'turn_policy',
+      'agent',
+      'rate_limit',
+      'guest_role',
+      'locked',
+      'role',
+      'waiting_room',
+      'anonymous_questions',
+      'new_password',
+      'current_password',
+      'safety',
+      'minors',
+      'redact_personal_data',
+      'retention_days',
+      'action',
+      'note',
+      '__proto__',
+      'constructor',
+    ];
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...routes), fc.dictionary(fc.constantFrom(...REST_FIELDS), value, { maxKeys: 5 }), fc.boolean(), async ([method, path, bearer], body, rightCode) => {
-        if (path === '/auth/guest' && rightCode) body.join_code = joinCode;
-        const get = method === 'GET';
-        const response = await fetch(`${app.url}${path}${get ? encodeURIComponent(typeof body.title === 'string' ? body.title : (JSON.stringify(body.title) ?? '')) : ''}`, {
-          method,
-          headers: { ...(get ? {} : { 'content-type': 'application/json' }), ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
-          ...(get ? {} : { body: JSON.stringify(body) }),
-        });
-        expect(response.status).toBeLessThan(500);
-        if (response.status >= 400) expect(((await response.json()) as { message?: unknown }).message).toBeTruthy();
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...routes),
+        fc.dictionary(fc.constantFrom(...REST_FIELDS), value, { maxKeys: 5 }),
+        fc.boolean(),
+        async ([method, path, bearer], body, rightCode) => {
+          if (path === '/auth/guest' && rightCode) body.join_code = joinCode;
+          const get = method === 'GET';
+          const response = await fetch(
+            `${app.url}${path}${get ? encodeURIComponent(typeof body.title === 'string' ? body.title : (JSON.stringify(body.title) ?? '')) : ''}`,
+            {
+              method,
+              headers: {
+                ...(get ? {} : { 'content-type': 'application/json' }),
+                ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+              },
+              ...(get ? {} : { body: JSON.stringify(body) }),
+            },
+          );
+          expect(response.status).toBeLessThan(500);
+          if (response.status >= 400) expect(((await response.json()) as { message?: unknown }).message).toBeTruthy();
+        },
+      ),
       { seed, numRuns: 600 },
     );
     expect((await fetch(`${app.url}/health`)).status).toBe(200);

@@ -1,7 +1,15 @@
 import { DomainError } from '../src/common/domain-error.js';
 import { SessionEventBus, type CommittedEvent } from '../src/sessions/session-event-bus.js';
 import { SessionLog, type BatchAppender, type SessionBatch } from '../src/sessions/session-log.service.js';
-import { connect, eventually, recordDurable, signUp, startTestApp, type TestApp, type TestUser } from './support/test-app.js';
+import {
+  connect,
+  eventually,
+  recordDurable,
+  signUp,
+  startTestApp,
+  type TestApp,
+  type TestUser,
+} from './support/test-app.js';
 
 /** Group commit on the real database: what waits for a session's turn commits together, or not at all. */
 describe('group commit', () => {
@@ -21,14 +29,31 @@ describe('group commit', () => {
 
   const lastSeq = async (sessionId: string) => (await teacher.api.getSession(sessionId)).session.last_seq;
   const eventSeqs = async (sessionId: string) =>
-    (await teacher.api.call<{ events: Array<{ seq: number }> }>('GET', `/sessions/${sessionId}/events?limit=1000`)).events.map((e) => e.seq);
+    (
+      await teacher.api.call<{ events: Array<{ seq: number }> }>('GET', `/sessions/${sessionId}/events?limit=1000`)
+    ).events.map((e) => e.seq);
 
   /** Appends one event per item, every session of the batch at once; answers each item with its seq. */
-  async function appendAll(batches: Array<SessionBatch<string>>, appender: BatchAppender, accept: (text: string) => boolean = () => true) {
-    const accepted = batches.flatMap(({ sessionId, items }) => items.filter(accept).map((text) => ({ sessionId, text })));
-    const seqs = await appender.appendMany(accepted.map(({ sessionId, text }) => ({ sessionId, type: 'moderation', visibility: 'all', payload: () => ({ action: 'cancel_agent', by: text }) })));
+  async function appendAll(
+    batches: Array<SessionBatch<string>>,
+    appender: BatchAppender,
+    accept: (text: string) => boolean = () => true,
+  ) {
+    const accepted = batches.flatMap(({ sessionId, items }) =>
+      items.filter(accept).map((text) => ({ sessionId, text })),
+    );
+    const seqs = await appender.appendMany(
+      accepted.map(({ sessionId, text }) => ({
+        sessionId,
+        type: 'moderation',
+        visibility: 'all',
+        payload: () => ({ action: 'cancel_agent', by: text }),
+      })),
+    );
     let next = 0;
-    return batches.map(({ items }) => items.map((text) => (accept(text) ? seqs[next++] : new DomainError('bad_request', 'not this one'))));
+    return batches.map(({ items }) =>
+      items.map((text) => (accept(text) ? seqs[next++] : new DomainError('bad_request', 'not this one'))),
+    );
   }
 
   /** A write that holds the session's turn until released, so what is submitted meanwhile queues up. */
@@ -59,7 +84,10 @@ describe('group commit', () => {
   });
 
   it('puts several sessions in one batch, each gap-free in its own order', async () => {
-    const [{ session: a }, { session: b }] = await Promise.all([teacher.api.createSession({ title: 'A' }), teacher.api.createSession({ title: 'B' })]);
+    const [{ session: a }, { session: b }] = await Promise.all([
+      teacher.api.createSession({ title: 'A' }),
+      teacher.api.createSession({ title: 'B' }),
+    ]);
     const batches: Array<Array<[string, number]>> = [];
     const batcher = log.groupCommit<string, number>(async (sessionBatches, _tx, appender) => {
       batches.push(sessionBatches.map((x) => [x.sessionId, x.items.length]));
@@ -72,7 +100,12 @@ describe('group commit', () => {
     hold.release();
     expect(await Promise.all(toA)).toEqual([beforeA + 1, beforeA + 2, beforeA + 3]);
     expect(await Promise.all(toB)).toEqual([beforeB + 1, beforeB + 2]);
-    expect(batches).toEqual([[[a.id, 3], [b.id, 2]]]);
+    expect(batches).toEqual([
+      [
+        [a.id, 3],
+        [b.id, 2],
+      ],
+    ]);
     expect(await eventSeqs(b.id)).toEqual(Array.from({ length: beforeB + 2 }, (_, i) => i + 1));
   });
 
@@ -100,7 +133,9 @@ describe('group commit', () => {
 
   it('refuses one item without disturbing the others in its batch', async () => {
     const { session } = await teacher.api.createSession({ title: 'Mixed' });
-    const batcher = log.groupCommit<string, number>(async (sessionBatches, _tx, appender) => appendAll(sessionBatches, appender, (t) => t !== 'bad'));
+    const batcher = log.groupCommit<string, number>(async (sessionBatches, _tx, appender) =>
+      appendAll(sessionBatches, appender, (t) => t !== 'bad'),
+    );
     const before = await lastSeq(session.id);
     const hold = holdSession(session.id);
     const results = ['a', 'bad', 'b'].map((t) => batcher.submit(session.id, t));
@@ -112,17 +147,26 @@ describe('group commit', () => {
 
   it('stores a message sent twice at once with one client_msg_id once, and answers both with it', async () => {
     const { session } = await teacher.api.createSession({ title: 'Twice', agent: { responds_to: 'mentions' } });
-    const [sender, watcher] = await Promise.all([connect(app, teacher.access_token), connect(app, teacher.access_token)]);
+    const [sender, watcher] = await Promise.all([
+      connect(app, teacher.access_token),
+      connect(app, teacher.access_token),
+    ]);
     await sender.join(session.id);
     const seen = recordDurable(watcher);
     await watcher.join(session.id);
     const hold = holdSession(session.id);
-    const sends = [sender.send(session.id, 'once', { clientMsgId: 'dup-1' }), sender.send(session.id, 'once', { clientMsgId: 'dup-1' }), sender.send(session.id, 'other', { clientMsgId: 'dup-2' })];
+    const sends = [
+      sender.send(session.id, 'once', { clientMsgId: 'dup-1' }),
+      sender.send(session.id, 'once', { clientMsgId: 'dup-1' }),
+      sender.send(session.id, 'other', { clientMsgId: 'dup-2' }),
+    ];
     hold.release();
     const [a, b, c] = await Promise.all(sends);
     expect(b.id).toBe(a.id);
     expect(c.id).not.toBe(a.id);
     await eventually(() => seen.filter((e) => e.type === 'new_message').length === 2, 'two messages');
-    expect(seen.filter((e) => e.type === 'new_message').map((e) => (e as { message: { content: string } }).message.content)).toEqual(['once', 'other']);
+    expect(
+      seen.filter((e) => e.type === 'new_message').map((e) => (e as { message: { content: string } }).message.content),
+    ).toEqual(['once', 'other']);
   });
 });

@@ -19,9 +19,15 @@ describe('the live agent queue agrees with the database at every step', () => {
 
   async function agree(sessionId: string, step: string) {
     const prisma = app.app.get(PrismaClient);
-    const rows = await prisma.message.findMany({ where: { sessionId, agentState: { in: ['pending', 'awaiting_approval'] }, deletedAt: null }, orderBy: { seq: 'asc' } });
+    const rows = await prisma.message.findMany({
+      where: { sessionId, agentState: { in: ['pending', 'awaiting_approval'] }, deletedAt: null },
+      orderBy: { seq: 'asc' },
+    });
     const live = (await app.app.get(LiveSessions).get(sessionId))!;
-    const inDb = { queued: rows.filter((r) => r.agentState === 'pending').map((r) => r.content), waiting: rows.filter((r) => r.agentState === 'awaiting_approval').map((r) => r.content) };
+    const inDb = {
+      queued: rows.filter((r) => r.agentState === 'pending').map((r) => r.content),
+      waiting: rows.filter((r) => r.agentState === 'awaiting_approval').map((r) => r.content),
+    };
     const byId = new Map(rows.map((r) => [r.id, r.content]));
     const inMemory = {
       queued: live.queue.queued().map((q) => byId.get(q.id) ?? `(not in the database: ${q.id})`),
@@ -46,7 +52,10 @@ describe('the live agent queue agrees with the database at every step', () => {
     const b1 = await bo.send(sid, 'b1');
     const c1 = await cy.send(sid, 'c1');
     await cy.send(sid, 'c2');
-    expect(await agree(sid, 'all waiting for approval')).toEqual({ queued: [], waiting: ['a1', 'a2', 'b1', 'c1', 'c2'] });
+    expect(await agree(sid, 'all waiting for approval')).toEqual({
+      queued: [],
+      waiting: ['a1', 'a2', 'b1', 'c1', 'c2'],
+    });
 
     await mod.moderate({ session_id: sid, action: 'approve_message', message_id: a1.id });
     await mod.moderate({ session_id: sid, action: 'approve_message', message_id: b1.id });
@@ -75,14 +84,28 @@ describe('the live agent queue agrees with the database at every step', () => {
     // Muting a flooder takes back what he left waiting; the undo (unmute with restore_questions) brings it back.
     const c3 = await cy.send(sid, 'c3');
     expect(c3.content).toBe('c3');
-    expect(await mod.moderate({ session_id: sid, action: 'mute', user_id: students[2].user.id, seconds: 60 })).toMatchObject({ ok: true, withdrawn: 2 });
+    expect(
+      await mod.moderate({ session_id: sid, action: 'mute', user_id: students[2].user.id, seconds: 60 }),
+    ).toMatchObject({ ok: true, withdrawn: 2 });
     expect(await agree(sid, 'Cy muted')).toEqual({ queued: ['a1'], waiting: [] });
-    expect(await mod.moderate({ session_id: sid, action: 'unmute', user_id: students[2].user.id, restore_questions: true })).toMatchObject({ ok: true, restored: 2 });
+    expect(
+      await mod.moderate({ session_id: sid, action: 'unmute', user_id: students[2].user.id, restore_questions: true }),
+    ).toMatchObject({ ok: true, restored: 2 });
     expect(await agree(sid, 'Cy unmuted, questions restored')).toEqual({ queued: ['a1', 'c2', 'c3'], waiting: [] });
     // Muted with keep_questions: they stay queued (and wait, unanswered, until the mute ends).
-    await mod.moderate({ session_id: sid, action: 'mute', user_id: students[2].user.id, seconds: 60, keep_questions: true });
+    await mod.moderate({
+      session_id: sid,
+      action: 'mute',
+      user_id: students[2].user.id,
+      seconds: 60,
+      keep_questions: true,
+    });
     expect(await agree(sid, 'Cy muted, questions kept')).toEqual({ queued: ['a1', 'c2', 'c3'], waiting: [] });
-    expect((await teacher.api.call<{ queue: Array<{ message_id: string }> }>('GET', `/sessions/${sid}/queue`)).queue.map((q) => q.message_id)).toEqual([a1.id]);
+    expect(
+      (await teacher.api.call<{ queue: Array<{ message_id: string }> }>('GET', `/sessions/${sid}/queue`)).queue.map(
+        (q) => q.message_id,
+      ),
+    ).toEqual([a1.id]);
     await mod.moderate({ session_id: sid, action: 'unmute', user_id: students[2].user.id });
     expect(await agree(sid, 'Cy unmuted')).toEqual({ queued: ['a1', 'c2', 'c3'], waiting: [] });
 
@@ -90,9 +113,18 @@ describe('the live agent queue agrees with the database at every step', () => {
     await mod.moderate({ session_id: sid, action: 'resume_agent', answer_pending: true });
     // The offline tutor answers everything, one at a time; the queue empties in both places.
     const live = (await app.app.get(LiveSessions).get(sid))!;
-    await eventually(async () => (await agree(sid, 'answering')).queued.length === 0 && live.queue.answering().length === 0, 'the queue to empty');
-    const lastServed = await app.app.get(PrismaClient).message.groupBy({ by: ['authorId'], where: { sessionId: sid, agentState: 'answered' }, _max: { answeredSeq: true } });
-    expect(Object.fromEntries(live.queue.lastServed)).toEqual(Object.fromEntries(lastServed.map((r) => [r.authorId, r._max.answeredSeq])));
+    await eventually(
+      async () => (await agree(sid, 'answering')).queued.length === 0 && live.queue.answering().length === 0,
+      'the queue to empty',
+    );
+    const lastServed = await app.app.get(PrismaClient).message.groupBy({
+      by: ['authorId'],
+      where: { sessionId: sid, agentState: 'answered' },
+      _max: { answeredSeq: true },
+    });
+    expect(Object.fromEntries(live.queue.lastServed)).toEqual(
+      Object.fromEntries(lastServed.map((r) => [r.authorId, r._max.answeredSeq])),
+    );
 
     await mod.moderate({ session_id: sid, action: 'pause_agent' });
     await ada.send(sid, 'during the pause');

@@ -31,14 +31,26 @@ describe('the log', () => {
     const password = 'correct horse battery staple';
     const api = new RoundtableApi(server.url);
     const teacher = await api.register('logs@example.org', password, 'Teacher');
-    const { session } = await api.withToken(teacher.access_token).createSession({ title: 'Logged', agent: { responds_to: 'mentions' } });
-    const client = new RoundtableClient({ url: server.url, token: teacher.access_token, socketOptions: { reconnection: false } });
+    const { session } = await api
+      .withToken(teacher.access_token)
+      .createSession({ title: 'Logged', agent: { responds_to: 'mentions' } });
+    const client = new RoundtableClient({
+      url: server.url,
+      token: teacher.access_token,
+      socketOptions: { reconnection: false },
+    });
     await client.connect();
     await client.join(session.id);
     await client.send(session.id, 'my home is 12 Secret Lane');
-    const second = new RoundtableClient({ url: server.url, token: teacher.access_token, socketOptions: { reconnection: false } });
+    const second = new RoundtableClient({
+      url: server.url,
+      token: teacher.access_token,
+      socketOptions: { reconnection: false },
+    });
     await expect(second.connect()).rejects.toThrow('too many connections');
-    const missing = await fetch(`${server.url}/sessions/00000000-0000-4000-8000-000000000000`, { headers: { authorization: `Bearer ${teacher.access_token}`, 'x-request-id': 'req-from-the-proxy' } });
+    const missing = await fetch(`${server.url}/sessions/00000000-0000-4000-8000-000000000000`, {
+      headers: { authorization: `Bearer ${teacher.access_token}`, 'x-request-id': 'req-from-the-proxy' },
+    });
     expect(missing.status).toBe(403); // not a member (a session one may not see does not say whether it exists)
     expect(missing.headers.get('x-request-id')).toBe('req-from-the-proxy');
     client.close();
@@ -59,7 +71,11 @@ describe('the log', () => {
     expect(refused!.conn).not.toBe(connected!.conn);
     expect(lines.find((l) => l.msg === 'disconnected' && l.conn === connected!.conn)).toBeTruthy();
     const access = lines.find((l) => (l.req as { id?: string } | undefined)?.id === 'req-from-the-proxy');
-    expect(access).toMatchObject({ req: { method: 'GET', url: '/sessions/00000000-0000-4000-8000-000000000000' }, res: { statusCode: 403 } });
-    for (const secret of [password, teacher.access_token, '12 Secret Lane', session.join_code!]) expect(output).not.toContain(secret);
+    expect(access).toMatchObject({
+      req: { method: 'GET', url: '/sessions/00000000-0000-4000-8000-000000000000' },
+      res: { statusCode: 403 },
+    });
+    for (const secret of [password, teacher.access_token, '12 Secret Lane', session.join_code!])
+      expect(output).not.toContain(secret);
   }, 60_000);
 });

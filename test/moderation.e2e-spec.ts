@@ -1,8 +1,19 @@
 import type { DurableEvent, NewMessageEvent } from '../client/sdk/roundtable-client.js';
 import { FakeOpenAi } from './support/fake-openai.js';
-import { connect, eventually, nextEvent, recordDurable, signUp, signUpAdmin, startTestApp, type TestApp, type TestUser } from './support/test-app.js';
+import {
+  connect,
+  eventually,
+  nextEvent,
+  recordDurable,
+  signUp,
+  signUpAdmin,
+  startTestApp,
+  type TestApp,
+  type TestUser,
+} from './support/test-app.js';
 
-const texts = (events: DurableEvent[]) => events.filter((e): e is NewMessageEvent => e.type === 'new_message').map((e) => e.message);
+const texts = (events: DurableEvent[]) =>
+  events.filter((e): e is NewMessageEvent => e.type === 'new_message').map((e) => e.message);
 
 describe('roles and moderation', () => {
   let fake: FakeOpenAi;
@@ -25,7 +36,9 @@ describe('roles and moderation', () => {
     const { session } = await teacher.api.createSession({ title: 'Room', ...settings });
     await teacher.api.setMember(session.id, ada.user.id, 'contributor');
     await teacher.api.setMember(session.id, supervisor.user.id, 'observer');
-    const [mod, student, observer] = await Promise.all([teacher, ada, supervisor].map((u) => connect(app, u.access_token)));
+    const [mod, student, observer] = await Promise.all(
+      [teacher, ada, supervisor].map((u) => connect(app, u.access_token)),
+    );
     const logs = [mod, student, observer].map(recordDurable);
     await Promise.all([mod, student, observer].map((c) => c.join(session.id)));
     return { session, mod, student, observer, logs };
@@ -39,24 +52,37 @@ describe('roles and moderation', () => {
     expect(texts(logs[0]).map((m) => m.content)).toEqual(['The tutor is too vague here', 'public question']);
     expect(logs[1].map((e) => e.type)).toEqual(['hidden', 'new_message']);
     expect(logs[1].map((e) => e.seq)).toEqual(logs[0].map((e) => e.seq));
-    await expect(student.send(session.id, 'sneaky', { visibility: 'staff' })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(student.send(session.id, 'sneaky', { visibility: 'staff' })).rejects.toMatchObject({
+      code: 'forbidden',
+    });
     for (const path of ['messages', 'transcript', 'events']) {
       const body = JSON.stringify(await ada.api.call('GET', `/sessions/${session.id}/${path}`));
       expect([path, body.includes('too vague')]).toEqual([path, false]);
     }
     const snapshot = await (await connect(app, ada.access_token)).join(session.id);
     expect(JSON.stringify(snapshot)).not.toContain('too vague');
-    expect(JSON.stringify(await teacher.api.call('GET', `/sessions/${session.id}/transcript`))).not.toContain('too vague');
-    expect(JSON.stringify(await teacher.api.call('GET', `/sessions/${session.id}/transcript?include_notes=true`))).toContain('too vague');
+    expect(JSON.stringify(await teacher.api.call('GET', `/sessions/${session.id}/transcript`))).not.toContain(
+      'too vague',
+    );
+    expect(
+      JSON.stringify(await teacher.api.call('GET', `/sessions/${session.id}/transcript?include_notes=true`)),
+    ).toContain('too vague');
     // A contributor asking for notes gets the conversation only.
-    expect(JSON.stringify(await ada.api.call('GET', `/sessions/${session.id}/transcript?include_notes=true`))).not.toContain('too vague');
+    expect(
+      JSON.stringify(await ada.api.call('GET', `/sessions/${session.id}/transcript?include_notes=true`)),
+    ).not.toContain('too vague');
     void mod;
   });
 
   it('applies a role change to open sockets at once', async () => {
     const { session, mod, observer } = await room();
     await expect(observer.send(session.id, 'can I?')).rejects.toMatchObject({ code: 'forbidden' });
-    await mod.moderate({ session_id: session.id, action: 'set_role', user_id: supervisor.user.id, role: 'contributor' });
+    await mod.moderate({
+      session_id: session.id,
+      action: 'set_role',
+      user_id: supervisor.user.id,
+      role: 'contributor',
+    });
     await expect(observer.send(session.id, 'now I can')).resolves.toMatchObject({ content: 'now I can' });
     await mod.moderate({ session_id: session.id, action: 'set_role', user_id: supervisor.user.id, role: 'observer' });
     await expect(observer.send(session.id, 'and now not')).rejects.toMatchObject({ code: 'forbidden' });
@@ -72,7 +98,9 @@ describe('roles and moderation', () => {
       6000,
     );
     await expect(student.send(session.id, 'free again')).resolves.toBeTruthy();
-    const audit = await teacher.api.call<{ entries: Array<{ action: string; actor_id: string; target_user_id: string }> }>('GET', `/sessions/${session.id}/audit`);
+    const audit = await teacher.api.call<{
+      entries: Array<{ action: string; actor_id: string; target_user_id: string }>;
+    }>('GET', `/sessions/${session.id}/audit`);
     expect(audit.entries.map((e) => e.action)).toContain('mute');
     await expect(ada.api.call('GET', `/sessions/${session.id}/audit`)).rejects.toMatchObject({ status: 403 });
   });
@@ -98,7 +126,9 @@ describe('roles and moderation', () => {
     expect((await teacher.api.getSession(session.id)).session.join_code).toBe(newCode);
     await expect(app.api.guest(session.join_code!, 'Troll again')).rejects.toMatchObject({ status: 404 });
     // Coming back with their token and the new code, asking for a new guest seat: refused.
-    await expect(app.api.withToken(guest.access_token).guest(newCode!, 'Not A Troll')).rejects.toMatchObject({ status: 403 });
+    await expect(app.api.withToken(guest.access_token).guest(newCode!, 'Not A Troll')).rejects.toMatchObject({
+      status: 403,
+    });
     const members = await teacher.api.members(session.id);
     expect(members.map((m) => m.user_id)).not.toContain(guest.user.id);
   });
@@ -112,7 +142,9 @@ describe('roles and moderation', () => {
     const back = await app.api.withToken(guest.access_token).guest(session.join_code!, 'Ben');
     expect(back.user.id).toBe(guest.user.id);
     expect(back.role).toBe('contributor');
-    expect((await teacher.api.members(session.id)).filter((m) => m.display_name === 'Ben').map((m) => m.user_id)).toEqual([guest.user.id]);
+    expect(
+      (await teacher.api.members(session.id)).filter((m) => m.display_name === 'Ben').map((m) => m.user_id),
+    ).toEqual([guest.user.id]);
   });
 
   it('deletes a message: a tombstone for everyone, and the agent never sees its text again', async () => {
@@ -127,7 +159,9 @@ describe('roles and moderation', () => {
     await eventually(() => fake.requests.length > requestsBefore, 'the next prompt');
     expect(JSON.stringify(fake.requests[fake.requests.length - 1].messages)).not.toContain('SECRET-PASSWORD-123');
     for (const path of ['messages', 'events', 'transcript']) {
-      expect(JSON.stringify(await ada.api.call('GET', `/sessions/${session.id}/${path}`))).not.toContain('SECRET-PASSWORD-123');
+      expect(JSON.stringify(await ada.api.call('GET', `/sessions/${session.id}/${path}`))).not.toContain(
+        'SECRET-PASSWORD-123',
+      );
     }
   });
 
@@ -173,7 +207,10 @@ describe('roles and moderation', () => {
     await teacher.api.closeSession(session.id);
     await eventually(() => logs[1].some((e) => e.type === 'session_closed'), 'session_closed');
     await expect(student.send(session.id, 'after the bell')).rejects.toMatchObject({ code: 'session_closed' });
-    const history = await ada.api.call<{ messages: Array<{ content: string }> }>('GET', `/sessions/${session.id}/messages`);
+    const history = await ada.api.call<{ messages: Array<{ content: string }> }>(
+      'GET',
+      `/sessions/${session.id}/messages`,
+    );
     expect(history.messages.map((m) => m.content)).toContain('last words');
     await expect(teacher.api.updateSession(session.id, { title: 'x' })).rejects.toMatchObject({ status: 409 });
   });
@@ -187,7 +224,9 @@ describe('roles and moderation', () => {
     await expect(watcherSocket.send(session.id, 'hi')).rejects.toMatchObject({ code: 'forbidden' });
 
     const mod = await connect(app, teacher.access_token);
-    const rotated = (await mod.moderate({ session_id: session.id, action: 'rotate_join_code' })) as unknown as { join_code: string };
+    const rotated = (await mod.moderate({ session_id: session.id, action: 'rotate_join_code' })) as unknown as {
+      join_code: string;
+    };
     expect(rotated.join_code).not.toBe(session.join_code);
     await expect(app.api.guest(session.join_code!, 'Late')).rejects.toMatchObject({ status: 404 });
     await expect(app.api.guest(rotated.join_code, 'On time')).resolves.toMatchObject({ role: 'observer' });
@@ -199,7 +238,9 @@ describe('roles and moderation', () => {
 
     const { session: other } = await teacher.api.createSession({ title: 'Other class' });
     await expect(watcherSocket.join(other.id)).rejects.toMatchObject({ code: 'not_member' });
-    await expect(app.api.withToken(watcher.access_token).createSession({ title: 'mine' })).rejects.toMatchObject({ status: 403 });
+    await expect(app.api.withToken(watcher.access_token).createSession({ title: 'mine' })).rejects.toMatchObject({
+      status: 403,
+    });
   });
 
   it('lets a platform admin list and filter every session, and act as moderator anywhere', async () => {
@@ -215,7 +256,9 @@ describe('roles and moderation', () => {
       expect((await ops.listSessions('?status=active')).sessions.map((s) => s.id)).toEqual([open.id]);
       const page = await ops.listSessions('?limit=1');
       expect(page.sessions).toHaveLength(1);
-      expect((await ops.listSessions(`?limit=1&cursor=${page.next_cursor}`)).sessions.map((s) => s.id)).toEqual([open.id]);
+      expect((await ops.listSessions(`?limit=1&cursor=${page.next_cursor}`)).sessions.map((s) => s.id)).toEqual([
+        open.id,
+      ]);
       expect((await owner.api.listSessions()).sessions).toHaveLength(2);
       expect((await ops.getSession(open.id)).you.role).toBe('moderator');
       await ops.updateSession(open.id, { locked: true });
@@ -235,7 +278,11 @@ describe('the waiting room', () => {
 
   it('holds new guests until a moderator admits them; only staff see who waits; removing them keeps them out', async () => {
     const teacher = await signUp(app, 'Teacher');
-    const { session } = await teacher.api.createSession({ title: 'Held', waiting_room: true, agent: { responds_to: 'mentions' } });
+    const { session } = await teacher.api.createSession({
+      title: 'Held',
+      waiting_room: true,
+      agent: { responds_to: 'mentions' },
+    });
     expect(session.waiting_room).toBe(true);
     const mod = await connect(app, teacher.access_token);
     const modEvents = recordDurable(mod);
@@ -250,12 +297,30 @@ describe('the waiting room', () => {
     const newcomer = await app.api.guest(session.join_code!, 'Newcomer');
     expect(newcomer).toMatchObject({ waiting: true, role: 'contributor' });
     const newcomerSocket = await connect(app, newcomer.access_token);
-    await expect(newcomerSocket.join(session.id)).rejects.toMatchObject({ code: 'forbidden', message: expect.stringContaining('waiting room') });
-    await expect(app.api.withToken(newcomer.access_token).getSession(session.id)).rejects.toMatchObject({ status: 403 });
+    await expect(newcomerSocket.join(session.id)).rejects.toMatchObject({
+      code: 'forbidden',
+      message: expect.stringContaining('waiting room'),
+    });
+    await expect(app.api.withToken(newcomer.access_token).getSession(session.id)).rejects.toMatchObject({
+      status: 403,
+    });
     // Staff see who waits; the class does not.
-    await eventually(() => modEvents.some((e) => e.type === 'member_updated' && (e as { waiting?: boolean }).waiting === true && (e as { user_id: string }).user_id === newcomer.user.id), 'the moderator hears of the newcomer');
-    expect((await teacher.api.members(session.id)).find((m) => m.user_id === newcomer.user.id)).toMatchObject({ waiting: true });
-    expect((await app.api.withToken(insider.access_token).members(session.id)).map((m) => m.user_id)).not.toContain(newcomer.user.id);
+    await eventually(
+      () =>
+        modEvents.some(
+          (e) =>
+            e.type === 'member_updated' &&
+            (e as { waiting?: boolean }).waiting === true &&
+            (e as { user_id: string }).user_id === newcomer.user.id,
+        ),
+      'the moderator hears of the newcomer',
+    );
+    expect((await teacher.api.members(session.id)).find((m) => m.user_id === newcomer.user.id)).toMatchObject({
+      waiting: true,
+    });
+    expect((await app.api.withToken(insider.access_token).members(session.id)).map((m) => m.user_id)).not.toContain(
+      newcomer.user.id,
+    );
     expect(insiderEvents.filter((e) => e.type === 'member_updated')).toEqual([]);
     const modState = await (await connect(app, teacher.access_token)).join(session.id);
     expect(modState.members?.find((m) => m.user_id === newcomer.user.id)).toMatchObject({ waiting: true });
@@ -264,21 +329,33 @@ describe('the waiting room', () => {
 
     // Admitted: now a member like any other, and everyone hears of them.
     await mod.moderate({ session_id: session.id, action: 'admit', user_id: newcomer.user.id });
-    await eventually(() => insiderEvents.some((e) => e.type === 'member_updated' && (e as { user_id: string }).user_id === newcomer.user.id), 'the class hears of the newcomer');
+    await eventually(
+      () =>
+        insiderEvents.some(
+          (e) => e.type === 'member_updated' && (e as { user_id: string }).user_id === newcomer.user.id,
+        ),
+      'the class hears of the newcomer',
+    );
     await expect(newcomerSocket.join(session.id)).resolves.toMatchObject({ session_id: session.id });
     await expect(newcomerSocket.send(session.id, 'hello')).resolves.toBeTruthy();
-    await expect(mod.moderate({ session_id: session.id, action: 'admit', user_id: newcomer.user.id })).rejects.toMatchObject({ code: 'bad_request' });
+    await expect(
+      mod.moderate({ session_id: session.id, action: 'admit', user_id: newcomer.user.id }),
+    ).rejects.toMatchObject({ code: 'bad_request' });
 
     // Someone removed from the waiting room cannot come back in with their token.
     const stranger = await app.api.guest(session.join_code!, 'Stranger');
     await mod.moderate({ session_id: session.id, action: 'kick', user_id: stranger.user.id, ban: true });
-    await expect((await connect(app, stranger.access_token)).join(session.id)).rejects.toMatchObject({ code: 'not_member' });
+    await expect((await connect(app, stranger.access_token)).join(session.id)).rejects.toMatchObject({
+      code: 'not_member',
+    });
 
     // Turned off: newcomers come straight in.
     await mod.moderate({ session_id: session.id, action: 'set_policy', waiting_room: false });
     const code = (await teacher.api.getSession(session.id)).session.join_code!;
     const late = await app.api.guest(code, 'Late');
     expect(late).not.toHaveProperty('waiting');
-    await expect((await connect(app, late.access_token)).join(session.id)).resolves.toMatchObject({ session_id: session.id });
+    await expect((await connect(app, late.access_token)).join(session.id)).resolves.toMatchObject({
+      session_id: session.id,
+    });
   });
 });

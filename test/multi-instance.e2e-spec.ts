@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { RoundtableApi } from '../client/sdk/roundtable-api.js';
-import { RoundtableClient, RoundtableError, type DurableEvent, type WireMessage } from '../client/sdk/roundtable-client.js';
+import {
+  RoundtableClient,
+  RoundtableError,
+  type DurableEvent,
+  type WireMessage,
+} from '../client/sdk/roundtable-client.js';
 import { startBalancer, type Balancer } from '../scripts/balancer.mjs';
 import { FakeOpenAi } from './support/fake-openai.js';
 import { kill9, startServer, terminate, type ServerProcess } from './support/server-process.js';
@@ -44,14 +49,25 @@ describe(`${INSTANCES} instances in child processes on PostgreSQL and Redis`, ()
   });
   const instanceId = (i: number) => readFileSync(join(dataDirs[i], 'instance-id'), 'utf8').trim();
   const leaseOwner = async (sessionId: string): Promise<string | null> =>
-    (await db.query<{ agent_lease_owner: string | null }>('SELECT agent_lease_owner FROM sessions WHERE id = $1', [sessionId])).rows[0]?.agent_lease_owner ?? null;
+    (
+      await db.query<{ agent_lease_owner: string | null }>('SELECT agent_lease_owner FROM sessions WHERE id = $1', [
+        sessionId,
+      ])
+    ).rows[0]?.agent_lease_owner ?? null;
 
   async function restart(i: number) {
     servers[i] = await startServer(envOf(i));
   }
 
   function client(url: string, token: string, options: { reconnect?: boolean } = {}): Promise<RoundtableClient> {
-    const c = new RoundtableClient({ url, token, ackTimeoutMs: 2000, socketOptions: options.reconnect ? { reconnectionDelay: 100, reconnectionDelayMax: 500 } : { reconnection: false } });
+    const c = new RoundtableClient({
+      url,
+      token,
+      ackTimeoutMs: 2000,
+      socketOptions: options.reconnect
+        ? { reconnectionDelay: 100, reconnectionDelayMax: 500 }
+        : { reconnection: false },
+    });
     clients.push(c);
     return c.connect();
   }
@@ -63,18 +79,34 @@ describe(`${INSTANCES} instances in child processes on PostgreSQL and Redis`, ()
     return seen;
   }
 
-  const userMessages = (events: DurableEvent[]) => events.flatMap((e) => (e.type === 'new_message' && e.message.role === 'user' ? [e.message] : []));
+  const userMessages = (events: DurableEvent[]) =>
+    events.flatMap((e) => (e.type === 'new_message' && e.message.role === 'user' ? [e.message] : []));
   const answersTo = (events: DurableEvent[], questionId: string, status?: WireMessage['status']) =>
-    events.flatMap((e) => (e.type === 'new_message' && e.message.role === 'assistant' && e.message.reply_to?.includes(questionId) && (!status || e.message.status === status) ? [e.message] : []));
+    events.flatMap((e) =>
+      e.type === 'new_message' &&
+      e.message.role === 'assistant' &&
+      e.message.reply_to?.includes(questionId) &&
+      (!status || e.message.status === status)
+        ? [e.message]
+        : [],
+    );
   /** Resolves with the first answer to a question a client has been handed. */
-  const answerIn = (events: DurableEvent[], questionId: string, what: string, timeoutMs?: number, status?: WireMessage['status']) =>
-    eventually(() => answersTo(events, questionId, status)[0], what, timeoutMs);
+  const answerIn = (
+    events: DurableEvent[],
+    questionId: string,
+    what: string,
+    timeoutMs?: number,
+    status?: WireMessage['status'],
+  ) => eventually(() => answersTo(events, questionId, status)[0], what, timeoutMs);
 
   async function storedEvents(sessionId: string): Promise<DurableEvent[]> {
     const reader = api.withToken(teacherToken);
     const events: DurableEvent[] = [];
-    for (let after = 0; ; ) {
-      const page = await reader.call<{ events: DurableEvent[]; has_more: boolean }>('GET', `/sessions/${sessionId}/events?after_seq=${after}&limit=1000`);
+    for (let after = 0; ;) {
+      const page = await reader.call<{ events: DurableEvent[]; has_more: boolean }>(
+        'GET',
+        `/sessions/${sessionId}/events?after_seq=${after}&limit=1000`,
+      );
       events.push(...page.events);
       if (!page.has_more) return events;
       after = page.events[page.events.length - 1].seq;
@@ -82,7 +114,9 @@ describe(`${INSTANCES} instances in child processes on PostgreSQL and Redis`, ()
   }
 
   async function newSession(title: string, extra: Record<string, unknown> = {}) {
-    const { session } = await api.withToken(teacherToken).createSession({ title, agent: { responds_to: 'mentions' }, ...extra });
+    const { session } = await api
+      .withToken(teacherToken)
+      .createSession({ title, agent: { responds_to: 'mentions' }, ...extra });
     return session;
   }
 
@@ -116,7 +150,9 @@ describe(`${INSTANCES} instances in child processes on PostgreSQL and Redis`, ()
 
   it('participants split across the instances all see one gap-free order, exactly once', async () => {
     const session = await newSession('One order');
-    const guests = await Promise.all(Array.from({ length: 6 }, (_, i) => api.guest(session.join_code!, `Student ${i}`)));
+    const guests = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => api.guest(session.join_code!, `Student ${i}`)),
+    );
     const sockets = await Promise.all(guests.map((g, i) => client(servers[i % INSTANCES].url, g.access_token)));
     const logs = sockets.map(record);
     await Promise.all(sockets.map((s) => s.join(session.id)));
@@ -124,11 +160,13 @@ describe(`${INSTANCES} instances in child processes on PostgreSQL and Redis`, ()
     // Everyone writes at once, each on their own instance.
     const PER_SOCKET = 25;
     const acked = (
-      await Promise.all(sockets.map(async (s, i) => {
-        const mine: WireMessage[] = [];
-        for (let n = 0; n < PER_SOCKET; n++) mine.push(await s.send(session.id, `from ${i}: ${n}`));
-        return mine;
-      }))
+      await Promise.all(
+        sockets.map(async (s, i) => {
+          const mine: WireMessage[] = [];
+          for (let n = 0; n < PER_SOCKET; n++) mine.push(await s.send(session.id, `from ${i}: ${n}`));
+          return mine;
+        }),
+      )
     ).flat();
 
     const stored = await storedEvents(session.id);
@@ -136,7 +174,10 @@ describe(`${INSTANCES} instances in child processes on PostgreSQL and Redis`, ()
     const order = userMessages(stored).map((m) => m.id);
     expect(new Set(order)).toEqual(new Set(acked.map((m) => m.id)));
     for (const [i, log] of logs.entries()) {
-      await eventually(() => userMessages(log).length >= acked.length, `participant ${i} (instance ${i % INSTANCES}) has every message`);
+      await eventually(
+        () => userMessages(log).length >= acked.length,
+        `participant ${i} (instance ${i % INSTANCES}) has every message`,
+      );
       // The same messages, in the database's order, each once; seqs without a gap.
       expect(userMessages(log).map((m) => m.id)).toEqual(order);
       expect(log.map((e) => e.seq)).toEqual(log.map((_, k) => log[0].seq + k));
@@ -208,7 +249,11 @@ describe(`${INSTANCES} instances in child processes on PostgreSQL and Redis`, ()
     const log = record(moderator);
     await moderator.join(session.id);
     await moderator.moderate({ session_id: session.id, action: 'cancel_agent' });
-    await eventually(() => fake.aborted > aborted, `the stream on instance ${answering} cancelled from instance ${other}`, 10_000);
+    await eventually(
+      () => fake.aborted > aborted,
+      `the stream on instance ${answering} cancelled from instance ${other}`,
+      10_000,
+    );
     const answer = await answerIn(log, question.id, 'the cancelled answer');
     expect(answer.status).toBe('cancelled');
   }, 30_000);
@@ -216,7 +261,10 @@ describe(`${INSTANCES} instances in child processes on PostgreSQL and Redis`, ()
   it('kill -9 of the instance answering: another takes over within 20 s and answers once; its participants are gone within 30 s', async () => {
     const session = await newSession('Kill the answerer');
     const [dan, eve, dee] = await Promise.all(['Dan', 'Eve', 'Dee'].map((name) => api.guest(session.join_code!, name)));
-    fake.next({ chunks: Array.from({ length: 100 }, (_, i) => `slow ${i} `), delayMs: 200 }, { chunks: ['The ', 'whole ', 'answer.'] });
+    fake.next(
+      { chunks: Array.from({ length: 100 }, (_, i) => `slow ${i} `), delayMs: 200 },
+      { chunks: ['The ', 'whole ', 'answer.'] },
+    );
     const asker = await client(servers[0].url, dan.access_token);
     await asker.join(session.id);
     const requests = fake.requests.length;
@@ -237,21 +285,36 @@ describe(`${INSTANCES} instances in child processes on PostgreSQL and Redis`, ()
 
     const killedAt = Date.now();
     await kill9(servers[answering]);
-    const answer = await answerIn(log, question.id, 'the question answered by another instance within 20 s of the kill', 20_000);
+    const answer = await answerIn(
+      log,
+      question.id,
+      'the question answered by another instance within 20 s of the kill',
+      20_000,
+    );
     const tookOverMs = Date.now() - killedAt;
     expect(answer).toMatchObject({ status: 'complete', content: 'The whole answer.' });
     expect(await leaseOwner(session.id)).not.toBe(owner);
     // Exactly those whose sockets were on the dead instance are announced gone (Dan too, if his was the one).
     const gone = [eve.user.id, ...(answering === 0 ? [dan.user.id] : [])].sort();
-    await eventually(() => gone.every((id) => left.includes(id)), 'the dead instance\'s participants announced gone', 30_000);
+    await eventually(
+      () => gone.every((id) => left.includes(id)),
+      "the dead instance's participants announced gone",
+      30_000,
+    );
     const goneMs = Date.now() - killedAt;
     expect([...left].sort()).toEqual(gone);
-    console.log(`kill -9: answered by another instance ${tookOverMs} ms after the kill; participants of the dead instance gone after ${goneMs} ms`);
+    console.log(
+      `kill -9: answered by another instance ${tookOverMs} ms after the kill; participants of the dead instance gone after ${goneMs} ms`,
+    );
 
     await restart(answering);
     // Exactly once, in the log as stored.
     const stored = await storedEvents(session.id);
-    const complete = stored.flatMap((e) => (e.type === 'new_message' && e.message.status === 'complete' && e.message.reply_to?.includes(question.id) ? [e] : []));
+    const complete = stored.flatMap((e) =>
+      e.type === 'new_message' && e.message.status === 'complete' && e.message.reply_to?.includes(question.id)
+        ? [e]
+        : [],
+    );
     expect(complete).toHaveLength(1);
   }, 90_000);
 
@@ -265,7 +328,10 @@ describe(`${INSTANCES} instances in child processes on PostgreSQL and Redis`, ()
 
     // A question the tutor is answering slowly when the stop comes.
     const requests = fake.requests.length;
-    fake.next({ chunks: Array.from({ length: 100 }, (_, i) => `long ${i} `), delayMs: 100 }, { chunks: ['Answered ', 'after ', 'the ', 'hand-back.'] });
+    fake.next(
+      { chunks: Array.from({ length: 100 }, (_, i) => `long ${i} `), delayMs: 100 },
+      { chunks: ['Answered ', 'after ', 'the ', 'hand-back.'] },
+    );
     const question = await sockets[0].send(session.id, '@tutor what happens on a restart?');
     const owner = await eventually(() => leaseOwner(session.id), 'an instance answering');
     await eventually(() => fake.requests.length > requests, 'the answer under way');
@@ -306,14 +372,22 @@ describe(`${INSTANCES} instances in child processes on PostgreSQL and Redis`, ()
     const ids = acked.map((m) => m.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const [i, log] of logs.entries()) {
-      await eventually(() => ids.every((id) => log.some((e) => e.type === 'new_message' && e.message.id === id)), `reader ${i} has every acknowledged message`, 15_000);
+      await eventually(
+        () => ids.every((id) => log.some((e) => e.type === 'new_message' && e.message.id === id)),
+        `reader ${i} has every acknowledged message`,
+        15_000,
+      );
       const seen = userMessages(log).map((m) => m.id);
       expect(new Set(seen).size).toBe(seen.length); // each once
       expect(log.map((e) => e.seq)).toEqual(log.map((_, k) => log[0].seq + k)); // in order, no gap
     }
-    const completeAnswers = stored.filter((e) => e.type === 'new_message' && e.message.status === 'complete' && e.message.reply_to?.includes(question.id));
+    const completeAnswers = stored.filter(
+      (e) => e.type === 'new_message' && e.message.status === 'complete' && e.message.reply_to?.includes(question.id),
+    );
     expect(completeAnswers).toHaveLength(1);
-    console.log(`SIGTERM: instance ${stopping} stopped in ${stop.ms} ms under ${acked.length} acknowledged messages; every reader saw each once`);
+    console.log(
+      `SIGTERM: instance ${stopping} stopped in ${stop.ms} ms under ${acked.length} acknowledged messages; every reader saw each once`,
+    );
     await restart(stopping);
   }, 90_000);
 });

@@ -1,6 +1,15 @@
 import { PrismaClient } from '../src/generated/prisma/client.js';
 import type { DurableEvent, WireMessage } from '../src/contract/protocol.js';
-import { connect, eventually, recordDurable, signUp, signUpAdmin, startTestApp, type TestApp, type TestUser } from './support/test-app.js';
+import {
+  connect,
+  eventually,
+  recordDurable,
+  signUp,
+  signUpAdmin,
+  startTestApp,
+  type TestApp,
+  type TestUser,
+} from './support/test-app.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -10,14 +19,21 @@ async function everyRow(prisma: PrismaClient): Promise<Map<string, string[]>> {
     SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`;
   const out = new Map<string, string[]>();
   for (const { table_name } of tables) {
-    const rows = await prisma.$queryRawUnsafe<Array<{ row: string }>>(`SELECT row_to_json(t)::text AS row FROM "${table_name.replace(/"/g, '')}" t`);
-    out.set(table_name, rows.map((r) => r.row));
+    const rows = await prisma.$queryRawUnsafe<Array<{ row: string }>>(
+      `SELECT row_to_json(t)::text AS row FROM "${table_name.replace(/"/g, '')}" t`,
+    );
+    out.set(
+      table_name,
+      rows.map((r) => r.row),
+    );
   }
   return out;
 }
 
 async function allEvents(user: TestUser, sessionId: string): Promise<DurableEvent[]> {
-  return (await user.api.call<{ events: DurableEvent[] }>('GET', `/sessions/${sessionId}/events?after_seq=0&limit=1000`)).events;
+  return (
+    await user.api.call<{ events: DurableEvent[] }>('GET', `/sessions/${sessionId}/events?after_seq=0&limit=1000`)
+  ).events;
 }
 
 /** Retention, erasure and export (issue 20: a school's data kept only as long as it should be). */
@@ -42,7 +58,10 @@ describe('privacy', () => {
       const seen = recordDurable(client);
       await client.join(session.id);
       await client.send(session.id, `a question in ${title}`);
-      await eventually(() => seen.some((e) => e.type === 'new_message' && e.message.role === 'assistant'), 'the answer');
+      await eventually(
+        () => seen.some((e) => e.type === 'new_message' && e.message.role === 'assistant'),
+        'the answer',
+      );
       client.close();
       return { session, guest };
     };
@@ -56,7 +75,9 @@ describe('privacy', () => {
     await prisma.session.update({ where: { id: short.session.id }, data: { closedAt: closedAt(2) } });
     await prisma.session.update({ where: { id: recent.session.id }, data: { closedAt: closedAt(10) } });
 
-    const keptCounts = await Promise.all([recent, open].map((k) => prisma.message.count({ where: { sessionId: k.session.id } })));
+    const keptCounts = await Promise.all(
+      [recent, open].map((k) => prisma.message.count({ where: { sessionId: k.session.id } })),
+    );
     await expect(teacher.api.call('POST', '/admin/retention/run')).rejects.toMatchObject({ status: 403 });
     const first = await admin.api.call<{ sessions: string[]; guests: number }>('POST', '/admin/retention/run');
     expect(first.sessions.sort()).toEqual([old.session.id, short.session.id].sort());
@@ -67,7 +88,10 @@ describe('privacy', () => {
       expect(await prisma.sessionEvent.count({ where: { sessionId: gone.session.id } })).toBe(0);
       expect(await prisma.user.count({ where: { id: gone.guest.user.id } })).toBe(0);
       const left = await prisma.purgedSession.findUnique({ where: { sessionId: gone.session.id } });
-      expect(left).toMatchObject({ createdById: teacher.user.id, removed: expect.objectContaining({ messages: 2, members: 2 }) }); // the question and its answer
+      expect(left).toMatchObject({
+        createdById: teacher.user.id,
+        removed: expect.objectContaining({ messages: 2, members: 2 }),
+      }); // the question and its answer
     }
     for (const [i, kept] of [recent, open].entries()) {
       expect(await prisma.message.count({ where: { sessionId: kept.session.id } })).toBe(keptCounts[i]);
@@ -90,7 +114,13 @@ describe('privacy', () => {
     for (const c of [boClient, ada, mod]) await c.join(session.id);
     const secret = 'my grandmother in Zanzibar grows vanilla orchids';
     const mine = await boClient.send(session.id, `Homework question: ${secret}?`);
-    await eventually(() => seen.some((e) => e.type === 'new_message' && e.message.role === 'assistant' && e.message.reply_to?.includes(mine.id)), 'the tutor answering Bo');
+    await eventually(
+      () =>
+        seen.some(
+          (e) => e.type === 'new_message' && e.message.role === 'assistant' && e.message.reply_to?.includes(mine.id),
+        ),
+      'the tutor answering Bo',
+    );
     await boClient.raiseHand(session.id, 'Bozena needs the vanilla orchids worksheet');
     await mod.moderate({ session_id: session.id, action: 'pause_agent' }); // Ada's question waits, so Bo can upvote it
     const adas = await ada.send(session.id, 'And what is photosynthesis?');
@@ -101,7 +131,10 @@ describe('privacy', () => {
     const erased = await admin.api.call<{ sessions: number; messages: number }>('DELETE', `/admin/users/${bo.user.id}`);
     expect(erased.sessions).toBe(1);
     expect(erased.messages).toBeGreaterThanOrEqual(2); // the question, and the answer given to Bo alone
-    await eventually(() => seen.some((e) => e.type === 'message_deleted' && e.message_id === mine.id), 'the class seeing the tombstone');
+    await eventually(
+      () => seen.some((e) => e.type === 'message_deleted' && e.message_id === mine.id),
+      'the class seeing the tombstone',
+    );
 
     const tables = await everyRow(prisma);
     for (const [table, rows] of tables) {
@@ -114,7 +147,10 @@ describe('privacy', () => {
     const transcript = await teacher.api.call<{ messages: WireMessage[] }>('GET', `/sessions/${session.id}/transcript`);
     const tomb = transcript.messages.find((m) => m.id === mine.id)!;
     expect(tomb).toMatchObject({ deleted: true, content: '', author_name: 'Erased user' });
-    expect(transcript.messages.find((m) => m.id === adas.id)).toMatchObject({ content: 'And what is photosynthesis?', votes: 1 });
+    expect(transcript.messages.find((m) => m.id === adas.id)).toMatchObject({
+      content: 'And what is photosynthesis?',
+      votes: 1,
+    });
     await expect(app.api.withToken(bo.access_token).call('GET', '/auth/me')).rejects.toMatchObject({ status: 401 });
     const members = await teacher.api.call<Array<{ user_id: string }>>('GET', `/sessions/${session.id}/members`);
     expect(members.map((m) => m.user_id)).not.toContain(bo.user.id);
@@ -135,14 +171,19 @@ describe('privacy', () => {
     const mine = await app.api.withToken(ada.access_token).call<Record<string, unknown>>('GET', '/auth/me/export');
     expect(mine).toMatchObject({
       user: { id: ada.user.id, display_name: 'Ada', guest: true, guest_session_id: session.id },
-      memberships: [expect.objectContaining({ session_id: session.id, session_title: 'Export me', role: 'contributor' })],
+      memberships: [
+        expect.objectContaining({ session_id: session.id, session_title: 'Export me', role: 'contributor' }),
+      ],
       messages: [expect.objectContaining({ content: 'Ada asks about volcanoes', session_id: session.id })],
       hands: [expect.objectContaining({ note: 'Ada wants to present' })],
     });
     const text = JSON.stringify(mine);
-    for (const other of ['glaciers', 'Teacher says hello', sam.user.id, teacher.user.id, teacher.user.email]) expect(text).not.toContain(other);
+    for (const other of ['glaciers', 'Teacher says hello', sam.user.id, teacher.user.id, teacher.user.email])
+      expect(text).not.toContain(other);
     const byAdmin = await admin.api.call<Record<string, unknown>>('GET', `/admin/users/${ada.user.id}/export`);
     expect({ ...byAdmin, exported_at: null }).toEqual({ ...mine, exported_at: null });
-    await expect(app.api.withToken(sam.access_token).call('GET', `/admin/users/${ada.user.id}/export`)).rejects.toMatchObject({ status: 403 });
+    await expect(
+      app.api.withToken(sam.access_token).call('GET', `/admin/users/${ada.user.id}/export`),
+    ).rejects.toMatchObject({ status: 403 });
   });
 });

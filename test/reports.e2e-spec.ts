@@ -1,7 +1,16 @@
 import type { DurableEvent, Participation } from '../client/sdk/roundtable-client.js';
-import { connect, eventually, recordDurable, signUp, startTestApp, type TestApp, type TestUser } from './support/test-app.js';
+import {
+  connect,
+  eventually,
+  recordDurable,
+  signUp,
+  startTestApp,
+  type TestApp,
+  type TestUser,
+} from './support/test-app.js';
 
-const answers = (log: DurableEvent[]) => log.filter((e) => e.type === 'new_message' && e.message.role === 'assistant').length;
+const answers = (log: DurableEvent[]) =>
+  log.filter((e) => e.type === 'new_message' && e.message.role === 'assistant').length;
 
 /** What a moderator reads after (and during) a lesson: participation and the transcript. */
 describe('reports: participation and transcripts', () => {
@@ -37,36 +46,70 @@ describe('reports: participation and transcripts', () => {
 
     const report = await teacher.api.call<Participation>('GET', `/sessions/${session.id}/participation`);
     const byName = new Map(report.people.map((p) => [p.name, p]));
-    expect(byName.get('Ada')).toMatchObject({ asked: 2, answered: 2, waiting: 0, hands_raised: 0, hands_granted: 0, times_muted: 1 });
-    expect(byName.get('Bo "B", Jr')).toMatchObject({ asked: 2, answered: 1, waiting: 1, hands_raised: 1, hands_granted: 1, times_muted: 0 });
+    expect(byName.get('Ada')).toMatchObject({
+      asked: 2,
+      answered: 2,
+      waiting: 0,
+      hands_raised: 0,
+      hands_granted: 0,
+      times_muted: 1,
+    });
+    expect(byName.get('Bo "B", Jr')).toMatchObject({
+      asked: 2,
+      answered: 1,
+      waiting: 1,
+      hands_raised: 1,
+      hands_granted: 1,
+      times_muted: 0,
+    });
     expect(byName.get('Ms Rivera')).toMatchObject({ asked: 0, answered: 0 });
     const adaRow = byName.get('Ada')!;
     expect(adaRow.tokens).toBeGreaterThan(0);
     expect(adaRow.wait_median_ms).not.toBeNull();
     expect(adaRow.wait_max_ms!).toBeGreaterThanOrEqual(adaRow.wait_median_ms!);
     expect(byName.get('Bo "B", Jr')!.wait_median_ms).toBe(byName.get('Bo "B", Jr')!.wait_max_ms); // one answered question
-    expect(report.totals).toMatchObject({ people: 3, asked: 4, answered: 3, waiting: 1, hands_raised: 1, hands_granted: 1, times_muted: 1 });
+    expect(report.totals).toMatchObject({
+      people: 3,
+      asked: 4,
+      answered: 3,
+      waiting: 1,
+      hands_raised: 1,
+      hands_granted: 1,
+      times_muted: 1,
+    });
     expect(report.totals.tokens).toBe(report.people.reduce((n, p) => n + p.tokens, 0));
 
     // The same as CSV, quoted where a name needs it.
-    const csv = await fetch(`${app.url}/sessions/${session.id}/participation?format=csv`, { headers: { authorization: `Bearer ${teacher.access_token}` } });
+    const csv = await fetch(`${app.url}/sessions/${session.id}/participation?format=csv`, {
+      headers: { authorization: `Bearer ${teacher.access_token}` },
+    });
     expect(csv.headers.get('content-type')).toContain('text/csv');
     const lines = (await csv.text()).trim().split('\r\n');
-    expect(lines[0]).toBe('user_id,name,role,guest,removed,asked,answered,waiting,wait_median_ms,wait_max_ms,tokens,hands_raised,hands_granted,times_muted');
+    expect(lines[0]).toBe(
+      'user_id,name,role,guest,removed,asked,answered,waiting,wait_median_ms,wait_max_ms,tokens,hands_raised,hands_granted,times_muted',
+    );
     expect(lines).toHaveLength(4);
     expect(lines.find((l) => l.includes('Jr'))).toContain(`${bo.user.id},"Bo ""B"", Jr",contributor,true,false,2,1,1,`);
 
     // For moderators only.
-    const asStudent = await fetch(`${app.url}/sessions/${session.id}/participation`, { headers: { authorization: `Bearer ${ada.access_token}` } });
+    const asStudent = await fetch(`${app.url}/sessions/${session.id}/participation`, {
+      headers: { authorization: `Bearer ${ada.access_token}` },
+    });
     expect(asStudent.status).toBe(403);
-    const bad = await fetch(`${app.url}/sessions/${session.id}/participation?format=xml`, { headers: { authorization: `Bearer ${teacher.access_token}` } });
+    const bad = await fetch(`${app.url}/sessions/${session.id}/participation?format=xml`, {
+      headers: { authorization: `Bearer ${teacher.access_token}` },
+    });
     expect(bad.status).toBe(400);
   });
 
   it('defuses spreadsheet formulas in names', async () => {
     const { session } = await teacher.api.createSession({ title: 'CSV' });
     await app.api.guest(session.join_code!, '=HYPERLINK("http://x")');
-    const csv = await (await fetch(`${app.url}/sessions/${session.id}/participation?format=csv`, { headers: { authorization: `Bearer ${teacher.access_token}` } })).text();
+    const csv = await (
+      await fetch(`${app.url}/sessions/${session.id}/participation?format=csv`, {
+        headers: { authorization: `Bearer ${teacher.access_token}` },
+      })
+    ).text();
     expect(csv).toContain(`"'=HYPERLINK(""http://x"")"`);
   });
 
@@ -86,7 +129,11 @@ describe('reports: participation and transcripts', () => {
     await mod.moderate({ session_id: session.id, action: 'resume_agent', answer_pending: true });
     await eventually(() => answers(log) >= 1, 'an answer');
 
-    const markdown = await (await fetch(`${app.url}/sessions/${session.id}/transcript?format=markdown`, { headers: { authorization: `Bearer ${teacher.access_token}` } })).text();
+    const markdown = await (
+      await fetch(`${app.url}/sessions/${session.id}/transcript?format=markdown`, {
+        headers: { authorization: `Bearer ${teacher.access_token}` },
+      })
+    ).text();
     expect(markdown).toContain('# Geometry, period 5');
     expect(markdown).toMatch(/Session \d{4}-\d\d-\d\dT[\d:.]+Z \(still open\)/);
     expect(markdown).toContain('Participants: Ms Rivera (moderator), Cy (contributor, guest).');
@@ -94,9 +141,17 @@ describe('reports: participation and transcripts', () => {
     expect(markdown).not.toContain('something rude');
     expect(markdown.indexOf('What is a rhombus?')).toBeGreaterThan(markdown.indexOf('deleted by a moderator'));
     expect(markdown).not.toContain('Cy is new today');
-    const withNotes = await (await fetch(`${app.url}/sessions/${session.id}/transcript?format=markdown&include_notes=true`, { headers: { authorization: `Bearer ${teacher.access_token}` } })).text();
+    const withNotes = await (
+      await fetch(`${app.url}/sessions/${session.id}/transcript?format=markdown&include_notes=true`, {
+        headers: { authorization: `Bearer ${teacher.access_token}` },
+      })
+    ).text();
     expect(withNotes).toContain('**Ms Rivera** (private note)');
-    const json = await teacher.api.call<{ participants: Array<{ name: string }>; messages: Array<{ deleted?: boolean }>; exported_at: string }>('GET', `/sessions/${session.id}/transcript`);
+    const json = await teacher.api.call<{
+      participants: Array<{ name: string }>;
+      messages: Array<{ deleted?: boolean }>;
+      exported_at: string;
+    }>('GET', `/sessions/${session.id}/transcript`);
     expect(json.participants.map((p) => p.name)).toEqual(['Ms Rivera', 'Cy']);
     expect(json.messages.filter((m) => m.deleted)).toHaveLength(1);
     expect(Date.parse(json.exported_at)).not.toBeNaN();

@@ -24,7 +24,8 @@ describe('a server killed with SIGKILL', () => {
   });
   afterEach(async () => {
     for (const client of clients.splice(0)) client.close();
-    for (const server of running.splice(0)) if (server.process.exitCode === null && server.process.signalCode === null) await kill9(server);
+    for (const server of running.splice(0))
+      if (server.process.exitCode === null && server.process.signalCode === null) await kill9(server);
   });
   afterAll(async () => {
     await model.close();
@@ -48,7 +49,9 @@ describe('a server killed with SIGKILL', () => {
     let server = await start();
     const api = new RoundtableApi(server.url);
     const ada = await api.register('ada-restart@example.org', 'correct horse battery', 'Ada');
-    const { session } = await api.withToken(ada.access_token).createSession({ title: 'Crash course', agent: { responds_to: 'mentions' } });
+    const { session } = await api
+      .withToken(ada.access_token)
+      .createSession({ title: 'Crash course', agent: { responds_to: 'mentions' } });
     let socket = await client(server, ada.access_token);
     await socket.join(session.id);
 
@@ -76,7 +79,10 @@ describe('a server killed with SIGKILL', () => {
     // The interrupted question is answered after the restart, once.
     const restartedApi = new RoundtableApi(server.url, ada.access_token);
     const answered = async () => {
-      const page = await restartedApi.call<{ messages: WireMessage[] }>('GET', `/sessions/${session.id}/messages?limit=200`);
+      const page = await restartedApi.call<{ messages: WireMessage[] }>(
+        'GET',
+        `/sessions/${session.id}/messages?limit=200`,
+      );
       return page.messages.filter((m) => m.role === 'assistant' && m.reply_to?.includes(question.id));
     };
     await eventually(async () => (await answered()).length > 0, 'the answer after restart', 30_000);
@@ -84,7 +90,9 @@ describe('a server killed with SIGKILL', () => {
     const answers = await answered();
     expect(answers).toHaveLength(1);
     expect(answers[0].status).toBe('complete');
-    expect(answers[0].content).toMatch(/^Answer to: \[#[0-9a-f]{6} \| moderator \| "Ada"\]: @tutor what survives a crash\?$/);
+    expect(answers[0].content).toMatch(
+      /^Answer to: \[#[0-9a-f]{6} \| moderator \| "Ada"\]: @tutor what survives a crash\?$/,
+    );
     // The interrupted request and the one after the restart: the question was asked twice, answered once.
     expect(model.requests.filter((r) => JSON.stringify(r.messages).includes('what survives a crash?'))).toHaveLength(2);
   }, 180_000);

@@ -1,11 +1,29 @@
-import { RoundtableClient, RoundtableError, type DurableEvent, type NewMessageEvent } from '../client/sdk/roundtable-client.js';
-import { connect, eventually, nextEvent, rawAck, rawAckWithin, recordDurable, signUp, startTestApp, type TestApp, type TestUser } from './support/test-app.js';
+import {
+  RoundtableClient,
+  RoundtableError,
+  type DurableEvent,
+  type NewMessageEvent,
+} from '../client/sdk/roundtable-client.js';
+import {
+  connect,
+  eventually,
+  nextEvent,
+  rawAck,
+  rawAckWithin,
+  recordDurable,
+  signUp,
+  startTestApp,
+  type TestApp,
+  type TestUser,
+} from './support/test-app.js';
 
 // The agent answers only @mentions here, so the conversation is people's alone.
 const quietAgent = { agent: { responds_to: 'mentions' } };
 
 const contents = (events: DurableEvent[], base = 0) =>
-  events.filter((e): e is NewMessageEvent => e.type === 'new_message').map((e) => `${e.seq - base}:${e.message.content}`);
+  events
+    .filter((e): e is NewMessageEvent => e.type === 'new_message')
+    .map((e) => `${e.seq - base}:${e.message.content}`);
 
 describe('the shared session', () => {
   let app: TestApp;
@@ -47,7 +65,13 @@ describe('the shared session', () => {
     expect(contents(logs[1])).toEqual(contents(logs[0]));
     expect(contents(logs[2])).toEqual(contents(logs[0]));
     const message = (logs[1][0] as NewMessageEvent).message;
-    expect(message).toMatchObject({ role: 'user', author_id: ada.user.id, author_name: 'Ada', status: 'complete', seq: base + 1 });
+    expect(message).toMatchObject({
+      role: 'user',
+      author_id: ada.user.id,
+      author_name: 'Ada',
+      status: 'complete',
+      seq: base + 1,
+    });
     expect(Date.parse(message.timestamp)).not.toBeNaN();
   });
 
@@ -76,7 +100,9 @@ describe('the shared session', () => {
     const session = await sessionWithMembers();
     // Ten writers, fifty lines each, at once: the order is whatever the server's seq says. (Ten people:
     // one person's sockets share one flood allowance.)
-    const guests = await Promise.all(Array.from({ length: 10 }, (_, k) => app.api.guest(session.join_code!, `Writer ${k}`)));
+    const guests = await Promise.all(
+      Array.from({ length: 10 }, (_, k) => app.api.guest(session.join_code!, `Writer ${k}`)),
+    );
     const writers = await Promise.all(guests.map((g) => connect(app, g.access_token)));
     const acked = (
       await Promise.all(
@@ -107,7 +133,10 @@ describe('the shared session', () => {
     expect(seen).toHaveLength(500);
     expect(seen.map((m) => m.content)).toEqual(inOrder);
 
-    const rest = await bo.api.call<{ messages: Array<{ content: string }>; has_more: boolean }>('GET', `/sessions/${session.id}/messages?limit=2`);
+    const rest = await bo.api.call<{ messages: Array<{ content: string }>; has_more: boolean }>(
+      'GET',
+      `/sessions/${session.id}/messages?limit=2`,
+    );
     expect(rest.messages.map((m) => m.content)).toEqual([inOrder[499], inOrder[498]]);
     expect(rest.has_more).toBe(true);
   }, 120_000);
@@ -144,7 +173,13 @@ describe('the shared session', () => {
     const state = await tab2.join(session.id);
     expect(state.participants.filter((p) => p.user_id === bo.user.id)).toHaveLength(1);
     await eventually(() => joined.length === 1, 'participant_joined');
-    expect(joined[0]).toMatchObject({ type: 'participant_joined', user_id: bo.user.id, name: 'Bo', role: 'contributor', session_id: session.id });
+    expect(joined[0]).toMatchObject({
+      type: 'participant_joined',
+      user_id: bo.user.id,
+      name: 'Bo',
+      role: 'contributor',
+      session_id: session.id,
+    });
 
     tab1.close();
     await new Promise((r) => setTimeout(r, 300));
@@ -187,7 +222,14 @@ describe('the shared session', () => {
     await eventually(() => received.length === 5, 'the missed events');
     await writer.send(session.id, 'after');
     await eventually(() => received.length === 6, 'the live event');
-    expect(contents(received, base)).toEqual(['1:before 1', '2:before 2', '3:missed 1', '4:missed 2', '5:missed 3', '6:after']);
+    expect(contents(received, base)).toEqual([
+      '1:before 1',
+      '2:before 2',
+      '3:missed 1',
+      '4:missed 2',
+      '5:missed 3',
+      '6:after',
+    ]);
   });
 
   it('clears a typing indicator nobody refreshed after 5 s', async () => {
@@ -240,12 +282,17 @@ describe('the shared session', () => {
       ['no_such_event', [{ session_id: sid }], 'bad_request'],
     ];
     for (const [event, args, code] of cases) {
-      const answer = (await rawAck(client, event, ...args)) as { ok: boolean; error: { code: string; message: string } };
+      const answer = (await rawAck(client, event, ...args)) as {
+        ok: boolean;
+        error: { code: string; message: string };
+      };
       expect([event, answer.ok, answer.error?.code]).toEqual([event, false, code]);
       expect(answer.error.message.length).toBeGreaterThan(0);
     }
     // A bad payload named the field it disliked.
-    const named = (await rawAck(client, 'load_history', { session_id: sid, before_seq: 'soon' })) as { error: { message: string } };
+    const named = (await rawAck(client, 'load_history', { session_id: sid, before_seq: 'soon' })) as {
+      error: { message: string };
+    };
     expect(named.error.message).toContain('before_seq');
     // The connection survived, and nothing was written.
     const after = await bo.api.call<{ events: unknown[] }>('GET', `/sessions/${session.id}/events`);
@@ -266,10 +313,16 @@ describe('the shared session', () => {
     const client = await connect(app, bo.access_token);
     await client.send(session.id, 'What is *x*?');
     await client.send(session.id, 'Second');
-    const events = await bo.api.call<{ events: DurableEvent[]; has_more: boolean }>('GET', `/sessions/${session.id}/events?after_seq=0`);
+    const events = await bo.api.call<{ events: DurableEvent[]; has_more: boolean }>(
+      'GET',
+      `/sessions/${session.id}/events?after_seq=0`,
+    );
     expect(events.events.map((e) => e.seq)).toEqual(events.events.map((_, i) => i + 1));
     expect(contents(events.events).map((c) => c.split(':')[1])).toEqual(['What is *x*?', 'Second']);
-    const json = await bo.api.call<{ messages: Array<{ content: string }> }>('GET', `/sessions/${session.id}/transcript`);
+    const json = await bo.api.call<{ messages: Array<{ content: string }> }>(
+      'GET',
+      `/sessions/${session.id}/transcript`,
+    );
     expect(json.messages.map((m) => m.content)).toEqual(['What is *x*?', 'Second']);
     const markdown = await fetch(`${app.url}/sessions/${session.id}/transcript?format=markdown`, {
       headers: { authorization: `Bearer ${bo.access_token}` },
@@ -295,7 +348,9 @@ describe('the shared session', () => {
     const [flooder, neighbour] = await Promise.all([connect(app, bo.access_token), connect(app, cy.access_token)]);
     await Promise.all([flooder.join(session.id), neighbour.join(session.id)]);
     const answers = (await Promise.all(
-      Array.from({ length: 400 }, () => rawAckWithin(45_000, flooder, 'load_history', { session_id: session.id, before_seq: 1 })),
+      Array.from({ length: 400 }, () =>
+        rawAckWithin(45_000, flooder, 'load_history', { session_id: session.id, before_seq: 1 }),
+      ),
     )) as Array<{ ok: boolean; error?: { code: string; retry_after_ms: number } }>;
     const refused = answers.filter((a) => !a.ok);
     expect(refused.length).toBeGreaterThan(0);

@@ -1,7 +1,15 @@
 import type { DurableEvent, RoundtableClient, WireMessage } from '../client/sdk/roundtable-client.js';
 import { LiveSessions } from '../src/sessions/live-sessions.service.js';
 import { FakeOpenAi } from './support/fake-openai.js';
-import { connect, eventually, recordDurable, signUp, startTestApp, type TestApp, type TestUser } from './support/test-app.js';
+import {
+  connect,
+  eventually,
+  recordDurable,
+  signUp,
+  startTestApp,
+  type TestApp,
+  type TestUser,
+} from './support/test-app.js';
 
 /** Jain's fairness index: 1 when everyone got the same, 1/n when one got everything. */
 const jain = (xs: number[]) => xs.reduce((a, b) => a + b, 0) ** 2 / (xs.length * xs.reduce((a, b) => a + b * b, 0));
@@ -31,7 +39,10 @@ describe("round_robin by the tutor's time", () => {
     fake.respond = (request) => {
       const last = [...request.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
       const tokens = last.includes('essay') ? 400 : 40;
-      return { chunks: Array.from({ length: 8 }, () => 'x'.repeat((tokens * 4) / 8)), ...(REAL_SPEED ? { delayMs: tokens === 400 ? 500 : 50 } : {}) };
+      return {
+        chunks: Array.from({ length: 8 }, () => 'x'.repeat((tokens * 4) / 8)),
+        ...(REAL_SPEED ? { delayMs: tokens === 400 ? 500 : 50 } : {}),
+      };
     };
     app = await startTestApp({ OPENAI_BASE_URL: fake.url, OPENAI_API_KEY: 'test-key', AGENT_MODEL: 'fake-model' });
     teacher = await signUp(app, 'Teacher');
@@ -57,7 +68,13 @@ describe("round_robin by the tutor's time", () => {
   }
 
   /** Everyone keeps `backlog` questions waiting until `answers` answers have been given; tutor tokens per student. */
-  async function backlogged(names: string[], ask: (name: string, n: number) => string, until: number | { ms: number }, settings: Record<string, unknown> = {}, before?: (c: Awaited<ReturnType<typeof classOf>>) => Promise<void>) {
+  async function backlogged(
+    names: string[],
+    ask: (name: string, n: number) => string,
+    until: number | { ms: number },
+    settings: Record<string, unknown> = {},
+    before?: (c: Awaited<ReturnType<typeof classOf>>) => Promise<void>,
+  ) {
     const room = await classOf(names, settings);
     const { session, mod, log, students } = room;
     await before?.(room);
@@ -73,7 +90,8 @@ describe("round_robin by the tutor's time", () => {
       sentAt.set(m.id, at);
     };
     const started = { at: 0 };
-    const done = () => (typeof until === 'number' ? given >= until : started.at > 0 && Date.now() - started.at >= until.ms);
+    const done = () =>
+      typeof until === 'number' ? given >= until : started.at > 0 && Date.now() - started.at >= until.ms;
     for (const s of students) for (let i = 0; i < 2; i++) await send(s);
     const tokens = new Map<string, number>(students.map((s) => [s.id, 0]));
     const answered = new Map<string, number>(students.map((s) => [s.id, 0]));
@@ -102,14 +120,28 @@ describe("round_robin by the tutor's time", () => {
     // Quiet: the answer that was running is stored (cancelled, charged for what it streamed).
     const live = (await app.app.get(LiveSessions).get(session.id))!;
     await eventually(() => live.queue.answering().length === 0, 'the tutor to stop');
-    return { session, log, students, tokens: students.map((s) => tokens.get(s.id)!), answered: students.map((s) => answered.get(s.id)!), waits: students.map((s) => waits.get(s.id)!) };
+    return {
+      session,
+      log,
+      students,
+      tokens: students.map((s) => tokens.get(s.id)!),
+      answered: students.map((s) => answered.get(s.id)!),
+      waits: students.map((s) => waits.get(s.id)!),
+    };
   }
 
   it('one essay asker cannot take the tutor from four short askers', async () => {
-    const { tokens, answered, waits } = await backlogged(['Eve', 'Ada', 'Bo', 'Cy', 'Di'], (name, n) => (name === 'Eve' ? `write me an essay, please (${n})` : `a short question (${n})`), REAL_SPEED ? { ms: 40_000 } : 60);
+    const { tokens, answered, waits } = await backlogged(
+      ['Eve', 'Ada', 'Bo', 'Cy', 'Di'],
+      (name, n) => (name === 'Eve' ? `write me an essay, please (${n})` : `a short question (${n})`),
+      REAL_SPEED ? { ms: 40_000 } : 60,
+    );
     const index = jain(tokens);
     const share = tokens[0] / tokens.reduce((a, b) => a + b, 0);
-    const short = waits.slice(1).flat().sort((a, b) => a - b);
+    const short = waits
+      .slice(1)
+      .flat()
+      .sort((a, b) => a - b);
     const pct = (p: number) => (short[Math.min(short.length - 1, Math.floor(p * short.length))] / 1000).toFixed(2);
     console.log(
       `tutor time${REAL_SPEED ? ' (real speed, 40 s)' : ''}: tokens per student (essay asker first) ${tokens.join(' ')}; answers ${answered.join(' ')}; Jain ${index.toFixed(3)}; essay share ${(share * 100).toFixed(1)} %; short waits p50 ${pct(0.5)} s, p95 ${pct(0.95)} s`,
@@ -121,9 +153,15 @@ describe("round_robin by the tutor's time", () => {
   }, 120_000);
 
   it('weight 2 gives a student about twice the time of an equally backlogged one', async () => {
-    const { tokens } = await backlogged(['Wes', 'Una'], (_name, n) => `a short question (${n})`, 30, {}, async ({ session, mod, students }) => {
-      await mod.moderate({ session_id: session.id, action: 'set_weight', user_id: students[0].id, weight: 2 });
-    });
+    const { tokens } = await backlogged(
+      ['Wes', 'Una'],
+      (_name, n) => `a short question (${n})`,
+      30,
+      {},
+      async ({ session, mod, students }) => {
+        await mod.moderate({ session_id: session.id, action: 'set_weight', user_id: students[0].id, weight: 2 });
+      },
+    );
     const share = tokens[0] / (tokens[0] + tokens[1]);
     console.log(`weights: weight 2 got ${(share * 100).toFixed(1)} % of the tutor's time`);
     expect(share).toBeGreaterThanOrEqual(0.6);
@@ -131,9 +169,19 @@ describe("round_robin by the tutor's time", () => {
   });
 
   it('says why in terms of time, and keeps the counters across a restart', async () => {
-    const { session, log } = await backlogged(['Eve', 'Ada'], (name, n) => (name === 'Eve' ? `an essay (${n})` : `short (${n})`), 6);
-    const reasons = log.flatMap((e) => (e.type === 'new_message' && e.message.schedule_reason ? [e.message.schedule_reason] : []));
-    expect(reasons.some((r) => /has had \d[\d,]* of the tutor's tokens, the fewest of 2 waiting \((Eve|Ada): [\d,]+\)/.test(r))).toBe(true);
+    const { session, log } = await backlogged(
+      ['Eve', 'Ada'],
+      (name, n) => (name === 'Eve' ? `an essay (${n})` : `short (${n})`),
+      6,
+    );
+    const reasons = log.flatMap((e) =>
+      e.type === 'new_message' && e.message.schedule_reason ? [e.message.schedule_reason] : [],
+    );
+    expect(
+      reasons.some((r) =>
+        /has had \d[\d,]* of the tutor's tokens, the fewest of 2 waiting \((Eve|Ada): [\d,]+\)/.test(r),
+      ),
+    ).toBe(true);
     const before = Object.fromEntries((await app.app.get(LiveSessions).get(session.id))!.queue.tutorTokens);
     await app.restart();
     teacher = { ...teacher, api: app.api.withToken(teacher.access_token) }; // the restarted app listens elsewhere
@@ -152,7 +200,9 @@ describe("round_robin by the tutor's time", () => {
     const flooding = (async () => {
       let n = 0;
       while (!stop) {
-        const waiting = (await app.app.get(LiveSessions).get(session.id))!.queue.queued().filter((q) => q.authorId === flooder.id).length;
+        const waiting = (await app.app.get(LiveSessions).get(session.id))!.queue
+          .queued()
+          .filter((q) => q.authorId === flooder.id).length;
         if (waiting < 10) await flooder.client.send(session.id, `lol ${n++}`).catch(() => undefined);
         else await new Promise((r) => setTimeout(r, 5));
       }
@@ -165,14 +215,28 @@ describe("round_robin by the tutor's time", () => {
         politeAsked.push({ id: m.id, seq: m.seq });
       }
     }
-    const answerOf = (id: string) => log.find((e) => e.type === 'new_message' && e.message.role === 'assistant' && e.message.reply_to?.includes(id));
+    const answerOf = (id: string) =>
+      log.find((e) => e.type === 'new_message' && e.message.role === 'assistant' && e.message.reply_to?.includes(id));
     await eventually(() => politeAsked.every((q) => answerOf(q.id)), 'every polite question answered', 60_000);
     stop = true;
     await flooding;
     await room.mod.moderate({ session_id: session.id, action: 'pause_agent', stop_now: true });
-    const floodIds = new Set(log.flatMap((e) => (e.type === 'new_message' && e.message.role === 'user' && e.message.author_id === flooder.id ? [e.message.id] : [])));
-    const floodAnswers = log.filter((e) => e.type === 'new_message' && e.message.role === 'assistant' && e.message.reply_to?.some((id) => floodIds.has(id)));
-    const ahead = politeAsked.map((q) => floodAnswers.filter((a) => a.seq > q.seq && a.seq < answerOf(q.id)!.seq).length);
+    const floodIds = new Set(
+      log.flatMap((e) =>
+        e.type === 'new_message' && e.message.role === 'user' && e.message.author_id === flooder.id
+          ? [e.message.id]
+          : [],
+      ),
+    );
+    const floodAnswers = log.filter(
+      (e) =>
+        e.type === 'new_message' &&
+        e.message.role === 'assistant' &&
+        e.message.reply_to?.some((id) => floodIds.has(id)),
+    );
+    const ahead = politeAsked.map(
+      (q) => floodAnswers.filter((a) => a.seq > q.seq && a.seq < answerOf(q.id)!.seq).length,
+    );
     console.log(`flood: flood answers ahead of each polite question: max ${Math.max(...ahead)}, ${ahead.join(' ')}`);
     expect(Math.max(...ahead)).toBeLessThanOrEqual(1);
   });
@@ -181,10 +245,12 @@ describe("round_robin by the tutor's time", () => {
     const room = await classOf(['Essayist'], { agent: { max_answer_tokens: 50 } });
     const { session, mod, log, students } = room;
     expect(session.agent.max_answer_tokens).toBe(50);
-    const answers = () => log.flatMap((e) => (e.type === 'new_message' && e.message.role === 'assistant' ? [e.message] : []));
+    const answers = () =>
+      log.flatMap((e) => (e.type === 'new_message' && e.message.role === 'assistant' ? [e.message] : []));
     await students[0].client.send(session.id, 'write me an essay (1)');
     await eventually(() => answers().length === 1, 'the capped answer');
-    const asked = (text: string) => fake.requests.filter((r) => JSON.stringify(r.messages.at(-1)).includes(text)).at(-1)!;
+    const asked = (text: string) =>
+      fake.requests.filter((r) => JSON.stringify(r.messages.at(-1)).includes(text)).at(-1)!;
     expect(asked('write me an essay (1)').max_tokens).toBe(50);
     expect(answers()[0]).toMatchObject({ status: 'complete', cut_off: 'max_answer_tokens' });
     expect(answers()[0].content.length).toBeLessThanOrEqual(200);
@@ -194,6 +260,8 @@ describe("round_robin by the tutor's time", () => {
     await eventually(() => answers().length === 2, 'the second answer');
     expect(asked('a short one').max_tokens).toBe(1000);
     expect(answers()[1].cut_off).toBeUndefined();
-    await expect(mod.moderate({ session_id: session.id, action: 'set_agent', max_answer_tokens: 5 })).rejects.toMatchObject({ code: 'bad_request' });
+    await expect(
+      mod.moderate({ session_id: session.id, action: 'set_agent', max_answer_tokens: 5 }),
+    ).rejects.toMatchObject({ code: 'bad_request' });
   });
 });

@@ -14,7 +14,10 @@ describe('serving the web client', () => {
   beforeAll(async () => {
     dist = mkdtempSync(join(tmpdir(), 'roundtable-web-'));
     mkdirSync(join(dist, 'assets'));
-    writeFileSync(join(dist, 'index.html'), '<!doctype html><div id="root"></div><script src="/assets/app-1a2b3c.js"></script>');
+    writeFileSync(
+      join(dist, 'index.html'),
+      '<!doctype html><div id="root"></div><script src="/assets/app-1a2b3c.js"></script>',
+    );
     writeFileSync(join(dist, 'assets', 'app-1a2b3c.js'), bundle);
     app = await startTestApp({ WEB_DIST_DIR: dist });
   });
@@ -26,7 +29,11 @@ describe('serving the web client', () => {
   it('serves the app shell at / and at every client-side route, always revalidated', async () => {
     for (const path of ['/', '/login', '/join/AB12CD', '/s/some-session-id', '/s/some-session-id/present']) {
       const response = await fetch(`${app.url}${path}`);
-      expect({ path, status: response.status, type: response.headers.get('content-type') }).toEqual({ path, status: 200, type: expect.stringContaining('text/html') });
+      expect({ path, status: response.status, type: response.headers.get('content-type') }).toEqual({
+        path,
+        status: 200,
+        type: expect.stringContaining('text/html'),
+      });
       expect(await response.text()).toContain('<div id="root">');
     }
     expect((await fetch(`${app.url}/`)).headers.get('cache-control')).toBe('no-cache');
@@ -61,8 +68,14 @@ describe('serving the web client', () => {
     expect(page.headers.get('x-powered-by')).toBeNull();
     // Every answer says which request it was (the id on its log lines); a caller's own id is kept.
     expect(page.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
-    expect((await fetch(`${app.url}/health`, { headers: { 'x-request-id': 'lb-1234' } })).headers.get('x-request-id')).toBe('lb-1234');
-    expect((await fetch(`${app.url}/health`, { headers: { 'x-request-id': 'bad id <script>' } })).headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(
+      (await fetch(`${app.url}/health`, { headers: { 'x-request-id': 'lb-1234' } })).headers.get('x-request-id'),
+    ).toBe('lb-1234');
+    expect(
+      (await fetch(`${app.url}/health`, { headers: { 'x-request-id': 'bad id <script>' } })).headers.get(
+        'x-request-id',
+      ),
+    ).toMatch(/^[0-9a-f-]{36}$/);
     // The API answers carry the headers too; the OpenAPI page keeps Swagger UI's own scripts.
     expect((await fetch(`${app.url}/health`)).headers.get('content-security-policy')).toContain("default-src 'self'");
     const docs = await fetch(`${app.url}/docs`);

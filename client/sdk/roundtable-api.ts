@@ -1,4 +1,12 @@
-import type { FlagAction, Participation, QueueExplanation, Role, WireFlag, WireSession, WireUser } from '../../src/contract/protocol.js';
+import type {
+  FlagAction,
+  Participation,
+  QueueExplanation,
+  Role,
+  WireFlag,
+  WireSession,
+  WireUser,
+} from '../../src/contract/protocol.js';
 
 /** A REST error: the server's {statusCode, error, message, code}. */
 export class RoundtableApiError extends Error {
@@ -30,7 +38,9 @@ export class RoundtableApi {
 
   /** A file the server makes (a transcript, a CSV), as a Blob to hand to the user. */
   async download(path: string): Promise<Blob> {
-    const response = await fetch(new URL(path, this.baseUrl), { headers: this.token ? { authorization: `Bearer ${this.token}` } : {} });
+    const response = await fetch(new URL(path, this.baseUrl), {
+      headers: this.token ? { authorization: `Bearer ${this.token}` } : {},
+    });
     if (!response.ok) {
       const text = await response.text();
       let body: { message?: string } = { message: `the server answered ${response.status}` };
@@ -55,7 +65,12 @@ export class RoundtableApi {
     });
     const text = await response.text();
     const parsed = text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text;
-    if (!response.ok) throw new RoundtableApiError(response.status, typeof parsed === 'object' ? parsed : { message: String(parsed) }, response.headers);
+    if (!response.ok)
+      throw new RoundtableApiError(
+        response.status,
+        typeof parsed === 'object' ? parsed : { message: String(parsed) },
+        response.headers,
+      );
     return parsed as T;
   }
 
@@ -68,7 +83,10 @@ export class RoundtableApi {
   }
 
   guest(joinCode: string, displayName: string) {
-    return this.call<AuthAnswer & { session_id: string; role: Role }>('POST', '/auth/guest', { join_code: joinCode, display_name: displayName });
+    return this.call<AuthAnswer & { session_id: string; role: Role }>('POST', '/auth/guest', {
+      join_code: joinCode,
+      display_name: displayName,
+    });
   }
 
   me() {
@@ -104,10 +122,9 @@ export class RoundtableApi {
   }
 
   members(id: string) {
-    return this.call<Array<{ user_id: string; display_name: string; role: Role; muted_until: string | null; online: boolean }>>(
-      'GET',
-      `/sessions/${id}/members`,
-    );
+    return this.call<
+      Array<{ user_id: string; display_name: string; role: Role; muted_until: string | null; online: boolean }>
+    >('GET', `/sessions/${id}/members`);
   }
 
   /** What the agent will answer, in order, and why (staff also read what waits for approval). */
@@ -126,6 +143,9 @@ export class RoundtableApi {
   }
 
   resolveFlag(id: string, flagId: string, action: FlagAction, note?: string) {
-    return this.call<{ flag: WireFlag }>('POST', `/sessions/${id}/flags/${flagId}/resolve`, { action, ...(note ? { note } : {}) });
+    return this.call<{ flag: WireFlag }>('POST', `/sessions/${id}/flags/${flagId}/resolve`, {
+      action,
+      ...(note ? { note } : {}),
+    });
   }
 }

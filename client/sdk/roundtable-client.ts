@@ -146,8 +146,14 @@ export class RoundtableClient {
   }
 
   /** An ephemeral event (presence, typing, agent status and deltas, queue, kicked). */
-  on<T extends EphemeralEvent['type']>(type: T, listener: (event: Extract<EphemeralEvent, { type: T }>) => void): () => void {
-    const socket = this.socket as unknown as { on(name: string, fn: unknown): void; off(name: string, fn: unknown): void };
+  on<T extends EphemeralEvent['type']>(
+    type: T,
+    listener: (event: Extract<EphemeralEvent, { type: T }>) => void,
+  ): () => void {
+    const socket = this.socket as unknown as {
+      on(name: string, fn: unknown): void;
+      off(name: string, fn: unknown): void;
+    };
     socket.on(type, listener);
     return () => socket.off(type, listener);
   }
@@ -158,7 +164,10 @@ export class RoundtableClient {
     payload: Parameters<ClientToServerEvents[E]>[0],
   ): Promise<Extract<Parameters<Parameters<ClientToServerEvents[E]>[1]>[0], { ok: true }>> {
     const socket = this.socket as unknown as Socket;
-    const answer = (await socket.timeout(this.ackTimeoutMs).emitWithAck(event, payload)) as { ok: boolean; error?: WireError };
+    const answer = (await socket.timeout(this.ackTimeoutMs).emitWithAck(event, payload)) as {
+      ok: boolean;
+      error?: WireError;
+    };
     if (!answer.ok) throw new RoundtableError(answer.error ?? { code: 'internal', message: 'no error given' });
     return answer as never;
   }
@@ -225,7 +234,11 @@ export class RoundtableClient {
   }
 
   async loadHistory(sessionId: string, beforeSeq: number, limit?: number) {
-    const answer = await this.request('load_history', { session_id: sessionId, before_seq: beforeSeq, ...(limit ? { limit } : {}) });
+    const answer = await this.request('load_history', {
+      session_id: sessionId,
+      before_seq: beforeSeq,
+      ...(limit ? { limit } : {}),
+    });
     return { messages: answer.messages, has_more: answer.has_more };
   }
 
@@ -239,7 +252,12 @@ export class RoundtableClient {
   }
 
   private applySnapshot(state: SessionStateEvent) {
-    this.sessions.set(state.session_id, { lastSeq: state.seq, pending: new Map(), resyncing: false, display: state.you.display === true });
+    this.sessions.set(state.session_id, {
+      lastSeq: state.seq,
+      pending: new Map(),
+      resyncing: false,
+      display: state.you.display === true,
+    });
     for (const listener of this.snapshotListeners) listener(state);
   }
 
@@ -253,7 +271,8 @@ export class RoundtableClient {
       // A gap: an event went missing (another instance's delivery, a blip).
       // Give in-flight events a moment, then ask for what is missing.
       setTimeout(() => {
-        if (tracker.pending.size > 0 && this.sessions.get(event.session_id) === tracker) void this.resyncSession(event.session_id);
+        if (tracker.pending.size > 0 && this.sessions.get(event.session_id) === tracker)
+          void this.resyncSession(event.session_id);
       }, 300);
     }
   }
@@ -283,7 +302,11 @@ export class RoundtableClient {
     if (!tracker || tracker.resyncing) return;
     tracker.resyncing = true;
     try {
-      const answer = await this.request('join', { session_id: sessionId, last_seq: tracker.lastSeq, ...(tracker.display ? { display: true } : {}) });
+      const answer = await this.request('join', {
+        session_id: sessionId,
+        last_seq: tracker.lastSeq,
+        ...(tracker.display ? { display: true } : {}),
+      });
       if ('state' in answer) {
         this.applySnapshot(answer.state);
         return;
@@ -291,7 +314,8 @@ export class RoundtableClient {
       for (const event of answer.events) if (event.seq > tracker.lastSeq) tracker.pending.set(event.seq, event);
       this.drain(sessionId, tracker);
       const { events: _events, ...now } = answer;
-      for (const listener of this.resumeListeners) listener({ events: answer.events, participants: now.participants, queue: now.queue, agent: now.agent });
+      for (const listener of this.resumeListeners)
+        listener({ events: answer.events, participants: now.participants, queue: now.queue, agent: now.agent });
     } catch (error) {
       // Kicked, banned or offline: the caller decides what to show.
       for (const listener of this.resyncFailedListeners) listener(sessionId, error);
@@ -300,4 +324,3 @@ export class RoundtableClient {
     }
   }
 }
-

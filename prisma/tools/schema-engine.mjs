@@ -19,7 +19,10 @@ let enginePromise;
 
 async function loadEngineModule() {
   const bg = await import('@prisma/schema-engine-wasm/schema_engine_bg');
-  const wasmPath = join(dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg')), 'schema_engine_bg.wasm');
+  const wasmPath = join(
+    dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg')),
+    'schema_engine_bg.wasm',
+  );
   // The package imports its .wasm file directly, which Node cannot do: instantiate by hand.
   const { instance } = await WebAssembly.instantiate(readFileSync(wasmPath), { './schema_engine_bg.js': bg });
   bg.__wbg_set_wasm(instance.exports);
@@ -35,7 +38,11 @@ export async function openSchemaEngine() {
   const adapter = bindMigrationAwareSqlAdapterFactory(new PrismaPGlite(db));
   const datamodel = readFileSync(schemaPath, 'utf8');
   const logs = [];
-  const engine = await bg.SchemaEngine.new({ datamodels: [['schema.prisma', datamodel]] }, (log) => logs.push(log), adapter);
+  const engine = await bg.SchemaEngine.new(
+    { datamodels: [['schema.prisma', datamodel]] },
+    (log) => logs.push(log),
+    adapter,
+  );
   return {
     engine,
     datamodel,
@@ -48,7 +55,9 @@ export async function openSchemaEngine() {
 
 export function loadMigrationList() {
   const dirs = existsSync(migrationsDir)
-    ? readdirSync(migrationsDir).filter((d) => statSync(join(migrationsDir, d)).isDirectory()).sort()
+    ? readdirSync(migrationsDir)
+        .filter((d) => statSync(join(migrationsDir, d)).isDirectory())
+        .sort()
     : [];
   const lockPath = join(migrationsDir, 'migration_lock.toml');
   return {

@@ -17,7 +17,14 @@ import { SessionLog } from '../sessions/session-log.service.js';
 import type { Batch } from '../turns/turn-scheduler.js';
 import { TurnsService } from '../turns/turns.service.js';
 import { AgentRepository } from './agent.repository.js';
-import { ANONYMOUS_HANDLE, buildPrompt, handlesFor, ROSTER_LIMIT, type PromptMessage, type Speaker } from './prompt-builder.js';
+import {
+  ANONYMOUS_HANDLE,
+  buildPrompt,
+  handlesFor,
+  ROSTER_LIMIT,
+  type PromptMessage,
+  type Speaker,
+} from './prompt-builder.js';
 import { AGENT_PROVIDER, type AgentProvider, type TokenUsageFigures } from './providers/agent-provider.js';
 
 /**
@@ -111,12 +118,14 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
         const queued = event.type === 'new_message' && event.internal?.agentState === 'pending';
         const approved = event.type === 'moderation' && event.payload.action === 'approve_message';
         // A member's change can free kept questions (an unmute, a mute that ended, a restore).
-        if (queued || approved || event.type === 'session_updated' || event.type === 'member_updated') this.kick(event.sessionId);
+        if (queued || approved || event.type === 'session_updated' || event.type === 'member_updated')
+          this.kick(event.sessionId);
       }),
     );
     // A moderator on another instance stopping this instance's answer (cancel, pause and stop, close).
     await this.signals.subscribe(STOP_CHANNEL, (m) => {
-      if (m.to === this.config.instanceId && typeof m.session_id === 'string') this.stop(m.session_id, m.reason as StopReason);
+      if (m.to === this.config.instanceId && typeof m.session_id === 'string')
+        this.stop(m.session_id, m.reason as StopReason);
     });
     await this.signals.subscribe(HANDBACK_CHANNEL, (m) => {
       if (m.from === this.config.instanceId || !Array.isArray(m.sessions)) return;
@@ -125,7 +134,10 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     if (this.signals.clustered) {
       // Another instance that dies mid-answer renews its lease no more: within a lease's time plus
       // one period, an instance finds the lease expired with a question still being answered and takes over.
-      this.watchdog = setInterval(() => void this.adoptOrphans().catch((error: unknown) => this.logger.warn(`lease watchdog: ${String(error)}`)), WATCHDOG_MS);
+      this.watchdog = setInterval(
+        () => void this.adoptOrphans().catch((error: unknown) => this.logger.warn(`lease watchdog: ${String(error)}`)),
+        WATCHDOG_MS,
+      );
       this.watchdog.unref();
     }
     const requeued = await this.leases.requeueInterrupted(this.config.instanceId);
@@ -168,7 +180,13 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
   /** What a snapshot shows of the agent. */
   stateOf(session: Pick<Session, 'id' | 'agentPaused'>): WireAgentState {
     const run = this.runs.get(session.id);
-    if (run) return { status: run.status, triggered_by: run.triggeredBy, message_id: run.messageId, partial_content: run.partial };
+    if (run)
+      return {
+        status: run.status,
+        triggered_by: run.triggeredBy,
+        message_id: run.messageId,
+        partial_content: run.partial,
+      };
     return { status: session.agentPaused ? 'paused' : 'idle' };
   }
 
@@ -209,7 +227,11 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     this.dirty.add(sessionId);
     if (this.loops.has(sessionId)) return;
     const loop = this.loop(sessionId)
-      .catch((error: unknown) => this.logger.error(`agent loop for ${sessionId} failed: ${error instanceof Error ? error.stack : String(error)}`))
+      .catch((error: unknown) =>
+        this.logger.error(
+          `agent loop for ${sessionId} failed: ${error instanceof Error ? error.stack : String(error)}`,
+        ),
+      )
       .finally(() => this.loops.delete(sessionId));
     this.loops.set(sessionId, loop);
   }
@@ -275,7 +297,10 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     };
     this.runs.set(sessionId, run);
     await this.leases.markAnswering(batch.messages.map((m) => m.id));
-    this.live.claim(sessionId, batch.messages.map((m) => m.id));
+    this.live.claim(
+      sessionId,
+      batch.messages.map((m) => m.id),
+    );
     this.publishStatus(sessionId, run);
     await this.turns.publishQueue(sessionId);
 
@@ -290,8 +315,12 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
           else this.loseLease(sessionId, run, 'another instance holds the lease now');
         })
         .catch((error: unknown) => {
-          this.logger.warn({ session_id: sessionId, msg: `lease renewal failed: ${redactSecrets(error instanceof Error ? error.message : String(error))}` });
-          if (Date.now() - renewedAt > (LEASE_TTL_MS * 2) / 3) this.loseLease(sessionId, run, 'the lease could not be renewed in time');
+          this.logger.warn({
+            session_id: sessionId,
+            msg: `lease renewal failed: ${redactSecrets(error instanceof Error ? error.message : String(error))}`,
+          });
+          if (Date.now() - renewedAt > (LEASE_TTL_MS * 2) / 3)
+            this.loseLease(sessionId, run, 'the lease could not be renewed in time');
         });
     }, LEASE_TTL_MS / 3);
     const timeout = setTimeout(() => run.controller.abort(new AgentTimeout('timed out')), this.config.agent.timeoutMs);
@@ -329,7 +358,10 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
       if (!run.partial.trim()) failure = 'the model returned an empty answer';
     } catch (error) {
       if (error instanceof BudgetSpent) failure = error.message;
-      else if (!run.stopReason) failure = this.describeFailure(run.controller.signal.reason instanceof AgentTimeout ? run.controller.signal.reason : error);
+      else if (!run.stopReason)
+        failure = this.describeFailure(
+          run.controller.signal.reason instanceof AgentTimeout ? run.controller.signal.reason : error,
+        );
     } finally {
       clearInterval(renew);
       clearTimeout(timeout);
@@ -350,16 +382,25 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
       this.runs.delete(sessionId);
       // A pause lets the answer in progress finish (or stops it, "stop now"): either way the agent is paused now.
       const paused = run.stopReason === 'pause' || this.live.peek(sessionId)?.session.agentPaused === true;
-      this.bus.publishEphemeral(sessionId, { type: 'agent_status', session_id: sessionId, status: paused ? 'paused' : 'idle' });
+      this.bus.publishEphemeral(sessionId, {
+        type: 'agent_status',
+        session_id: sessionId,
+        status: paused ? 'paused' : 'idle',
+      });
       await this.turns.publishQueue(sessionId);
-      if (this.stopped || run.stopReason === 'close') await this.leases.releaseLease(sessionId, this.config.instanceId).catch(() => undefined);
+      if (this.stopped || run.stopReason === 'close')
+        await this.leases.releaseLease(sessionId, this.config.instanceId).catch(() => undefined);
     }
     return !INTERRUPTS.has(run.stopReason) && run.stopReason !== 'lease_lost';
   }
 
   private loseLease(sessionId: string, run: Run, why: string) {
     if (run.stopReason) return;
-    this.logger.warn({ session_id: sessionId, generation: run.generation, msg: `stopping the answer in progress: ${why}` });
+    this.logger.warn({
+      session_id: sessionId,
+      generation: run.generation,
+      msg: `stopping the answer in progress: ${why}`,
+    });
     run.stopReason = 'lease_lost';
     run.controller.abort(new LeaseLost(why));
   }
@@ -372,7 +413,11 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
   private async takeOver(sessionId: string, lease: { generation: number }): Promise<boolean> {
     const requeued = await this.leases.requeueAnswering(sessionId);
     if (requeued) {
-      this.logger.log({ session_id: sessionId, generation: lease.generation, msg: `took over the agent's lease: ${requeued} interrupted question(s) pending again` });
+      this.logger.log({
+        session_id: sessionId,
+        generation: lease.generation,
+        msg: `took over the agent's lease: ${requeued} interrupted question(s) pending again`,
+      });
       this.live.forget(sessionId);
     }
     return requeued > 0;
@@ -388,7 +433,12 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     // The tutor's time is charged as it is spent, so one long answer cannot run up a debt unseen.
     const live = this.live.peek(sessionId);
     live?.queue.chargeStreaming(run.questionIds, answerTokens(delta.length), live.weightOf);
-    this.bus.publishEphemeral(sessionId, { type: 'agent_delta', session_id: sessionId, message_id: run.messageId, delta });
+    this.bus.publishEphemeral(sessionId, {
+      type: 'agent_delta',
+      session_id: sessionId,
+      message_id: run.messageId,
+      delta,
+    });
   }
 
   /**
@@ -401,8 +451,10 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     const midnight = new Date();
     midnight.setUTCHours(0, 0, 0, 0);
     const spent = await this.agent.tokensSince(sessionId, authorId, midnight);
-    if (perSessionPerDay && spent.session >= perSessionPerDay) return "the tutor's daily budget for this session is spent; it renews at midnight UTC";
-    if (perUserPerDay && spent.user >= perUserPerDay) return 'your daily budget of tutor answers is spent; it renews at midnight UTC';
+    if (perSessionPerDay && spent.session >= perSessionPerDay)
+      return "the tutor's daily budget for this session is spent; it renews at midnight UTC";
+    if (perUserPerDay && spent.user >= perUserPerDay)
+      return 'your daily budget of tutor answers is spent; it renews at midnight UTC';
     return undefined;
   }
 
@@ -411,7 +463,8 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
    * can carry URLs, keys and account details; those go to the log only, redacted.
    */
   private describeFailure(error: unknown): string {
-    if (error instanceof AgentTimeout) return `no answer within ${Math.round(this.config.agent.timeoutMs / 1000)} s; a moderator can ask again`;
+    if (error instanceof AgentTimeout)
+      return `no answer within ${Math.round(this.config.agent.timeoutMs / 1000)} s; a moderator can ask again`;
     const message = error instanceof Error ? error.message : String(error);
     this.logger.warn(`provider ${this.provider.name} failed: ${redactSecrets(message)}`);
     return 'the model service failed; a moderator can ask again';
@@ -424,19 +477,22 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     ]);
     const memberRoles = new Map(members.map((m) => [m.userId, m.role]));
     const online = this.presence.online(session.id);
-    const handles = handlesFor([...history.flatMap((m) => (m.authorId && !m.anonymous ? [m.authorId] : [])), ...online.map((p) => p.userId)]);
+    const handles = handlesFor([
+      ...history.flatMap((m) => (m.authorId && !m.anonymous ? [m.authorId] : [])),
+      ...online.map((p) => p.userId),
+    ]);
     const speaker = (m: (typeof history)[number]): Speaker | undefined =>
       // Asked anonymously to classmates: the tutor reads no name and no handle that could lead to one.
       m.authorId && m.anonymous
         ? { handle: ANONYMOUS_HANDLE, role: m.authorRole ?? 'contributor', name: ANONYMOUS_SPEAKER_NAME }
         : m.authorId
-        ? {
-            handle: handles.get(m.authorId)!,
-            // The role the server recorded when they wrote; older rows fall back to today's membership.
-            role: m.authorRole ?? memberRoles.get(m.authorId) ?? 'former member',
-            name: m.authorName,
-          }
-        : undefined;
+          ? {
+              handle: handles.get(m.authorId)!,
+              // The role the server recorded when they wrote; older rows fall back to today's membership.
+              role: m.authorRole ?? memberRoles.get(m.authorId) ?? 'former member',
+              name: m.authorName,
+            }
+          : undefined;
     // Who is here now, moderators first, bounded: a room that 300 guests passed through costs nothing extra.
     const rank = (role: Role | undefined) => (role === 'moderator' ? 0 : role === 'contributor' ? 1 : 2);
     const present = online
@@ -466,43 +522,75 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /** Stores the outcome: the answer, a cancelled partial, or a failure notice; the queue moves on. */
-  private async finish(session: Session, batch: Batch, run: Run, failure: string | undefined, usage: TokenUsageFigures | undefined) {
+  private async finish(
+    session: Session,
+    batch: Batch,
+    run: Run,
+    failure: string | undefined,
+    usage: TokenUsageFigures | undefined,
+  ) {
     const ids = batch.messages.map((m) => m.id);
     const authors = [...new Set(batch.messages.map((m) => m.authorId))];
     const names = [...new Set(batch.messages.map((m) => m.authorName))].join(', ');
     // The answer is checked like a student's message; one the check flags is held from the class for a
     // moderator (who may release it), whatever the category's setting: the tutor's words are the school's.
     const failed = failure !== undefined && !run.stopReason;
-    const assessment = !failed && run.partial.trim() && this.safety.enabled(session.safety) ? this.safety.assess(session.safety, await this.safety.check(run.partial)) : undefined;
+    const assessment =
+      !failed && run.partial.trim() && this.safety.enabled(session.safety)
+        ? this.safety.assess(session.safety, await this.safety.check(run.partial))
+        : undefined;
     const held = assessment?.status === 'held' || assessment?.status === 'flagged';
     const safetyStatus = held ? 'held' : (assessment?.status ?? null);
     await this.log.write(session.id, async (tx, log) => {
       // The fence: an instance that no longer holds this generation of the lease stores nothing.
-      if (!(await this.leases.holdsLease(tx, session.id, this.config.instanceId, run.generation))) throw new LeaseLost();
+      if (!(await this.leases.holdsLease(tx, session.id, this.config.instanceId, run.generation)))
+        throw new LeaseLost();
       const interrupted = INTERRUPTS.has(run.stopReason);
       const clearsInPersonFlag = !failed && !interrupted && session.humanAnsweredWhilePaused;
       const message: Pick<MessageRecord, 'role' | 'content' | 'status' | 'authorName'> = failed
-        ? { role: 'system', content: `${session.agentName} could not answer ${names}: ${failure}`, status: 'failed', authorName: 'Roundtable' }
-        : { role: 'assistant', content: run.partial, status: run.stopReason ? 'cancelled' : 'complete', authorName: session.agentName };
-      const seq = await log.append('new_message', async (seq) => {
-        const created = await this.messages.create(tx, {
-          id: run.messageId,
-          sessionId: session.id,
-          seq,
-          role: message.role,
-          content: message.content,
-          authorName: message.authorName,
-          replyTo: ids,
-          status: message.status,
-          scheduleReason: batch.reason,
-          truncated: !failed && run.truncated === true,
-          visibility: held ? 'held' : 'all',
-          safety: safetyStatus,
-        });
-        return { message: toWireMessage(created) };
-      }, held ? 'moderators' : 'all', { settles: failed ? 'failed' : interrupted ? 'requeued' : 'answered', ...(clearsInPersonFlag ? { humanAnsweredWhilePaused: false } : {}) });
+        ? {
+            role: 'system',
+            content: `${session.agentName} could not answer ${names}: ${failure}`,
+            status: 'failed',
+            authorName: 'Roundtable',
+          }
+        : {
+            role: 'assistant',
+            content: run.partial,
+            status: run.stopReason ? 'cancelled' : 'complete',
+            authorName: session.agentName,
+          };
+      const seq = await log.append(
+        'new_message',
+        async (seq) => {
+          const created = await this.messages.create(tx, {
+            id: run.messageId,
+            sessionId: session.id,
+            seq,
+            role: message.role,
+            content: message.content,
+            authorName: message.authorName,
+            replyTo: ids,
+            status: message.status,
+            scheduleReason: batch.reason,
+            truncated: !failed && run.truncated === true,
+            visibility: held ? 'held' : 'all',
+            safety: safetyStatus,
+          });
+          return { message: toWireMessage(created) };
+        },
+        held ? 'moderators' : 'all',
+        {
+          settles: failed ? 'failed' : interrupted ? 'requeued' : 'answered',
+          ...(clearsInPersonFlag ? { humanAnsweredWhilePaused: false } : {}),
+        },
+      );
       if (assessment?.status) {
-        const flag = this.safety.flagOf(held ? { ...assessment, status: 'held' } : assessment, { sessionId: session.id, id: run.messageId, authorId: null, source: 'answer' }, new Date());
+        const flag = this.safety.flagOf(
+          held ? { ...assessment, status: 'held' } : assessment,
+          { sessionId: session.id, id: run.messageId, authorId: null, source: 'answer' },
+          new Date(),
+        );
         await this.safety.record(tx, [flag]);
         if (held) await log.append('safety_flag', this.safety.eventOf(flag), 'moderators');
       }
@@ -513,7 +601,14 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
       }
       await this.messages.updateMany(tx, ids, { agentState: failed ? 'failed' : 'answered', answeredSeq: seq });
       if (clearsInPersonFlag) await this.sessions.update(tx, session.id, { humanAnsweredWhilePaused: false });
-      if (usage) await this.agent.recordUsage(tx, { id: newId(), sessionId: session.id, userId: authors[0] ?? null, messageId: run.messageId, ...usage });
+      if (usage)
+        await this.agent.recordUsage(tx, {
+          id: newId(),
+          sessionId: session.id,
+          userId: authors[0] ?? null,
+          messageId: run.messageId,
+          ...usage,
+        });
       await this.turns.releaseFloorIfAnswered(tx, log, session.id, authors);
     });
   }

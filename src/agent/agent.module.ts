@@ -24,7 +24,11 @@ import { OpenAiProvider } from './providers/openai.provider.js';
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) =>
         config.agent.provider === 'openai'
-          ? new OpenAiProvider({ apiKey: config.agent.apiKey, baseUrl: config.agent.baseUrl, timeoutMs: config.agent.timeoutMs })
+          ? new OpenAiProvider({
+              apiKey: config.agent.apiKey,
+              baseUrl: config.agent.baseUrl,
+              timeoutMs: config.agent.timeoutMs,
+            })
           : new OfflineProvider(config.agent.offlineDelayMs),
     },
   ],

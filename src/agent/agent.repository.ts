@@ -7,14 +7,20 @@ import type { TokenUsageFigures } from './providers/agent-provider.js';
 export class AgentRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
-  async recordUsage(tx: DbTransaction, data: { id: string; sessionId: string; userId: string | null; messageId: string } & TokenUsageFigures) {
+  async recordUsage(
+    tx: DbTransaction,
+    data: { id: string; sessionId: string; userId: string | null; messageId: string } & TokenUsageFigures,
+  ) {
     await tx.tokenUsage.create({ data });
   }
 
   /** Tokens spent since `since`: in the session, and on answers to `userId` in any session. */
   async tokensSince(sessionId: string, userId: string, since: Date): Promise<{ session: number; user: number }> {
     const [session, user] = await Promise.all([
-      this.prisma.tokenUsage.aggregate({ where: { sessionId, createdAt: { gte: since } }, _sum: { totalTokens: true } }),
+      this.prisma.tokenUsage.aggregate({
+        where: { sessionId, createdAt: { gte: since } },
+        _sum: { totalTokens: true },
+      }),
       this.prisma.tokenUsage.aggregate({ where: { userId, createdAt: { gte: since } }, _sum: { totalTokens: true } }),
     ]);
     return { session: session._sum.totalTokens ?? 0, user: user._sum.totalTokens ?? 0 };
@@ -34,7 +40,11 @@ export class AgentRepository {
         _count: true,
       }),
     ]);
-    const figures = (sum: { promptTokens: number | null; completionTokens: number | null; totalTokens: number | null }) => ({
+    const figures = (sum: {
+      promptTokens: number | null;
+      completionTokens: number | null;
+      totalTokens: number | null;
+    }) => ({
       prompt_tokens: sum.promptTokens ?? 0,
       completion_tokens: sum.completionTokens ?? 0,
       total_tokens: sum.totalTokens ?? 0,

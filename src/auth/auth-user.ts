@@ -31,7 +31,8 @@ export function toWireUser(user: AuthUser): WireUser {
  * nothing, and taking the address out of ADMIN_EMAILS takes the power away.
  */
 export function toAuthUser(record: UserRecord, adminEmails: readonly string[]): AuthUser {
-  const isAdmin = record.email !== null && record.adminGrantEmail === record.email && adminEmails.includes(record.email);
+  const isAdmin =
+    record.email !== null && record.adminGrantEmail === record.email && adminEmails.includes(record.email);
   return {
     id: record.id,
     email: record.email,

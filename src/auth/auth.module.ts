@@ -21,7 +21,15 @@ import { UsersRepository } from './users.repository.js';
     }),
   ],
   controllers: [AuthController],
-  providers: [Accounts, AuthService, TokenService, TokenRevocations, UsersRepository, JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }],
+  providers: [
+    Accounts,
+    AuthService,
+    TokenService,
+    TokenRevocations,
+    UsersRepository,
+    JwtStrategy,
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+  ],
   exports: [Accounts, TokenService, TokenRevocations],
 })
 export class AuthModule {}

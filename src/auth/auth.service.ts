@@ -35,7 +35,10 @@ export class AuthService {
 
   /** Failed sign-ins per account, across every instance. */
   private failedSignIns() {
-    return this.limiters.get('failed-sign-ins', { points: FAILED_SIGN_INS_PER_ACCOUNT, duration: FAILED_SIGN_IN_WINDOW_SECONDS });
+    return this.limiters.get('failed-sign-ins', {
+      points: FAILED_SIGN_INS_PER_ACCOUNT,
+      duration: FAILED_SIGN_IN_WINDOW_SECONDS,
+    });
   }
 
   async register(input: RegisterInput) {
@@ -50,7 +53,8 @@ export class AuthService {
         displayName: input.display_name,
       })
       .catch((error: unknown) => {
-        if ((error as { code?: string }).code === 'P2002') throw new DomainError('conflict', 'email is already registered');
+        if ((error as { code?: string }).code === 'P2002')
+          throw new DomainError('conflict', 'email is already registered');
         throw error;
       });
     const user = toAuthUser(record, this.config.adminEmails);
@@ -84,7 +88,8 @@ export class AuthService {
   async changePassword(user: AuthUser, currentPassword: string, newPassword: string) {
     const stored = await this.users.passwordHashOf(user.id);
     if (!stored) throw new DomainError('forbidden', 'this account has no password (a guest seat)');
-    if (!(await passwordHasher.verify(currentPassword, stored)).ok) throw new DomainError('unauthorized', 'the current password is wrong');
+    if (!(await passwordHasher.verify(currentPassword, stored)).ok)
+      throw new DomainError('unauthorized', 'the current password is wrong');
     const tokenVersion = await this.users.changePassword(user.id, await passwordHasher.hash(newPassword));
     this.revocations.revoked(user.id);
     const current = { ...user, tokenVersion };
@@ -93,6 +98,10 @@ export class AuthService {
 
   private throttled(spent: RateLimiterRes): DomainError {
     const retryAfterMs = Math.max(1000, spent.msBeforeNext);
-    return new DomainError('rate_limited', `too many failed sign-ins for this account: try again in ${Math.ceil(retryAfterMs / 60_000)} min`, retryAfterMs);
+    return new DomainError(
+      'rate_limited',
+      `too many failed sign-ins for this account: try again in ${Math.ceil(retryAfterMs / 60_000)} min`,
+      retryAfterMs,
+    );
   }
 }

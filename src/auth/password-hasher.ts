@@ -2,7 +2,9 @@ import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOpti
 import bcrypt from 'bcryptjs';
 
 const scrypt = (password: string, salt: Buffer, keylen: number, options: ScryptOptions) =>
-  new Promise<Buffer>((resolve, reject) => scryptCallback(password, salt, keylen, options, (error, key) => (error ? reject(error) : resolve(key))));
+  new Promise<Buffer>((resolve, reject) =>
+    scryptCallback(password, salt, keylen, options, (error, key) => (error ? reject(error) : resolve(key))),
+  );
 
 // scrypt runs in libuv's thread pool, so sign-ups and sign-ins take no time from the
 // event loop that serves every live room. N = 2^15, r = 8: about 32 MiB and 50-100 ms a hash.
@@ -27,7 +29,12 @@ export const passwordHasher = {
     const [prefix, n, r, p, salt, key] = stored.split('$');
     if (prefix !== PREFIX || !key) return { ok: false, rehash: false };
     const expected = Buffer.from(key, 'base64url');
-    const actual = await scrypt(password, Buffer.from(salt, 'base64url'), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: COST.maxmem });
+    const actual = await scrypt(password, Buffer.from(salt, 'base64url'), expected.length, {
+      N: Number(n),
+      r: Number(r),
+      p: Number(p),
+      maxmem: COST.maxmem,
+    });
     const ok = actual.length === expected.length && timingSafeEqual(actual, expected);
     return { ok, rehash: ok && (Number(n) !== COST.N || Number(r) !== COST.r || Number(p) !== COST.p) };
   },

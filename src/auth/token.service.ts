@@ -23,7 +23,11 @@ export class TokenService {
   ) {}
 
   sign(user: AuthUser): string {
-    const claims: TokenClaims = { sub: user.id, ver: user.tokenVersion, ...(user.guestSessionId ? { sid: user.guestSessionId } : {}) };
+    const claims: TokenClaims = {
+      sub: user.id,
+      ver: user.tokenVersion,
+      ...(user.guestSessionId ? { sid: user.guestSessionId } : {}),
+    };
     return this.jwt.sign(claims, { expiresIn: this.config.jwtTtlSeconds, algorithm: 'HS256' });
   }
 
@@ -46,7 +50,8 @@ export class TokenService {
     const user = await this.users.findById(claims.sub).catch(() => null);
     if (!user) throw new DomainError('unauthorized', 'the access token is invalid');
     // Signed before the user signed out everywhere or changed their password: revoked.
-    if ((typeof claims.ver === 'number' ? claims.ver : 0) !== user.tokenVersion) throw new DomainError('unauthorized', 'the access token was revoked: sign in again');
+    if ((typeof claims.ver === 'number' ? claims.ver : 0) !== user.tokenVersion)
+      throw new DomainError('unauthorized', 'the access token was revoked: sign in again');
     return toAuthUser(user, this.config.adminEmails);
   }
 }

@@ -41,14 +41,20 @@ export class UsersRepository {
   }
 
   /** A guest, created inside the transaction that admits them to their session. */
-  async createGuest(tx: DbTransaction, data: { id: string; displayName: string; guestSessionId: string }): Promise<UserRecord> {
+  async createGuest(
+    tx: DbTransaction,
+    data: { id: string; displayName: string; guestSessionId: string },
+  ): Promise<UserRecord> {
     return toRecord(await tx.user.create({ data }));
   }
 
   /** Display names of these users (unknown ids are left out). */
   async namesOf(ids: string[]): Promise<Map<string, string>> {
     if (ids.length === 0) return new Map();
-    const rows = await this.prisma.user.findMany({ where: { id: { in: ids } }, select: { id: true, displayName: true } });
+    const rows = await this.prisma.user.findMany({
+      where: { id: { in: ids } },
+      select: { id: true, displayName: true },
+    });
     return new Map(rows.map((r) => [r.id, r.displayName]));
   }
 
@@ -63,13 +69,21 @@ export class UsersRepository {
 
   /** A new password, and every token signed before revoked; returns the new token version. */
   async changePassword(id: string, passwordHash: string): Promise<number> {
-    const row = await this.prisma.user.update({ where: { id }, data: { passwordHash, tokenVersion: { increment: 1 } }, select: { tokenVersion: true } });
+    const row = await this.prisma.user.update({
+      where: { id },
+      data: { passwordHash, tokenVersion: { increment: 1 } },
+      select: { tokenVersion: true },
+    });
     return row.tokenVersion;
   }
 
   /** Revokes every token of the user signed so far; returns the new token version. */
   async revokeTokens(id: string): Promise<number> {
-    const row = await this.prisma.user.update({ where: { id }, data: { tokenVersion: { increment: 1 } }, select: { tokenVersion: true } });
+    const row = await this.prisma.user.update({
+      where: { id },
+      data: { tokenVersion: { increment: 1 } },
+      select: { tokenVersion: true },
+    });
     return row.tokenVersion;
   }
 

@@ -18,12 +18,16 @@ const BRACKETS = /[[\]<>{}]/;
  * left alone here, so that the check below refuses them rather than hiding them.
  */
 export function normalizeDisplayName(raw: string): string {
-  return raw.normalize('NFKC').replace(/\p{Zs}+/gu, ' ').trim();
+  return raw
+    .normalize('NFKC')
+    .replace(/\p{Zs}+/gu, ' ')
+    .trim();
 }
 
 /** Why a (normalized) display name is refused, or null when it is acceptable. */
 export function displayNameProblem(name: string): string | null {
-  if (name.length === 0 || name.length > MAX_DISPLAY_NAME_LENGTH) return `display_name must be 1 to ${MAX_DISPLAY_NAME_LENGTH} characters`;
+  if (name.length === 0 || name.length > MAX_DISPLAY_NAME_LENGTH)
+    return `display_name must be 1 to ${MAX_DISPLAY_NAME_LENGTH} characters`;
   if (CONTROL.test(name)) return 'display_name must be one line without control characters';
   if (INVISIBLE.test(name)) return 'display_name must not contain invisible or text-direction characters';
   if (BRACKETS.test(name)) return 'display_name must not contain brackets ([ ] < > { })';
@@ -36,7 +40,11 @@ export function displayNameProblem(name: string): string | null {
  * names with the same skeleton are the same name to the eye.
  */
 export function nameSkeleton(name: string): string {
-  return foldConfusables(normalizeDisplayName(name)).normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/[\s._-]+/g, '');
+  return foldConfusables(normalizeDisplayName(name))
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[\s._-]+/g, '');
 }
 
 /**

@@ -33,7 +33,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
     } else {
       // The line carries the request's id (X-Request-Id), so the access log line and this one meet.
       const req_id = (host.switchToHttp().getRequest<{ id?: unknown }>().id as string | undefined) ?? null;
-      this.logger.error({ req_id, err: exception instanceof Error ? exception : new Error(String(exception)), msg: 'unhandled error' });
+      this.logger.error({
+        req_id,
+        err: exception instanceof Error ? exception : new Error(String(exception)),
+        msg: 'unhandled error',
+      });
       status = 500;
       message = 'internal error';
       code = 'internal' as const;
@@ -44,5 +48,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
 }
 
 function isBodyParserError(error: unknown): error is { status: number; type: string } {
-  return typeof error === 'object' && error !== null && typeof (error as { status?: unknown }).status === 'number' && 'type' in error;
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { status?: unknown }).status === 'number' &&
+    'type' in error
+  );
 }

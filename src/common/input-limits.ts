@@ -20,7 +20,8 @@ export function NoControlCharacters(field: string, options: { multiline: boolean
       name: 'noControlCharacters',
       validator: {
         validate: (value: unknown) => typeof value !== 'string' || !pattern.test(value),
-        defaultMessage: () => `${field} must not contain control characters${options.multiline ? ' (other than tabs and line breaks)' : ' or line breaks'}`,
+        defaultMessage: () =>
+          `${field} must not contain control characters${options.multiline ? ' (other than tabs and line breaks)' : ' or line breaks'}`,
       },
     },
     validation,
@@ -49,12 +50,16 @@ export const OptionalNotNull = () => ValidateIf((_object: object, value: unknown
 
 /** A display name, normalized (NFKC, one kind of space) and then checked: one line, nothing invisible, no brackets. */
 export const DisplayName = () => (target: object, property: string) => {
-  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? normalizeDisplayName(value) : value))(target, property);
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? normalizeDisplayName(value) : value))(
+    target,
+    property,
+  );
   ValidateBy({
     name: 'isDisplayName',
     validator: {
       validate: (value: unknown) => typeof value === 'string' && displayNameProblem(value) === null,
-      defaultMessage: (args) => (typeof args?.value === 'string' ? displayNameProblem(args.value) : null) ?? 'display_name must be a string',
+      defaultMessage: (args) =>
+        (typeof args?.value === 'string' ? displayNameProblem(args.value) : null) ?? 'display_name must be a string',
     },
   })(target, property);
 };

@@ -17,7 +17,10 @@ export const REDACT_PATHS = [
  * `npm start` reads well for a newcomer. LOG_FORMAT (json | pretty) decides
  * instead when set.
  */
-export function logFormat(env: NodeJS.ProcessEnv = process.env, isTty = process.stdout.isTTY === true): 'json' | 'pretty' {
+export function logFormat(
+  env: NodeJS.ProcessEnv = process.env,
+  isTty = process.stdout.isTTY === true,
+): 'json' | 'pretty' {
   if (env.LOG_FORMAT === 'json' || env.LOG_FORMAT === 'pretty') return env.LOG_FORMAT;
   return isTty && env.NODE_ENV !== 'production' ? 'pretty' : 'json';
 }
@@ -26,7 +29,19 @@ export function createPino(level: string, format: 'json' | 'pretty' = logFormat(
   return pino({
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    ...(format === 'pretty' ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,context', messageFormat: '{if context}[{context}] {end}{msg}' } } } : {}),
+    ...(format === 'pretty'
+      ? {
+          transport: {
+            target: 'pino-pretty',
+            options: {
+              colorize: true,
+              translateTime: 'SYS:HH:MM:ss',
+              ignore: 'pid,hostname,context',
+              messageFormat: '{if context}[{context}] {end}{msg}',
+            },
+          },
+        }
+      : {}),
   });
 }
 

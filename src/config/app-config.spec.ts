@@ -22,7 +22,9 @@ describe('loadConfig', () => {
     expect(readFileSync(join(dir, 'jwt-secret'), 'utf8').trim()).toBe(first);
     expect(statSync(join(dir, 'jwt-secret')).mode & 0o077).toBe(0);
     expect(loadConfig({ DATA_DIR: dir }).jwtSecret).toBe(first);
-    expect(loadConfig({ DATA_DIR: dir, JWT_SECRET: 'an-operator-chosen-secret' }).jwtSecret).toBe('an-operator-chosen-secret');
+    expect(loadConfig({ DATA_DIR: dir, JWT_SECRET: 'an-operator-chosen-secret' }).jwtSecret).toBe(
+      'an-operator-chosen-secret',
+    );
   });
 
   it('uses the openai provider when a key or a base URL is set', () => {
@@ -30,7 +32,10 @@ describe('loadConfig', () => {
       provider: 'openai',
       baseUrl: 'http://127.0.0.1:11434/v1',
     });
-    expect(loadConfig({ DATA_DIR: dir, OPENAI_API_KEY: 'sk-test', AGENT_MODEL: 'm' }).agent).toMatchObject({ provider: 'openai', model: 'm' });
+    expect(loadConfig({ DATA_DIR: dir, OPENAI_API_KEY: 'sk-test', AGENT_MODEL: 'm' }).agent).toMatchObject({
+      provider: 'openai',
+      model: 'm',
+    });
   });
 
   it('refuses a bad environment, listing every bad key at once', () => {

@@ -2,7 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, validateSync } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
@@ -12,118 +23,218 @@ const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? unde
  * start-up. Nothing else in the code reads process.env.
  */
 export class EnvironmentVariables {
-  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT?: number;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   HOST?: string;
 
-  @IsOptional() @IsString() @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @Transform(emptyToUndefined)
   DATA_DIR?: string;
 
-  @IsOptional() @Transform(emptyToUndefined) @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL?: string;
 
-  @IsOptional() @Transform(emptyToUndefined) @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// URL' })
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL must be a redis:// URL' })
   REDIS_URL?: string;
 
-  @IsOptional() @Transform(emptyToUndefined) @IsString() @MinLength(16, { message: 'JWT_SECRET must be at least 16 characters' })
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  @MinLength(16, { message: 'JWT_SECRET must be at least 16 characters' })
   JWT_SECRET?: string;
 
-  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
   OPENAI_API_KEY?: string;
 
-  @IsOptional() @Transform(emptyToUndefined) @Matches(/^https?:\/\//, { message: 'OPENAI_BASE_URL must be an http(s) URL' })
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^https?:\/\//, { message: 'OPENAI_BASE_URL must be an http(s) URL' })
   OPENAI_BASE_URL?: string;
 
-  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
   AGENT_MODEL?: string;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(100)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
   AGENT_TIMEOUT_MS?: number;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(10000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10000)
   OFFLINE_AGENT_DELAY_MS?: number;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(16) @Max(32000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(16)
+  @Max(32000)
   MAX_ANSWER_TOKENS?: number;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(60)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
   JWT_TTL_SECONDS?: number;
 
-  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
 
-  @IsOptional() @IsIn(['json', 'pretty'], { message: 'LOG_FORMAT must be json or pretty' })
+  @IsOptional()
+  @IsIn(['json', 'pretty'], { message: 'LOG_FORMAT must be json or pretty' })
   LOG_FORMAT?: string;
 
-  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
   ADMIN_EMAILS?: string;
 
-  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
   WEB_DIST_DIR?: string;
 
-  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
   AGENT_MODELS?: string;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   MAX_SOCKETS_PER_USER?: number;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(64) @Max(1048576)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(64)
+  @Max(1048576)
   MAX_SOCKET_BUFFER_KB?: number;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1000) @Max(300000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(300000)
   WS_PING_INTERVAL_MS?: number;
 
-  @IsOptional() @Transform(emptyToUndefined) @Matches(/^(off|\d{1,5}\/\d{1,5})$/, { message: 'DEFAULT_RATE_LIMIT must be "off" or MESSAGES/SECONDS, e.g. 6/60' })
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^(off|\d{1,5}\/\d{1,5})$/, { message: 'DEFAULT_RATE_LIMIT must be "off" or MESSAGES/SECONDS, e.g. 6/60' })
   DEFAULT_RATE_LIMIT?: string;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10000)
   MAX_PENDING_PER_AUTHOR?: number;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
   MAX_GUESTS_PER_SESSION?: number;
 
-  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
   CORS_ORIGINS?: string;
 
-  @IsOptional() @Transform(emptyToUndefined) @Matches(/^(true|false|\d{1,2}|[\w.:/, -]+)$/, { message: 'TRUST_PROXY must be true, false, a hop count, or addresses/subnets (comma-separated)' })
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^(true|false|\d{1,2}|[\w.:/, -]+)$/, {
+    message: 'TRUST_PROXY must be true, false, a hop count, or addresses/subnets (comma-separated)',
+  })
   TRUST_PROXY?: string;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
   AUTH_RATE_LIMIT_PER_MINUTE?: number;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
   GUEST_RATE_LIMIT_PER_MINUTE?: number;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
   WRONG_JOIN_CODES_PER_10_MIN?: number;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   TOKEN_BUDGET_PER_SESSION_DAY?: number;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   TOKEN_BUDGET_PER_USER_DAY?: number;
 
-  @IsOptional() @IsIn(['openai', 'offline'], { message: 'SAFETY_PROVIDER must be openai or offline' })
+  @IsOptional()
+  @IsIn(['openai', 'offline'], { message: 'SAFETY_PROVIDER must be openai or offline' })
   SAFETY_PROVIDER?: string;
 
-  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
   SAFETY_MODEL?: string;
 
-  @IsOptional() @Transform(emptyToUndefined) @Matches(/^https?:\/\//, { message: 'SAFETY_BASE_URL must be an http(s) URL' })
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^https?:\/\//, { message: 'SAFETY_BASE_URL must be an http(s) URL' })
   SAFETY_BASE_URL?: string;
 
-  @IsOptional() @Transform(emptyToUndefined) @IsString() @MaxLength(2000)
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  @MaxLength(2000)
   SAFETY_HELP_TEXT?: string;
 
-  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(36500)
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(36500)
   RETENTION_DAYS?: number;
 }
 
 /** What a student who wrote about hurting themselves reads, unless SAFETY_HELP_TEXT says otherwise. */
 export const DEFAULT_HELP_TEXT =
-  "It sounds like you might be going through something really hard. You are not alone, and your teacher has been told so they can help. " +
+  'It sounds like you might be going through something really hard. You are not alone, and your teacher has been told so they can help. ' +
   'If you are in danger right now, call your local emergency number. You can also talk to a trusted adult, or reach a helpline: ' +
   'in the US call or text 988, in the UK call Childline on 0800 1111, or find one near you at https://findahelpline.com.';
 
@@ -213,12 +324,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir,
     databaseUrl: parsed.DATABASE_URL,
     redisUrl: parsed.REDIS_URL,
-    jwtSecret: parsed.JWT_SECRET ?? loadOrCreateFile(dataDir, 'jwt-secret', () => randomBytes(48).toString('base64url')),
+    jwtSecret:
+      parsed.JWT_SECRET ?? loadOrCreateFile(dataDir, 'jwt-secret', () => randomBytes(48).toString('base64url')),
     jwtTtlSeconds: parsed.JWT_TTL_SECONDS ?? 7 * 24 * 3600,
     agent: {
       provider: useOpenAi ? 'openai' : 'offline',
-      budgets: { perSessionPerDay: parsed.TOKEN_BUDGET_PER_SESSION_DAY, perUserPerDay: parsed.TOKEN_BUDGET_PER_USER_DAY },
-      models: [...new Set([model, ...(parsed.AGENT_MODELS ?? '').split(',').map((m) => m.trim()).filter(Boolean)])],
+      budgets: {
+        perSessionPerDay: parsed.TOKEN_BUDGET_PER_SESSION_DAY,
+        perUserPerDay: parsed.TOKEN_BUDGET_PER_USER_DAY,
+      },
+      models: [
+        ...new Set([
+          model,
+          ...(parsed.AGENT_MODELS ?? '')
+            .split(',')
+            .map((m) => m.trim())
+            .filter(Boolean),
+        ]),
+      ],
       apiKey: parsed.OPENAI_API_KEY,
       baseUrl: parsed.OPENAI_BASE_URL,
       model,
@@ -229,7 +352,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     safety: {
       // OpenAI itself (a key, no other base URL) has the moderation endpoint; other OpenAI-compatible
       // servers (Ollama, vLLM, a gateway) mostly do not: they check offline unless told otherwise.
-      provider: (parsed.SAFETY_PROVIDER as 'openai' | 'offline' | undefined) ?? (parsed.OPENAI_API_KEY && !parsed.OPENAI_BASE_URL ? 'openai' : 'offline'),
+      provider:
+        (parsed.SAFETY_PROVIDER as 'openai' | 'offline' | undefined) ??
+        (parsed.OPENAI_API_KEY && !parsed.OPENAI_BASE_URL ? 'openai' : 'offline'),
       model: parsed.SAFETY_MODEL ?? 'omni-moderation-latest',
       apiKey: parsed.OPENAI_API_KEY,
       baseUrl: parsed.SAFETY_BASE_URL ?? parsed.OPENAI_BASE_URL,
@@ -239,7 +364,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     retentionDays: parsed.RETENTION_DAYS ?? null,
     logLevel: parsed.LOG_LEVEL ?? 'info',
     instanceId: loadOrCreateFile(dataDir, 'instance-id', () => randomBytes(12).toString('hex')),
-    corsOrigins: (parsed.CORS_ORIGINS ?? '').split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean),
+    corsOrigins: (parsed.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim().replace(/\/$/, ''))
+      .filter(Boolean),
     trustProxy: parseTrustProxy(parsed.TRUST_PROXY),
     limits: {
       authPerMinute: parsed.AUTH_RATE_LIMIT_PER_MINUTE ?? 60,

@@ -160,7 +160,14 @@ export interface WireMessage {
 }
 
 /** Extension: the safety check's categories (docs/SAFETY.md). */
-export const SAFETY_CATEGORIES = ['self_harm', 'violence', 'sexual', 'harassment', 'profanity', 'personal_data'] as const;
+export const SAFETY_CATEGORIES = [
+  'self_harm',
+  'violence',
+  'sexual',
+  'harassment',
+  'profanity',
+  'personal_data',
+] as const;
 export type SafetyCategory = (typeof SAFETY_CATEGORIES)[number];
 export type SafetyMode = 'off' | 'flag' | 'hold';
 export type SafetySettings = Record<SafetyCategory, SafetyMode>;
@@ -295,7 +302,11 @@ interface Durable<T extends string> extends Base<T> {
 
 export interface SessionStateEvent extends Base<'session_state'> {
   session: WireSession;
-  you: { user_id: string; role: Role; /** Extension: this socket joined as a display screen (read-only, not a participant). */ display?: boolean };
+  you: {
+    user_id: string;
+    role: Role;
+    /** Extension: this socket joined as a display screen (read-only, not a participant). */ display?: boolean;
+  };
   seq: number;
   messages: WireMessage[];
   total_messages: number;
@@ -595,7 +606,9 @@ type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) exten
  * Every field any action takes, all optional: what a validator sees before it knows the action
  * (the server's input class `implements` it; the server then narrows it to a ModerateCommand).
  */
-export type ModerateFields = { session_id: string; action: ModerateAction } & Partial<UnionToIntersection<FieldsOf<ModerateCommand>>>;
+export type ModerateFields = { session_id: string; action: ModerateAction } & Partial<
+  UnionToIntersection<FieldsOf<ModerateCommand>>
+>;
 type FieldsOf<C> = C extends unknown ? Omit<C, 'action'> : never;
 
 type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
@@ -606,7 +619,13 @@ export interface ClientToServerEvents {
   join: (payload: { session_id: string; last_seq?: number; display?: boolean }, ack: (answer: JoinAck) => void) => void;
   leave: (payload: { session_id: string }, ack: (answer: Ack) => void) => void;
   message: (
-    payload: { session_id: string; content: string; client_msg_id: string; visibility?: 'all' | 'staff'; anonymous?: boolean },
+    payload: {
+      session_id: string;
+      content: string;
+      client_msg_id: string;
+      visibility?: 'all' | 'staff';
+      anonymous?: boolean;
+    },
     ack: (answer: Ack<{ message: WireMessage }>) => void,
   ) => void;
   typing_start: (payload: { session_id: string }, ack: (answer: Ack) => void) => void;

@@ -11,7 +11,11 @@ import { AuditRepository } from './audit.repository.js';
 import { ensureOpen } from './moderation.context.js';
 import { MembersModerationService } from './members-moderation.service.js';
 
-const STATUS_OF: Record<Exclude<FlagAction, 'note'>, FlagResolution> = { release: 'released', hide: 'hidden', dismiss: 'dismissed' };
+const STATUS_OF: Record<Exclude<FlagAction, 'note'>, FlagResolution> = {
+  release: 'released',
+  hide: 'hidden',
+  dismiss: 'dismissed',
+};
 
 /**
  * What a moderator does with a safety flag, each audited and told to every moderator
@@ -30,25 +34,40 @@ export class FlagsModerationService {
     private readonly turns: TurnsService,
   ) {}
 
-  async resolve(actor: AuthUser, access: SessionAccess, flagId: string, action: FlagAction, note?: string): Promise<void> {
+  async resolve(
+    actor: AuthUser,
+    access: SessionAccess,
+    flagId: string,
+    action: FlagAction,
+    note?: string,
+  ): Promise<void> {
     const sessionId = access.session.id;
-    if (action === 'note' && !note?.trim()) throw new DomainError('bad_request', 'note is required: what the staff note says');
+    if (action === 'note' && !note?.trim())
+      throw new DomainError('bad_request', 'note is required: what the staff note says');
     if (action === 'release' || action === 'hide') ensureOpen(access);
     const messageId = await this.log.write(sessionId, async (tx, log) => {
       const flag = await this.safety.find(tx, flagId);
       if (!flag || flag.sessionId !== sessionId) throw new DomainError('not_found', 'no such flag in this session');
-      if (action !== 'note' && flag.status !== 'open') throw new DomainError('bad_request', `this flag is already ${flag.status}`);
+      if (action !== 'note' && flag.status !== 'open')
+        throw new DomainError('bad_request', `this flag is already ${flag.status}`);
       if (action === 'release') {
         const message = await this.messages.findIn(tx, flag.messageId);
         if (!message || message.safety !== 'held' || message.visibility !== 'held' || message.deletedAt) {
           throw new DomainError('bad_request', 'that message is not held: dismiss the flag instead');
         }
         // Released, it does what it would have done; a question held under `moderated` too is approved by the release.
-        const intended = message.heldAgentState === 'awaiting_approval' ? 'pending' : (message.heldAgentState ?? message.agentState);
+        const intended =
+          message.heldAgentState === 'awaiting_approval' ? 'pending' : (message.heldAgentState ?? message.agentState);
         await log.append(
           'new_message',
           async (seq) => {
-            const revealed = await this.messages.update(tx, message.id, { visibility: 'all', seq, agentState: intended, heldAgentState: null, safety: 'flagged' });
+            const revealed = await this.messages.update(tx, message.id, {
+              visibility: 'all',
+              seq,
+              agentState: intended,
+              heldAgentState: null,
+              safety: 'flagged',
+            });
             return { message: { ...toWireMessage(revealed), approved_by: actor.id } };
           },
           'all',
@@ -70,7 +89,12 @@ export class FlagsModerationService {
         actorId: actor.id,
         action: action === 'note' ? 'flag_note' : 'resolve_flag',
         targetUserId: flag.authorId,
-        details: { flag_id: flagId, message_id: flag.messageId, resolution: action, ...(note?.trim() ? { note: note.trim() } : {}) },
+        details: {
+          flag_id: flagId,
+          message_id: flag.messageId,
+          resolution: action,
+          ...(note?.trim() ? { note: note.trim() } : {}),
+        },
       });
       return flag.messageId;
     });

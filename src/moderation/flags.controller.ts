@@ -10,7 +10,9 @@ import { SafetyService } from '../safety/safety.service.js';
 import { AdminFlagsQuery, ListFlagsQuery, ResolveFlagInput } from './dto/flag.inputs.js';
 import { FlagsModerationService } from './flags-moderation.service.js';
 
-const flagId = new ParseUUIDPipe({ exceptionFactory: () => new DomainError('bad_request', 'flag_id must be a flag id (uuid)') });
+const flagId = new ParseUUIDPipe({
+  exceptionFactory: () => new DomainError('bad_request', 'flag_id must be a flag id (uuid)'),
+});
 
 /** Safety flags of a session, for its moderators (docs/SAFETY.md). */
 @ApiTags('safety')
@@ -27,14 +29,27 @@ export class SessionFlagsController {
   @RequireSessionPermission('moderate')
   @ApiOperation({ summary: 'Safety flags, newest first (filters: status, category, action, limit)' })
   async list(@Access() access: SessionAccess, @Query() query: ListFlagsQuery) {
-    return { flags: await this.safety.list({ sessionId: access.session.id, status: query.status, category: query.category, action: query.action, limit: query.limit ?? 100 }) };
+    return {
+      flags: await this.safety.list({
+        sessionId: access.session.id,
+        status: query.status,
+        category: query.category,
+        action: query.action,
+        limit: query.limit ?? 100,
+      }),
+    };
   }
 
   @Post(':id/flags/:flag_id/resolve')
   @HttpCode(200)
   @RequireSessionPermission('moderate')
   @ApiOperation({ summary: 'Release, hide or dismiss a flagged message, or write a staff note on it (audited)' })
-  async resolve(@CurrentUser() user: AuthUser, @Access() access: SessionAccess, @Param('flag_id', flagId) id: string, @Body() input: ResolveFlagInput) {
+  async resolve(
+    @CurrentUser() user: AuthUser,
+    @Access() access: SessionAccess,
+    @Param('flag_id', flagId) id: string,
+    @Body() input: ResolveFlagInput,
+  ) {
     await this.flags.resolve(user, access, id, input.action, input.note);
     const [flag] = await this.safety.list({ sessionId: access.session.id, id, limit: 1 });
     return { flag };
@@ -50,8 +65,18 @@ export class AdminFlagsController {
   constructor(private readonly safety: SafetyService) {}
 
   @Get('flags')
-  @ApiOperation({ summary: 'Safety flags across sessions, newest first (filters: session_id, status, category, action, limit)' })
+  @ApiOperation({
+    summary: 'Safety flags across sessions, newest first (filters: session_id, status, category, action, limit)',
+  })
   async list(@Query() query: AdminFlagsQuery) {
-    return { flags: await this.safety.list({ sessionId: query.session_id, status: query.status, category: query.category, action: query.action, limit: query.limit ?? 100 }) };
+    return {
+      flags: await this.safety.list({
+        sessionId: query.session_id,
+        status: query.status,
+        category: query.category,
+        action: query.action,
+        limit: query.limit ?? 100,
+      }),
+    };
   }
 }

@@ -40,7 +40,13 @@ export class MembersModerationService {
     const target = await this.member(access.session.id, userId);
     await this.log.write(access.session.id, async (tx, log) => {
       const seq = await this.turns.grantTurn(tx, log, access.session.id, target.userId, actor.id);
-      await this.audit.record(tx, { sessionId: access.session.id, seq, actorId: actor.id, action: 'grant_turn', targetUserId: target.userId });
+      await this.audit.record(tx, {
+        sessionId: access.session.id,
+        seq,
+        actorId: actor.id,
+        action: 'grant_turn',
+        targetUserId: target.userId,
+      });
     });
   }
 
@@ -50,7 +56,13 @@ export class MembersModerationService {
     const lowered = await this.log.write(access.session.id, async (tx, log) => {
       const seq = await this.turns.removeHandOf(tx, log, access.session.id, userId, actor.id);
       if (seq === null) return false;
-      await this.audit.record(tx, { sessionId: access.session.id, seq, actorId: actor.id, action: 'lower_hand', targetUserId: userId });
+      await this.audit.record(tx, {
+        sessionId: access.session.id,
+        seq,
+        actorId: actor.id,
+        action: 'lower_hand',
+        targetUserId: userId,
+      });
       return true;
     });
     if (!lowered) throw new DomainError('not_found', 'that user has no raised hand');
@@ -62,7 +74,13 @@ export class MembersModerationService {
    * `keepQuestions` kept, unanswered, until the mute ends. Answers how many
    * questions were withdrawn.
    */
-  async mute(actor: AuthUser, access: SessionAccess, userId: string | undefined, seconds: number | undefined, keepQuestions: boolean) {
+  async mute(
+    actor: AuthUser,
+    access: SessionAccess,
+    userId: string | undefined,
+    seconds: number | undefined,
+    keepQuestions: boolean,
+  ) {
     ensureOpen(access);
     const target = await this.member(access.session.id, userId);
     if (target.role === 'moderator') throw new DomainError('forbidden', 'moderators cannot be muted');
@@ -75,9 +93,18 @@ export class MembersModerationService {
         actor,
         action: 'mute',
         type: 'member_updated',
-        payload: { user_id: target.userId, role: target.role, muted_until: until.toISOString(), display_name: target.displayName },
+        payload: {
+          user_id: target.userId,
+          role: target.role,
+          muted_until: until.toISOString(),
+          display_name: target.displayName,
+        },
         targetUserId: target.userId,
-        details: { seconds: seconds ?? null, questions: keepQuestions ? 'kept' : 'withdrawn', withdrawn: taken.map((m) => m.id) },
+        details: {
+          seconds: seconds ?? null,
+          questions: keepQuestions ? 'kept' : 'withdrawn',
+          withdrawn: taken.map((m) => m.id),
+        },
         internal: { withdrawsQueue: !keepQuestions },
       });
       return taken.length;
@@ -123,7 +150,13 @@ export class MembersModerationService {
         actor,
         action: 'set_weight',
         type: 'member_updated',
-        payload: { user_id: target.userId, role: target.role, muted_until: target.mutedUntil ? target.mutedUntil.toISOString() : null, display_name: target.displayName, weight },
+        payload: {
+          user_id: target.userId,
+          role: target.role,
+          muted_until: target.mutedUntil ? target.mutedUntil.toISOString() : null,
+          display_name: target.displayName,
+          weight,
+        },
         targetUserId: target.userId,
         details: { weight, previous_weight: target.weight },
       });
@@ -132,7 +165,13 @@ export class MembersModerationService {
   }
 
   /** Adds a member or changes their role; takes effect on their open sockets at once. */
-  async setRole(actor: AuthUser, access: SessionAccess, userId: string | undefined, role: Role | undefined, options: { allowAdd: boolean }) {
+  async setRole(
+    actor: AuthUser,
+    access: SessionAccess,
+    userId: string | undefined,
+    role: Role | undefined,
+    options: { allowAdd: boolean },
+  ) {
     ensureOpen(access);
     if (!userId) throw new DomainError('bad_request', 'user_id is required');
     if (!role) throw new DomainError('bad_request', 'role is required');
@@ -140,8 +179,10 @@ export class MembersModerationService {
     const user = await this.accounts.find(userId);
     if (!user) throw new DomainError('not_found', 'no such user');
     const current = await this.sessions.member(sessionId, userId);
-    if (!options.allowAdd && (!current || current.banned)) throw new DomainError('not_found', 'that user is not a member of this session');
-    if (current && current.role === 'moderator' && role !== 'moderator') await this.ensureAnotherModerator(sessionId, userId);
+    if (!options.allowAdd && (!current || current.banned))
+      throw new DomainError('not_found', 'that user is not a member of this session');
+    if (current && current.role === 'moderator' && role !== 'moderator')
+      await this.ensureAnotherModerator(sessionId, userId);
     await this.log.write(sessionId, async (tx, log) => {
       // A moderator setting someone's role also lets them in from the waiting room.
       const member = await this.sessions.upsertMember(tx, sessionId, userId, { role, banned: false, waiting: false });
@@ -175,7 +216,13 @@ export class MembersModerationService {
         actor,
         action: 'admit',
         type: 'member_updated',
-        payload: { user_id: target.userId, role: target.role, muted_until: target.mutedUntil ? target.mutedUntil.toISOString() : null, display_name: target.displayName, waiting: false },
+        payload: {
+          user_id: target.userId,
+          role: target.role,
+          muted_until: target.mutedUntil ? target.mutedUntil.toISOString() : null,
+          display_name: target.displayName,
+          waiting: false,
+        },
         targetUserId: target.userId,
       });
     });
@@ -216,7 +263,8 @@ export class MembersModerationService {
       });
       // A banned guest is only an account made by the join code: with the same code they could make
       // another. The code changes with the ban (the moderator gets the new one; old links stop working).
-      if (!ban || access.session.joinCode === null || !(await this.sessions.isGuestOf(tx, target.userId, sessionId))) return null;
+      if (!ban || access.session.joinCode === null || !(await this.sessions.isGuestOf(tx, target.userId, sessionId)))
+        return null;
       const joinCode = newJoinCode();
       await this.sessions.update(tx, sessionId, { joinCode });
       await appendAudited(this.audit, tx, log, {
@@ -240,7 +288,8 @@ export class MembersModerationService {
     if (!messageId) throw new DomainError('bad_request', 'message_id is required');
     const sessionId = access.session.id;
     const message = await this.messages.find(messageId);
-    if (!message || message.sessionId !== sessionId) throw new DomainError('not_found', 'no such message in this session');
+    if (!message || message.sessionId !== sessionId)
+      throw new DomainError('not_found', 'no such message in this session');
     if (message.deletedAt) return;
     await this.log.write(sessionId, async (tx, log) => {
       const deleted = await this.messages.update(tx, messageId, {

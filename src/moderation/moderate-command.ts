@@ -57,7 +57,12 @@ export function toModerateCommand(input: Fields): ModerateCommand {
         redact_personal_data: input.redact_personal_data,
       };
     case 'set_agent':
-      return { action: 'set_agent', instructions: input.instructions, responds_to: input.responds_to, max_answer_tokens: input.max_answer_tokens };
+      return {
+        action: 'set_agent',
+        instructions: input.instructions,
+        responds_to: input.responds_to,
+        max_answer_tokens: input.max_answer_tokens,
+      };
     case 'lock':
     case 'unlock':
     case 'cancel_agent':

@@ -38,5 +38,6 @@ export async function appendAudited(
 
 /** Moderation changes a session; a closed one is read-only. */
 export function ensureOpen(access: SessionAccess): void {
-  if (access.session.status === 'closed') throw new DomainError('session_closed', 'this session has ended; it is read-only');
+  if (access.session.status === 'closed')
+    throw new DomainError('session_closed', 'this session has ended; it is read-only');
 }

@@ -17,7 +17,14 @@ import { SessionControlService } from './session-control.service.js';
 @Module({
   imports: [AuthModule, SessionsModule, TurnsModule, AgentModule, SafetyModule],
   controllers: [SessionAdminController, SessionFlagsController, AdminFlagsController],
-  providers: [FlagsModerationService, ModerationService, MembersModerationService, SessionControlService, AuditRepository, MuteScheduler],
+  providers: [
+    FlagsModerationService,
+    ModerationService,
+    MembersModerationService,
+    SessionControlService,
+    AuditRepository,
+    MuteScheduler,
+  ],
   exports: [ModerationService],
 })
 export class ModerationModule {}

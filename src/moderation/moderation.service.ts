@@ -79,7 +79,18 @@ export class ModerationService {
         );
         return {};
       case 'set_agent':
-        await this.control.update(actor, access, { agent: { instructions: input.instructions, responds_to: input.responds_to, max_answer_tokens: input.max_answer_tokens } }, action);
+        await this.control.update(
+          actor,
+          access,
+          {
+            agent: {
+              instructions: input.instructions,
+              responds_to: input.responds_to,
+              max_answer_tokens: input.max_answer_tokens,
+            },
+          },
+          action,
+        );
         return {};
       case 'admit':
         await this.members.admit(actor, access, input.user_id);

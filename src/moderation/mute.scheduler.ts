@@ -39,11 +39,16 @@ export class MuteScheduler implements OnApplicationBootstrap, OnApplicationShutd
     if (until.getTime() >= MUTED_INDEFINITELY.getTime()) return;
     const key = `${sessionId}:${userId}`;
     const delay = Math.max(0, until.getTime() - Date.now());
-    const timer = setTimeout(() => {
-      this.timers.delete(key);
-      if (delay > MAX_TIMER_MS) return this.schedule(sessionId, userId, until);
-      this.expire(sessionId, userId).catch((error: unknown) => this.logger.error(`mute expiry failed: ${String(error)}`));
-    }, Math.min(delay, MAX_TIMER_MS));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(key);
+        if (delay > MAX_TIMER_MS) return this.schedule(sessionId, userId, until);
+        this.expire(sessionId, userId).catch((error: unknown) =>
+          this.logger.error(`mute expiry failed: ${String(error)}`),
+        );
+      },
+      Math.min(delay, MAX_TIMER_MS),
+    );
     timer.unref();
     this.timers.set(key, timer);
   }
@@ -60,7 +65,13 @@ export class MuteScheduler implements OnApplicationBootstrap, OnApplicationShutd
       // Unmuted, re-muted for longer, or gone since: nothing to announce.
       if (!member || member.banned || !member.mutedUntil || member.mutedUntil.getTime() > Date.now()) return;
       await this.sessions.updateMember(tx, sessionId, userId, { mutedUntil: null });
-      await log.append('member_updated', { user_id: userId, role: member.role, muted_until: null, display_name: member.displayName, reason: 'mute_expired' });
+      await log.append('member_updated', {
+        user_id: userId,
+        role: member.role,
+        muted_until: null,
+        display_name: member.displayName,
+        reason: 'mute_expired',
+      });
     });
   }
 }

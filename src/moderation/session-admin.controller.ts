@@ -1,4 +1,17 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Put,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/auth.guard.js';
@@ -11,7 +24,9 @@ import { RemoveMemberQuery, SetMemberInput } from './dto/admin.inputs.js';
 import { MembersModerationService } from './members-moderation.service.js';
 import { SessionControlService } from './session-control.service.js';
 
-const uuid = new ParseUUIDPipe({ exceptionFactory: () => new DomainError('bad_request', 'user_id must be a user id (uuid)') });
+const uuid = new ParseUUIDPipe({
+  exceptionFactory: () => new DomainError('bad_request', 'user_id must be a user id (uuid)'),
+});
 
 /** The operator's side of a session: settings, closing, members, the audit log. */
 @ApiTags('sessions')

@@ -32,12 +32,17 @@ export interface SettingsChange {
   minors?: boolean;
   redact_personal_data?: boolean;
   retention_days?: number | null;
-  agent?: { instructions?: string; model?: string; responds_to?: RespondsTo; name?: string; max_answer_tokens?: number | null };
+  agent?: {
+    instructions?: string;
+    model?: string;
+    responds_to?: RespondsTo;
+    name?: string;
+    max_answer_tokens?: number | null;
+  };
 }
 
 /** The `agent_state` words of a question a moderator may still decide on. */
 const DECIDABLE: AgentState[] = ['awaiting_approval', 'pending'];
-
 
 /** Moderation of the room itself: settings, lock, the agent, approvals, join codes, closing. */
 @Injectable()
@@ -54,13 +59,24 @@ export class SessionControlService {
   ) {}
 
   /** Applies settings changes as one `session_updated` event; `action` names it in the audit log. */
-  async update(actor: AuthUser, access: SessionAccess, change: SettingsChange, action: string, options: { clearHands?: boolean } = {}): Promise<void> {
+  async update(
+    actor: AuthUser,
+    access: SessionAccess,
+    change: SettingsChange,
+    action: string,
+    options: { clearHands?: boolean } = {},
+  ): Promise<void> {
     ensureOpen(access);
     checkModelAllowed(actor, change.agent?.model, this.config.agent.models);
     const sessionId = access.session.id;
     const data: SessionChanges = {};
     const changes: Record<string, unknown> = {};
-    const set = <K extends keyof SessionChanges>(key: K, value: SessionChanges[K], wire: string, wireValue: unknown = value) => {
+    const set = <K extends keyof SessionChanges>(
+      key: K,
+      value: SessionChanges[K],
+      wire: string,
+      wireValue: unknown = value,
+    ) => {
       data[key] = value;
       changes[wire] = wireValue;
     };
@@ -70,13 +86,15 @@ export class SessionControlService {
     if (change.guest_role !== undefined) set('guestRole', change.guest_role, 'guest_role');
     if (change.locked !== undefined) set('locked', change.locked, 'locked');
     if (change.waiting_room !== undefined) set('waitingRoom', change.waiting_room, 'waiting_room');
-    if (change.anonymous_questions !== undefined) set('anonymousQuestions', change.anonymous_questions, 'anonymous_questions');
+    if (change.anonymous_questions !== undefined)
+      set('anonymousQuestions', change.anonymous_questions, 'anonymous_questions');
     if (change.safety !== undefined) {
       const safety = mergeSafety(safetyOf(access.session.safety), change.safety);
       set('safety', safety, 'safety');
     }
     if (change.minors !== undefined) set('minors', change.minors, 'minors');
-    if (change.redact_personal_data !== undefined) set('redactPersonalData', change.redact_personal_data, 'redact_personal_data');
+    if (change.redact_personal_data !== undefined)
+      set('redactPersonalData', change.redact_personal_data, 'redact_personal_data');
     if (change.retention_days !== undefined) set('retentionDays', change.retention_days, 'retention_days');
     if (change.rate_limit !== undefined) {
       data.rateLimitMessages = change.rate_limit?.messages ?? null;
@@ -107,7 +125,8 @@ export class SessionControlService {
       }
       if (Object.keys(agent).length) changes.agent = agent;
     }
-    if (Object.keys(changes).length === 0 && !options.clearHands) throw new DomainError('bad_request', 'nothing to change: name at least one setting');
+    if (Object.keys(changes).length === 0 && !options.clearHands)
+      throw new DomainError('bad_request', 'nothing to change: name at least one setting');
     await this.log.write(sessionId, async (tx, log) => {
       const before = await this.sessions.findIn(tx, sessionId);
       // Hands are kept across a policy switch unless the moderator asks to clear them.
@@ -121,9 +140,20 @@ export class SessionControlService {
       const holds = before?.turnPolicy !== 'moderated' && change.turn_policy === 'moderated';
       if (holds) {
         const queued = await this.messages.withAgentStateIn(tx, sessionId, ['pending']);
-        await this.messages.updateMany(tx, queued.map((m) => m.id), { agentState: 'awaiting_approval' });
+        await this.messages.updateMany(
+          tx,
+          queued.map((m) => m.id),
+          { agentState: 'awaiting_approval' },
+        );
       }
-      await appendAudited(this.audit, tx, log, { sessionId, actor, action, type: 'session_updated', payload: { changes, by: actor.id }, ...(holds ? { internal: { holdsQueue: true } } : {}) });
+      await appendAudited(this.audit, tx, log, {
+        sessionId,
+        actor,
+        action,
+        type: 'session_updated',
+        payload: { changes, by: actor.id },
+        ...(holds ? { internal: { holdsQueue: true } } : {}),
+      });
       await this.turns.autoGrant(tx, log, sessionId);
     });
     await this.turns.publishQueue(sessionId);
@@ -144,7 +174,11 @@ export class SessionControlService {
         type: 'session_updated',
         payload: { changes: { agent: { paused: true } }, by: actor.id, ...(stopNow ? { stop_now: true } : {}) },
       });
-      await this.sessions.update(tx, access.session.id, { agentPaused: true, agentPausedAtSeq: seq, humanAnsweredWhilePaused: false });
+      await this.sessions.update(tx, access.session.id, {
+        agentPaused: true,
+        agentPausedAtSeq: seq,
+        humanAnsweredWhilePaused: false,
+      });
     });
     // "Stop now": abort what is in flight too; the partial answer is stored as cancelled, its question waits for resume.
     if (stopNow) await this.agent.stopAnywhere(access.session.id, 'pause');
@@ -158,8 +192,14 @@ export class SessionControlService {
       if (!session?.agentPaused) throw new DomainError('bad_request', 'the agent is not paused');
       if (!answerPending) {
         // What arrived during the pause was handled in person: the agent lets it be.
-        const arrived = (await this.messages.withAgentStateIn(tx, sessionId, ['pending'])).filter((m) => m.seq > (session.agentPausedAtSeq ?? 0));
-        await this.messages.updateMany(tx, arrived.map((m) => m.id), { agentState: 'skipped' });
+        const arrived = (await this.messages.withAgentStateIn(tx, sessionId, ['pending'])).filter(
+          (m) => m.seq > (session.agentPausedAtSeq ?? 0),
+        );
+        await this.messages.updateMany(
+          tx,
+          arrived.map((m) => m.id),
+          { agentState: 'skipped' },
+        );
       }
       await this.sessions.update(tx, sessionId, { agentPaused: false, agentPausedAtSeq: null });
       await appendAudited(this.audit, tx, log, {
@@ -175,21 +215,32 @@ export class SessionControlService {
 
   async cancelAgent(actor: AuthUser, access: SessionAccess): Promise<void> {
     ensureOpen(access);
-    if (!(await this.agent.stopAnywhere(access.session.id, 'cancel'))) throw new DomainError('bad_request', 'the agent is not answering anything');
+    if (!(await this.agent.stopAnywhere(access.session.id, 'cancel')))
+      throw new DomainError('bad_request', 'the agent is not answering anything');
     await this.recordAction(actor, access, 'cancel_agent', {});
   }
 
   /** Approves one question (it reaches the tutor) or dismisses one (its author sees why). */
-  async approveMessage(actor: AuthUser, access: SessionAccess, messageId: string | undefined, approve: boolean, reason?: string): Promise<void> {
+  async approveMessage(
+    actor: AuthUser,
+    access: SessionAccess,
+    messageId: string | undefined,
+    approve: boolean,
+    reason?: string,
+  ): Promise<void> {
     ensureOpen(access);
     if (!messageId) throw new DomainError('bad_request', 'message_id is required');
     const sessionId = access.session.id;
     const allowed = approve ? ['awaiting_approval'] : DECIDABLE;
     await this.log.write(sessionId, async (tx, log) => {
       const message = await this.messages.findIn(tx, messageId);
-      if (!message || message.sessionId !== sessionId) throw new DomainError('not_found', 'no such message in this session');
+      if (!message || message.sessionId !== sessionId)
+        throw new DomainError('not_found', 'no such message in this session');
       if (!allowed.includes(message.agentState)) {
-        throw new DomainError('bad_request', approve ? 'that message is not waiting for approval' : 'that message is not in the queue');
+        throw new DomainError(
+          'bad_request',
+          approve ? 'that message is not waiting for approval' : 'that message is not in the queue',
+        );
       }
       if (approve) await this.approveIn(tx, log, actor, message);
       else await this.dismissIn(tx, log, actor, message, reason);
@@ -198,7 +249,12 @@ export class SessionControlService {
   }
 
   /** Decides on every question waiting for approval at once; returns how many. */
-  async decideAll(actor: AuthUser, access: SessionAccess, approve: boolean, reason?: string): Promise<{ count: number }> {
+  async decideAll(
+    actor: AuthUser,
+    access: SessionAccess,
+    approve: boolean,
+    reason?: string,
+  ): Promise<{ count: number }> {
     ensureOpen(access);
     const sessionId = access.session.id;
     const count = await this.log.write(sessionId, async (tx, log) => {
@@ -225,13 +281,24 @@ export class SessionControlService {
       const seq = await log.append(
         'new_message',
         async (seq) => {
-          const revealed = await this.messages.update(tx, message.id, { visibility: 'all', seq, agentState: 'pending' });
+          const revealed = await this.messages.update(tx, message.id, {
+            visibility: 'all',
+            seq,
+            agentState: 'pending',
+          });
           return { message: { ...toWireMessage(revealed), approved_by: actor.id } };
         },
         'all',
         { agentState: 'pending' },
       );
-      await this.audit.record(tx, { sessionId: message.sessionId, seq, actorId: actor.id, action: 'approve_message', targetUserId: message.authorId, details: { message_id: message.id, arrived_seq: message.seq } });
+      await this.audit.record(tx, {
+        sessionId: message.sessionId,
+        seq,
+        actorId: actor.id,
+        action: 'approve_message',
+        targetUserId: message.authorId,
+        details: { message_id: message.id, arrived_seq: message.seq },
+      });
       return;
     }
     await this.messages.update(tx, message.id, { agentState: 'pending' });
@@ -246,14 +313,26 @@ export class SessionControlService {
   }
 
   /** Dismissal: a held question stays between its author and staff; a public one is dismissed in public. */
-  private async dismissIn(tx: DbTransaction, log: EventAppender, actor: AuthUser, message: Message, reason?: string): Promise<void> {
+  private async dismissIn(
+    tx: DbTransaction,
+    log: EventAppender,
+    actor: AuthUser,
+    message: Message,
+    reason?: string,
+  ): Promise<void> {
     await this.messages.update(tx, message.id, { agentState: 'dismissed', dismissReason: reason ?? null });
     await appendAudited(this.audit, tx, log, {
       sessionId: message.sessionId,
       actor,
       action: 'dismiss_message',
       type: 'moderation',
-      payload: { action: 'dismiss_message', message_id: message.id, user_id: message.authorId, by: actor.id, ...(reason ? { reason } : {}) },
+      payload: {
+        action: 'dismiss_message',
+        message_id: message.id,
+        user_id: message.authorId,
+        by: actor.id,
+        ...(reason ? { reason } : {}),
+      },
       targetUserId: message.authorId,
       visibility: visibilityOfMessage(message),
     });
@@ -281,7 +360,9 @@ export class SessionControlService {
   /** The session's audit log, oldest first: who did what to whom. */
   async auditLog(sessionId: string) {
     const rows = await this.audit.list(sessionId);
-    const names = await this.accounts.namesOf(rows.flatMap((r) => (r.targetUserId ? [r.actorId, r.targetUserId] : [r.actorId])));
+    const names = await this.accounts.namesOf(
+      rows.flatMap((r) => (r.targetUserId ? [r.actorId, r.targetUserId] : [r.actorId])),
+    );
     return rows.map((r) => ({
       id: r.id,
       seq: r.seq,
@@ -306,15 +387,31 @@ export class SessionControlService {
     await this.log.write(sessionId, async (tx, log) => {
       await this.turns.lowerAllHands(tx, log, sessionId, actor.id);
       const waiting = await this.messages.withAgentStateIn(tx, sessionId, DECIDABLE);
-      await this.messages.updateMany(tx, waiting.map((m) => m.id), { agentState: 'closed' });
+      await this.messages.updateMany(
+        tx,
+        waiting.map((m) => m.id),
+        { agentState: 'closed' },
+      );
       await this.sessions.update(tx, sessionId, { status: 'closed', closedAt: new Date(), floorUserId: null });
-      await appendAudited(this.audit, tx, log, { sessionId, actor, action: 'close', type: 'session_closed', payload: { by: actor.id }, internal: { clearsQueue: true } });
+      await appendAudited(this.audit, tx, log, {
+        sessionId,
+        actor,
+        action: 'close',
+        type: 'session_closed',
+        payload: { by: actor.id },
+        internal: { clearsQueue: true },
+      });
     });
     await this.agent.stopAnywhere(sessionId, 'close');
     await this.turns.publishQueue(sessionId);
   }
 
-  private async recordAction(actor: AuthUser, access: SessionAccess, action: 'cancel_agent', details: Record<string, unknown>) {
+  private async recordAction(
+    actor: AuthUser,
+    access: SessionAccess,
+    action: 'cancel_agent',
+    details: Record<string, unknown>,
+  ) {
     await this.log.write(access.session.id, (tx, log) =>
       appendAudited(this.audit, tx, log, {
         sessionId: access.session.id,

@@ -14,7 +14,11 @@ export interface RedisCommands {
 /** The two connections pub/sub needs (a subscribed connection can do nothing else). */
 interface RedisPair {
   pub: RedisCommands & { publish(channel: string, message: string): Promise<unknown>; quit(): Promise<unknown> };
-  sub: { subscribe(channel: string, listener: (message: string) => void): Promise<unknown>; unsubscribe(channel: string): Promise<unknown>; quit(): Promise<unknown> };
+  sub: {
+    subscribe(channel: string, listener: (message: string) => void): Promise<unknown>;
+    unsubscribe(channel: string): Promise<unknown>;
+    quit(): Promise<unknown>;
+  };
 }
 
 /**

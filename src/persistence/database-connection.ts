@@ -48,10 +48,13 @@ function withParsersOnce(db: PGlite): PGlite {
   const wrapQueryable = <T extends Queryable>(target: T): T =>
     new Proxy(target, {
       get(object, property, receiver) {
-        if (property === 'query') return (sql: string, values?: unknown[], options?: QueryOptions) => object.query(sql, values, strip(options));
+        if (property === 'query')
+          return (sql: string, values?: unknown[], options?: QueryOptions) => object.query(sql, values, strip(options));
         if (property === 'transaction') {
           return (work: (tx: Queryable) => Promise<unknown>) =>
-            (object as unknown as { transaction(w: (tx: Queryable) => Promise<unknown>): Promise<unknown> }).transaction((tx) => work(wrapQueryable(tx)));
+            (
+              object as unknown as { transaction(w: (tx: Queryable) => Promise<unknown>): Promise<unknown> }
+            ).transaction((tx) => work(wrapQueryable(tx)));
         }
         const value = Reflect.get(object, property, receiver) as unknown;
         return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(object) : value;

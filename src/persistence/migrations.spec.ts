@@ -1,6 +1,12 @@
 import { PGlite } from '@electric-sql/pglite';
 import { diffMigrationsToSchema } from '../../prisma/tools/schema-engine.mjs';
-import { applyMigrations, migrationChecksum, MigrationError, readMigrations, type Migration } from './migration-runner.js';
+import {
+  applyMigrations,
+  migrationChecksum,
+  MigrationError,
+  readMigrations,
+  type Migration,
+} from './migration-runner.js';
 import type { SqlConnection } from './database-connection.js';
 import { MIGRATIONS_DIR } from './persistence.module.js';
 
@@ -12,7 +18,7 @@ const connection = (db: PGlite): SqlConnection => ({
 });
 
 describe('migrations', () => {
-  it('match schema.prisma: Prisma\'s own engine finds nothing to migrate', async () => {
+  it("match schema.prisma: Prisma's own engine finds nothing to migrate", async () => {
     expect(await diffMigrationsToSchema()).toBe('');
   }, 60_000);
 
@@ -58,8 +64,12 @@ describe('migrations', () => {
         'applied_steps_count',
       ]);
       // The tables are there.
-      const tables = await connection(db).query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = 'public'");
-      expect(tables.map((t) => t.tablename)).toEqual(expect.arrayContaining(['users', 'sessions', 'messages', 'session_events']));
+      const tables = await connection(db).query<{ tablename: string }>(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public'",
+      );
+      expect(tables.map((t) => t.tablename)).toEqual(
+        expect.arrayContaining(['users', 'sessions', 'messages', 'session_events']),
+      );
     });
 
     it('applies nothing the second time', async () => {
@@ -67,7 +77,11 @@ describe('migrations', () => {
     });
 
     it('records a failed migration with its log and refuses to go on until it is resolved', async () => {
-      const broken: Migration = { name: '99999999999999_broken', sql: 'CREATE TABLE nope (;', checksum: migrationChecksum('CREATE TABLE nope (;') };
+      const broken: Migration = {
+        name: '99999999999999_broken',
+        sql: 'CREATE TABLE nope (;',
+        checksum: migrationChecksum('CREATE TABLE nope (;'),
+      };
       const all = [...readMigrations(MIGRATIONS_DIR), broken];
       await expect(applyMigrations(connection(db), all)).rejects.toBeInstanceOf(MigrationError);
       const [row] = await connection(db).query<{ logs: string; finished_at: Date | null }>(

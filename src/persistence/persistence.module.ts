@@ -15,7 +15,10 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('../../prisma/migrations', i
 export async function openDatabase(config: AppConfig): Promise<DatabaseConnection> {
   // DATA_DIR holds the signing key whatever the database, and the embedded database itself.
   const tightened = secureDataDir(config.dataDir);
-  if (tightened > 0) new Logger('Persistence').warn(`tightened the permissions of ${tightened} entries in ${config.dataDir} (now owner-only: 0700 directories, 0600 files)`);
+  if (tightened > 0)
+    new Logger('Persistence').warn(
+      `tightened the permissions of ${tightened} entries in ${config.dataDir} (now owner-only: 0700 directories, 0600 files)`,
+    );
   return config.databaseUrl ? openPostgresDatabase(config.databaseUrl) : openEmbeddedDatabase(config.dataDir);
 }
 

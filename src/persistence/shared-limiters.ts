@@ -40,6 +40,12 @@ export class SharedLimiters {
     const memory = new RateLimiterMemory({ ...spec, keyPrefix: id });
     if (!this.shared) return memory;
     const storeClient = await this.signals.commands();
-    return new RateLimiterRedis({ ...spec, storeClient, useRedisPackage: true, keyPrefix: `roundtable:limit:${id}`, insuranceLimiter: memory });
+    return new RateLimiterRedis({
+      ...spec,
+      storeClient,
+      useRedisPackage: true,
+      keyPrefix: `roundtable:limit:${id}`,
+      insuranceLimiter: memory,
+    });
   }
 }

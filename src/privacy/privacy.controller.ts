@@ -6,7 +6,9 @@ import { PlatformAdminGuard } from '../auth/platform-admin.guard.js';
 import { DomainError } from '../common/domain-error.js';
 import { PrivacyService } from './privacy.service.js';
 
-const userId = new ParseUUIDPipe({ exceptionFactory: () => new DomainError('bad_request', 'id must be a user id (uuid)') });
+const userId = new ParseUUIDPipe({
+  exceptionFactory: () => new DomainError('bad_request', 'id must be a user id (uuid)'),
+});
 
 /** A person's own data (docs/PRIVACY.md). */
 @ApiTags('auth')
@@ -31,7 +33,9 @@ export class AdminPrivacyController {
   constructor(private readonly privacy: PrivacyService) {}
 
   @Delete('users/:id')
-  @ApiOperation({ summary: 'Erase a person (guests included): their messages become tombstones, their account and tokens go' })
+  @ApiOperation({
+    summary: 'Erase a person (guests included): their messages become tombstones, their account and tokens go',
+  })
   erase(@CurrentUser() actor: AuthUser, @Param('id', userId) id: string) {
     return this.privacy.erase(actor, id);
   }
@@ -44,7 +48,9 @@ export class AdminPrivacyController {
 
   @Post('retention/run')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Run the daily retention job now: purge closed sessions past their retention, then orphaned guests' })
+  @ApiOperation({
+    summary: 'Run the daily retention job now: purge closed sessions past their retention, then orphaned guests',
+  })
   purge() {
     return this.privacy.purgeExpired();
   }

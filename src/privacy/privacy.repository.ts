@@ -54,7 +54,15 @@ export class PrivacyRepository {
       if (count === 0) return null;
       const removed = { messages, events, flags, audit, usage, members };
       await tx.purgedSession.createMany({
-        data: [{ sessionId: session.id, createdById: session.createdById, createdAt: session.createdAt, closedAt: session.closedAt, removed: removed as Prisma.InputJsonValue }],
+        data: [
+          {
+            sessionId: session.id,
+            createdById: session.createdById,
+            createdAt: session.createdAt,
+            closedAt: session.closedAt,
+            removed: removed as Prisma.InputJsonValue,
+          },
+        ],
         skipDuplicates: true,
       });
       return removed;
@@ -63,19 +71,28 @@ export class PrivacyRepository {
 
   /** Guests whose session is gone (purged, or they were removed from it): nothing is left for them. */
   async deleteOrphanGuests(): Promise<number> {
-    const { count } = await this.prisma.user.deleteMany({ where: { guestSessionId: { not: null }, memberships: { none: {} } } });
+    const { count } = await this.prisma.user.deleteMany({
+      where: { guestSessionId: { not: null }, memberships: { none: {} } },
+    });
     return count;
   }
 
   findUser(userId: string) {
-    return this.prisma.user.findUnique({ where: { id: userId }, select: { id: true, email: true, displayName: true, createdAt: true, guestSessionId: true } });
+    return this.prisma.user.findUnique({
+      where: { id: userId },
+      select: { id: true, email: true, displayName: true, createdAt: true, guestSessionId: true },
+    });
   }
 
   /** Sessions with anything of this person: memberships or messages. */
   async sessionsOf(userId: string): Promise<string[]> {
     const [members, messages] = await Promise.all([
       this.prisma.member.findMany({ where: { userId }, select: { sessionId: true } }),
-      this.prisma.message.findMany({ where: { authorId: userId }, select: { sessionId: true }, distinct: ['sessionId'] }),
+      this.prisma.message.findMany({
+        where: { authorId: userId },
+        select: { sessionId: true },
+        distinct: ['sessionId'],
+      }),
     ]);
     return [...new Set([...members.map((m) => m.sessionId), ...messages.map((m) => m.sessionId)])];
   }
@@ -85,7 +102,9 @@ export class PrivacyRepository {
     const own = await tx.message.findMany({ where: { sessionId, authorId: userId }, orderBy: { seq: 'asc' } });
     const ownIds = new Set(own.map((m) => m.id));
     const answers = ownIds.size
-      ? (await tx.message.findMany({ where: { sessionId, role: 'assistant', replyTo: { hasSome: [...ownIds] } } })).filter((a) => a.replyTo.every((id) => ownIds.has(id)))
+      ? (
+          await tx.message.findMany({ where: { sessionId, role: 'assistant', replyTo: { hasSome: [...ownIds] } } })
+        ).filter((a) => a.replyTo.every((id) => ownIds.has(id)))
       : [];
     return [...own, ...answers];
   }
@@ -115,8 +134,15 @@ export class PrivacyRepository {
   /** Everything kept about one person, and nothing about anyone else. */
   async exportOf(userId: string) {
     const [memberships, messages, hands, votes, usage, flags] = await Promise.all([
-      this.prisma.member.findMany({ where: { userId }, include: { session: { select: { title: true } } }, orderBy: { joinedAt: 'asc' } }),
-      this.prisma.message.findMany({ where: { authorId: userId, role: 'user' }, orderBy: [{ createdAt: 'asc' }, { seq: 'asc' }] }),
+      this.prisma.member.findMany({
+        where: { userId },
+        include: { session: { select: { title: true } } },
+        orderBy: { joinedAt: 'asc' },
+      }),
+      this.prisma.message.findMany({
+        where: { authorId: userId, role: 'user' },
+        orderBy: [{ createdAt: 'asc' }, { seq: 'asc' }],
+      }),
       this.prisma.hand.findMany({ where: { userId } }),
       this.prisma.messageVote.findMany({ where: { userId } }),
       this.prisma.tokenUsage.findMany({ where: { userId }, orderBy: { createdAt: 'asc' } }),

@@ -35,7 +35,8 @@ export class PrivacyService implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap() {
     // A minute after start, then daily: a restart does not skip a day, and several instances may all run it.
-    const run = () => void this.purgeExpired().catch((error: unknown) => this.logger.error(`retention: ${String(error)}`));
+    const run = () =>
+      void this.purgeExpired().catch((error: unknown) => this.logger.error(`retention: ${String(error)}`));
     const first = setTimeout(() => {
       run();
       const daily = setInterval(run, DAY_MS);
@@ -95,19 +96,29 @@ export class PrivacyService implements OnApplicationBootstrap, OnModuleDestroy {
             ...agentStateAfterDeletion(message.agentState),
           });
           await this.log.redact(tx, sessionId, message.id, { message: toWireMessage(tombstone) });
-          if (!message.deletedAt) await log.append('message_deleted', { message_id: message.id, by: actor.id, erased: true }, visibilityOfMessage(message));
+          if (!message.deletedAt)
+            await log.append(
+              'message_deleted',
+              { message_id: message.id, by: actor.id, erased: true },
+              visibilityOfMessage(message),
+            );
           erased++;
         }
         const member = await this.repository.isMember(tx, sessionId, userId);
         await this.repository.scrubSession(tx, sessionId, userId);
-        if (member) await log.append('member_removed', { user_id: userId, banned: false, by: actor.id, erased: true }, 'all');
+        if (member)
+          await log.append('member_removed', { user_id: userId, banned: false, by: actor.id, erased: true }, 'all');
       });
       // The live state reloads from the scrubbed rows (names in its window included).
       this.live.forget(sessionId);
     }
     await this.repository.deleteUser(userId);
     this.revocations.revoked(userId);
-    this.logger.log({ user_id: userId, by: actor.id, msg: `erased user ${userId} (${sessions.length} sessions, ${erased} messages)` });
+    this.logger.log({
+      user_id: userId,
+      by: actor.id,
+      msg: `erased user ${userId} (${sessions.length} sessions, ${erased} messages)`,
+    });
     return { sessions: sessions.length, messages: erased };
   }
 
@@ -118,7 +129,14 @@ export class PrivacyService implements OnApplicationBootstrap, OnModuleDestroy {
     const data = await this.repository.exportOf(userId);
     return {
       exported_at: new Date().toISOString(),
-      user: { id: user.id, email: user.email, display_name: user.displayName, created_at: user.createdAt.toISOString(), guest: user.guestSessionId !== null, guest_session_id: user.guestSessionId },
+      user: {
+        id: user.id,
+        email: user.email,
+        display_name: user.displayName,
+        created_at: user.createdAt.toISOString(),
+        guest: user.guestSessionId !== null,
+        guest_session_id: user.guestSessionId,
+      },
       memberships: data.memberships.map((m) => ({
         session_id: m.sessionId,
         session_title: m.session.title,
@@ -140,8 +158,21 @@ export class PrivacyService implements OnApplicationBootstrap, OnModuleDestroy {
       })),
       hands: data.hands.map((h) => ({ session_id: h.sessionId, note: h.note, raised_at: h.raisedAt.toISOString() })),
       votes: data.votes.map((v) => ({ message_id: v.messageId, created_at: v.createdAt.toISOString() })),
-      usage: data.usage.map((u) => ({ session_id: u.sessionId, message_id: u.messageId, total_tokens: u.totalTokens, created_at: u.createdAt.toISOString() })),
-      safety_flags: data.flags.map((f) => ({ flag_id: f.id, session_id: f.sessionId, message_id: f.messageId, categories: f.categories, action: f.action, status: f.status, created_at: f.createdAt.toISOString() })),
+      usage: data.usage.map((u) => ({
+        session_id: u.sessionId,
+        message_id: u.messageId,
+        total_tokens: u.totalTokens,
+        created_at: u.createdAt.toISOString(),
+      })),
+      safety_flags: data.flags.map((f) => ({
+        flag_id: f.id,
+        session_id: f.sessionId,
+        message_id: f.messageId,
+        categories: f.categories,
+        action: f.action,
+        status: f.status,
+        created_at: f.createdAt.toISOString(),
+      })),
     };
   }
 }

@@ -7,7 +7,11 @@ import type { ServerOptions } from 'socket.io';
  * token; a browser page may connect from the server's own origin or one listed in CORS_ORIGINS.
  * WebSocket upgrades are not covered by CORS, so this is checked for every transport.
  */
-export function originAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {
+export function originAllowed(
+  origin: string | undefined,
+  host: string | undefined,
+  allowed: readonly string[],
+): boolean {
   if (!origin) return true;
   if (allowed.includes('*') || allowed.includes(origin)) return true;
   try {

@@ -33,7 +33,10 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
       if (event.type === 'participant_joined') this.registry.mirrorJoined(sessionId, event.user_id, event.name);
       if (event.type === 'participant_left') this.registry.mirrorLeft(sessionId, event.user_id);
     });
-    this.heartbeat = setInterval(() => void this.beat().catch((error: unknown) => this.logger.warn(`presence heartbeat failed: ${String(error)}`)), PRESENCE_HEARTBEAT_MS);
+    this.heartbeat = setInterval(
+      () => void this.beat().catch((error: unknown) => this.logger.warn(`presence heartbeat failed: ${String(error)}`)),
+      PRESENCE_HEARTBEAT_MS,
+    );
     this.heartbeat.unref();
   }
 
@@ -114,7 +117,8 @@ export class PresenceService implements OnModuleInit, OnModuleDestroy {
   private async beat() {
     await this.shared.renew(this.registry.local());
     for (const { sessionId, userId } of await this.shared.sweep()) {
-      if (!this.registry.hasLocal(sessionId) || !this.registry.socketsOf(sessionId, userId).length) this.left(sessionId, userId);
+      if (!this.registry.hasLocal(sessionId) || !this.registry.socketsOf(sessionId, userId).length)
+        this.left(sessionId, userId);
     }
     this.registry.unmirrorIdle();
     for (const { sessionId } of this.registry.local()) await this.loadMirror(sessionId);

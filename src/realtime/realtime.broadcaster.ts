@@ -2,7 +2,13 @@ import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Server } from 'socket.io';
 import type { ClientToServerEvents, Role, ServerToClientEvents } from '../contract/protocol.js';
 import { SessionEventBus, type CommittedEvent, type EphemeralPublication } from '../sessions/session-event-bus.js';
-import { DISPLAY_VIEWER, hasModeratorOnlyParts, personalAudienceOf, toWireEvent, type Viewer } from '../sessions/wire-events.js';
+import {
+  DISPLAY_VIEWER,
+  hasModeratorOnlyParts,
+  personalAudienceOf,
+  toWireEvent,
+  type Viewer,
+} from '../sessions/wire-events.js';
 
 import { PresenceService } from './presence.service.js';
 import { allRoleRooms, roleRooms, rooms } from './rooms.js';
@@ -45,7 +51,8 @@ export class RealtimeBroadcaster implements OnModuleDestroy {
   /** To everyone in `room` but those also in `except`. The event name is the payload's type (PROTOCOL.md section 4). */
   private emit(room: string, event: { type: string }, except: string | string[] = []) {
     // Socket.IO encodes a packet even for an empty room: rooms with nobody here are skipped.
-    if (this.server?.sockets.adapter.rooms.get(room)?.size) (this.server.to(room).except(except) as { emit(name: string, payload: unknown): void }).emit(event.type, event);
+    if (this.server?.sockets.adapter.rooms.get(room)?.size)
+      (this.server.to(room).except(except) as { emit(name: string, payload: unknown): void }).emit(event.type, event);
     this.hub.emit(room, event, except);
   }
 
@@ -90,8 +97,10 @@ export class RealtimeBroadcaster implements OnModuleDestroy {
     } else {
       this.emit(rooms.session(sessionId), toWireEvent(event, MODERATOR));
     }
-    if (event.type === 'member_updated') this.moveRooms(sessionId, event.payload.user_id as string, event.payload.role as Role);
-    if (event.type === 'member_removed') this.removeSockets(sessionId, event.payload.user_id as string, Boolean(event.payload.banned), event.payload);
+    if (event.type === 'member_updated')
+      this.moveRooms(sessionId, event.payload.user_id as string, event.payload.role as Role);
+    if (event.type === 'member_removed')
+      this.removeSockets(sessionId, event.payload.user_id as string, Boolean(event.payload.banned), event.payload);
   }
 
   /** A new role takes effect on the user's open connections at once, on both transports. */
@@ -109,8 +118,19 @@ export class RealtimeBroadcaster implements OnModuleDestroy {
 
   private removeSockets(sessionId: string, userId: string, banned: boolean, payload: Record<string, unknown>) {
     const userRoom = rooms.user(sessionId, userId);
-    this.emit(userRoom, { type: 'kicked', session_id: sessionId, banned, ...(payload.by ? { by: payload.by } : {}) } as never);
-    this.server!.in(userRoom).socketsLeave([rooms.session(sessionId), rooms.staff(sessionId), rooms.nonStaff(sessionId), rooms.moderators(sessionId), userRoom]);
+    this.emit(userRoom, {
+      type: 'kicked',
+      session_id: sessionId,
+      banned,
+      ...(payload.by ? { by: payload.by } : {}),
+    } as never);
+    this.server!.in(userRoom).socketsLeave([
+      rooms.session(sessionId),
+      rooms.staff(sessionId),
+      rooms.nonStaff(sessionId),
+      rooms.moderators(sessionId),
+      userRoom,
+    ]);
     for (const member of this.hub.in(userRoom)) member.removed(banned);
     this.presence.removeUser(sessionId, userId);
   }

@@ -1,5 +1,11 @@
 import { Inject, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
+import {
+  WebSocketGateway,
+  WebSocketServer,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
 import { TokenRevocations } from '../auth/token-revocations.js';
 import { TokenService } from '../auth/token.service.js';
@@ -58,7 +64,9 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     this.slowConsumers = new SlowConsumerGuard(this.config.limits.socketBufferBytes);
     this.slowConsumers.start(server);
     // Revoked tokens: the person's open sockets close now (a token is checked when a socket connects).
-    this.unsubscribeRevocations = this.revocations.onRevoked((userId) => server.in(rooms.person(userId)).disconnectSockets(true));
+    this.unsubscribeRevocations = this.revocations.onRevoked((userId) =>
+      server.in(rooms.person(userId)).disconnectSockets(true),
+    );
     server.use((socket, next) => {
       const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
       this.tokens
@@ -99,7 +107,9 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const [event, payload] = packet;
       const last = packet[packet.length - 1];
       const ack = typeof last === 'function' ? (last as (answer: unknown) => void) : undefined;
-      void this.channel.handle(socket.data.conn, String(event), typeof payload === 'function' ? undefined : payload).then((answer) => ack?.(answer));
+      void this.channel
+        .handle(socket.data.conn, String(event), typeof payload === 'function' ? undefined : payload)
+        .then((answer) => ack?.(answer));
     });
   }
 

@@ -17,7 +17,17 @@ import { TypingService } from './typing.service.js';
 /** The live room over Socket.IO and plain WebSocket: two transports, one session service (SessionChannel). */
 @Module({
   imports: [AuthModule, SessionsModule, TurnsModule, AgentModule, ModerationModule],
-  providers: [RealtimeGateway, SessionChannel, WsHub, WsTransport, RealtimeBroadcaster, SnapshotService, PresenceService, SharedPresence, TypingService],
+  providers: [
+    RealtimeGateway,
+    SessionChannel,
+    WsHub,
+    WsTransport,
+    RealtimeBroadcaster,
+    SnapshotService,
+    PresenceService,
+    SharedPresence,
+    TypingService,
+  ],
   exports: [RealtimeGateway, WsTransport, PresenceService],
 })
 export class RealtimeModule {}

@@ -15,8 +15,15 @@ export const rooms = {
 
 /** The rooms a participant's role puts them in, besides the session's, their own and their person's. */
 export function roleRooms(sessionId: string, role: Role): string[] {
-  return [isStaff(role) ? rooms.staff(sessionId) : rooms.nonStaff(sessionId), ...(role === 'moderator' ? [rooms.moderators(sessionId)] : [])];
+  return [
+    isStaff(role) ? rooms.staff(sessionId) : rooms.nonStaff(sessionId),
+    ...(role === 'moderator' ? [rooms.moderators(sessionId)] : []),
+  ];
 }
 
 /** Every role room of a session: a role change leaves those its new role does not give. */
-export const allRoleRooms = (sessionId: string): string[] => [rooms.staff(sessionId), rooms.nonStaff(sessionId), rooms.moderators(sessionId)];
+export const allRoleRooms = (sessionId: string): string[] => [
+  rooms.staff(sessionId),
+  rooms.nonStaff(sessionId),
+  rooms.moderators(sessionId),
+];

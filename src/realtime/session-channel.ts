@@ -17,7 +17,15 @@ import { SessionsService } from '../sessions/sessions.service.js';
 import { MessageIntakeService } from '../turns/message-intake.service.js';
 import { TurnsService } from '../turns/turns.service.js';
 import { VotesService } from '../turns/votes.service.js';
-import { HandInput, JoinInput, LoadHistoryInput, MessageInput, ModerateInput, SessionRefInput, UpvoteInput } from './dto/socket.inputs.js';
+import {
+  HandInput,
+  JoinInput,
+  LoadHistoryInput,
+  MessageInput,
+  ModerateInput,
+  SessionRefInput,
+  UpvoteInput,
+} from './dto/socket.inputs.js';
 import { SharedLimiters } from '../persistence/shared-limiters.js';
 import { PresenceService } from './presence.service.js';
 import { roleRooms, rooms } from './rooms.js';
@@ -48,10 +56,21 @@ const HAND_TOGGLES_PER_MINUTE = 12;
 const UPVOTES_PER_MINUTE = 30;
 const known = new Set<string>(CLIENT_EVENTS);
 // What a display screen may not send: it only shows the room.
-const WRITES = new Set<string>(['message', 'typing_start', 'typing_stop', 'raise_hand', 'lower_hand', 'moderate', 'upvote']);
+const WRITES = new Set<string>([
+  'message',
+  'typing_start',
+  'typing_stop',
+  'raise_hand',
+  'lower_hand',
+  'moderate',
+  'upvote',
+]);
 
 /** Each event's input class (validated, unknown fields dropped) and the permission it needs (PROTOCOL.md section 3). */
-const EVENTS: Record<ClientEventName, { input: new () => object; permission: Permission | ((payload: Record<string, unknown>) => Permission) }> = {
+const EVENTS: Record<
+  ClientEventName,
+  { input: new () => object; permission: Permission | ((payload: Record<string, unknown>) => Permission) }
+> = {
   join: { input: JoinInput, permission: 'read' },
   leave: { input: SessionRefInput, permission: 'read' },
   message: { input: MessageInput, permission: (p) => (p.visibility === 'staff' ? 'write_note' : 'send_message') },
@@ -70,7 +89,9 @@ const validation = new ValidationPipe({
   exceptionFactory: (errors) =>
     new DomainError(
       'bad_request',
-      validationMessage({ message: errors.flatMap((e) => Object.values(e.constraints ?? { [e.property]: `${e.property} is invalid` })) }),
+      validationMessage({
+        message: errors.flatMap((e) => Object.values(e.constraints ?? { [e.property]: `${e.property} is invalid` })),
+      }),
     ),
 });
 
@@ -86,7 +107,8 @@ export class SessionChannel {
   private readonly flood = new RateLimiterMemory({ points: EVENTS_PER_SECOND, duration: 1 });
   private readonly typingLimit = new RateLimiterMemory({ points: TYPING_PER_SECOND, duration: 1 });
   // Per person, across every instance (a second tab on another instance does not double them).
-  private readonly handLimit = () => this.limiters.get('hand-toggles', { points: HAND_TOGGLES_PER_MINUTE, duration: 60 });
+  private readonly handLimit = () =>
+    this.limiters.get('hand-toggles', { points: HAND_TOGGLES_PER_MINUTE, duration: 60 });
   private readonly voteLimit = () => this.limiters.get('upvotes', { points: UPVOTES_PER_MINUTE, duration: 60 });
   /** Open connections per person, both transports together (MAX_SOCKETS_PER_USER). */
   private readonly perUser = new Map<string, number>();
@@ -111,7 +133,10 @@ export class SessionChannel {
   admit(user: AuthUser): void {
     const open = this.perUser.get(user.id) ?? 0;
     if (open >= this.config.limits.socketsPerUser) {
-      throw new DomainError('rate_limited', `too many connections: at most ${this.config.limits.socketsPerUser} at once per person`);
+      throw new DomainError(
+        'rate_limited',
+        `too many connections: at most ${this.config.limits.socketsPerUser} at once per person`,
+      );
     }
     this.perUser.set(user.id, open + 1);
   }
@@ -136,9 +161,12 @@ export class SessionChannel {
   }
 
   private async dispatch(conn: ChannelConnection, event: string, payload: unknown): Promise<unknown> {
-    if (!known.has(event)) throw new DomainError('bad_request', `unknown event ${JSON.stringify(String(event)).slice(0, 60)}`);
-    if (valueDepth(payload) > MAX_JSON_DEPTH) throw new DomainError('bad_request', `the payload is nested too deeply (at most ${MAX_JSON_DEPTH} levels)`);
-    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new DomainError('bad_request', 'the payload must be an object with a session_id');
+    if (!known.has(event))
+      throw new DomainError('bad_request', `unknown event ${JSON.stringify(String(event)).slice(0, 60)}`);
+    if (valueDepth(payload) > MAX_JSON_DEPTH)
+      throw new DomainError('bad_request', `the payload is nested too deeply (at most ${MAX_JSON_DEPTH} levels)`);
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+      throw new DomainError('bad_request', 'the payload must be an object with a session_id');
     const raw = payload as Record<string, unknown>;
     if (WRITES.has(event) && typeof raw.session_id === 'string' && conn.displays.has(raw.session_id)) {
       throw new DomainError('forbidden', 'this screen is a display: it shows the room and cannot send');
@@ -146,7 +174,11 @@ export class SessionChannel {
     try {
       await this.flood.consume(conn.user.id);
     } catch (refusal) {
-      throw new DomainError('rate_limited', 'too many events: slow down', (refusal as { msBeforeNext?: number }).msBeforeNext ?? 1000);
+      throw new DomainError(
+        'rate_limited',
+        'too many events: slow down',
+        (refusal as { msBeforeNext?: number }).msBeforeNext ?? 1000,
+      );
     }
     const spec = EVENTS[event as ClientEventName];
     // The permission first (a stranger learns nothing from validation messages), then the input.
@@ -173,7 +205,10 @@ export class SessionChannel {
         return { ok: true };
       case 'load_history': {
         // A display screen pages back through what everyone may read, as it joined.
-        const reader = conn.displays.has(access.session.id) && !conn.sessions.has(access.session.id) ? { ...access, display: true } : access;
+        const reader =
+          conn.displays.has(access.session.id) && !conn.sessions.has(access.session.id)
+            ? { ...access, display: true }
+            : access;
         const { before_seq, limit } = input as LoadHistoryInput;
         return { ok: true, ...(await this.sessions.history(reader, before_seq, limit ?? 50)) };
       }
@@ -191,9 +226,13 @@ export class SessionChannel {
   private async join(conn: ChannelConnection, input: JoinInput, resolved: SessionAccess): Promise<JoinAck> {
     const sessionId = resolved.session.id;
     // A display screen (the projector) is a moderator's: it reads what everyone may read and nothing more.
-    if (input.display && resolved.role !== 'moderator') throw new DomainError('forbidden', 'only a moderator can open a display screen');
+    if (input.display && resolved.role !== 'moderator')
+      throw new DomainError('forbidden', 'only a moderator can open a display screen');
     if (input.display ? conn.sessions.has(sessionId) : conn.displays.has(sessionId)) {
-      throw new DomainError('bad_request', 'this connection already joined the session the other way: use one connection for a display');
+      throw new DomainError(
+        'bad_request',
+        'this connection already joined the session the other way: use one connection for a display',
+      );
     }
     const access: SessionAccess = input.display ? { ...resolved, display: true } : resolved;
     const lastSeq = input.last_seq ?? undefined; // null means "no last_seq": a snapshot
@@ -248,7 +287,13 @@ export class SessionChannel {
       for (const room of [rooms.session(sessionId), rooms.nonStaff(sessionId)]) await conn.leave(room);
     }
     if (conn.sessions.delete(sessionId)) {
-      for (const room of [rooms.session(sessionId), rooms.staff(sessionId), rooms.nonStaff(sessionId), rooms.moderators(sessionId), rooms.user(sessionId, conn.user.id)]) {
+      for (const room of [
+        rooms.session(sessionId),
+        rooms.staff(sessionId),
+        rooms.nonStaff(sessionId),
+        rooms.moderators(sessionId),
+        rooms.user(sessionId, conn.user.id),
+      ]) {
         await conn.leave(room);
       }
       this.presence.disconnect(sessionId, conn.user.id, conn.id);
@@ -256,7 +301,11 @@ export class SessionChannel {
     return { ok: true };
   }
 
-  private async message(conn: ChannelConnection, input: MessageInput, access: SessionAccess): Promise<Ack<{ message: WireMessage }>> {
+  private async message(
+    conn: ChannelConnection,
+    input: MessageInput,
+    access: SessionAccess,
+  ): Promise<Ack<{ message: WireMessage }>> {
     const message = await this.intake.post(conn.user, access, {
       content: input.content,
       clientMsgId: input.client_msg_id,
@@ -276,12 +325,21 @@ export class SessionChannel {
   }
 
   /** Per person and session: refuses with `rate_limited` past the limiter's allowance. */
-  private async limit(limiter: RateLimiterAbstract | Promise<RateLimiterAbstract>, sessionId: string, conn: ChannelConnection, what: string) {
+  private async limit(
+    limiter: RateLimiterAbstract | Promise<RateLimiterAbstract>,
+    sessionId: string,
+    conn: ChannelConnection,
+    what: string,
+  ) {
     try {
       await (await limiter).consume(`${sessionId}:${conn.user.id}`);
     } catch (refusal) {
       const retryAfterMs = (refusal as { msBeforeNext?: number }).msBeforeNext ?? 1000;
-      throw new DomainError('rate_limited', `too many ${what}: try again in ${Math.ceil(retryAfterMs / 1000)} s`, retryAfterMs);
+      throw new DomainError(
+        'rate_limited',
+        `too many ${what}: try again in ${Math.ceil(retryAfterMs / 1000)} s`,
+        retryAfterMs,
+      );
     }
   }
 }

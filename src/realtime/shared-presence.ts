@@ -109,7 +109,10 @@ export class SharedPresence {
   /** Drops the claim; true when that was their last connection anywhere. */
   async leave(sessionId: string, userId: string, now = Date.now()): Promise<boolean> {
     const redis = await this.signals.commands();
-    const last = await redis.eval(LEAVE, { keys: [userKeyPrefix(sessionId) + userId, sessionKey(sessionId)], arguments: [this.self, String(now), userId] });
+    const last = await redis.eval(LEAVE, {
+      keys: [userKeyPrefix(sessionId) + userId, sessionKey(sessionId)],
+      arguments: [this.self, String(now), userId],
+    });
     return last === 1;
   }
 

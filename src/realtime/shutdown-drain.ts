@@ -41,6 +41,8 @@ export class ShutdownDrain implements OnModuleDestroy {
     this.gateway.drain();
     await this.ws.drain();
     await this.log.settled();
-    this.logger.log(`drained in ${Date.now() - started} ms: answers handed back, writes committed, clients told to reconnect`);
+    this.logger.log(
+      `drained in ${Date.now() - started} ms: answers handed back, writes committed, clients told to reconnect`,
+    );
   }
 }

@@ -57,7 +57,11 @@ export class SlowConsumerGuard {
       const bytes = pendingBytes(conn);
       if (bytes <= this.limitBytes) continue;
       this.cut++;
-      this.logger.warn({ conn: conn.id, pending_bytes: bytes, msg: `connection ${conn.id} stopped reading: ${bytes} bytes pending (limit ${this.limitBytes}); closed` });
+      this.logger.warn({
+        conn: conn.id,
+        pending_bytes: bytes,
+        msg: `connection ${conn.id} stopped reading: ${bytes} bytes pending (limit ${this.limitBytes}); closed`,
+      });
       // terminate() drops the WebSocket's buffers now (close() would wait for them to drain, and they never will).
       conn.transport.socket?.terminate?.();
       conn.close(true);

@@ -1,7 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { AgentRunner } from '../agent/agent-runner.service.js';
 import type { AuthUser } from '../auth/auth-user.js';
-import { SNAPSHOT_MESSAGES, type ResumedState, type Role, type SessionStateEvent, type WireMember, type WireParticipant } from '../contract/protocol.js';
+import {
+  SNAPSHOT_MESSAGES,
+  type ResumedState,
+  type Role,
+  type SessionStateEvent,
+  type WireMember,
+  type WireParticipant,
+} from '../contract/protocol.js';
 import { isStaff } from '../permissions/permission-table.js';
 import type { LiveSession } from '../sessions/live-session.js';
 import { toWireEvent, viewerOf, viewQueue } from '../sessions/wire-events.js';
@@ -28,7 +35,10 @@ export class SnapshotService {
     private readonly agent: AgentRunner,
   ) {}
 
-  async participants(sessionId: string, viewer: Role): Promise<{ participants: WireParticipant[]; members: Awaited<ReturnType<SessionsService['members']>> }> {
+  async participants(
+    sessionId: string,
+    viewer: Role,
+  ): Promise<{ participants: WireParticipant[]; members: Awaited<ReturnType<SessionsService['members']>> }> {
     const members = await this.sessions.members(sessionId, viewer);
     const roles = new Map(members.map((m) => [m.user_id, m.role]));
     const participants = this.presence
@@ -93,13 +103,23 @@ export class SnapshotService {
    * called right after the socket joined its rooms, it sits at one seq with
    * them. Null when the live window holds too few messages (then the database serves).
    */
-  snapshotFromLive(user: AuthUser, access: SessionAccess, live: LiveSession, queue: QueueItem[]): SessionStateEvent | null {
+  snapshotFromLive(
+    user: AuthUser,
+    access: SessionAccess,
+    live: LiveSession,
+    queue: QueueItem[],
+  ): SessionStateEvent | null {
     const staff = isStaff(access.role) && !access.display;
     const recent = live.recentMessages(SNAPSHOT_MESSAGES, viewerOf(access));
     if (!recent) return null;
     const hands = [...live.window.hands.values()]
       .sort((a, b) => a.raisedSeq - b.raisedSeq)
-      .map((h) => ({ user_id: h.userId, name: live.members.get(h.userId)?.displayName ?? 'someone', note: h.note, raised_at: h.raisedAt.toISOString() }));
+      .map((h) => ({
+        user_id: h.userId,
+        name: live.members.get(h.userId)?.displayName ?? 'someone',
+        note: h.note,
+        raised_at: h.raisedAt.toISOString(),
+      }));
     return {
       type: 'session_state',
       session_id: live.id,
@@ -122,7 +142,12 @@ export class SnapshotService {
    * no await. `undefined` when the window does not reach back to `lastSeq` but
    * the database might (the caller replays from there); null when a snapshot serves better.
    */
-  resumeFromLive(access: SessionAccess, live: LiveSession, lastSeq: number, queue: QueueItem[]): ResumedState | null | undefined {
+  resumeFromLive(
+    access: SessionAccess,
+    live: LiveSession,
+    lastSeq: number,
+    queue: QueueItem[],
+  ): ResumedState | null | undefined {
     if (!replayable(live.lastSeq, lastSeq)) return null;
     const events = live.eventsAfter(lastSeq);
     if (!events) return undefined;
@@ -145,6 +170,8 @@ export class SnapshotService {
   }
 
   private participantsFromLive(live: LiveSession): WireParticipant[] {
-    return this.presence.online(live.id).map((p) => ({ user_id: p.userId, name: p.name, role: live.members.get(p.userId)?.role ?? 'moderator' }));
+    return this.presence
+      .online(live.id)
+      .map((p) => ({ user_id: p.userId, name: p.name, role: live.members.get(p.userId)?.role ?? 'moderator' }));
   }
 }

@@ -34,7 +34,13 @@ export class TypingService implements OnModuleDestroy {
   private publish(sessionId: string, userId: string, isTyping: boolean, name?: string) {
     this.bus.publishEphemeral(
       sessionId,
-      { type: 'typing_indicator', session_id: sessionId, user_id: userId, is_typing: isTyping, ...(name ? { name } : {}) },
+      {
+        type: 'typing_indicator',
+        session_id: sessionId,
+        user_id: userId,
+        is_typing: isTyping,
+        ...(name ? { name } : {}),
+      },
       { kind: 'others', userId },
     );
   }

@@ -14,13 +14,22 @@ export interface ConnectionRef {
 /** Any error of a socket handler as the error ack of PROTOCOL.md section 4: {code, message}; `internal` is logged. */
 export function toWireError(exception: unknown, logger?: Logger, connection?: ConnectionRef): WireError {
   if (exception instanceof DomainError) {
-    return { code: exception.code, message: exception.message, ...(exception.retryAfterMs !== undefined ? { retry_after_ms: exception.retryAfterMs } : {}) };
+    return {
+      code: exception.code,
+      message: exception.message,
+      ...(exception.retryAfterMs !== undefined ? { retry_after_ms: exception.retryAfterMs } : {}),
+    };
   }
-  if (exception instanceof BadRequestException) return { code: 'bad_request', message: validationMessage(exception.getResponse()) };
+  if (exception instanceof BadRequestException)
+    return { code: 'bad_request', message: validationMessage(exception.getResponse()) };
   if (exception instanceof HttpException) {
     return { code: codeOfHttpStatus(exception.getStatus()), message: validationMessage(exception.getResponse()) };
   }
   if (exception instanceof WsException) return { code: 'bad_request', message: String(exception.message) };
-  logger?.error({ ...connection, err: exception instanceof Error ? exception : new Error(String(exception)), msg: 'unhandled error in a socket handler' });
+  logger?.error({
+    ...connection,
+    err: exception instanceof Error ? exception : new Error(String(exception)),
+    msg: 'unhandled error in a socket handler',
+  });
   return { code: 'internal', message: 'internal error' };
 }

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
@@ -80,7 +86,9 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
     const server = this.adapterHost.httpAdapter.getHttpServer() as Server;
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
     this.unsubscribe = this.revocations.onRevoked((userId) => {
-      for (const client of this.clients) if (client.conn.user.id === userId) client.ws.close(WS_CLOSE.unauthorized, 'the access token was revoked: sign in again');
+      for (const client of this.clients)
+        if (client.conn.user.id === userId)
+          client.ws.close(WS_CLOSE.unauthorized, 'the access token was revoked: sign in again');
     });
     this.timer = setInterval(() => this.sweep(), SLOW_CONSUMER_SWEEP_MS);
     this.timer.unref();
@@ -107,7 +115,10 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
     const open = [...this.clients];
     for (const client of open) client.ws.close(WS_CLOSE.restart, 'the server is restarting: reconnect with last_seq');
     if (open.length === 0) return;
-    await Promise.race([Promise.all(open.map((c) => new Promise((resolve) => c.ws.once('close', resolve)))), new Promise((resolve) => setTimeout(resolve, 1000))]);
+    await Promise.race([
+      Promise.all(open.map((c) => new Promise((resolve) => c.ws.once('close', resolve)))),
+      new Promise((resolve) => setTimeout(resolve, 1000)),
+    ]);
     for (const client of open) client.ws.terminate();
   }
 
@@ -133,7 +144,10 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
     try {
       user = await this.tokens.verify(token);
     } catch {
-      ws.close(WS_CLOSE.unauthorized, token ? 'the token is not valid' : 'a token is required: ?token= or Authorization: Bearer');
+      ws.close(
+        WS_CLOSE.unauthorized,
+        token ? 'the token is not valid' : 'a token is required: ?token= or Authorization: Bearer',
+      );
       return;
     }
     if (!isUuid(sessionId)) {
@@ -159,7 +173,11 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
       alive: true,
       rooms: new Set(),
       conn: undefined as unknown as ChannelConnection,
-      removed: (banned) => ws.close(WS_CLOSE.removed, banned ? 'you were banned from this session' : 'a moderator removed you from this session'),
+      removed: (banned) =>
+        ws.close(
+          WS_CLOSE.removed,
+          banned ? 'you were banned from this session' : 'a moderator removed you from this session',
+        ),
     };
     client.conn = {
       id,
@@ -182,7 +200,10 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
     ws.on('message', (data, isBinary) => void this.frame(client, data, isBinary));
     this.logger.debug({ conn: id, user_id: user.id, msg: 'connected (plain WebSocket)' });
 
-    const answer = await this.channel.handle(client.conn, 'join', { session_id: sessionId, ...(lastSeq !== undefined ? { last_seq: lastSeq } : {}) });
+    const answer = await this.channel.handle(client.conn, 'join', {
+      session_id: sessionId,
+      ...(lastSeq !== undefined ? { last_seq: lastSeq } : {}),
+    });
     if (!answer.ok) {
       ws.close(CLOSE_OF[answer.error.code] ?? WS_CLOSE.internal, reason(answer.error.message));
       return;
@@ -190,7 +211,12 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
     if ('state' in answer) {
       this.send(client, { ...(answer.state as object), type: 'session_state' });
     } else {
-      const { events, ok: _ok, resumed: _resumed, ...now } = answer as unknown as { events: object[]; ok: true; resumed: true };
+      const {
+        events,
+        ok: _ok,
+        resumed: _resumed,
+        ...now
+      } = answer as unknown as { events: object[]; ok: true; resumed: true };
       for (const event of events) this.send(client, event);
       this.send(client, { type: 'resumed', session_id: sessionId, ...now });
     }
@@ -201,19 +227,43 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
     try {
       frame = JSON.parse(isBinary ? Buffer.from(data as Buffer).toString('utf8') : String(data));
     } catch {
-      return this.send(client, { type: 'error', error: { code: 'bad_request', message: 'the frame is not valid JSON' } satisfies WireError });
+      return this.send(client, {
+        type: 'error',
+        error: { code: 'bad_request', message: 'the frame is not valid JSON' } satisfies WireError,
+      });
     }
-    if (typeof frame !== 'object' || frame === null || Array.isArray(frame) || typeof (frame as { type?: unknown }).type !== 'string') {
-      return this.send(client, { type: 'error', error: { code: 'bad_request', message: 'a frame is a JSON object with a string "type"' } satisfies WireError });
+    if (
+      typeof frame !== 'object' ||
+      frame === null ||
+      Array.isArray(frame) ||
+      typeof (frame as { type?: unknown }).type !== 'string'
+    ) {
+      return this.send(client, {
+        type: 'error',
+        error: { code: 'bad_request', message: 'a frame is a JSON object with a string "type"' } satisfies WireError,
+      });
     }
     const { type, request_id: requestId, ...rest } = frame as Record<string, unknown> & { type: string };
-    const echo = typeof requestId === 'string' || typeof requestId === 'number' ? { request_id: typeof requestId === 'string' ? requestId.slice(0, 100) : requestId } : {};
+    const echo =
+      typeof requestId === 'string' || typeof requestId === 'number'
+        ? { request_id: typeof requestId === 'string' ? requestId.slice(0, 100) : requestId }
+        : {};
     let answer: unknown;
     if ((MODERATE_ACTIONS as readonly string[]).includes(type)) {
       // A moderation action may be its own frame type: {"type": "cancel_agent"} is {"type": "moderate", "action": "cancel_agent"}.
-      answer = await this.channel.handle(client.conn, 'moderate', { ...rest, action: type, session_id: client.sessionId });
+      answer = await this.channel.handle(client.conn, 'moderate', {
+        ...rest,
+        action: type,
+        session_id: client.sessionId,
+      });
     } else if (type === 'join' || type === 'leave') {
-      answer = { ok: false, error: { code: 'bad_request', message: 'this connection is for the session in its URL: open another connection for another session' } satisfies WireError };
+      answer = {
+        ok: false,
+        error: {
+          code: 'bad_request',
+          message: 'this connection is for the session in its URL: open another connection for another session',
+        } satisfies WireError,
+      };
     } else {
       // session_id is the URL's; a message without client_msg_id gets one, so the simplest client works.
       const payload: Record<string, unknown> = { ...rest, session_id: client.sessionId };
@@ -229,10 +279,15 @@ export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShu
 
   /** Once a second: cut a client that stopped reading; every WS_PING_INTERVAL_MS (25 s), ping, and drop one that missed the last ping. */
   private sweep() {
-    const ping = ++this.ticks % Math.max(1, Math.round(this.config.limits.wsPingIntervalMs / SLOW_CONSUMER_SWEEP_MS)) === 0;
+    const ping =
+      ++this.ticks % Math.max(1, Math.round(this.config.limits.wsPingIntervalMs / SLOW_CONSUMER_SWEEP_MS)) === 0;
     for (const client of this.clients) {
       if (client.ws.bufferedAmount > this.config.limits.socketBufferBytes) {
-        this.logger.warn({ conn: client.conn.id, pending_bytes: client.ws.bufferedAmount, msg: 'plain WebSocket stopped reading; closed' });
+        this.logger.warn({
+          conn: client.conn.id,
+          pending_bytes: client.ws.bufferedAmount,
+          msg: 'plain WebSocket stopped reading; closed',
+        });
         client.ws.terminate();
         continue;
       }

@@ -22,12 +22,34 @@ export function participation(rows: ParticipationRows): Participation {
   const person = (userId: string, fallbackName = 'former member') => {
     let p = people.get(userId);
     if (!p) {
-      p = { user_id: userId, name: fallbackName, role: 'former member', guest: false, removed: true, asked: 0, answered: 0, waiting: 0, wait_median_ms: null, wait_max_ms: null, tokens: 0, hands_raised: 0, hands_granted: 0, times_muted: 0, waits: [] };
+      p = {
+        user_id: userId,
+        name: fallbackName,
+        role: 'former member',
+        guest: false,
+        removed: true,
+        asked: 0,
+        answered: 0,
+        waiting: 0,
+        wait_median_ms: null,
+        wait_max_ms: null,
+        tokens: 0,
+        hands_raised: 0,
+        hands_granted: 0,
+        times_muted: 0,
+        waits: [],
+      };
       people.set(userId, p);
     }
     return p;
   };
-  for (const m of rows.members) Object.assign(person(m.userId, m.displayName), { name: m.displayName, role: m.role, guest: m.guest, removed: m.banned });
+  for (const m of rows.members)
+    Object.assign(person(m.userId, m.displayName), {
+      name: m.displayName,
+      role: m.role,
+      guest: m.guest,
+      removed: m.banned,
+    });
   const allWaits: number[] = [];
   for (const q of rows.questions) {
     const p = person(q.authorId, q.authorName);
@@ -49,8 +71,13 @@ export function participation(rows: ParticipationRows): Participation {
     else person(h.userId).hands_granted++;
   }
   for (const [userId, n] of rows.mutes) person(userId).times_muted += n;
-  const list = [...people.values()].map(({ waits, ...p }) => ({ ...p, wait_median_ms: median(waits), wait_max_ms: waits.length ? Math.max(...waits) : null }));
-  const sum = (key: 'asked' | 'answered' | 'waiting' | 'tokens' | 'hands_raised' | 'hands_granted' | 'times_muted') => list.reduce((n, p) => n + p[key], 0);
+  const list = [...people.values()].map(({ waits, ...p }) => ({
+    ...p,
+    wait_median_ms: median(waits),
+    wait_max_ms: waits.length ? Math.max(...waits) : null,
+  }));
+  const sum = (key: 'asked' | 'answered' | 'waiting' | 'tokens' | 'hands_raised' | 'hands_granted' | 'times_muted') =>
+    list.reduce((n, p) => n + p[key], 0);
   return {
     totals: {
       people: list.filter((p) => !p.removed).length,
@@ -68,7 +95,22 @@ export function participation(rows: ParticipationRows): Participation {
   };
 }
 
-const CSV_COLUMNS: Array<keyof PersonParticipation> = ['user_id', 'name', 'role', 'guest', 'removed', 'asked', 'answered', 'waiting', 'wait_median_ms', 'wait_max_ms', 'tokens', 'hands_raised', 'hands_granted', 'times_muted'];
+const CSV_COLUMNS: Array<keyof PersonParticipation> = [
+  'user_id',
+  'name',
+  'role',
+  'guest',
+  'removed',
+  'asked',
+  'answered',
+  'waiting',
+  'wait_median_ms',
+  'wait_max_ms',
+  'tokens',
+  'hands_raised',
+  'hands_granted',
+  'times_muted',
+];
 
 /** RFC 4180: every field that holds a comma, quote or line break is quoted; a leading =+-@ is defused for spreadsheets. */
 function csvField(value: unknown): string {

@@ -22,8 +22,15 @@ export class ReportsController {
 
   @Get(':id/participation')
   @RequireSessionPermission('moderate')
-  @ApiOperation({ summary: 'Per person: questions asked, answered and waiting, wait median and longest, tokens, hands, mutes; totals first. ?format=csv for a spreadsheet' })
-  async participation(@Access() access: SessionAccess, @Query() query: ParticipationQuery, @Res({ passthrough: true }) res: Response) {
+  @ApiOperation({
+    summary:
+      'Per person: questions asked, answered and waiting, wait median and longest, tokens, hands, mutes; totals first. ?format=csv for a spreadsheet',
+  })
+  async participation(
+    @Access() access: SessionAccess,
+    @Query() query: ParticipationQuery,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const report = await this.reports.report(access.session.id);
     if (query.format === 'csv') {
       res.type('text/csv; charset=utf-8');

@@ -34,7 +34,12 @@ export class OpenAiSafetyClassifier implements SafetyClassifier {
 
   constructor(private readonly options: { apiKey?: string; baseUrl?: string; model: string; timeoutMs: number }) {
     this.name = `openai:${options.model}`;
-    this.client = new OpenAI({ apiKey: options.apiKey ?? 'not-needed', baseURL: options.baseUrl, timeout: options.timeoutMs, maxRetries: 1 });
+    this.client = new OpenAI({
+      apiKey: options.apiKey ?? 'not-needed',
+      baseURL: options.baseUrl,
+      timeout: options.timeoutMs,
+      maxRetries: 1,
+    });
   }
 
   async classify(text: string): Promise<SafetyVerdict> {
@@ -44,7 +49,11 @@ export class OpenAiSafetyClassifier implements SafetyClassifier {
       result = response.results[0];
       if (!result) throw new Error('the moderation endpoint returned no result');
     } catch (error) {
-      return { checked: false, error: redactSecrets(error instanceof Error ? error.message : String(error)), classifier: this.name };
+      return {
+        checked: false,
+        error: redactSecrets(error instanceof Error ? error.message : String(error)),
+        classifier: this.name,
+      };
     }
     const findings: SafetyFinding[] = [];
     const flagged = result.categories as unknown as Record<string, boolean | null>;
@@ -54,7 +63,9 @@ export class OpenAiSafetyClassifier implements SafetyClassifier {
       const score = scores[name] ?? 0;
       findings.push({ category, severity: severityOf(score), score: Math.round(score * 1000) / 1000 });
     }
-    const local = this.local.findingsOf(text).filter((f) => f.category === 'profanity' || f.category === 'personal_data');
+    const local = this.local
+      .findingsOf(text)
+      .filter((f) => f.category === 'profanity' || f.category === 'personal_data');
     return { checked: true, findings: mergeFindings([...findings, ...local]), classifier: this.name };
   }
 }

@@ -8,8 +8,10 @@ const EMAIL = /[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+/g;
 // +44 20 7946 0958, (555) 123-4567, 555-123-4567, 555.123.4567, 0612 345 678
 const PHONE_FORMATTED = /(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?|\d{2,4}[\s.-])\d{3,4}[\s.-]\d{3,4}\b/g;
 // "call me on 5551234567", "my number is 0612345678", "text me at 555 1234"
-const PHONE_IN_CONTEXT = /\b(?:call|text|phone|ring|whatsapp|message)\s+me(?:\s+(?:on|at))?\s*:?\s*(\+?\d[\d\s.-]{5,16}\d)|\b(?:my|his|her|their)\s+(?:phone\s+)?(?:number|cell|mobile)\s+is\s*:?\s*(\+?\d[\d\s.-]{5,16}\d)/gi;
-const STREET_WORDS = 'street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|court|ct|way|place|pl|terrace|close|crescent|calle|avenida';
+const PHONE_IN_CONTEXT =
+  /\b(?:call|text|phone|ring|whatsapp|message)\s+me(?:\s+(?:on|at))?\s*:?\s*(\+?\d[\d\s.-]{5,16}\d)|\b(?:my|his|her|their)\s+(?:phone\s+)?(?:number|cell|mobile)\s+is\s*:?\s*(\+?\d[\d\s.-]{5,16}\d)/gi;
+const STREET_WORDS =
+  'street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|court|ct|way|place|pl|terrace|close|crescent|calle|avenida';
 // 12 Secret Lane, 221B Baker Street, 1600 Pennsylvania Avenue NW
 const STREET = new RegExp(`\\b\\d{1,5}[a-z]?\\s+(?:[a-z][\\w'-]*\\s+){1,3}(?:${STREET_WORDS})\\b\\.?`, 'gi');
 // "I live at ..." followed by something with a digit
@@ -49,7 +51,11 @@ export function findPersonalData(text: string): PersonalDataSpan[] {
   return spans(text);
 }
 
-const MASK: Record<PersonalDataSpan['kind'], string> = { phone: '[phone number]', email: '[e-mail address]', address: '[address]' };
+const MASK: Record<PersonalDataSpan['kind'], string> = {
+  phone: '[phone number]',
+  email: '[e-mail address]',
+  address: '[address]',
+};
 
 /** The text with every phone number, e-mail and street address replaced by a placeholder. */
 export function redactPersonalData(text: string): string {

@@ -1,7 +1,9 @@
 import type { SafetyCategory, SafetyFinding, SafetySeverity } from '../contract/protocol.js';
 
 /** What one check found: `checked: false` when the classifier failed (the message goes on, marked "not checked"). */
-export type SafetyVerdict = { checked: true; findings: SafetyFinding[]; classifier: string } | { checked: false; error: string; classifier: string };
+export type SafetyVerdict =
+  | { checked: true; findings: SafetyFinding[]; classifier: string }
+  | { checked: false; error: string; classifier: string };
 
 /**
  * Reads a text and says what harm it may carry, by category. Two implementations,
@@ -30,7 +32,12 @@ export function mergeFindings(findings: readonly SafetyFinding[]): SafetyFinding
   const byCategory = new Map<SafetyCategory, SafetyFinding>();
   for (const f of findings) {
     const seen = byCategory.get(f.category);
-    if (!seen || RANK[f.severity] > RANK[seen.severity] || (f.severity === seen.severity && (f.score ?? 0) > (seen.score ?? 0))) byCategory.set(f.category, f);
+    if (
+      !seen ||
+      RANK[f.severity] > RANK[seen.severity] ||
+      (f.severity === seen.severity && (f.score ?? 0) > (seen.score ?? 0))
+    )
+      byCategory.set(f.category, f);
   }
   return [...byCategory.values()];
 }

@@ -62,7 +62,11 @@ export class SafetyFlagsRepository {
     return row ? toRecord(row) : null;
   }
 
-  async update(tx: DbTransaction, id: string, patch: { status?: SafetyFlagRecord['status']; note?: string | null; resolvedBy?: string; resolvedAt?: Date }): Promise<SafetyFlagRecord> {
+  async update(
+    tx: DbTransaction,
+    id: string,
+    patch: { status?: SafetyFlagRecord['status']; note?: string | null; resolvedBy?: string; resolvedAt?: Date },
+  ): Promise<SafetyFlagRecord> {
     return toRecord(await tx.safetyFlag.update({ where: { id }, data: patch }));
   }
 

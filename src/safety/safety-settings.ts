@@ -24,14 +24,19 @@ export function safetyOf(stored: unknown): SafetySettings {
 
 /** A client's change to the settings: known categories and modes only, merged over the current ones. */
 export function mergeSafety(current: SafetySettings, change: unknown): SafetySettings {
-  if (!change || typeof change !== 'object' || Array.isArray(change)) throw new DomainError('bad_request', 'safety must be an object of category: off | flag | hold');
+  if (!change || typeof change !== 'object' || Array.isArray(change))
+    throw new DomainError('bad_request', 'safety must be an object of category: off | flag | hold');
   const out = { ...current };
   for (const [key, value] of Object.entries(change as Record<string, unknown>)) {
     if (value === undefined) continue;
     if (!(SAFETY_CATEGORIES as readonly string[]).includes(key)) {
-      throw new DomainError('bad_request', `safety: unknown category ${JSON.stringify(key.slice(0, 40))} (one of ${SAFETY_CATEGORIES.join(', ')})`);
+      throw new DomainError(
+        'bad_request',
+        `safety: unknown category ${JSON.stringify(key.slice(0, 40))} (one of ${SAFETY_CATEGORIES.join(', ')})`,
+      );
     }
-    if (!MODES.has(value as SafetyMode)) throw new DomainError('bad_request', `safety.${key} must be off, flag or hold`);
+    if (!MODES.has(value as SafetyMode))
+      throw new DomainError('bad_request', `safety.${key} must be off, flag or hold`);
     out[key as keyof SafetySettings] = value as SafetyMode;
   }
   return out;
@@ -43,7 +48,10 @@ export function mergeSafety(current: SafetySettings, change: unknown): SafetySet
  * is flagged instead), `flagged` when any category not `off` was found, else nothing.
  * The findings returned are those the settings care about.
  */
-export function decide(settings: SafetySettings, findings: readonly SafetyFinding[]): { action: 'held' | 'flagged' | null; findings: SafetyFinding[] } {
+export function decide(
+  settings: SafetySettings,
+  findings: readonly SafetyFinding[],
+): { action: 'held' | 'flagged' | null; findings: SafetyFinding[] } {
   const counted = findings.filter((f) => settings[f.category] !== 'off');
   if (counted.length === 0) return { action: null, findings: [] };
   const hold = counted.some((f) => settings[f.category] === 'hold' && atLeast(f.severity, 'medium'));

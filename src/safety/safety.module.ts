@@ -16,7 +16,12 @@ import { SafetyService } from './safety.service.js';
       inject: [APP_CONFIG],
       useFactory: ({ safety }: AppConfig) =>
         safety.provider === 'openai'
-          ? new OpenAiSafetyClassifier({ apiKey: safety.apiKey, baseUrl: safety.baseUrl, model: safety.model, timeoutMs: safety.timeoutMs })
+          ? new OpenAiSafetyClassifier({
+              apiKey: safety.apiKey,
+              baseUrl: safety.baseUrl,
+              model: safety.model,
+              timeoutMs: safety.timeoutMs,
+            })
           : new OfflineSafetyClassifier(),
     },
   ],

@@ -57,7 +57,11 @@ export class SafetyService {
     try {
       verdict = await this.classifier.classify(text);
     } catch (error) {
-      verdict = { checked: false, error: error instanceof Error ? error.message : String(error), classifier: this.classifier.name };
+      verdict = {
+        checked: false,
+        error: error instanceof Error ? error.message : String(error),
+        classifier: this.classifier.name,
+      };
     }
     if (!verdict.checked) this.failed(verdict);
     return verdict;
@@ -66,7 +70,11 @@ export class SafetyService {
   private failed(verdict: Extract<SafetyVerdict, { checked: false }>) {
     this.failures.count++;
     if (Date.now() - this.failures.loggedAt < 60_000) return;
-    this.logger.warn({ classifier: verdict.classifier, failures: this.failures.count, msg: `safety check failed (${this.failures.count} since the last report; messages go on marked "not checked"): ${verdict.error}` });
+    this.logger.warn({
+      classifier: verdict.classifier,
+      failures: this.failures.count,
+      msg: `safety check failed (${this.failures.count} since the last report; messages go on marked "not checked"): ${verdict.error}`,
+    });
     this.failures = { count: 0, loggedAt: Date.now() };
   }
 
@@ -85,7 +93,11 @@ export class SafetyService {
   }
 
   /** The flag row for an assessment that found something (or could not check). */
-  flagOf(assessment: SafetyAssessment, message: { sessionId: string; id: string; authorId: string | null; source: 'message' | 'answer' }, at: Date): SafetyFlagRecord {
+  flagOf(
+    assessment: SafetyAssessment,
+    message: { sessionId: string; id: string; authorId: string | null; source: 'message' | 'answer' },
+    at: Date,
+  ): SafetyFlagRecord {
     return {
       id: newId(),
       sessionId: message.sessionId,
@@ -125,7 +137,11 @@ export class SafetyService {
     return this.flags.findIn(tx, flagId);
   }
 
-  update(tx: DbTransaction, flagId: string, patch: Parameters<SafetyFlagsRepository['update']>[2]): Promise<SafetyFlagRecord> {
+  update(
+    tx: DbTransaction,
+    flagId: string,
+    patch: Parameters<SafetyFlagsRepository['update']>[2],
+  ): Promise<SafetyFlagRecord> {
     return this.flags.update(tx, flagId, patch);
   }
 

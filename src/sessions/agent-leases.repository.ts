@@ -16,7 +16,11 @@ export class AgentLeasesRepository {
    * token), and whether it was taken from someone else (or from nobody) just now; null while
    * another live instance holds it. Two instances never answer one session.
    */
-  async acquireLease(sessionId: string, owner: string, ttlMs: number): Promise<{ generation: number; taken: boolean } | null> {
+  async acquireLease(
+    sessionId: string,
+    owner: string,
+    ttlMs: number,
+  ): Promise<{ generation: number; taken: boolean } | null> {
     const now = new Date();
     const until = new Date(now.getTime() + ttlMs);
     const rows = await this.prisma.$queryRaw<Array<{ generation: number; taken: boolean }>>`
@@ -40,20 +44,31 @@ export class AgentLeasesRepository {
 
   /** Inside the answer's transaction: whether this owner still holds this generation (the fence). */
   async holdsLease(tx: DbTransaction, sessionId: string, owner: string, generation: number): Promise<boolean> {
-    const row = await tx.session.findUnique({ where: { id: sessionId }, select: { agentLeaseOwner: true, agentLeaseGeneration: true } });
+    const row = await tx.session.findUnique({
+      where: { id: sessionId },
+      select: { agentLeaseOwner: true, agentLeaseGeneration: true },
+    });
     return row?.agentLeaseOwner === owner && row.agentLeaseGeneration === generation;
   }
 
   /** A lease taken over from another holder: what it was answering is pending again, to be answered once, here. */
   async requeueAnswering(sessionId: string): Promise<number> {
-    const { count } = await this.prisma.message.updateMany({ where: { sessionId, agentState: 'answering' }, data: { agentState: 'pending' } });
+    const { count } = await this.prisma.message.updateMany({
+      where: { sessionId, agentState: 'answering' },
+      data: { agentState: 'pending' },
+    });
     return count;
   }
 
   /** Who holds a session's lease, and until when (null: nobody). */
   async leaseOf(sessionId: string): Promise<{ owner: string; until: Date } | null> {
-    const row = await this.prisma.session.findUnique({ where: { id: sessionId }, select: { agentLeaseOwner: true, agentLeaseUntil: true } });
-    return row?.agentLeaseOwner && row.agentLeaseUntil ? { owner: row.agentLeaseOwner, until: row.agentLeaseUntil } : null;
+    const row = await this.prisma.session.findUnique({
+      where: { id: sessionId },
+      select: { agentLeaseOwner: true, agentLeaseUntil: true },
+    });
+    return row?.agentLeaseOwner && row.agentLeaseUntil
+      ? { owner: row.agentLeaseOwner, until: row.agentLeaseUntil }
+      : null;
   }
 
   async releaseLease(sessionId: string, owner: string): Promise<void> {
@@ -98,6 +113,9 @@ export class AgentLeasesRepository {
   }
 
   async markAnswering(ids: string[]): Promise<void> {
-    await this.prisma.message.updateMany({ where: { id: { in: ids }, agentState: 'pending' }, data: { agentState: 'answering' } });
+    await this.prisma.message.updateMany({
+      where: { id: { in: ids }, agentState: 'pending' },
+      data: { agentState: 'answering' },
+    });
   }
 }

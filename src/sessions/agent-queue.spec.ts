@@ -1,6 +1,12 @@
 import { AgentQueue, answerTokens, rebuildTutorTokens, type CounterRow } from './agent-queue.js';
 
-const q = (id: string, authorId: string, seq: number) => ({ id, authorId, authorName: authorId, seq, state: 'queued' as const });
+const q = (id: string, authorId: string, seq: number) => ({
+  id,
+  authorId,
+  authorName: authorId,
+  seq,
+  state: 'queued' as const,
+});
 
 describe("the agent queue's tutor-time counters", () => {
   it('charges an answer to its author as it streams, then settles on what was stored', () => {
@@ -62,12 +68,30 @@ describe("the agent queue's tutor-time counters", () => {
     const rows: CounterRow[] = [];
     const ask = (id: string, author: string, seq: number) => {
       live.enqueue(q(id, author, seq));
-      rows.push({ id, seq, role: 'user', authorId: author, agentState: 'answered', answeredSeq: null, replyTo: [], chars: 10 });
+      rows.push({
+        id,
+        seq,
+        role: 'user',
+        authorId: author,
+        agentState: 'answered',
+        answeredSeq: null,
+        replyTo: [],
+        chars: 10,
+      });
     };
     const answer = (seq: number, ids: string[], chars: number, how: 'answered' | 'requeued' = 'answered') => {
       live.claim(ids);
       live.settle(ids, how, seq, Date.now(), answerTokens(chars), weight);
-      rows.push({ id: `ans${seq}`, seq, role: 'assistant', authorId: null, agentState: 'none', answeredSeq: null, replyTo: ids, chars });
+      rows.push({
+        id: `ans${seq}`,
+        seq,
+        role: 'assistant',
+        authorId: null,
+        agentState: 'none',
+        answeredSeq: null,
+        replyTo: ids,
+        chars,
+      });
       if (how === 'answered') for (const r of rows) if (ids.includes(r.id)) r.answeredSeq = seq;
     };
     ask('a1', 'ada', 1);

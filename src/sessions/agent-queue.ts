@@ -65,7 +65,12 @@ export class AgentQueue {
   /** Per author, their answers' tokens and count: the estimate of their next answer's length. */
   private readonly answered = new Map<string, { tokens: number; count: number }>();
 
-  constructor(questions: Question[] = [], lastServed = new Map<string, number>(), tutorTokens = new Map<string, number>(), answered = new Map<string, { tokens: number; count: number }>()) {
+  constructor(
+    questions: Question[] = [],
+    lastServed = new Map<string, number>(),
+    tutorTokens = new Map<string, number>(),
+    answered = new Map<string, { tokens: number; count: number }>(),
+  ) {
     for (const q of questions) this.questions.set(q.id, { ...q });
     this.lastServed = lastServed;
     this.tutorTokens = tutorTokens;
@@ -79,17 +84,25 @@ export class AgentQueue {
    * no claim on the tutor.
    */
   private liftIfIdle(authorId: string, except: string): void {
-    const active = (a: string) => [...this.questions.values()].some((q) => q.authorId === a && q.id !== except && (q.state === 'queued' || q.state === 'answering'));
+    const active = (a: string) =>
+      [...this.questions.values()].some(
+        (q) => q.authorId === a && q.id !== except && (q.state === 'queued' || q.state === 'answering'),
+      );
     if (active(authorId)) return;
-    const waiting = new Set([...this.questions.values()].filter((q) => q.id !== except && q.authorId !== authorId && (q.state === 'queued' || q.state === 'answering')).map((q) => q.authorId));
+    const waiting = new Set(
+      [...this.questions.values()]
+        .filter((q) => q.id !== except && q.authorId !== authorId && (q.state === 'queued' || q.state === 'answering'))
+        .map((q) => q.authorId),
+    );
     let floor: number | undefined;
     if (waiting.size > 0) floor = Math.min(...[...waiting].map((a) => this.tutorTokens.get(a) ?? 0));
     else {
       let latest = -Infinity;
-      for (const [author, seq] of this.lastServed) if (seq > latest && author !== authorId) {
-        latest = seq;
-        floor = this.tutorTokens.get(author) ?? 0;
-      }
+      for (const [author, seq] of this.lastServed)
+        if (seq > latest && author !== authorId) {
+          latest = seq;
+          floor = this.tutorTokens.get(author) ?? 0;
+        }
     }
     if (floor !== undefined && floor > (this.tutorTokens.get(authorId) ?? 0)) this.tutorTokens.set(authorId, floor);
   }
@@ -146,10 +159,11 @@ export class AgentQueue {
   /** Switching to `moderated`: what was queued waits for approval too. Returns those ids. */
   holdAll(): string[] {
     const held: string[] = [];
-    for (const q of this.questions.values()) if (q.state === 'queued') {
-      q.state = 'waiting_approval';
-      held.push(q.id);
-    }
+    for (const q of this.questions.values())
+      if (q.state === 'queued') {
+        q.state = 'waiting_approval';
+        held.push(q.id);
+      }
     return held;
   }
 
@@ -192,12 +206,24 @@ export class AgentQueue {
    * charge for what was stored (a cancelled answer pays for what it streamed),
    * shared equally by its authors. A failure keeps what it streamed charged.
    */
-  settle(ids: readonly string[], how: Settlement, seq: number, at = Date.now(), tokens = 0, weightOf: (authorId: string) => number = () => 1): void {
+  settle(
+    ids: readonly string[],
+    how: Settlement,
+    seq: number,
+    at = Date.now(),
+    tokens = 0,
+    weightOf: (authorId: string) => number = () => 1,
+  ): void {
     const authors = this.authorsOf(ids);
     for (const author of authors) {
       const share = tokens / authors.length;
       // A failure stores a notice, not what streamed: the streamed charge stands.
-      const charged = how === 'failed' ? (this.tutorTokens.get(author) ?? 0) : (this.tutorTokens.get(author) ?? 0) - (this.streaming.get(author) ?? 0) + share / Math.max(1, weightOf(author));
+      const charged =
+        how === 'failed'
+          ? (this.tutorTokens.get(author) ?? 0)
+          : (this.tutorTokens.get(author) ?? 0) -
+            (this.streaming.get(author) ?? 0) +
+            share / Math.max(1, weightOf(author));
       this.tutorTokens.set(author, charged);
       if (tokens > 0) {
         const a = this.answered.get(author) ?? { tokens: 0, count: 0 };
@@ -281,7 +307,10 @@ export interface CounterRow {
  * skipped are left out (their leaving is not stored), so a lift that depended on
  * one may differ; otherwise the counters are those the live queue held.
  */
-export function rebuildTutorTokens(rows: CounterRow[], weightOf: (authorId: string) => number): { tutorTokens: Map<string, number>; answered: Map<string, { tokens: number; count: number }> } {
+export function rebuildTutorTokens(
+  rows: CounterRow[],
+  weightOf: (authorId: string) => number,
+): { tutorTokens: Map<string, number>; answered: Map<string, { tokens: number; count: number }> } {
   const ASKED = new Set<AgentState>(['pending', 'answering', 'answered', 'failed', 'closed']);
   const replay = new AgentQueue();
   const open = new Map<string, string>(); // question id -> author, asked and not yet settled
@@ -297,7 +326,14 @@ export function rebuildTutorTokens(rows: CounterRow[], weightOf: (authorId: stri
       replay.claim(ids);
       // Settled by this answer: the questions whose answered_seq is this answer's seq (an interrupted answer settles none).
       const settled = ids.filter((id) => byId.get(id)?.answeredSeq === row.seq);
-      replay.settle(ids, settled.length ? 'answered' : 'requeued', row.seq, 0, row.role === 'assistant' ? answerTokens(row.chars) : 0, weightOf);
+      replay.settle(
+        ids,
+        settled.length ? 'answered' : 'requeued',
+        row.seq,
+        0,
+        row.role === 'assistant' ? answerTokens(row.chars) : 0,
+        weightOf,
+      );
       for (const id of settled) open.delete(id);
     }
   }
@@ -305,7 +341,9 @@ export function rebuildTutorTokens(rows: CounterRow[], weightOf: (authorId: stri
 }
 
 /** A stored question as the queue holds it (its row's agent_state must be a queue state). */
-export function questionOfRow(m: Pick<Message, 'id' | 'authorId' | 'authorName' | 'seq' | 'agentState' | 'anonymous' | 'votes'>): Question {
+export function questionOfRow(
+  m: Pick<Message, 'id' | 'authorId' | 'authorName' | 'seq' | 'agentState' | 'anonymous' | 'votes'>,
+): Question {
   return {
     id: m.id,
     authorId: m.authorId!,

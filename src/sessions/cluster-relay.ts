@@ -51,17 +51,24 @@ export class ClusterRelay implements OnModuleInit, OnModuleDestroy {
   async onModuleInit() {
     if (!this.signals.clustered) return;
     const send = (sessionId: string, message: BusMessage) =>
-      void this.signals.toOthers(busChannel(sessionId), message).catch((error: unknown) => this.logger.warn(`could not relay an event: ${String(error)}`));
+      void this.signals
+        .toOthers(busChannel(sessionId), message)
+        .catch((error: unknown) => this.logger.warn(`could not relay an event: ${String(error)}`));
     this.bus.connectCluster(
-      { durable: (event) => send(event.sessionId, { kind: 'durable', event }), ephemeral: (publication) => send(publication.sessionId, { kind: 'ephemeral', publication }) },
+      {
+        durable: (event) => send(event.sessionId, { kind: 'durable', event }),
+        ephemeral: (publication) => send(publication.sessionId, { kind: 'ephemeral', publication }),
+      },
       { push: (event, deliver) => this.push(event, deliver) },
     );
     // A session's events are heard here from before its live state is read until this process ends.
     this.live.setFollower((sessionId) =>
-      this.signals.follow(busChannel(sessionId), (m) => this.receive(m as unknown as BusMessage)).catch((error: unknown) => {
-        // Served anyway: its connections here see gaps and fill them by resuming.
-        this.logger.warn(`could not follow session ${sessionId}'s events: ${String(error)}`);
-      }),
+      this.signals
+        .follow(busChannel(sessionId), (m) => this.receive(m as unknown as BusMessage))
+        .catch((error: unknown) => {
+          // Served anyway: its connections here see gaps and fill them by resuming.
+          this.logger.warn(`could not follow session ${sessionId}'s events: ${String(error)}`);
+        }),
     );
   }
 
@@ -72,7 +79,12 @@ export class ClusterRelay implements OnModuleInit, OnModuleDestroy {
 
   private receive(message: BusMessage) {
     if (message.kind === 'ephemeral') return this.bus.receiveEphemeral(message.publication);
-    if (message.kind !== 'durable' || typeof message.event?.sessionId !== 'string' || typeof message.event.seq !== 'number') return;
+    if (
+      message.kind !== 'durable' ||
+      typeof message.event?.sessionId !== 'string' ||
+      typeof message.event.seq !== 'number'
+    )
+      return;
     const event = message.event;
     this.bus.receiveDurable({ ...event, at: event.at ? new Date(event.at) : undefined });
   }
@@ -120,7 +132,10 @@ export class ClusterRelay implements OnModuleInit, OnModuleDestroy {
     const held = this.held.get(sessionId);
     if (!held) return;
     const last = this.live.peek(sessionId)?.lastSeq;
-    this.logger.warn({ session_id: sessionId, msg: `events after seq ${last} never arrived from the other instances: the live state reloads from the database` });
+    this.logger.warn({
+      session_id: sessionId,
+      msg: `events after seq ${last} never arrived from the other instances: the live state reloads from the database`,
+    });
     this.live.forgetHere(sessionId);
     this.release(sessionId, held);
   }

@@ -39,7 +39,11 @@ export class GuestJoinService {
     const misses = await wrongCodes.get(address);
     if (misses && misses.consumedPoints >= this.config.limits.wrongJoinCodesPer10Min) {
       const retryAfterMs = Math.max(1000, misses.msBeforeNext);
-      throw new DomainError('rate_limited', `too many wrong join codes from here: try again in ${Math.ceil(retryAfterMs / 60_000)} min`, retryAfterMs);
+      throw new DomainError(
+        'rate_limited',
+        `too many wrong join codes from here: try again in ${Math.ceil(retryAfterMs / 60_000)} min`,
+        retryAfterMs,
+      );
     }
     const admitted = await this.admit(input.join_code, current, input.display_name).catch(async (error: unknown) => {
       if (error instanceof DomainError && error.code === 'not_found') await wrongCodes.penalty(address, 1);
@@ -76,15 +80,31 @@ export class GuestJoinService {
     const waiting = session.waitingRoom;
     return this.log.write(session.id, async (tx, log) => {
       if (!returning && (await this.sessions.countGuests(tx, session.id)) >= this.config.limits.guestsPerSession) {
-        throw new DomainError('forbidden', `this session is full: it admits at most ${this.config.limits.guestsPerSession} guests`);
+        throw new DomainError(
+          'forbidden',
+          `this session is full: it admits at most ${this.config.limits.guestsPerSession} guests`,
+        );
       }
       // Inside the write, so two guests joining at once with one name cannot both get it.
-      const admitted = returning ?? (await this.accounts.createGuest(tx, session.id, uniqueDisplayName(displayName, await this.sessions.memberNames(tx, session.id))));
+      const admitted =
+        returning ??
+        (await this.accounts.createGuest(
+          tx,
+          session.id,
+          uniqueDisplayName(displayName, await this.sessions.memberNames(tx, session.id)),
+        ));
       await this.sessions.upsertMember(tx, session.id, admitted.id, { role, waiting });
       // Someone in the waiting room is announced to staff only; being admitted is announced to all.
       await log.append(
         'member_updated',
-        { user_id: admitted.id, role, muted_until: null, display_name: admitted.displayName, ...(waiting ? { waiting: true } : {}), ...(returning ? {} : { guest: true }) },
+        {
+          user_id: admitted.id,
+          role,
+          muted_until: null,
+          display_name: admitted.displayName,
+          ...(waiting ? { waiting: true } : {}),
+          ...(returning ? {} : { guest: true }),
+        },
         waiting ? 'staff' : 'all',
         returning ? undefined : { guest: true },
       );

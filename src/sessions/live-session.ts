@@ -134,9 +134,11 @@ export class LiveSession {
           role: p.role as Role,
           mutedUntil: typeof p.muted_until === 'string' ? new Date(p.muted_until) : null,
           banned: false,
-          displayName: (p.display_name as string | undefined) ?? this.members.get(p.user_id as string)?.displayName ?? '',
+          displayName:
+            (p.display_name as string | undefined) ?? this.members.get(p.user_id as string)?.displayName ?? '',
           // Absent: as it was (a mute, say); the waiting room and being admitted say so.
-          waiting: typeof p.waiting === 'boolean' ? p.waiting : (this.members.get(p.user_id as string)?.waiting ?? false),
+          waiting:
+            typeof p.waiting === 'boolean' ? p.waiting : (this.members.get(p.user_id as string)?.waiting ?? false),
         });
         break;
       case 'member_removed': {
@@ -153,7 +155,8 @@ export class LiveSession {
       case 'session_updated': {
         const changes = (p.changes ?? {}) as Record<string, unknown>;
         // Switching to `moderated`: what was queued waits for approval too (leaving it approves nothing).
-        if (event.internal?.holdsQueue) for (const id of this.queue.holdAll()) this.patchMessage(id, { approval: 'waiting' });
+        if (event.internal?.holdsQueue)
+          for (const id of this.queue.holdAll()) this.patchMessage(id, { approval: 'waiting' });
         // Resuming without answer_pending: what arrived during the pause was handled in person.
         const agent = changes.agent as { paused?: boolean } | undefined;
         if (agent?.paused === false && p.answer_pending === false) {
@@ -163,7 +166,9 @@ export class LiveSession {
         break;
       }
       case 'session_closed':
-        if (event.internal?.clearsQueue) for (const id of this.queue.clear()) this.patchMessage(id, { not_answered: 'session_closed', approval: undefined });
+        if (event.internal?.clearsQueue)
+          for (const id of this.queue.clear())
+            this.patchMessage(id, { not_answered: 'session_closed', approval: undefined });
         w.hands.clear();
         s.status = 'closed';
         s.closedAt = event.at ?? new Date();
@@ -181,7 +186,7 @@ export class LiveSession {
         w.messages.push(message);
         if (w.messages.length > WINDOW_MESSAGES) w.messages.splice(0, w.messages.length - WINDOW_MESSAGES);
         if (message.visibility === 'all') w.counts.visible++;
-        const state = (event.internal?.agentState ? QUESTION_STATE_OF_COLUMN[event.internal.agentState] : undefined);
+        const state = event.internal?.agentState ? QUESTION_STATE_OF_COLUMN[event.internal.agentState] : undefined;
         if (message.role === 'user' && message.author_id && (state === 'queued' || state === 'waiting_approval')) {
           this.queue.enqueue({
             id: message.id,
@@ -195,7 +200,14 @@ export class LiveSession {
         }
         if (event.internal?.settles && message.reply_to) {
           const tokens = message.role === 'assistant' ? answerTokens(message.content.length) : 0;
-          this.queue.settle(message.reply_to, event.internal.settles, event.seq, event.at?.getTime() ?? Date.now(), tokens, this.weightOf);
+          this.queue.settle(
+            message.reply_to,
+            event.internal.settles,
+            event.seq,
+            event.at?.getTime() ?? Date.now(),
+            tokens,
+            this.weightOf,
+          );
         }
         break;
       }
@@ -212,7 +224,12 @@ export class LiveSession {
         break;
       }
       case 'hand_raised':
-        w.hands.set(p.user_id as string, { userId: p.user_id as string, note: (p.note as string | undefined) ?? null, raisedAt: event.at ?? new Date(), raisedSeq: event.seq });
+        w.hands.set(p.user_id as string, {
+          userId: p.user_id as string,
+          note: (p.note as string | undefined) ?? null,
+          raisedAt: event.at ?? new Date(),
+          raisedSeq: event.seq,
+        });
         break;
       case 'hand_lowered':
         w.hands.delete(p.user_id as string);
@@ -224,7 +241,10 @@ export class LiveSession {
         }
         if (p.action === 'dismiss_message') {
           this.queue.dismiss(p.message_id as string);
-          this.patchMessage(p.message_id as string, { approval: 'dismissed', ...(typeof p.reason === 'string' ? { dismiss_reason: p.reason } : {}) });
+          this.patchMessage(p.message_id as string, {
+            approval: 'dismissed',
+            ...(typeof p.reason === 'string' ? { dismiss_reason: p.reason } : {}),
+          });
         }
         break;
       case 'votes_changed':
@@ -235,7 +255,8 @@ export class LiveSession {
     // What the server changed alongside the event and does not put on the wire.
     const internal = event.internal;
     if (internal?.joinCode !== undefined) s.joinCode = internal.joinCode;
-    if (internal?.humanAnsweredWhilePaused !== undefined) s.humanAnsweredWhilePaused = internal.humanAnsweredWhilePaused;
+    if (internal?.humanAnsweredWhilePaused !== undefined)
+      s.humanAnsweredWhilePaused = internal.humanAnsweredWhilePaused;
     return 'applied';
   }
 }

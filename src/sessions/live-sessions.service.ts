@@ -80,16 +80,18 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
     const inFlight = this.loading.get(sessionId);
     if (inFlight) return inFlight.promise;
     const buffered: CommittedEvent[] = [];
-    const promise = (this.follow ? this.follow(sessionId) : Promise.resolve()).then(() => this.read(sessionId)).then((live) => {
-      this.loading.delete(sessionId);
-      if (!live) return null;
-      // Events committed while the rows were read: those past the rows' seq apply now, in order.
-      for (const event of buffered) {
-        if (live.apply(event) === 'gap') return this.read(sessionId); // cannot happen in one process; be safe
-      }
-      this.entries.set(sessionId, { live, usedAt: Date.now() });
-      return live;
-    });
+    const promise = (this.follow ? this.follow(sessionId) : Promise.resolve())
+      .then(() => this.read(sessionId))
+      .then((live) => {
+        this.loading.delete(sessionId);
+        if (!live) return null;
+        // Events committed while the rows were read: those past the rows' seq apply now, in order.
+        for (const event of buffered) {
+          if (live.apply(event) === 'gap') return this.read(sessionId); // cannot happen in one process; be safe
+        }
+        this.entries.set(sessionId, { live, usedAt: Date.now() });
+        return live;
+      });
     this.loading.set(sessionId, { promise, buffered });
     promise.catch(() => this.loading.delete(sessionId));
     return promise;
@@ -137,23 +139,40 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
       this.messages.counterRows(sessionId),
     ]);
     const map = new Map<string, LiveMember>();
-    for (const m of members) map.set(m.userId, { role: m.role, mutedUntil: m.mutedUntil, banned: m.banned, displayName: m.displayName, waiting: m.waiting, guest: m.guest, weight: m.weight });
-    const handMap = new Map<string, LiveHand>(hands.map((h) => [h.userId, { userId: h.userId, note: h.note, raisedAt: h.raisedAt, raisedSeq: h.raisedSeq }]));
-    return new LiveSession(session, map, {
-      messages: messages.filter((m) => m.seq <= session.lastSeq).map(toWireMessage),
-      counts: { all, visible },
-      hands: handMap,
-      events: events.filter((e) => e.seq <= session.lastSeq),
-    }, new AgentQueue(
-      questions
-        .filter((m) => m.seq <= session.lastSeq && m.authorId)
-        .map((m) => questionOfRow(m)),
-      lastServed,
-      ...(() => {
-        const counters = rebuildTutorTokens(counterRows.filter((r) => r.seq <= session.lastSeq), (id) => map.get(id)?.weight ?? 1);
-        return [counters.tutorTokens, counters.answered] as const;
-      })(),
-    ));
+    for (const m of members)
+      map.set(m.userId, {
+        role: m.role,
+        mutedUntil: m.mutedUntil,
+        banned: m.banned,
+        displayName: m.displayName,
+        waiting: m.waiting,
+        guest: m.guest,
+        weight: m.weight,
+      });
+    const handMap = new Map<string, LiveHand>(
+      hands.map((h) => [h.userId, { userId: h.userId, note: h.note, raisedAt: h.raisedAt, raisedSeq: h.raisedSeq }]),
+    );
+    return new LiveSession(
+      session,
+      map,
+      {
+        messages: messages.filter((m) => m.seq <= session.lastSeq).map(toWireMessage),
+        counts: { all, visible },
+        hands: handMap,
+        events: events.filter((e) => e.seq <= session.lastSeq),
+      },
+      new AgentQueue(
+        questions.filter((m) => m.seq <= session.lastSeq && m.authorId).map((m) => questionOfRow(m)),
+        lastServed,
+        ...(() => {
+          const counters = rebuildTutorTokens(
+            counterRows.filter((r) => r.seq <= session.lastSeq),
+            (id) => map.get(id)?.weight ?? 1,
+          );
+          return [counters.tutorTokens, counters.answered] as const;
+        })(),
+      ),
+    );
   }
 
   private apply(event: CommittedEvent) {
@@ -163,7 +182,9 @@ export class LiveSessions implements OnModuleInit, OnModuleDestroy {
     if (!entry) return;
     if (entry.live.apply(event) === 'gap') {
       // Never serve state that missed an event: the next use loads it again.
-      this.logger.warn(`session ${event.sessionId}: event ${event.seq} after ${entry.live.lastSeq}; reloading its live state`);
+      this.logger.warn(
+        `session ${event.sessionId}: event ${event.seq} after ${entry.live.lastSeq}; reloading its live state`,
+      );
       this.entries.delete(event.sessionId);
     }
   }

@@ -16,7 +16,8 @@ type Message = MessageRecord;
  */
 export function visibleTo(viewer: Viewer): Prisma.MessageWhereInput {
   if (viewer.role === 'moderator') return {};
-  const mine: Prisma.MessageWhereInput[] = viewer.userId === null ? [] : [{ visibility: 'held', authorId: viewer.userId }];
+  const mine: Prisma.MessageWhereInput[] =
+    viewer.userId === null ? [] : [{ visibility: 'held', authorId: viewer.userId }];
   if (isStaff(viewer.role)) return { OR: [{ visibility: { in: ['all', 'staff'] } }, ...mine] };
   return mine.length ? { OR: [{ visibility: 'all' }, ...mine] } : { visibility: 'all' };
 }
@@ -35,9 +36,14 @@ export class MessagesRepository {
   }
 
   /** The stored messages among these (session, author, client_msg_id) triples, in one query. */
-  findByClientMsgIds(tx: DbTransaction, keys: Array<{ sessionId: string; authorId: string; clientMsgId: string }>): Promise<Message[]> {
+  findByClientMsgIds(
+    tx: DbTransaction,
+    keys: Array<{ sessionId: string; authorId: string; clientMsgId: string }>,
+  ): Promise<Message[]> {
     if (keys.length === 0) return Promise.resolve([]);
-    return tx.message.findMany({ where: { OR: keys.map((k) => ({ sessionId: k.sessionId, authorId: k.authorId, clientMsgId: k.clientMsgId })) } });
+    return tx.message.findMany({
+      where: { OR: keys.map((k) => ({ sessionId: k.sessionId, authorId: k.authorId, clientMsgId: k.clientMsgId })) },
+    });
   }
 
   // Reads come in two forms: outside a write, and `…In(tx, …)` inside one (see SessionsRepository).
@@ -72,7 +78,11 @@ export class MessagesRepository {
   /** How many messages everyone may see (`public`), or all of them. */
   count(sessionId: string, scope: 'all' | 'public', upToSeq?: number): Promise<number> {
     return this.prisma.message.count({
-      where: { sessionId, ...(scope === 'all' ? {} : { visibility: 'all' }), ...(upToSeq !== undefined ? { seq: { lte: upToSeq } } : {}) },
+      where: {
+        sessionId,
+        ...(scope === 'all' ? {} : { visibility: 'all' }),
+        ...(upToSeq !== undefined ? { seq: { lte: upToSeq } } : {}),
+      },
     });
   }
 
@@ -112,7 +122,11 @@ export class MessagesRepository {
     return this.agentStateQuery(tx, sessionId, states);
   }
 
-  private agentStateQuery(db: DbTransaction | PrismaClient, sessionId: string, states: AgentState[]): Promise<Message[]> {
+  private agentStateQuery(
+    db: DbTransaction | PrismaClient,
+    sessionId: string,
+    states: AgentState[],
+  ): Promise<Message[]> {
     return db.message.findMany({
       where: { sessionId, agentState: { in: states }, deletedAt: null },
       orderBy: { seq: 'asc' },
@@ -131,12 +145,32 @@ export class MessagesRepository {
 
   /** What round_robin's counters are rebuilt from: questions the agent took up and every answer, with its length. */
   async counterRows(sessionId: string): Promise<CounterRow[]> {
-    const rows = await this.prisma.$queryRaw<Array<{ id: string; seq: number; role: MessageRole; author_id: string | null; agent_state: AgentState; answered_seq: number | null; reply_to: string[]; chars: number }>>`
+    const rows = await this.prisma.$queryRaw<
+      Array<{
+        id: string;
+        seq: number;
+        role: MessageRole;
+        author_id: string | null;
+        agent_state: AgentState;
+        answered_seq: number | null;
+        reply_to: string[];
+        chars: number;
+      }>
+    >`
       SELECT id, seq, role, author_id, agent_state, answered_seq, reply_to, length(content) AS chars FROM messages
       WHERE session_id = ${sessionId}::uuid
         AND ((role = 'user' AND agent_state IN ('pending', 'answering', 'answered', 'failed', 'closed')) OR (role IN ('assistant', 'system') AND cardinality(reply_to) > 0))
       ORDER BY seq`;
-    return rows.map((r) => ({ id: r.id, seq: Number(r.seq), role: r.role, authorId: r.author_id, agentState: r.agent_state, answeredSeq: r.answered_seq === null ? null : Number(r.answered_seq), replyTo: r.reply_to, chars: Number(r.chars) }));
+    return rows.map((r) => ({
+      id: r.id,
+      seq: Number(r.seq),
+      role: r.role,
+      authorId: r.author_id,
+      agentState: r.agent_state,
+      answeredSeq: r.answered_seq === null ? null : Number(r.answered_seq),
+      replyTo: r.reply_to,
+      chars: Number(r.chars),
+    }));
   }
 
   /** Per author, the seq of the last answer they received: the round-robin rotation. */
@@ -153,7 +187,11 @@ export class MessagesRepository {
   async addVote(tx: DbTransaction, messageId: string, userId: string): Promise<number | null> {
     const { count } = await tx.messageVote.createMany({ data: [{ messageId, userId }], skipDuplicates: true });
     if (count === 0) return null;
-    const updated = await tx.message.update({ where: { id: messageId }, data: { votes: { increment: 1 } }, select: { votes: true } });
+    const updated = await tx.message.update({
+      where: { id: messageId },
+      data: { votes: { increment: 1 } },
+      select: { votes: true },
+    });
     return updated.votes;
   }
 
@@ -175,7 +213,9 @@ export class MessagesRepository {
    * Returns the questions withdrawn.
    */
   async withdrawWaitingOf(tx: DbTransaction, sessionId: string, authorId: string): Promise<Message[]> {
-    const waiting = await tx.message.findMany({ where: { sessionId, authorId, agentState: { in: ['pending', 'awaiting_approval'] }, deletedAt: null } });
+    const waiting = await tx.message.findMany({
+      where: { sessionId, authorId, agentState: { in: ['pending', 'awaiting_approval'] }, deletedAt: null },
+    });
     const ids = (state: AgentState) => waiting.filter((m) => m.agentState === state).map((m) => m.id);
     await this.updateMany(tx, ids('pending'), { agentState: 'withdrawn' });
     await this.updateMany(tx, ids('awaiting_approval'), { agentState: 'withdrawn_held' });
@@ -184,11 +224,16 @@ export class MessagesRepository {
 
   /** Brings back what withdrawWaitingOf took from this author; returns those questions as they are now. */
   async restoreWithdrawnOf(tx: DbTransaction, sessionId: string, authorId: string): Promise<Message[]> {
-    const withdrawn = await tx.message.findMany({ where: { sessionId, authorId, agentState: { in: ['withdrawn', 'withdrawn_held'] }, deletedAt: null } });
+    const withdrawn = await tx.message.findMany({
+      where: { sessionId, authorId, agentState: { in: ['withdrawn', 'withdrawn_held'] }, deletedAt: null },
+    });
     const ids = (state: AgentState) => withdrawn.filter((m) => m.agentState === state).map((m) => m.id);
     await this.updateMany(tx, ids('withdrawn'), { agentState: 'pending' });
     await this.updateMany(tx, ids('withdrawn_held'), { agentState: 'awaiting_approval' });
-    return withdrawn.map((m): Message => ({ ...m, agentState: m.agentState === 'withdrawn' ? 'pending' : 'awaiting_approval' }));
+    return withdrawn.map((m): Message => ({
+      ...m,
+      agentState: m.agentState === 'withdrawn' ? 'pending' : 'awaiting_approval',
+    }));
   }
 
   async updateMany(tx: DbTransaction, ids: string[], data: MessageChanges): Promise<void> {

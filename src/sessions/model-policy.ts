@@ -8,5 +8,8 @@ import { DomainError } from '../common/domain-error.js';
  */
 export function checkModelAllowed(user: AuthUser, model: string | null | undefined, offered: readonly string[]): void {
   if (model === undefined || model === null || offered.includes(model) || user.isAdmin) return;
-  throw new DomainError('forbidden', `the model "${model.slice(0, 100)}" is not offered on this server; choose one of: ${offered.join(', ')}`);
+  throw new DomainError(
+    'forbidden',
+    `the model "${model.slice(0, 100)}" is not offered on this server; choose one of: ${offered.join(', ')}`,
+  );
 }

@@ -116,7 +116,12 @@ export type NewMessage = Pick<MessageRecord, 'id' | 'sessionId' | 'seq' | 'role'
 export type MessageChanges = Partial<Omit<MessageRecord, 'id' | 'sessionId' | 'createdAt'>>;
 
 /** The columns of a session other modules may change (never its id, seq or lease). */
-export type SessionChanges = Partial<Omit<SessionRecord, 'id' | 'lastSeq' | 'createdById' | 'createdAt' | 'agentLeaseOwner' | 'agentLeaseUntil' | 'agentLeaseGeneration'>>;
+export type SessionChanges = Partial<
+  Omit<
+    SessionRecord,
+    'id' | 'lastSeq' | 'createdById' | 'createdAt' | 'agentLeaseOwner' | 'agentLeaseUntil' | 'agentLeaseGeneration'
+  >
+>;
 
 export type MemberChanges = Partial<Pick<MemberRecord, 'role' | 'mutedUntil' | 'banned' | 'waiting' | 'weight'>>;
 

@@ -35,7 +35,8 @@ export class SessionAccessService {
     }
     if (!member) throw notMember();
     if (member.banned) throw new DomainError('not_member', 'you were removed from this session');
-    if (member.waiting) throw new DomainError('forbidden', 'you are in the waiting room: a moderator will let you in soon');
+    if (member.waiting)
+      throw new DomainError('forbidden', 'you are in the waiting room: a moderator will let you in soon');
     return {
       session,
       userId: user.id,
@@ -47,7 +48,8 @@ export class SessionAccessService {
 
   async authorize(user: AuthUser, sessionId: unknown, permission: Permission): Promise<SessionAccess> {
     const access = await this.resolve(user, sessionId);
-    if (!roleAllows(access.role, permission)) throw new DomainError('forbidden', PERMISSION_DENIED_MESSAGES[permission]);
+    if (!roleAllows(access.role, permission))
+      throw new DomainError('forbidden', PERMISSION_DENIED_MESSAGES[permission]);
     return access;
   }
 }

@@ -45,7 +45,12 @@ export interface CommittedEvent {
 }
 
 /** Who receives an ephemeral event. */
-export type Audience = { kind: 'session' } | { kind: 'staff' } | { kind: 'non_staff' } | { kind: 'user'; userId: string } | { kind: 'others'; userId: string };
+export type Audience =
+  | { kind: 'session' }
+  | { kind: 'staff' }
+  | { kind: 'non_staff' }
+  | { kind: 'user'; userId: string }
+  | { kind: 'others'; userId: string };
 
 export interface EphemeralPublication {
   sessionId: string;

@@ -3,7 +3,15 @@ import { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import type { DbTransaction } from '../persistence/transaction.js';
 import type { CommittedEvent } from './session-event-bus.js';
 
-type EventRow = { sessionId: string; seq: number; type: string; visibility: string; visibleTo: string | null; payload: unknown; createdAt: Date };
+type EventRow = {
+  sessionId: string;
+  seq: number;
+  type: string;
+  visibility: string;
+  visibleTo: string | null;
+  payload: unknown;
+  createdAt: Date;
+};
 
 const toCommitted = (row: EventRow): CommittedEvent => ({
   sessionId: row.sessionId,
@@ -83,7 +91,11 @@ export class SessionEventsRepository {
 
   /** The newest `limit` events, oldest first. */
   async newest(sessionId: string, limit: number): Promise<CommittedEvent[]> {
-    const rows = await this.prisma.sessionEvent.findMany({ where: { sessionId }, orderBy: { seq: 'desc' }, take: limit });
+    const rows = await this.prisma.sessionEvent.findMany({
+      where: { sessionId },
+      orderBy: { seq: 'desc' },
+      take: limit,
+    });
     return rows.reverse().map(toCommitted);
   }
 
@@ -101,12 +113,22 @@ export class SessionEventsRepository {
    * (once when asked; a held question again when approved): each keeps its
    * own seq, with the tombstone's fields.
    */
-  async redactMessage(tx: DbTransaction, sessionId: string, messageId: string, payload: { message: object }): Promise<void> {
+  async redactMessage(
+    tx: DbTransaction,
+    sessionId: string,
+    messageId: string,
+    payload: { message: object },
+  ): Promise<void> {
     const carriers = await tx.$queryRaw<Array<{ seq: number; payload: { message: Record<string, unknown> } }>>`
       SELECT seq, payload FROM session_events
       WHERE session_id = ${sessionId}::uuid AND type = 'new_message' AND payload->'message'->>'id' = ${messageId}`;
     for (const carrier of carriers) {
-      const message = { ...carrier.payload.message, ...payload.message, seq: carrier.payload.message.seq, visibility: carrier.payload.message.visibility };
+      const message = {
+        ...carrier.payload.message,
+        ...payload.message,
+        seq: carrier.payload.message.seq,
+        visibility: carrier.payload.message.visibility,
+      };
       await tx.sessionEvent.update({
         where: { sessionId_seq: { sessionId, seq: Number(carrier.seq) } },
         data: { payload: { ...carrier.payload, message } as Prisma.InputJsonValue },

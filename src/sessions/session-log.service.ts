@@ -17,7 +17,13 @@ const audienceOf = (visibility: Visibility): Pick<CommittedEvent, 'visibility' |
 
 /** Who may read events about this message: whoever may read the message. */
 export const visibilityOfMessage = (message: { visibility: string; authorId: string | null }): Visibility =>
-  message.visibility === 'held' ? (message.authorId ? { moderatorsAnd: message.authorId } : 'moderators') : message.visibility === 'all' ? 'all' : 'staff';
+  message.visibility === 'held'
+    ? message.authorId
+      ? { moderatorsAnd: message.authorId }
+      : 'moderators'
+    : message.visibility === 'all'
+      ? 'all'
+      : 'staff';
 
 export interface EventAppender {
   /**
@@ -61,7 +67,11 @@ export interface SessionBatch<I> {
  * session, one outcome per item in order: a result, or an Error for an item
  * refused (which writes nothing). Throwing fails the whole batch.
  */
-export type BatchCommit<I, R> = (batches: Array<SessionBatch<I>>, tx: DbTransaction, log: BatchAppender) => Promise<Array<Array<R | Error>>>;
+export type BatchCommit<I, R> = (
+  batches: Array<SessionBatch<I>>,
+  tx: DbTransaction,
+  log: BatchAppender,
+) => Promise<Array<Array<R | Error>>>;
 
 /** Submits items for group commit; see SessionLog.groupCommit. */
 export interface GroupCommit<I, R> {
@@ -104,24 +114,34 @@ export class SessionLog {
   }
 
   write<T>(sessionId: string, work: (tx: DbTransaction, log: EventAppender) => Promise<T>): Promise<T> {
-    return this.track(this.mutex.run(sessionId, async () => {
-      const committed: CommittedEvent[] = [];
-      const result = await this.events.transaction(async (tx) => {
-        committed.length = 0; // a retried transaction starts over
-        return work(tx, {
-          append: async (type, payloadOrBuild, visibility = 'all', internal) => {
-            const seq = await this.events.nextSeq(tx, sessionId);
-            const payload = typeof payloadOrBuild === 'function' ? await payloadOrBuild(seq) : payloadOrBuild;
-            const event: CommittedEvent = { sessionId, seq, type, ...audienceOf(visibility), payload, at: new Date(), ...(internal ? { internal } : {}) };
-            await this.events.insert(tx, event);
-            committed.push(event);
-            return seq;
-          },
+    return this.track(
+      this.mutex.run(sessionId, async () => {
+        const committed: CommittedEvent[] = [];
+        const result = await this.events.transaction(async (tx) => {
+          committed.length = 0; // a retried transaction starts over
+          return work(tx, {
+            append: async (type, payloadOrBuild, visibility = 'all', internal) => {
+              const seq = await this.events.nextSeq(tx, sessionId);
+              const payload = typeof payloadOrBuild === 'function' ? await payloadOrBuild(seq) : payloadOrBuild;
+              const event: CommittedEvent = {
+                sessionId,
+                seq,
+                type,
+                ...audienceOf(visibility),
+                payload,
+                at: new Date(),
+                ...(internal ? { internal } : {}),
+              };
+              await this.events.insert(tx, event);
+              committed.push(event);
+              return seq;
+            },
+          });
         });
-      });
-      for (const event of committed) this.bus.publishDurable(event);
-      return result;
-    }));
+        for (const event of committed) this.bus.publishDurable(event);
+        return result;
+      }),
+    );
   }
 
   /**
@@ -154,16 +174,18 @@ export class SessionLog {
     };
     return {
       submit: (sessionId, item) =>
-        this.track(new Promise<R>((resolve, reject) => {
-          let queue = queues.get(sessionId);
-          if (!queue) queues.set(sessionId, (queue = []));
-          queue.push({ item, resolve, reject });
-          // Start after this turn of the event loop: messages read off sockets in the same turn go together.
-          if (!flushing) {
-            flushing = true;
-            setImmediate(() => void flush());
-          }
-        })),
+        this.track(
+          new Promise<R>((resolve, reject) => {
+            let queue = queues.get(sessionId);
+            if (!queue) queues.set(sessionId, (queue = []));
+            queue.push({ item, resolve, reject });
+            // Start after this turn of the event loop: messages read off sockets in the same turn go together.
+            if (!flushing) {
+              flushing = true;
+              setImmediate(() => void flush());
+            }
+          }),
+        ),
     };
   }
 
@@ -192,7 +214,15 @@ export class SessionLog {
                 const built = events.map((e): CommittedEvent => {
                   const seq = next.get(e.sessionId)!;
                   next.set(e.sessionId, seq + 1);
-                  return { sessionId: e.sessionId, seq, type: e.type, ...audienceOf(e.visibility), payload: e.payload(seq), at, ...(e.internal ? { internal: e.internal } : {}) };
+                  return {
+                    sessionId: e.sessionId,
+                    seq,
+                    type: e.type,
+                    ...audienceOf(e.visibility),
+                    payload: e.payload(seq),
+                    at,
+                    ...(e.internal ? { internal: e.internal } : {}),
+                  };
                 });
                 await this.events.insertMany(tx, built);
                 committed.push(...built);

@@ -21,7 +21,9 @@ export class SessionPermissionGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const permission = this.reflector.get<Permission | undefined>(SESSION_PERMISSION, context.getHandler());
     if (!permission) return true;
-    const request = context.switchToHttp().getRequest<{ user: AuthUser; params: { id?: string }; sessionAccess?: SessionAccess }>();
+    const request = context
+      .switchToHttp()
+      .getRequest<{ user: AuthUser; params: { id?: string }; sessionAccess?: SessionAccess }>();
     request.sessionAccess = await this.access.authorize(request.user, request.params.id, permission);
     return true;
   }

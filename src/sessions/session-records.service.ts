@@ -2,7 +2,15 @@ import { Injectable } from '@nestjs/common';
 import type { DbTransaction } from '../persistence/transaction.js';
 import { AgentLeasesRepository } from './agent-leases.repository.js';
 import { MessagesRepository } from './messages.repository.js';
-import type { AgentState, MemberChanges, MessageChanges, MessageRecord, NewMessage, SessionChanges, SessionRecord } from './records.js';
+import type {
+  AgentState,
+  MemberChanges,
+  MessageChanges,
+  MessageRecord,
+  NewMessage,
+  SessionChanges,
+  SessionRecord,
+} from './records.js';
 import { SessionsRepository, type MemberWithName } from './sessions.repository.js';
 
 /*
@@ -52,7 +60,12 @@ export class SessionRecords {
     return this.sessions.isGuestOf(tx, userId, sessionId);
   }
 
-  upsertMember(tx: DbTransaction, sessionId: string, userId: string, data: Parameters<SessionsRepository['upsertMember']>[3]) {
+  upsertMember(
+    tx: DbTransaction,
+    sessionId: string,
+    userId: string,
+    data: Parameters<SessionsRepository['upsertMember']>[3],
+  ) {
     return this.sessions.upsertMember(tx, sessionId, userId, data);
   }
 
@@ -87,7 +100,10 @@ export class MessageRecords {
     return this.messages.createMany(tx, rows);
   }
 
-  findByClientMsgIds(tx: DbTransaction, keys: Array<{ sessionId: string; authorId: string; clientMsgId: string }>): Promise<MessageRecord[]> {
+  findByClientMsgIds(
+    tx: DbTransaction,
+    keys: Array<{ sessionId: string; authorId: string; clientMsgId: string }>,
+  ): Promise<MessageRecord[]> {
     return this.messages.findByClientMsgIds(tx, keys);
   }
 
@@ -136,7 +152,11 @@ export class AgentLeases {
   constructor(private readonly leases: AgentLeasesRepository) {}
 
   /** Takes or renews this instance's lease: its generation (the fence) and whether it changed hands now; null while another holds it. */
-  acquireLease(sessionId: string, owner: string, ttlMs: number): Promise<{ generation: number; taken: boolean } | null> {
+  acquireLease(
+    sessionId: string,
+    owner: string,
+    ttlMs: number,
+  ): Promise<{ generation: number; taken: boolean } | null> {
     return this.leases.acquireLease(sessionId, owner, ttlMs);
   }
 

@@ -87,8 +87,12 @@ export function toWireMessage(row: MessageRow): WireMessage {
 function questionFields(row: MessageRow): Partial<WireMessage> {
   if (row.role !== 'user') return {};
   return {
-    ...(row.agentState === 'awaiting_approval' || row.agentState === 'withdrawn_held' ? { approval: 'waiting' as const } : {}),
-    ...(row.agentState === 'dismissed' ? { approval: 'dismissed' as const, ...(row.dismissReason ? { dismiss_reason: row.dismissReason } : {}) } : {}),
+    ...(row.agentState === 'awaiting_approval' || row.agentState === 'withdrawn_held'
+      ? { approval: 'waiting' as const }
+      : {}),
+    ...(row.agentState === 'dismissed'
+      ? { approval: 'dismissed' as const, ...(row.dismissReason ? { dismiss_reason: row.dismissReason } : {}) }
+      : {}),
     ...(row.agentState === 'closed' ? { not_answered: 'session_closed' as const } : {}),
     ...(row.votes > 0 ? { votes: row.votes } : {}),
     ...(row.anonymous ? { anonymous: true } : {}),

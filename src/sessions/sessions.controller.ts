@@ -3,7 +3,13 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/auth.guard.js';
-import { CreateSessionInput, EventsQuery, ListSessionsQuery, MessagesQuery, TranscriptQuery } from './dto/session.inputs.js';
+import {
+  CreateSessionInput,
+  EventsQuery,
+  ListSessionsQuery,
+  MessagesQuery,
+  TranscriptQuery,
+} from './dto/session.inputs.js';
 import type { SessionAccess } from './session.mappers.js';
 import { Access, RequireSessionPermission, SessionPermissionGuard } from './session-permission.guard.js';
 import { SessionsService } from './sessions.service.js';
@@ -56,7 +62,11 @@ export class SessionsController {
 
   @Get(':id/transcript')
   @RequireSessionPermission('read')
-  async transcript(@Access() access: SessionAccess, @Query() query: TranscriptQuery, @Res({ passthrough: true }) res: Response) {
+  async transcript(
+    @Access() access: SessionAccess,
+    @Query() query: TranscriptQuery,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const options = { includeNotes: query.include_notes === true };
     if (query.format === 'markdown') {
       res.type('text/markdown; charset=utf-8');

@@ -6,7 +6,10 @@ import type { MemberChanges, MemberRecord, SessionChanges, SessionRecord, Sessio
 /** A new session's row: what is not given takes the column defaults. */
 export type NewSession = Pick<SessionRecord, 'id' | 'title' | 'createdById'> & SessionChanges;
 
-const sessionData = ({ safety, ...rest }: SessionChanges) => ({ ...rest, ...(safety === undefined ? {} : { safety: safety as Prisma.InputJsonValue }) });
+const sessionData = ({ safety, ...rest }: SessionChanges) => ({
+  ...rest,
+  ...(safety === undefined ? {} : { safety: safety as Prisma.InputJsonValue }),
+});
 
 export interface MemberWithName extends MemberRecord {
   displayName: string;
@@ -47,7 +50,12 @@ export class SessionsRepository {
   }
 
   /** Sessions newest first; `memberId` limits to where that user is a member (not banned). */
-  list(options: { memberId?: string; status?: SessionStatus; cursor?: string; limit: number }): Promise<SessionRecord[]> {
+  list(options: {
+    memberId?: string;
+    status?: SessionStatus;
+    cursor?: string;
+    limit: number;
+  }): Promise<SessionRecord[]> {
     return this.prisma.session.findMany({
       where: {
         ...(options.status ? { status: options.status } : {}),
@@ -63,8 +71,16 @@ export class SessionsRepository {
   async stats(sessionIds: string[]): Promise<Map<string, { members: number; questions: number }>> {
     if (sessionIds.length === 0) return new Map();
     const [members, questions] = await Promise.all([
-      this.prisma.member.groupBy({ by: ['sessionId'], where: { sessionId: { in: sessionIds }, banned: false }, _count: { _all: true } }),
-      this.prisma.message.groupBy({ by: ['sessionId'], where: { sessionId: { in: sessionIds }, role: 'user', visibility: 'all' }, _count: { _all: true } }),
+      this.prisma.member.groupBy({
+        by: ['sessionId'],
+        where: { sessionId: { in: sessionIds }, banned: false },
+        _count: { _all: true },
+      }),
+      this.prisma.message.groupBy({
+        by: ['sessionId'],
+        where: { sessionId: { in: sessionIds }, role: 'user', visibility: 'all' },
+        _count: { _all: true },
+      }),
     ]);
     const stats = new Map(sessionIds.map((id) => [id, { members: 0, questions: 0 }]));
     for (const row of members) stats.get(row.sessionId)!.members = row._count._all;
@@ -84,7 +100,11 @@ export class SessionsRepository {
     return this.memberWithName(tx, sessionId, userId);
   }
 
-  private async memberWithName(db: DbTransaction | PrismaClient, sessionId: string, userId: string): Promise<MemberWithName | null> {
+  private async memberWithName(
+    db: DbTransaction | PrismaClient,
+    sessionId: string,
+    userId: string,
+  ): Promise<MemberWithName | null> {
     const row = await db.member.findUnique({
       where: { sessionId_userId: { sessionId, userId } },
       include: { user: { select: { displayName: true, guestSessionId: true } } },
@@ -100,7 +120,11 @@ export class SessionsRepository {
       include: { user: { select: { displayName: true, guestSessionId: true } } },
       orderBy: { joinedAt: 'asc' },
     });
-    return rows.map(({ user, ...member }) => ({ ...member, displayName: user.displayName, guest: user.guestSessionId !== null }));
+    return rows.map(({ user, ...member }) => ({
+      ...member,
+      displayName: user.displayName,
+      guest: user.guestSessionId !== null,
+    }));
   }
 
   /** Raised hands in order (the live state's copy is loaded from here). */
@@ -110,8 +134,16 @@ export class SessionsRepository {
 
   /** Every member, banned ones included (the live state needs to know who is kept out). */
   async listAllMembers(sessionId: string): Promise<MemberWithName[]> {
-    const rows = await this.prisma.member.findMany({ where: { sessionId }, include: { user: { select: { displayName: true, guestSessionId: true } } }, orderBy: { joinedAt: 'asc' } });
-    return rows.map(({ user, ...member }) => ({ ...member, displayName: user.displayName, guest: user.guestSessionId !== null }));
+    const rows = await this.prisma.member.findMany({
+      where: { sessionId },
+      include: { user: { select: { displayName: true, guestSessionId: true } } },
+      orderBy: { joinedAt: 'asc' },
+    });
+    return rows.map(({ user, ...member }) => ({
+      ...member,
+      displayName: user.displayName,
+      guest: user.guestSessionId !== null,
+    }));
   }
 
   /** Guests ever admitted to the session (a guest account belongs to one session). */
@@ -127,14 +159,29 @@ export class SessionsRepository {
 
   /** The display names of the session's members (banned ones included: nobody may pass for them either). */
   async memberNames(tx: DbTransaction, sessionId: string): Promise<string[]> {
-    const rows = await tx.member.findMany({ where: { sessionId }, select: { user: { select: { displayName: true } } } });
+    const rows = await tx.member.findMany({
+      where: { sessionId },
+      select: { user: { select: { displayName: true } } },
+    });
     return rows.map((r) => r.user.displayName);
   }
 
-  upsertMember(tx: DbTransaction, sessionId: string, userId: string, data: Required<Pick<MemberChanges, 'role'>> & Omit<MemberChanges, 'role' | 'weight'>): Promise<MemberRecord> {
+  upsertMember(
+    tx: DbTransaction,
+    sessionId: string,
+    userId: string,
+    data: Required<Pick<MemberChanges, 'role'>> & Omit<MemberChanges, 'role' | 'weight'>,
+  ): Promise<MemberRecord> {
     return tx.member.upsert({
       where: { sessionId_userId: { sessionId, userId } },
-      create: { sessionId, userId, role: data.role, banned: data.banned ?? false, mutedUntil: data.mutedUntil ?? null, waiting: data.waiting ?? false },
+      create: {
+        sessionId,
+        userId,
+        role: data.role,
+        banned: data.banned ?? false,
+        mutedUntil: data.mutedUntil ?? null,
+        waiting: data.waiting ?? false,
+      },
       update: data,
     });
   }
@@ -146,7 +193,6 @@ export class SessionsRepository {
   async deleteMember(tx: DbTransaction, sessionId: string, userId: string): Promise<void> {
     await tx.member.deleteMany({ where: { sessionId, userId } });
   }
-
 
   /** Members whose timed mute is still recorded (to announce expiry, also after a restart). */
   listTimedMutes(): Promise<MemberRecord[]> {

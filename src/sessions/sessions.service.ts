@@ -69,7 +69,8 @@ export class SessionsService {
   }
 
   async list(user: AuthUser, query: { status?: SessionStatus; cursor?: string; limit?: number }) {
-    if (query.cursor !== undefined && !isUuid(query.cursor)) throw new DomainError('bad_request', 'cursor is not valid');
+    if (query.cursor !== undefined && !isUuid(query.cursor))
+      throw new DomainError('bad_request', 'cursor is not valid');
     const limit = query.limit ?? 20;
     const rows = await this.sessions.list({
       memberId: user.isAdmin ? undefined : user.id,
@@ -79,12 +80,17 @@ export class SessionsService {
     });
     const page = rows.slice(0, limit);
     const [roles, stats] = await Promise.all([
-      Promise.all(page.map((s) => (user.isAdmin ? 'moderator' : this.sessions.findMember(s.id, user.id).then((m) => m?.role)))),
+      Promise.all(
+        page.map((s) => (user.isAdmin ? 'moderator' : this.sessions.findMember(s.id, user.id).then((m) => m?.role))),
+      ),
       this.sessions.stats(page.map((s) => s.id)),
     ]);
     return {
       // Extension: with each session's member and question counts (the home page's list).
-      sessions: page.map((s, i) => ({ ...toWireSession(s, { moderator: roles[i] === 'moderator' }), stats: stats.get(s.id)! })),
+      sessions: page.map((s, i) => ({
+        ...toWireSession(s, { moderator: roles[i] === 'moderator' }),
+        stats: stats.get(s.id)!,
+      })),
       next_cursor: rows.length > limit ? page[page.length - 1].id : null,
     };
   }
@@ -96,17 +102,28 @@ export class SessionsService {
   }
 
   /** A page of history, newest first (PROTOCOL: `before_seq` pagination). */
-  async history(access: SessionAccess, beforeSeq: number | undefined, limit: number): Promise<{ messages: WireMessage[]; has_more: boolean }> {
+  async history(
+    access: SessionAccess,
+    beforeSeq: number | undefined,
+    limit: number,
+  ): Promise<{ messages: WireMessage[]; has_more: boolean }> {
     const viewer = viewerOf(access);
     const rows = await this.messages.page(access.session.id, { beforeSeq, limit: limit + 1, viewer });
-    return { messages: rows.slice(0, limit).map((row) => viewMessage(toWireMessage(row), viewer)!), has_more: rows.length > limit };
+    return {
+      messages: rows.slice(0, limit).map((row) => viewMessage(toWireMessage(row), viewer)!),
+      has_more: rows.length > limit,
+    };
   }
 
   async totalMessages(access: SessionAccess): Promise<number> {
     return this.messages.countFor(access.session.id, viewerOf(access));
   }
 
-  async events(access: SessionAccess, afterSeq: number, limit: number): Promise<{ events: DurableEvent[]; has_more: boolean }> {
+  async events(
+    access: SessionAccess,
+    afterSeq: number,
+    limit: number,
+  ): Promise<{ events: DurableEvent[]; has_more: boolean }> {
     const rows = await this.log.list(access.session.id, afterSeq, limit + 1);
     const viewer = viewerOf(access);
     return { events: rows.slice(0, limit).map((e) => toWireEvent(e, viewer)), has_more: rows.length > limit };
@@ -121,12 +138,19 @@ export class SessionsService {
   async transcript(access: SessionAccess, options: { includeNotes?: boolean } = {}) {
     const viewer = viewerOf(access);
     const notes = options.includeNotes === true && isStaff(viewer.role);
-    const [rows, members] = await Promise.all([this.messages.all(access.session.id, { viewer, includeDeleted: true }), this.sessions.listMembers(access.session.id)]);
+    const [rows, members] = await Promise.all([
+      this.messages.all(access.session.id, { viewer, includeDeleted: true }),
+      this.sessions.listMembers(access.session.id),
+    ]);
     return {
       session: this.view(access.session, access),
       exported_at: new Date().toISOString(),
-      participants: members.filter((m) => !m.waiting).map((m) => ({ user_id: m.userId, name: m.displayName, role: m.role, ...(m.guest ? { guest: true } : {}) })),
-      messages: rows.filter((row) => row.visibility === 'all' || (notes && row.visibility === 'staff')).map((row) => viewMessage(toWireMessage(row), viewer)!),
+      participants: members
+        .filter((m) => !m.waiting)
+        .map((m) => ({ user_id: m.userId, name: m.displayName, role: m.role, ...(m.guest ? { guest: true } : {}) })),
+      messages: rows
+        .filter((row) => row.visibility === 'all' || (notes && row.visibility === 'staff'))
+        .map((row) => viewMessage(toWireMessage(row), viewer)!),
     };
   }
 
@@ -143,11 +167,15 @@ export class SessionsService {
     ];
     for (const m of messages) {
       const label = m.visibility === 'staff' ? ' (private note)' : m.status !== 'complete' ? ` (${m.status})` : '';
-      lines.push(`**${escapeMarkdown(m.author_name)}**${label}, ${m.timestamp}:`, '', m.deleted ? '_This message was deleted by a moderator._' : m.content, '');
+      lines.push(
+        `**${escapeMarkdown(m.author_name)}**${label}, ${m.timestamp}:`,
+        '',
+        m.deleted ? '_This message was deleted by a moderator._' : m.content,
+        '',
+      );
     }
     return lines.join('\n');
   }
-
 }
 
 const escapeMarkdown = (text: string) => text.replace(/([*_`\\])/g, '\\$1');

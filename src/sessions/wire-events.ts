@@ -61,7 +61,9 @@ export function viewMessage(message: WireMessage, viewer: Viewer): WireMessage |
 /** The queue as one viewer reads it: other people's anonymous questions without their author. */
 export function viewQueue(queue: Array<WireQueueEntry & { anonymous?: boolean }>, viewer: Viewer): WireQueueEntry[] {
   const staff = isStaff(viewer.role);
-  return queue.map(({ anonymous, ...entry }) => (anonymous && !staff && entry.user_id !== viewer.userId ? { ...entry, user_id: null } : entry));
+  return queue.map(({ anonymous, ...entry }) =>
+    anonymous && !staff && entry.user_id !== viewer.userId ? { ...entry, user_id: null } : entry,
+  );
 }
 
 /**
@@ -73,7 +75,10 @@ export function viewQueue(queue: Array<WireQueueEntry & { anonymous?: boolean }>
 export function toWireEvent(event: CommittedEvent, viewer: Viewer): DurableEvent {
   const staff = isStaff(viewer.role);
   const named = viewer.userId !== null && viewer.userId === event.visibleTo;
-  if ((event.visibility === 'staff' && !staff && !named) || (event.visibility === 'moderators' && viewer.role !== 'moderator' && !named)) {
+  if (
+    (event.visibility === 'staff' && !staff && !named) ||
+    (event.visibility === 'moderators' && viewer.role !== 'moderator' && !named)
+  ) {
     return { type: 'hidden', session_id: event.sessionId, seq: event.seq };
   }
   let payload = event.payload;

@@ -22,7 +22,10 @@ export class HandsRepository {
   private async query(tx: DbTransaction | PrismaClient, sessionId: string): Promise<HandWithName[]> {
     const rows = await tx.hand.findMany({ where: { sessionId }, orderBy: { raisedSeq: 'asc' } });
     if (rows.length === 0) return [];
-    const users = await tx.user.findMany({ where: { id: { in: rows.map((r) => r.userId) } }, select: { id: true, displayName: true } });
+    const users = await tx.user.findMany({
+      where: { id: { in: rows.map((r) => r.userId) } },
+      select: { id: true, displayName: true },
+    });
     const names = new Map(users.map((u) => [u.id, u.displayName]));
     return rows.map((r) => ({ ...r, displayName: names.get(r.userId) ?? 'someone' }));
   }
@@ -31,7 +34,10 @@ export class HandsRepository {
     return tx.hand.findUnique({ where: { sessionId_userId: { sessionId, userId } } });
   }
 
-  async create(tx: DbTransaction, data: { sessionId: string; userId: string; note: string | null; raisedSeq: number }): Promise<void> {
+  async create(
+    tx: DbTransaction,
+    data: { sessionId: string; userId: string; note: string | null; raisedSeq: number },
+  ): Promise<void> {
     await tx.hand.create({ data });
   }
 

@@ -7,7 +7,14 @@ import { newId } from '../common/ids.js';
 import type { AgentState, MessageRecord as Message, SessionRecord as Session } from '../sessions/records.js';
 import { MessageRecords } from '../sessions/session-records.service.js';
 import type { DbTransaction } from '../persistence/transaction.js';
-import { SessionLog, visibilityOfMessage, type BatchAppender, type BatchEvent, type GroupCommit, type SessionBatch } from '../sessions/session-log.service.js';
+import {
+  SessionLog,
+  visibilityOfMessage,
+  type BatchAppender,
+  type BatchEvent,
+  type GroupCommit,
+  type SessionBatch,
+} from '../sessions/session-log.service.js';
 import { toWireMessage, type SessionAccess } from '../sessions/session.mappers.js';
 import { LiveSessions } from '../sessions/live-sessions.service.js';
 import { SessionRecords } from '../sessions/session-records.service.js';
@@ -26,7 +33,8 @@ export interface PostMessageInput {
 }
 
 /** Two questions are the same when they differ only in case and spacing. */
-const sameQuestion = (a: string, b: string) => a.trim().replace(/\s+/g, ' ').toLowerCase() === b.trim().replace(/\s+/g, ' ').toLowerCase();
+const sameQuestion = (a: string, b: string) =>
+  a.trim().replace(/\s+/g, ' ').toLowerCase() === b.trim().replace(/\s+/g, ' ').toLowerCase();
 
 /** Does the text address the agent: `@tutor`, or `@<its configured name>`? */
 export function mentionsAgent(content: string, agentName: string): boolean {
@@ -53,7 +61,8 @@ interface Posted {
   queued: boolean;
 }
 
-const dedupeKey = (sessionId: string, authorId: string, clientMsgId: string) => `${sessionId}\u0000${authorId}\u0000${clientMsgId}`;
+const dedupeKey = (sessionId: string, authorId: string, clientMsgId: string) =>
+  `${sessionId}\u0000${authorId}\u0000${clientMsgId}`;
 
 /**
  * A person's message entering the session: the session's rules (closed,
@@ -85,7 +94,10 @@ export class MessageIntakeService {
       throw new DomainError('too_large', `content must be at most ${MAX_CONTENT_LENGTH} characters`);
     }
     // The safety check runs before the message takes its place: a held message is never shown.
-    const verdict = access.role !== 'moderator' && this.safety.enabled(access.session.safety) ? await this.safety.check(input.content) : undefined;
+    const verdict =
+      access.role !== 'moderator' && this.safety.enabled(access.session.safety)
+        ? await this.safety.check(input.content)
+        : undefined;
     const pending: PendingPost = { user, access, input, verdict };
     try {
       // In a cluster the allowance is shared through Redis and taken here, before the write.
@@ -105,11 +117,17 @@ export class MessageIntakeService {
    * each session is applied to its live state. One dedupe read, one seq
    * allocation, one insert of events and one of messages for the whole batch.
    */
-  private async commit(batches: Array<SessionBatch<PendingPost>>, tx: DbTransaction, log: BatchAppender): Promise<Array<Array<Posted | Error>>> {
+  private async commit(
+    batches: Array<SessionBatch<PendingPost>>,
+    tx: DbTransaction,
+    log: BatchAppender,
+  ): Promise<Array<Array<Posted | Error>>> {
     // A retry of something already stored answers the first message, whatever changed since.
     const stored = await this.messages.findByClientMsgIds(
       tx,
-      batches.flatMap(({ sessionId, items }) => items.map((p) => ({ sessionId, authorId: p.user.id, clientMsgId: p.input.clientMsgId }))),
+      batches.flatMap(({ sessionId, items }) =>
+        items.map((p) => ({ sessionId, authorId: p.user.id, clientMsgId: p.input.clientMsgId })),
+      ),
     );
     const existing = new Map(stored.map((m) => [dedupeKey(m.sessionId, m.authorId ?? '', m.clientMsgId ?? ''), m]));
     type Outcome = Posted | Error | { row: Message } | { sameAs: number };
@@ -162,7 +180,12 @@ export class MessageIntakeService {
           return void outcomes.push(error as Error);
         }
         // A person answering while the agent is paused: the agent's next prompt says so.
-        const inPerson = current.agentPaused && item.access.role === 'moderator' && row.visibility === 'all' && !current.humanAnsweredWhilePaused && !answersInPerson;
+        const inPerson =
+          current.agentPaused &&
+          item.access.role === 'moderator' &&
+          row.visibility === 'all' &&
+          !current.humanAnsweredWhilePaused &&
+          !answersInPerson;
         answersInPerson ||= inPerson;
         rows.push(row);
         events.push({
@@ -184,7 +207,8 @@ export class MessageIntakeService {
     await log.appendMany(events);
     await this.messages.createMany(tx, rows);
     await this.safety.record(tx, flags);
-    for (const sessionId of inPersonSessions) await this.sessions.update(tx, sessionId, { humanAnsweredWhilePaused: true });
+    for (const sessionId of inPersonSessions)
+      await this.sessions.update(tx, sessionId, { humanAnsweredWhilePaused: true });
     return perSession.map((outcomes) => {
       const settled = outcomes.map((o): Posted | Error | { sameAs: number } =>
         'row' in o ? { message: toWireMessage(o.row), queued: o.row.agentState === 'pending' } : o,
@@ -213,8 +237,10 @@ export class MessageIntakeService {
     this.checkSessionRules(user, { ...access, session: current }, input);
     if (input.anonymous) {
       if (input.visibility !== 'all') throw new DomainError('bad_request', 'a private note cannot be anonymous');
-      if (access.role !== 'contributor') throw new DomainError('bad_request', 'only contributors ask anonymously: staff always speak as themselves');
-      if (!current.anonymousQuestions) throw new DomainError('bad_request', 'this session does not allow anonymous questions');
+      if (access.role !== 'contributor')
+        throw new DomainError('bad_request', 'only contributors ask anonymously: staff always speak as themselves');
+      if (!current.anonymousQuestions)
+        throw new DomainError('bad_request', 'this session does not allow anonymous questions');
     }
     const agentState = this.agentStateFor(current, access, input);
     const queued = agentState === 'pending' || agentState === 'awaiting_approval';
@@ -225,10 +251,15 @@ export class MessageIntakeService {
     // One person cannot fill the tutor's queue: a few questions waiting at a time.
     if (queued && access.role !== 'moderator' && (waiting.get(user.id) ?? 0) >= this.config.limits.pendingPerAuthor) {
       const n = this.config.limits.pendingPerAuthor;
-      throw new DomainError('rate_limited', `you already have ${n} question${n === 1 ? '' : 's'} waiting for the tutor: wait for an answer first`, 5000);
+      throw new DomainError(
+        'rate_limited',
+        `you already have ${n} question${n === 1 ? '' : 's'} waiting for the tutor: wait for an answer first`,
+        5000,
+      );
     }
     const limit = this.limitOf(current);
-    if (access.role !== 'moderator' && limit && !this.rateLimits.shared) item.refund = this.rateLimits.consume(current.id, user.id, limit);
+    if (access.role !== 'moderator' && limit && !this.rateLimits.shared)
+      item.refund = this.rateLimits.consume(current.id, user.id, limit);
     if (queued) {
       waiting.set(user.id, (waiting.get(user.id) ?? 0) + 1);
       latest.set(user.id, { seq: Number.MAX_SAFE_INTEGER, content: input.content });
@@ -274,11 +305,27 @@ export class MessageIntakeService {
    * checked": moderators read that on the message), and for self-harm the help text, to its
    * author and moderators, at once, whatever the session's pause.
    */
-  private flagEvents(row: Message, assessment: SafetyAssessment, now: Date, rows: Message[], events: BatchEvent[], flags: SafetyFlagRecord[]) {
-    const flag = this.safety.flagOf(assessment, { sessionId: row.sessionId, id: row.id, authorId: row.authorId, source: 'message' }, now);
+  private flagEvents(
+    row: Message,
+    assessment: SafetyAssessment,
+    now: Date,
+    rows: Message[],
+    events: BatchEvent[],
+    flags: SafetyFlagRecord[],
+  ) {
+    const flag = this.safety.flagOf(
+      assessment,
+      { sessionId: row.sessionId, id: row.id, authorId: row.authorId, source: 'message' },
+      now,
+    );
     flags.push(flag);
     if (assessment.status === 'not_checked') return;
-    events.push({ sessionId: row.sessionId, type: 'safety_flag', visibility: 'moderators', payload: () => this.safety.eventOf(flag) });
+    events.push({
+      sessionId: row.sessionId,
+      type: 'safety_flag',
+      visibility: 'moderators',
+      payload: () => this.safety.eventOf(flag),
+    });
     if (!assessment.selfHarm || !row.authorId) return;
     const help: Message = {
       ...row,

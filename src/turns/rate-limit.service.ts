@@ -23,20 +23,33 @@ export class RateLimitService {
   }
 
   /** Takes one message from the user's allowance across every instance, or throws `rate_limited`. Returns a refund. */
-  async consumeShared(sessionId: string, userId: string, limit: { messages: number; perSeconds: number }): Promise<() => void> {
+  async consumeShared(
+    sessionId: string,
+    userId: string,
+    limit: { messages: number; perSeconds: number },
+  ): Promise<() => void> {
     const limiter = await this.limiters.get('messages', { points: limit.messages, duration: limit.perSeconds });
     const key = `${sessionId}:${userId}`;
     try {
       await limiter.consume(key);
     } catch (refusal) {
       const retryAfterMs = Math.max(1, (refusal as { msBeforeNext?: number }).msBeforeNext ?? 1000);
-      throw new DomainError('rate_limited', `rate limit: try again in ${Math.ceil(retryAfterMs / 1000)} s`, retryAfterMs);
+      throw new DomainError(
+        'rate_limited',
+        `rate limit: try again in ${Math.ceil(retryAfterMs / 1000)} s`,
+        retryAfterMs,
+      );
     }
     return () => void limiter.reward(key, 1).catch(() => undefined);
   }
 
   /** Takes one message from the user's allowance or throws `rate_limited`. Returns a refund. */
-  consume(sessionId: string, userId: string, limit: { messages: number; perSeconds: number }, now = Date.now()): () => void {
+  consume(
+    sessionId: string,
+    userId: string,
+    limit: { messages: number; perSeconds: number },
+    now = Date.now(),
+  ): () => void {
     const key = `${sessionId}:${userId}`;
     let bucket = this.buckets.get(key);
     if (!bucket || bucket.capacity !== limit.messages || bucket.perSeconds !== limit.perSeconds) {

@@ -38,7 +38,7 @@ describe('turn scheduler', () => {
     expect(drain('fifo', [...pending].reverse()).map((m) => m.id)).toEqual(pending.map((m) => m.id));
   });
 
-  it('round_robin answers B and C before A\'s second message when A sent ten first', () => {
+  it("round_robin answers B and C before A's second message when A sent ten first", () => {
     const burst = Array.from({ length: 10 }, () => msg('a'));
     const b = msg('b');
     const c = msg('c');
@@ -51,16 +51,32 @@ describe('turn scheduler', () => {
     const a = msg('a');
     const b = msg('b');
     // b was answered recently, a long ago: a goes first even though both wait.
-    const batch = nextBatch({ policy: 'round_robin', pending: [b, a], lastServed: new Map([['a', 1], ['b', 50]]) });
+    const batch = nextBatch({
+      policy: 'round_robin',
+      pending: [b, a],
+      lastServed: new Map([
+        ['a', 1],
+        ['b', 50],
+      ]),
+    });
     expect(batch!.messages).toEqual([a]);
     expect(batch!.reason).toContain('round_robin');
   });
 
-  it('round_robin breaks ties by arrival of each author\'s oldest message', () => {
+  it("round_robin breaks ties by arrival of each author's oldest message", () => {
     const b = msg('b');
     const a = msg('a');
     expect(nextBatch({ policy: 'round_robin', pending: [a, b], lastServed: new Map() })!.messages).toEqual([b]);
-    expect(nextBatch({ policy: 'round_robin', pending: [a, b], lastServed: new Map([['a', 3], ['b', 3]]) })!.messages).toEqual([b]);
+    expect(
+      nextBatch({
+        policy: 'round_robin',
+        pending: [a, b],
+        lastServed: new Map([
+          ['a', 3],
+          ['b', 3],
+        ]),
+      })!.messages,
+    ).toEqual([b]);
   });
 
   it('round_robin skips an author who left (their messages are no longer pending)', () => {
@@ -79,10 +95,13 @@ describe('turn scheduler', () => {
     expect(batch.reason).toContain('A, B');
   });
 
-  it.each(['hand_raise', 'moderated'] as TurnPolicy[])('%s answers what reached the queue in arrival order', (policy) => {
-    const pending = [msg('a'), msg('b'), msg('a')];
-    expect(drain(policy, pending)).toEqual(pending);
-  });
+  it.each(['hand_raise', 'moderated'] as TurnPolicy[])(
+    '%s answers what reached the queue in arrival order',
+    (policy) => {
+      const pending = [msg('a'), msg('b'), msg('a')];
+      expect(drain(policy, pending)).toEqual(pending);
+    },
+  );
 
   it('predictOrder: an author being answered right now goes after the others, then takes turns again', () => {
     const a2 = msg('a', 10);
@@ -94,13 +113,15 @@ describe('turn scheduler', () => {
 
   it('predictOrder matches the order the agent actually serves', () => {
     const pending = [msg('a'), msg('a'), msg('a'), msg('b'), msg('c'), msg('b')];
-    expect(predictOrder({ policy: 'round_robin', pending, lastServed: new Map() })).toEqual(drain('round_robin', pending));
+    expect(predictOrder({ policy: 'round_robin', pending, lastServed: new Map() })).toEqual(
+      drain('round_robin', pending),
+    );
     expect(predictOrder({ policy: 'fifo', pending, lastServed: new Map() })).toEqual(pending);
   });
 
   describe('properties, over random arrivals from many users', () => {
     // A small deterministic PRNG so a failure can be replayed from its seed.
-    const random = (seed: number) => () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = (seed: number) => () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 
     /** Random arrivals interleaved with answers, as in a live class. */
     function simulate(policy: TurnPolicy, seed: number) {
@@ -161,7 +182,10 @@ describe('turn scheduler', () => {
         const byAuthor = new Map<string, Array<{ message: PendingMessage; at: number }>>();
         for (const a of answered) byAuthor.set(a.message.authorId, [...(byAuthor.get(a.message.authorId) ?? []), a]);
         for (const { message: waiting, at } of answered) {
-          const ownEarlier = byAuthor.get(waiting.authorId)!.filter((a) => a.message.seq < waiting.seq).map((a) => a.at);
+          const ownEarlier = byAuthor
+            .get(waiting.authorId)!
+            .filter((a) => a.message.seq < waiting.seq)
+            .map((a) => a.at);
           const headSince = Math.max(waiting.seq, ...ownEarlier);
           const overtakers = new Map<string, number>();
           for (const { message: other, at: otherAt } of answered) {
@@ -170,7 +194,8 @@ describe('turn scheduler', () => {
             }
           }
           for (const [user, count] of overtakers) {
-            if (count > 1) throw new Error(`seed ${seed}: ${waiting.id} waited behind ${count} later messages of ${user}`);
+            if (count > 1)
+              throw new Error(`seed ${seed}: ${waiting.id} waited behind ${count} later messages of ${user}`);
           }
         }
       }
@@ -201,16 +226,29 @@ describe('turn scheduler', () => {
 
     it('counts an author answered last (or being answered) against the cap, and says so', () => {
       const pending = [voted('a', 9), voted('b', 0)];
-      const batch = nextBatch({ policy: 'votes', pending, lastServed: new Map([['a', 100], ['b', 50]]) })!;
+      const batch = nextBatch({
+        policy: 'votes',
+        pending,
+        lastServed: new Map([
+          ['a', 100],
+          ['b', 50],
+        ]),
+      })!;
       expect(batch.messages[0].authorId).toBe('b');
       expect(batch.reason).toContain('not answered twice in a row');
-      expect(predictOrder({ policy: 'votes', pending, lastServed: new Map([['a', 100]]) }).map((m) => m.authorId)).toEqual(['b', 'a']);
+      expect(
+        predictOrder({ policy: 'votes', pending, lastServed: new Map([['a', 100]]) }).map((m) => m.authorId),
+      ).toEqual(['b', 'a']);
     });
   });
 
-  describe('round_robin by the tutor\'s time', () => {
+  describe("round_robin by the tutor's time", () => {
     /** Serves everything with counters: each answer charges `cost(author)` over the author's weight. */
-    function drainByTokens(pending: PendingMessage[], cost: (author: string) => number, weight: (author: string) => number = () => 1) {
+    function drainByTokens(
+      pending: PendingMessage[],
+      cost: (author: string) => number,
+      weight: (author: string) => number = () => 1,
+    ) {
       const tokens = new Map<string, number>();
       const lastServed = new Map<string, number>();
       const served: PendingMessage[] = [];
@@ -218,7 +256,13 @@ describe('turn scheduler', () => {
       let clock = Math.max(0, ...pending.map((m) => m.seq));
       let queue = [...pending];
       while (queue.length > 0) {
-        const batch = nextBatch({ policy: 'round_robin', pending: queue, lastServed, tutorTokens: tokens, estimate: (a) => cost(a) / weight(a) })!;
+        const batch = nextBatch({
+          policy: 'round_robin',
+          pending: queue,
+          lastServed,
+          tutorTokens: tokens,
+          estimate: (a) => cost(a) / weight(a),
+        })!;
         const [m] = batch.messages;
         tokens.set(m.authorId, (tokens.get(m.authorId) ?? 0) + cost(m.authorId) / weight(m.authorId));
         lastServed.set(m.authorId, ++clock);
@@ -231,39 +275,82 @@ describe('turn scheduler', () => {
       return { served, tokens, drift };
     }
 
-    it('with answers of equal length, is exactly today\'s rotation', () => {
-      const pending = [msg('a'), msg('a'), msg('a'), msg('a'), msg('b'), msg('c'), msg('b'), msg('a'), msg('c'), msg('d')];
+    it("with answers of equal length, is exactly today's rotation", () => {
+      const pending = [
+        msg('a'),
+        msg('a'),
+        msg('a'),
+        msg('a'),
+        msg('b'),
+        msg('c'),
+        msg('b'),
+        msg('a'),
+        msg('c'),
+        msg('d'),
+      ];
       const byTurns = drain('round_robin', pending).map((m) => m.id);
       const byTokens = drainByTokens(pending, () => 40).served.map((m) => m.id);
       expect(byTokens).toEqual(byTurns);
     });
 
-    it('gives the tutor\'s time, not turns: an essay asker waits while short askers catch up', () => {
-      const pending = [...Array.from({ length: 6 }, () => msg('essay')), ...Array.from({ length: 6 }, () => msg('short'))];
+    it("gives the tutor's time, not turns: an essay asker waits while short askers catch up", () => {
+      const pending = [
+        ...Array.from({ length: 6 }, () => msg('essay')),
+        ...Array.from({ length: 6 }, () => msg('short')),
+      ];
       const { served, drift } = drainByTokens(pending, (a) => (a === 'essay' ? 400 : 40));
       // Turns would alternate; by time, ten short answers fit in one essay.
-      expect(served.slice(0, 8).map((m) => m.authorId)).toEqual(['essay', 'short', 'short', 'short', 'short', 'short', 'short', 'essay']);
+      expect(served.slice(0, 8).map((m) => m.authorId)).toEqual([
+        'essay',
+        'short',
+        'short',
+        'short',
+        'short',
+        'short',
+        'short',
+        'essay',
+      ]);
       // The bound: two backlogged authors never drift apart by more than one maximum answer.
       expect(Math.max(...drift)).toBeLessThanOrEqual(400);
     });
 
     it('weights: weight 2 gets twice the time', () => {
       const pending = [...Array.from({ length: 30 }, () => msg('w2')), ...Array.from({ length: 30 }, () => msg('w1'))];
-      const { served } = drainByTokens(pending, () => 40, (a) => (a === 'w2' ? 2 : 1));
+      const { served } = drainByTokens(
+        pending,
+        () => 40,
+        (a) => (a === 'w2' ? 2 : 1),
+      );
       const first30 = served.slice(0, 30).filter((m) => m.authorId === 'w2').length;
       expect(first30).toBeGreaterThanOrEqual(19);
       expect(first30).toBeLessThanOrEqual(21);
     });
 
     it('says why in terms of time', () => {
-      const batch = nextBatch({ policy: 'round_robin', pending: [msg('ada'), msg('ben')], lastServed: new Map(), tutorTokens: new Map([['ada', 1200], ['ben', 40]]) })!;
-      expect(batch.reason).toBe("round_robin: BEN has had 40 of the tutor's tokens, the fewest of 2 waiting (ADA: 1,200); their oldest question goes first");
+      const batch = nextBatch({
+        policy: 'round_robin',
+        pending: [msg('ada'), msg('ben')],
+        lastServed: new Map(),
+        tutorTokens: new Map([
+          ['ada', 1200],
+          ['ben', 40],
+        ]),
+      })!;
+      expect(batch.reason).toBe(
+        "round_robin: BEN has had 40 of the tutor's tokens, the fewest of 2 waiting (ADA: 1,200); their oldest question goes first",
+      );
     });
 
-    it('predicts the order it then follows, from each author\'s expected answer', () => {
+    it("predicts the order it then follows, from each author's expected answer", () => {
       const pending = [msg('essay'), msg('essay'), msg('short'), msg('short'), msg('short')];
       const cost = (a: string) => (a === 'essay' ? 400 : 40);
-      const predicted = predictOrder({ policy: 'round_robin', pending, lastServed: new Map(), tutorTokens: new Map(), estimate: cost }).map((m) => m.id);
+      const predicted = predictOrder({
+        policy: 'round_robin',
+        pending,
+        lastServed: new Map(),
+        tutorTokens: new Map(),
+        estimate: cost,
+      }).map((m) => m.id);
       expect(predicted).toEqual(drainByTokens(pending, cost).served.map((m) => m.id));
     });
   });

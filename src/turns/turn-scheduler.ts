@@ -117,7 +117,8 @@ export function predictOrder(input: SchedulerInput): PendingMessage[] {
     order.push(message);
     remaining.splice(remaining.indexOf(message), 1);
     served.set(message.authorId, ++clock);
-    if (tokens) tokens.set(message.authorId, (tokens.get(message.authorId) ?? 0) + (input.estimate?.(message.authorId) ?? 0));
+    if (tokens)
+      tokens.set(message.authorId, (tokens.get(message.authorId) ?? 0) + (input.estimate?.(message.authorId) ?? 0));
   }
   return order;
 }
@@ -127,7 +128,11 @@ export function predictOrder(input: SchedulerInput): PendingMessage[] {
  * as longest ago) goes next with their oldest message; ties go to whoever's
  * oldest pending message arrived first.
  */
-function pickRoundRobin(pending: PendingMessage[], lastServed: ReadonlyMap<string, number>, tutorTokens?: ReadonlyMap<string, number>) {
+function pickRoundRobin(
+  pending: PendingMessage[],
+  lastServed: ReadonlyMap<string, number>,
+  tutorTokens?: ReadonlyMap<string, number>,
+) {
   const oldestByAuthor = new Map<string, PendingMessage>();
   for (const message of pending) {
     const current = oldestByAuthor.get(message.authorId);
@@ -160,14 +165,18 @@ function pickRoundRobin(pending: PendingMessage[], lastServed: ReadonlyMap<strin
  * else has a question waiting (so one popular student cannot hold the tutor).
  * `capped` names the author passed over, when the cap applied.
  */
-function pickByVotes(pending: PendingMessage[], lastServed: ReadonlyMap<string, number>): { message: PendingMessage; capped?: string } {
+function pickByVotes(
+  pending: PendingMessage[],
+  lastServed: ReadonlyMap<string, number>,
+): { message: PendingMessage; capped?: string } {
   const ranked = [...pending].sort((a, b) => (b.votes ?? 0) - (a.votes ?? 0) || a.seq - b.seq);
   let lastAuthor: string | undefined;
   let latest = -Infinity;
-  for (const [author, seq] of lastServed) if (seq > latest) {
-    latest = seq;
-    lastAuthor = author;
-  }
+  for (const [author, seq] of lastServed)
+    if (seq > latest) {
+      latest = seq;
+      lastAuthor = author;
+    }
   const [top] = ranked;
   if (top.authorId !== lastAuthor) return { message: top };
   const other = ranked.find((m) => m.authorId !== lastAuthor);
@@ -175,12 +184,21 @@ function pickByVotes(pending: PendingMessage[], lastServed: ReadonlyMap<string, 
 }
 
 /** "Ben has had 40 of the tutor's tokens, the fewest of 4 waiting (Ada: 1,200)". */
-function tokensReason(message: PendingMessage, pending: PendingMessage[], tutorTokens: ReadonlyMap<string, number>): string {
+function tokensReason(
+  message: PendingMessage,
+  pending: PendingMessage[],
+  tutorTokens: ReadonlyMap<string, number>,
+): string {
   const names = new Map(pending.map((m) => [m.authorId, m.authorName]));
   const count = (author: string) => Math.round(tutorTokens.get(author) ?? 0).toLocaleString('en-US');
-  const others = [...names.keys()].filter((a) => a !== message.authorId).sort((a, b) => (tutorTokens.get(b) ?? 0) - (tutorTokens.get(a) ?? 0));
+  const others = [...names.keys()]
+    .filter((a) => a !== message.authorId)
+    .sort((a, b) => (tutorTokens.get(b) ?? 0) - (tutorTokens.get(a) ?? 0));
   const most = others[0];
-  const context = most !== undefined ? `, the fewest of ${names.size} waiting (${names.get(most)}: ${count(most)})` : ', the only one waiting';
+  const context =
+    most !== undefined
+      ? `, the fewest of ${names.size} waiting (${names.get(most)}: ${count(most)})`
+      : ', the only one waiting';
   return `round_robin: ${message.authorName} has had ${count(message.authorId)} of the tutor's tokens${context}; their oldest question goes first`;
 }
 

@@ -9,7 +9,13 @@ import type { LiveSession } from '../sessions/live-session.js';
 import { LiveSessions } from '../sessions/live-sessions.service.js';
 import { SessionRecords } from '../sessions/session-records.service.js';
 import { isStaff } from '../permissions/permission-table.js';
-import { ANONYMOUS_AUTHOR_NAME, ANONYMOUS_SPEAKER_NAME, DISPLAY_VIEWER, viewQueue, type Viewer } from '../sessions/wire-events.js';
+import {
+  ANONYMOUS_AUTHOR_NAME,
+  ANONYMOUS_SPEAKER_NAME,
+  DISPLAY_VIEWER,
+  viewQueue,
+  type Viewer,
+} from '../sessions/wire-events.js';
 
 const STAFF: Viewer = { userId: null, role: 'moderator' };
 import { HandsRepository } from './hands.repository.js';
@@ -21,10 +27,10 @@ export type QueueItem = WireQueueEntry & { user_id: string; anonymous?: boolean 
 /** Until a session has answered once, an answer is expected to take this long. */
 const DEFAULT_ANSWER_MS = 12_000;
 
-
 const POLICY_EXPLANATIONS: Record<TurnPolicy, string> = {
   fifo: 'strict arrival order',
-  round_robin: "a fair share of the tutor's time: the waiting author who has had the fewest tutor tokens (over their weight) goes next, with their oldest message",
+  round_robin:
+    "a fair share of the tutor's time: the waiting author who has had the fewest tutor tokens (over their weight) goes next, with their oldest message",
   hand_raise: 'contributors ask only while holding the floor; the floor is granted from the hand queue',
   merge: 'everything pending when the agent is free is answered in one reply',
   moderated: 'a moderator approves each message before it reaches the agent',
@@ -67,7 +73,14 @@ export class TurnsService {
       .queued()
       .filter((q) => !muted(q.authorId))
       // An anonymous question's author is never named in what the scheduler says (schedule_reason is public).
-      .map((q) => ({ id: q.id, authorId: q.authorId, authorName: q.anonymous ? ANONYMOUS_SPEAKER_NAME : q.authorName, seq: q.seq, ...(q.votes ? { votes: q.votes } : {}), ...(q.anonymous ? { anonymous: true } : {}) }));
+      .map((q) => ({
+        id: q.id,
+        authorId: q.authorId,
+        authorName: q.anonymous ? ANONYMOUS_SPEAKER_NAME : q.authorName,
+        seq: q.seq,
+        ...(q.votes ? { votes: q.votes } : {}),
+        ...(q.anonymous ? { anonymous: true } : {}),
+      }));
     // round_robin counts the tutor's time: tokens received over weight, and each author's expected next answer.
     return {
       policy: live.session.turnPolicy,
@@ -98,7 +111,12 @@ export class TurnsService {
     const typical = this.answerMs(live);
     const current = live.queue.answering()[0];
     // The answer in progress: what is left of a typical one (never quite nothing while it runs).
-    const remaining = current?.claimedAt !== undefined ? Math.max(Math.min(1000, typical), typical - (now - current.claimedAt)) : current ? typical : 0;
+    const remaining =
+      current?.claimedAt !== undefined
+        ? Math.max(Math.min(1000, typical), typical - (now - current.claimedAt))
+        : current
+          ? typical
+          : 0;
     const paused = live.session.agentPaused;
     const merge = live.session.turnPolicy === 'merge';
     const votes = live.session.turnPolicy === 'votes';
@@ -133,12 +151,38 @@ export class TurnsService {
       const answer_ms = this.answerMs(live);
       const next_reason = nextBatch(input)?.reason;
       if (!queue.some((q) => q.anonymous)) {
-        this.bus.publishEphemeral(sessionId, { type: 'queue_updated', session_id: sessionId, queue: viewQueue(queue, STAFF), answer_ms, ...(next_reason ? { next_reason } : {}) });
+        this.bus.publishEphemeral(sessionId, {
+          type: 'queue_updated',
+          session_id: sessionId,
+          queue: viewQueue(queue, STAFF),
+          answer_ms,
+          ...(next_reason ? { next_reason } : {}),
+        });
         return;
       }
       // Anonymous questions: staff see who asked, everyone else (their authors find them by message id) does not.
-      this.bus.publishEphemeral(sessionId, { type: 'queue_updated', session_id: sessionId, queue: viewQueue(queue, STAFF), answer_ms, ...(next_reason ? { next_reason } : {}) }, { kind: 'staff' });
-      this.bus.publishEphemeral(sessionId, { type: 'queue_updated', session_id: sessionId, queue: viewQueue(queue, DISPLAY_VIEWER), answer_ms, ...(next_reason ? { next_reason } : {}) }, { kind: 'non_staff' });
+      this.bus.publishEphemeral(
+        sessionId,
+        {
+          type: 'queue_updated',
+          session_id: sessionId,
+          queue: viewQueue(queue, STAFF),
+          answer_ms,
+          ...(next_reason ? { next_reason } : {}),
+        },
+        { kind: 'staff' },
+      );
+      this.bus.publishEphemeral(
+        sessionId,
+        {
+          type: 'queue_updated',
+          session_id: sessionId,
+          queue: viewQueue(queue, DISPLAY_VIEWER),
+          answer_ms,
+          ...(next_reason ? { next_reason } : {}),
+        },
+        { kind: 'non_staff' },
+      );
     });
     this.queuePublishes.set(sessionId, publication);
     return publication;
@@ -163,10 +207,17 @@ export class TurnsService {
       // The queue as this viewer sees it everywhere (viewQueue), with each question's place, seq and author.
       queue: viewQueue(this.queueOf(live), viewer).map((entry, i) => {
         const q = live.queue.get(entry.message_id);
-        return { ...entry, position: i + 1, seq: q?.seq ?? 0, author_name: entry.user_id === null ? ANONYMOUS_AUTHOR_NAME : (q?.authorName ?? 'someone') };
+        return {
+          ...entry,
+          position: i + 1,
+          seq: q?.seq ?? 0,
+          author_name: entry.user_id === null ? ANONYMOUS_AUTHOR_NAME : (q?.authorName ?? 'someone'),
+        };
       }),
       // Held questions are for staff (and their own authors) to know about.
-      awaiting_approval: awaiting.filter((m) => staff || m.authorId === viewer.userId).map((m) => ({ message_id: m.id, user_id: m.authorId })),
+      awaiting_approval: awaiting
+        .filter((m) => staff || m.authorId === viewer.userId)
+        .map((m) => ({ message_id: m.id, user_id: m.authorId })),
       floor_user_id: session.floorUserId,
       explanation: POLICY_EXPLANATIONS[policy] + (session.agentPaused ? ' (the agent is paused)' : ''),
     };
@@ -194,7 +245,13 @@ export class TurnsService {
   }
 
   /** Gives the floor to a user (moderator action); their raised hand leaves the queue. Returns the turn_granted seq. */
-  async grantTurn(tx: DbTransaction, log: EventAppender, sessionId: string, userId: string, by: string): Promise<number> {
+  async grantTurn(
+    tx: DbTransaction,
+    log: EventAppender,
+    sessionId: string,
+    userId: string,
+    by: string,
+  ): Promise<number> {
     await this.removeHandOf(tx, log, sessionId, userId, by);
     await this.sessions.update(tx, sessionId, { floorUserId: userId });
     return log.append('turn_granted', { user_id: userId, by });
@@ -204,7 +261,12 @@ export class TurnsService {
    * After the agent answered the floor holder, the floor is free again; with
    * auto_grant the next hand gets it.
    */
-  async releaseFloorIfAnswered(tx: DbTransaction, log: EventAppender, sessionId: string, answeredAuthors: string[]): Promise<void> {
+  async releaseFloorIfAnswered(
+    tx: DbTransaction,
+    log: EventAppender,
+    sessionId: string,
+    answeredAuthors: string[],
+  ): Promise<void> {
     const session = await this.sessions.findIn(tx, sessionId);
     if (!session?.floorUserId || !answeredAuthors.includes(session.floorUserId)) return;
     await this.sessions.update(tx, sessionId, { floorUserId: null });
@@ -222,11 +284,18 @@ export class TurnsService {
 
   /** Lowers every raised hand (a policy switch that clears them, closing the session), in the order raised. */
   async lowerAllHands(tx: DbTransaction, log: EventAppender, sessionId: string, by: string): Promise<void> {
-    for (const hand of await this.hands.listIn(tx, sessionId)) await this.removeHandOf(tx, log, sessionId, hand.userId, by);
+    for (const hand of await this.hands.listIn(tx, sessionId))
+      await this.removeHandOf(tx, log, sessionId, hand.userId, by);
   }
 
   /** Lowers someone's hand (a moderator, or because they left); the hand_lowered seq, or null when it was not raised. */
-  async removeHandOf(tx: DbTransaction, log: EventAppender, sessionId: string, userId: string, by: string): Promise<number | null> {
+  async removeHandOf(
+    tx: DbTransaction,
+    log: EventAppender,
+    sessionId: string,
+    userId: string,
+    by: string,
+  ): Promise<number | null> {
     if (!(await this.hands.delete(tx, sessionId, userId))) return null;
     return log.append('hand_lowered', { user_id: userId, by });
   }

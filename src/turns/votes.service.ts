@@ -26,14 +26,25 @@ export class VotesService {
 
   async upvote(user: AuthUser, access: SessionAccess, messageId: string): Promise<{ votes: number }> {
     const sessionId = access.session.id;
-    if (access.session.status === 'closed') throw new DomainError('session_closed', 'this session has ended; it is read-only');
+    if (access.session.status === 'closed')
+      throw new DomainError('session_closed', 'this session has ended; it is read-only');
     const result = await this.log.write(sessionId, async (tx, log) => {
       const message = await this.messages.findIn(tx, messageId);
       // A question this person may not read (held for approval, another session's) does not exist for them.
-      if (!message || message.sessionId !== sessionId || message.role !== 'user' || message.deletedAt || !viewMessage(toWireMessage(message), viewerOf(access))) {
+      if (
+        !message ||
+        message.sessionId !== sessionId ||
+        message.role !== 'user' ||
+        message.deletedAt ||
+        !viewMessage(toWireMessage(message), viewerOf(access))
+      ) {
         throw new DomainError('not_found', 'no such question in this session');
       }
-      if (!OPEN_QUESTION.includes(message.agentState)) throw new DomainError('bad_request', 'that question is no longer waiting: it was answered, dismissed or withdrawn');
+      if (!OPEN_QUESTION.includes(message.agentState))
+        throw new DomainError(
+          'bad_request',
+          'that question is no longer waiting: it was answered, dismissed or withdrawn',
+        );
       const votes = await this.messages.addVote(tx, messageId, user.id);
       if (votes === null) return { votes: message.votes, changed: false };
       // Who may read the count: whoever may read the question.

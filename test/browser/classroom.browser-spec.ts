@@ -6,13 +6,23 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { RoundtableClient } from '../../client/sdk/roundtable-client.js';
 import { FakeOpenAi } from '../support/fake-openai.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { conversationLines, CuttableLink, hasText, launchBrowser, person, screenshot, textOf, until, type Person } from './support/browser.js';
-
+import {
+  conversationLines,
+  CuttableLink,
+  hasText,
+  launchBrowser,
+  person,
+  screenshot,
+  textOf,
+  until,
+  type Person,
+} from './support/browser.js';
 
 /** A person's row in the teacher's console, with their controls open (they open on the person chosen). */
 async function memberControls(page: Page, name: string): Promise<Locator> {
   const row = page.getByTestId('member').filter({ hasText: name });
-  if ((await row.getByTestId('member-controls').count()) === 0) await row.getByRole('button', { name: new RegExp(`^${name}: show controls`) }).click();
+  if ((await row.getByTestId('member-controls').count()) === 0)
+    await row.getByRole('button', { name: new RegExp(`^${name}: show controls`) }).click();
   return row;
 }
 
@@ -89,7 +99,10 @@ describe('the classroom in a browser', () => {
     }
     // Everyone sees who is here.
     for (const p of [teacher, ada, ben]) {
-      await until(async () => (await textOf(p.page.getByTestId('presence'))).match(/Ms Rivera.*Ada.*Ben|Ms Rivera.*Ben.*Ada/s), `${p.name} sees all three present`);
+      await until(
+        async () => (await textOf(p.page.getByTestId('presence'))).match(/Ms Rivera.*Ada.*Ben|Ms Rivera.*Ben.*Ada/s),
+        `${p.name} sees all three present`,
+      );
     }
   });
 
@@ -120,7 +133,11 @@ describe('the classroom in a browser', () => {
     );
     await screenshot(teacher.page, 'teacher-while-streaming');
     const full = answer.join('');
-    await Promise.all([teacher, ada, ben].map((p) => hasText(p.page.getByTestId('conversation').locator('[data-testid="message"]').last(), full)));
+    await Promise.all(
+      [teacher, ada, ben].map((p) =>
+        hasText(p.page.getByTestId('conversation').locator('[data-testid="message"]').last(), full),
+      ),
+    );
     const lines = await conversationLines(teacher.page);
     expect(lines.some((l) => l.includes('Ada | contributor') && l.endsWith('What is a prime number?'))).toBe(true);
     expect(lines[lines.length - 1]).toMatch(/^\d+ \| tutor \| tutor \| /);
@@ -155,7 +172,11 @@ describe('the classroom in a browser', () => {
         elements
           .filter((el) => {
             const control = el as HTMLInputElement;
-            const named = (control.labels && control.labels.length > 0) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || (el.tagName === 'BUTTON' && el.textContent?.trim());
+            const named =
+              (control.labels && control.labels.length > 0) ||
+              el.getAttribute('aria-label') ||
+              el.getAttribute('aria-labelledby') ||
+              (el.tagName === 'BUTTON' && el.textContent?.trim());
             return !named;
           })
           .map((el) => el.outerHTML.slice(0, 120)),
@@ -175,7 +196,11 @@ describe('the classroom in a browser', () => {
     link.restore();
     await hasText(ben.page.getByTestId('connection-banner'), 'Reconnected');
     const last = 'Good question, class: a composite number has more.';
-    await Promise.all([teacher, ben, sam].map((p) => hasText(p.page.getByTestId('conversation').locator('[data-testid="message"]').last(), last)));
+    await Promise.all(
+      [teacher, ben, sam].map((p) =>
+        hasText(p.page.getByTestId('conversation').locator('[data-testid="message"]').last(), last),
+      ),
+    );
     const lines = await conversationLines(teacher.page);
     expect(await conversationLines(ben.page)).toEqual(lines);
     expect(new Set(lines).size).toBe(lines.length);
@@ -212,7 +237,11 @@ describe('the classroom in a browser', () => {
     const target = teacher.page.getByTestId('message').filter({ hasText: 'Is 1 prime?' });
     await target.getByRole('button', { name: /^Delete the message from Ada/ }).click();
     await hasText(teacher.page.getByTestId('console-feedback'), 'Deleted the message from Ada: done.');
-    await Promise.all([teacher, ada, ben, sam].map((p) => hasText(p.page.getByTestId('conversation'), 'This message was deleted by a moderator.')));
+    await Promise.all(
+      [teacher, ada, ben, sam].map((p) =>
+        hasText(p.page.getByTestId('conversation'), 'This message was deleted by a moderator.'),
+      ),
+    );
     const lines = await conversationLines(teacher.page);
     expect(lines.some((l) => l.endsWith('| Is 1 prime?'))).toBe(false);
     for (const p of [ada, ben, sam]) expect(await conversationLines(p.page)).toEqual(lines);
@@ -236,7 +265,9 @@ describe('the classroom in a browser', () => {
 
   it('the teacher pauses the tutor, answers in person, and resumes it', async () => {
     await teacher.page.getByRole('button', { name: 'Pause tutor (answer yourself)' }).click();
-    await Promise.all([teacher, ben, sam].map((p) => hasText(p.page.getByTestId('agent-status'), 'paused by the moderator')));
+    await Promise.all(
+      [teacher, ben, sam].map((p) => hasText(p.page.getByTestId('agent-status'), 'paused by the moderator')),
+    );
     await hasText(ben.page.getByTestId('composer-reason'), 'the tutor is paused: your message will wait');
     await ben.page.getByTestId('composer-input').fill('Is 2 prime?');
     await ben.page.getByTestId('composer-input').press('Enter');
@@ -258,7 +289,10 @@ describe('the classroom in a browser', () => {
     await teacher.page.getByTestId('composer-input').fill('Summarise primes, please.');
     await teacher.page.getByTestId('composer-input').press('Enter');
     await until(async () => fake.requests.length > before, 'the tutor to be asked');
-    const system = fake.requests[before].messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n');
+    const system = fake.requests[before].messages
+      .filter((m) => m.role === 'system')
+      .map((m) => m.content)
+      .join('\n');
     expect(system).toContain('Answer in one sentence.');
     expect(system).not.toContain('Guide students; do not just give answers.');
   });
@@ -279,7 +313,8 @@ describe('the classroom in a browser', () => {
     fake.next({ status: 500 }, { status: 500 }); // the provider retries once
     await teacher.page.getByTestId('composer-input').fill('And the largest known prime?');
     await teacher.page.getByTestId('composer-input').press('Enter');
-    for (const p of [teacher, ada, sam]) await hasText(p.page.locator('[data-testid="message"][data-status="failed"]').last(), 'failed');
+    for (const p of [teacher, ada, sam])
+      await hasText(p.page.locator('[data-testid="message"][data-status="failed"]').last(), 'failed');
     const lines = await conversationLines(teacher.page);
     for (const p of [ada, sam]) expect(await conversationLines(p.page)).toEqual(lines);
   });
@@ -297,10 +332,18 @@ describe('the classroom in a browser', () => {
       await hasText(teacher.page.getByRole('region', { name: 'Waiting for your approval' }), question);
     }
     const approvals = teacher.page.getByRole('region', { name: 'Waiting for your approval' });
-    await approvals.getByRole('listitem').filter({ hasText: 'favourite colour' }).getByRole('button', { name: 'Dismiss Ada’s question' }).click();
+    await approvals
+      .getByRole('listitem')
+      .filter({ hasText: 'favourite colour' })
+      .getByRole('button', { name: 'Dismiss Ada’s question' })
+      .click();
     await hasText(teacher.page.getByTestId('console-feedback'), 'Dismissed Ada’s question: done.');
     fake.next({ chunks: ['91 = 7 × 13, ', 'so no.'] });
-    await approvals.getByRole('listitem').filter({ hasText: 'Is 91 prime?' }).getByRole('button', { name: 'Approve Ada’s question' }).click();
+    await approvals
+      .getByRole('listitem')
+      .filter({ hasText: 'Is 91 prime?' })
+      .getByRole('button', { name: 'Approve Ada’s question' })
+      .click();
     await hasText(teacher.page.getByTestId('console-feedback'), 'Approved Ada’s question: done.');
     for (const p of [teacher, ada, sam]) await hasText(p.page.getByTestId('message').last(), '91 = 7 × 13, so no.');
     await hasText(approvals, 'Nothing to approve.');
@@ -312,7 +355,10 @@ describe('the classroom in a browser', () => {
     await (await memberControls(teacher.page, 'Ben')).getByRole('button', { name: 'Remove Ben' }).click();
     await hasText(teacher.page.getByTestId('console-feedback'), 'Removed Ben: done.');
     await hasText(ben.page.getByTestId('removed'), 'You were removed from this session');
-    await until(async () => !(await textOf(teacher.page.getByTestId('presence'))).includes('Ben'), 'Ben gone from the teacher’s presence list');
+    await until(
+      async () => !(await textOf(teacher.page.getByTestId('presence'))).includes('Ben'),
+      'Ben gone from the teacher’s presence list',
+    );
     await screenshot(ben.page, 'student-removed');
 
     await joinAsGuest(ben.page, link.url, joinCode, 'Ben');
@@ -341,8 +387,12 @@ describe('the classroom in a browser', () => {
   });
 
   it('older messages load on scroll-up, in order, without duplicates', async () => {
-    const token = await teacher.page.evaluate(() => JSON.parse(localStorage.getItem('roundtable.account')!).token as string);
-    const { session } = await app.api.withToken(token).createSession({ title: 'Long thread', agent: { responds_to: 'mentions' } });
+    const token = await teacher.page.evaluate(
+      () => JSON.parse(localStorage.getItem('roundtable.account')!).token as string,
+    );
+    const { session } = await app.api
+      .withToken(token)
+      .createSession({ title: 'Long thread', agent: { responds_to: 'mentions' } });
     const writer = new RoundtableClient({ url: app.url, token });
     await writer.connect();
     await writer.join(session.id);
@@ -353,7 +403,10 @@ describe('the classroom in a browser', () => {
     await hasText(teacher.page.getByTestId('conversation'), 'note 75');
     expect(await teacher.page.getByTestId('message').count()).toBe(50);
     for (let i = 0; i < 5 && (await teacher.page.getByTestId('message').count()) < 75; i++) {
-      await teacher.page.getByRole('region', { name: 'Conversation' }).locator('.conversation').evaluate((el) => el.scrollTo(0, 0));
+      await teacher.page
+        .getByRole('region', { name: 'Conversation' })
+        .locator('.conversation')
+        .evaluate((el) => el.scrollTo(0, 0));
       await teacher.page.waitForTimeout(300);
     }
     const lines = await conversationLines(teacher.page);
@@ -371,7 +424,10 @@ describe('the classroom in a browser', () => {
     await hasText(list.getByRole('group', { name: 'Show sessions' }), 'Ended (1)');
     // Each session says when it ran, how long, and how many people and questions it had.
     await list.getByRole('button', { name: 'Ended (1)' }).click();
-    await hasText(list.getByRole('listitem').filter({ hasText: 'Long thread' }).getByTestId('session-meta'), /\d+ min · \d+ (people|person) · \d+ questions?/);
+    await hasText(
+      list.getByRole('listitem').filter({ hasText: 'Long thread' }).getByTestId('session-meta'),
+      /\d+ min · \d+ (people|person) · \d+ questions?/,
+    );
     await list.getByRole('button', { name: /^Open/ }).click();
     await teacher.page.getByRole('link', { name: 'Algebra, period 3' }).click();
     await hasText(teacher.page.getByTestId('conversation'), 'Summarise primes, please.');

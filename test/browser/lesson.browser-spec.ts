@@ -7,9 +7,20 @@ import type { AuthAnswer } from '../../client/sdk/roundtable-api.js';
 import type { RoundtableClient, WireSession } from '../../client/sdk/roundtable-client.js';
 import { FakeOpenAi } from '../support/fake-openai.js';
 import { connect, signUp, startTestApp, type TestApp, type TestUser } from '../support/test-app.js';
-import { hasText, joinWithCode, launchBrowser, person, screenshot, signedIn as openSignedIn, textOf, until, type Person } from './support/browser.js';
+import {
+  hasText,
+  joinWithCode,
+  launchBrowser,
+  person,
+  screenshot,
+  signedIn as openSignedIn,
+  textOf,
+  until,
+  type Person,
+} from './support/browser.js';
 
-const lacksText = async (locator: Locator, unexpected: string) => expect(await locator.textContent()).not.toContain(unexpected);
+const lacksText = async (locator: Locator, unexpected: string) =>
+  expect(await locator.textContent()).not.toContain(unexpected);
 
 // jsqr's types describe its module object; at run time the default import is the decoder itself.
 const jsQR = jsqr as unknown as (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null;
@@ -32,7 +43,8 @@ describe('a lesson in a browser', () => {
     return someone;
   }
 
-  const signedIn = (who: Person, account: Pick<AuthAnswer, 'access_token' | 'user'>, path: string) => openSignedIn(who.page, app.url, account, path);
+  const signedIn = (who: Person, account: Pick<AuthAnswer, 'access_token' | 'user'>, path: string) =>
+    openSignedIn(who.page, app.url, account, path);
 
   /** A phone that joins with the class code from the landing page, as a student would. */
   async function student(name: string, code: string): Promise<Person> {
@@ -122,7 +134,11 @@ describe('a lesson in a browser', () => {
     await lacksText(screen, 'Fred needs');
     await lacksText(screen, 'homework');
     await lacksText(screen, 'What is a slope?');
-    await inbox.getByRole('listitem').filter({ hasText: 'What is a slope?' }).getByRole('button', { name: /^Approve Fred/ }).click();
+    await inbox
+      .getByRole('listitem')
+      .filter({ hasText: 'What is a slope?' })
+      .getByRole('button', { name: /^Approve Fred/ })
+      .click();
     await hasText(screen, 'What is a slope?');
     await hasText(screen, 'Slope is rise over run.');
     await lacksText(screen, 'homework');
@@ -155,10 +171,20 @@ describe('a lesson in a browser', () => {
     await lacksText(ben.page.getByTestId('conversation'), 'homework');
     await screenshot(ben.page, 'moderated-other-student-before-approval');
 
-    await teacher.page.getByLabel('Reason shown to the student when you dismiss (optional)').fill('please ask about today’s topic');
-    await inbox.getByRole('listitem').filter({ hasText: 'homework' }).getByRole('button', { name: /^Dismiss Amira/ }).click();
+    await teacher.page
+      .getByLabel('Reason shown to the student when you dismiss (optional)')
+      .fill('please ask about today’s topic');
+    await inbox
+      .getByRole('listitem')
+      .filter({ hasText: 'homework' })
+      .getByRole('button', { name: /^Dismiss Amira/ })
+      .click();
     await hasText(amira.page.getByTestId('dismissed'), 'dismissed: please ask about today’s topic');
-    await inbox.getByRole('listitem').filter({ hasText: 'What is a prime?' }).getByRole('button', { name: /^Approve Amira/ }).click();
+    await inbox
+      .getByRole('listitem')
+      .filter({ hasText: 'What is a prime?' })
+      .getByRole('button', { name: /^Approve Amira/ })
+      .click();
     await hasText(ben.page.getByTestId('conversation'), 'What is a prime?');
     await hasText(ben.page.getByTestId('conversation'), 'A prime has two divisors.');
     await lacksText(ben.page.getByTestId('conversation'), 'homework');
@@ -223,8 +249,13 @@ describe('a lesson in a browser', () => {
     expect(await textOf(queue.getByRole('listitem').first())).toContain('Ana');
     await zoe.page.getByRole('button', { name: /^Upvote the question from Bo/ }).click();
     await hasText(zoe.page.getByTestId('message').filter({ hasText: 'parabola' }).getByTestId('votes'), '1');
-    await until(async () => (await textOf(queue.getByRole('listitem').first())).includes('Bo'), 'Bo first after the upvote');
-    expect(await zoe.page.getByRole('button', { name: /^Upvote the question from Bo/ }).getAttribute('aria-pressed')).toBe('true');
+    await until(
+      async () => (await textOf(queue.getByRole('listitem').first())).includes('Bo'),
+      'Bo first after the upvote',
+    );
+    expect(
+      await zoe.page.getByRole('button', { name: /^Upvote the question from Bo/ }).getAttribute('aria-pressed'),
+    ).toBe('true');
   });
 
   it('anonymous asking hides the name from classmates and from the tutor, not from the teacher', async () => {
@@ -239,8 +270,13 @@ describe('a lesson in a browser', () => {
     await hasText(onIvo, 'A student');
     await lacksText(onIvo, 'Hana');
     await hasText(teacher.page.getByTestId('message').filter({ hasText: 'I still do not get fractions' }), 'Hana');
-    await until(async () => fake.requests.some((r) => JSON.stringify(r.messages).includes('I still do not get fractions')), 'the tutor to be asked');
-    const turn = fake.requests.flatMap((r) => r.messages).find((m) => m.role === 'user' && m.content.includes('fractions'))!;
+    await until(
+      async () => fake.requests.some((r) => JSON.stringify(r.messages).includes('I still do not get fractions')),
+      'the tutor to be asked',
+    );
+    const turn = fake.requests
+      .flatMap((r) => r.messages)
+      .find((m) => m.role === 'user' && m.content.includes('fractions'))!;
     expect(turn.content).not.toContain('Hana');
     await screenshot(ivo.page, 'anonymous-question-peer-view');
   });
@@ -287,19 +323,25 @@ describe('a lesson in a browser', () => {
     await hasText(teacher.page.getByRole('heading', { name: /^People/ }), 'People (31, 31 here now)');
     // One row per person, no controls until one is chosen.
     expect(await teacher.page.getByTestId('member-controls').count()).toBe(0);
-    const rowHeight = await teacher.page.getByTestId('member').first().evaluate((el) => el.getBoundingClientRect().height);
+    const rowHeight = await teacher.page
+      .getByTestId('member')
+      .first()
+      .evaluate((el) => el.getBoundingClientRect().height);
     expect(rowHeight).toBeLessThan(48);
     await teacher.page.getByLabel('Search people').fill('17');
     await until(async () => (await teacher.page.getByTestId('member').count()) === 1, 'one match');
     await teacher.page.getByRole('button', { name: /^Student 17: show controls/ }).click();
     await teacher.page.getByTestId('member-controls').getByRole('button', { name: 'Remove Student 17' }).waitFor();
     // Every control on the page has its own accessible name.
-    const names2 = await teacher.page.getByRole('button').evaluateAll((buttons) =>
-      buttons.filter((b) => (b as HTMLElement).offsetParent !== null).map((b) => b.getAttribute('aria-label') ?? b.textContent?.trim() ?? ''),
-    );
+    const names2 = await teacher.page
+      .getByRole('button')
+      .evaluateAll((buttons) =>
+        buttons
+          .filter((b) => (b as HTMLElement).offsetParent !== null)
+          .map((b) => b.getAttribute('aria-label') ?? b.textContent?.trim() ?? ''),
+      );
     const repeated = names2.filter((n, i) => names2.indexOf(n) !== i);
     expect(repeated).toEqual([]);
     await screenshot(teacher.page, 'console-30');
   });
 });
-

@@ -4,7 +4,16 @@
 import type { Browser } from 'playwright-core';
 import { FakeOpenAi } from '../support/fake-openai.js';
 import { signUp, startTestApp, type TestApp, type TestUser } from '../support/test-app.js';
-import { hasText, joinWithCode, launchBrowser, person, screenshot, signedIn, until, type Person } from './support/browser.js';
+import {
+  hasText,
+  joinWithCode,
+  launchBrowser,
+  person,
+  screenshot,
+  signedIn,
+  until,
+  type Person,
+} from './support/browser.js';
 
 const PHONE = { width: 390, height: 844 };
 const LAPTOP = { width: 1366, height: 900 };

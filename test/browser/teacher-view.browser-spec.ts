@@ -8,7 +8,6 @@ import { FakeOpenAi } from '../support/fake-openai.js';
 import { connect, signUp, startTestApp, type TestApp, type TestUser } from '../support/test-app.js';
 import { hasText, launchBrowser, person, screenshot, signedIn, until, type Person } from './support/browser.js';
 
-
 describe('the teacher view in a browser', () => {
   let app: TestApp;
   let fake: FakeOpenAi;
@@ -39,12 +38,19 @@ describe('the teacher view in a browser', () => {
   });
 
   it('a preset fills the tutor instructions, and an earlier session’s settings can be copied', async () => {
-    const { session: lastWeek } = await account.api.createSession({ title: 'Last week', turn_policy: 'votes', rate_limit: { messages: 5, per_seconds: 60 }, agent: { instructions: 'Be brief.' } });
+    const { session: lastWeek } = await account.api.createSession({
+      title: 'Last week',
+      turn_policy: 'votes',
+      rate_limit: { messages: 5, per_seconds: 60 },
+      agent: { instructions: 'Be brief.' },
+    });
     await signedIn(teacher.page, app.url, account, '/');
     await teacher.page.getByLabel('Copy the settings of').selectOption(lastWeek.id);
     expect(await teacher.page.getByLabel('Turn policy').inputValue()).toBe('votes');
     expect(await teacher.page.getByLabel('Tutor instructions').inputValue()).toBe('Be brief.');
-    await teacher.page.getByLabel('Start the tutor from').selectOption({ label: 'Socratic guide (hints, never the final answer)' });
+    await teacher.page
+      .getByLabel('Start the tutor from')
+      .selectOption({ label: 'Socratic guide (hints, never the final answer)' });
     await hasText(teacher.page.getByLabel('Tutor instructions'), '');
     expect(await teacher.page.getByLabel('Tutor instructions').inputValue()).toContain('Never give the final answer');
     await teacher.page.getByLabel('Turn policy').selectOption('fifo');
@@ -71,14 +77,27 @@ describe('the teacher view in a browser', () => {
 
   it('a tutor answer with a table, code and a formula renders as such on every page', async () => {
     fake.next({
-      chunks: ['Here is **the** table:\n\n', '| x | x² |\n|---|---|\n| 3 | 9 |\n\n', 'And code:\n\n```python\nprint(2 ** 8)\n```\n\n', 'So $x = \\pm 3$.'],
+      chunks: [
+        'Here is **the** table:\n\n',
+        '| x | x² |\n|---|---|\n| 3 | 9 |\n\n',
+        'And code:\n\n```python\nprint(2 ** 8)\n```\n\n',
+        'So $x = \\pm 3$.',
+      ],
       delayMs: 60,
     });
     await student.page.getByTestId('composer-input').fill('Show me squares');
     await student.page.getByTestId('composer-input').press('Enter');
     for (const p of [teacher, student]) {
       const answer = p.page.getByTestId('message').filter({ hasText: 'Here is' }).last();
-      await until(() => answer.locator('.rich table td').first().isVisible().catch(() => false), `${p.name}: the table`);
+      await until(
+        () =>
+          answer
+            .locator('.rich table td')
+            .first()
+            .isVisible()
+            .catch(() => false),
+        `${p.name}: the table`,
+      );
       expect(await answer.locator('.rich strong').first().textContent()).toBe('the');
       expect(await answer.locator('.rich td').allTextContents()).toEqual(['3', '9']);
       expect(await answer.locator('pre code.hljs.language-python').count()).toBe(1);
@@ -89,7 +108,11 @@ describe('the teacher view in a browser', () => {
   });
 
   it('a <script> in a message stays text', async () => {
-    await student.page.getByTestId('composer-input').fill('<script>window.pwned = 1</script> <img src=x onerror="window.pwned = 2"> [click](javascript:window.pwned=3)');
+    await student.page
+      .getByTestId('composer-input')
+      .fill(
+        '<script>window.pwned = 1</script> <img src=x onerror="window.pwned = 2"> [click](javascript:window.pwned=3)',
+      );
     await student.page.getByTestId('composer-input').press('Enter');
     for (const p of [teacher, student]) {
       const line = p.page.getByTestId('message').filter({ hasText: '<script>' }).first();
@@ -102,7 +125,11 @@ describe('the teacher view in a browser', () => {
 
   it('the "why" of an answer names the right student', async () => {
     await bots[0].send(session.id, 'What is a rhombus?');
-    const answer = teacher.page.getByTestId('message').filter({ hasText: 'Answer to:' }).filter({ hasText: 'rhombus' }).last();
+    const answer = teacher.page
+      .getByTestId('message')
+      .filter({ hasText: 'Answer to:' })
+      .filter({ hasText: 'rhombus' })
+      .last();
     await answer.waitFor();
     await answer.getByText('Why this answer?').click();
     await hasText(answer.getByTestId('why'), 'It answers Ben: “What is a rhombus?”');
@@ -120,7 +147,10 @@ describe('the teacher view in a browser', () => {
     await bots[0].send(session.id, 'And a kite?');
     await student.page.getByTestId('composer-input').fill('What about a trapezium?');
     await student.page.getByTestId('composer-input').press('Enter');
-    await until(async () => (await askedBy('Ada')) === adaBefore + 1 && (await askedBy('Ben')) === benBefore + 1, 'both new questions counted');
+    await until(
+      async () => (await askedBy('Ada')) === adaBefore + 1 && (await askedBy('Ben')) === benBefore + 1,
+      'both new questions counted',
+    );
     await hasText(panel.getByTestId('participation-totals'), /\d+ asked · \d+ answered/);
     await panel.getByRole('button', { name: 'Sort by person' }).click();
     expect(await panel.getByTestId('participation-row').first().getAttribute('data-name')).toBe('Ada');
@@ -128,7 +158,10 @@ describe('the teacher view in a browser', () => {
   });
 
   it('a transcript downloads and contains the conversation', async () => {
-    const [download] = await Promise.all([teacher.page.waitForEvent('download'), teacher.page.getByRole('button', { name: 'Download Markdown' }).click()]);
+    const [download] = await Promise.all([
+      teacher.page.waitForEvent('download'),
+      teacher.page.getByRole('button', { name: 'Download Markdown' }).click(),
+    ]);
     const text = readFileSync((await download.path())!, 'utf8');
     expect(download.suggestedFilename()).toBe('Algebra, period 3.md');
     expect(text).toContain('# Algebra, period 3');
@@ -141,10 +174,17 @@ describe('the teacher view in a browser', () => {
     const page = await teacher.context.newPage();
     await page.addInitScript(() => {
       (window as unknown as { violations: string[] }).violations = [];
-      document.addEventListener('securitypolicyviolation', (e) => (window as unknown as { violations: string[] }).violations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sample} ${(e.target as Element)?.outerHTML?.slice(0, 120)}`));
+      document.addEventListener('securitypolicyviolation', (e) =>
+        (window as unknown as { violations: string[] }).violations.push(
+          `${e.violatedDirective} ${e.blockedURI} ${e.sample} ${(e.target as Element)?.outerHTML?.slice(0, 120)}`,
+        ),
+      );
     });
     const consoleErrors: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && m.text().includes('Content Security Policy') && consoleErrors.push(m.text()));
+    page.on(
+      'console',
+      (m) => m.type() === 'error' && m.text().includes('Content Security Policy') && consoleErrors.push(m.text()),
+    );
     const response = await page.goto(`${app.url}/s/${session.id}`);
     const policy = response?.headers()['content-security-policy'] ?? '';
     expect(policy).toContain("script-src 'self'");

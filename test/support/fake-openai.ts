@@ -28,13 +28,28 @@ export type ModerationRule = (input: string) => Record<string, number>;
 export const FAKE_MODERATION: ModerationRule = (input) => {
   const text = input.toLowerCase();
   const scores: Record<string, number> = {};
-  if (/kill myself|hurt myself|end my life/.test(text)) Object.assign(scores, { 'self-harm': 0.97, 'self-harm/intent': 0.95 });
+  if (/kill myself|hurt myself|end my life/.test(text))
+    Object.assign(scores, { 'self-harm': 0.97, 'self-harm/intent': 0.95 });
   if (/i will hurt you|kill you/.test(text)) Object.assign(scores, { violence: 0.91, 'harassment/threatening': 0.88 });
   if (/idiot|loser/.test(text)) scores.harassment = 0.72;
   return scores;
 };
 
-const MODERATION_CATEGORIES = ['harassment', 'harassment/threatening', 'hate', 'hate/threatening', 'illicit', 'illicit/violent', 'self-harm', 'self-harm/instructions', 'self-harm/intent', 'sexual', 'sexual/minors', 'violence', 'violence/graphic'];
+const MODERATION_CATEGORIES = [
+  'harassment',
+  'harassment/threatening',
+  'hate',
+  'hate/threatening',
+  'illicit',
+  'illicit/violent',
+  'self-harm',
+  'self-harm/instructions',
+  'self-harm/intent',
+  'sexual',
+  'sexual/minors',
+  'violence',
+  'violence/graphic',
+];
 
 /**
  * A small OpenAI-compatible server (POST /v1/chat/completions with SSE
@@ -108,7 +123,11 @@ export class FakeOpenAi {
     const script = this.scripts.shift() ?? this.respond?.(request) ?? {};
     if (script.status) {
       res.writeHead(script.status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { message: script.errorMessage ?? `fake provider error ${script.status}`, type: 'server_error' } }));
+      res.end(
+        JSON.stringify({
+          error: { message: script.errorMessage ?? `fake provider error ${script.status}`, type: 'server_error' },
+        }),
+      );
       return;
     }
     const lastUser = [...request.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
@@ -137,9 +156,21 @@ export class FakeOpenAi {
     for (const piece of chunks) {
       if (script.delayMs) await new Promise((r) => setTimeout(r, script.delayMs));
       if (closed) return;
-      send({ id, object: 'chat.completion.chunk', created: 0, model: request.model, choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] });
+      send({
+        id,
+        object: 'chat.completion.chunk',
+        created: 0,
+        model: request.model,
+        choices: [{ index: 0, delta: { content: piece }, finish_reason: null }],
+      });
     }
-    send({ id, object: 'chat.completion.chunk', created: 0, model: request.model, choices: [{ index: 0, delta: {}, finish_reason: finish }] });
+    send({
+      id,
+      object: 'chat.completion.chunk',
+      created: 0,
+      model: request.model,
+      choices: [{ index: 0, delta: {}, finish_reason: finish }],
+    });
     send({
       id,
       object: 'chat.completion.chunk',

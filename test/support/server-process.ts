@@ -43,7 +43,9 @@ export function kill9(server: ServerProcess): Promise<void> {
 }
 
 /** Asks it to stop (SIGTERM); resolves with how it exited and how long it took. */
-export function terminate(server: ServerProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
+export function terminate(
+  server: ServerProcess,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
   const started = Date.now();
   return new Promise((resolve) => {
     server.process.once('exit', (code, signal) => resolve({ code, signal, ms: Date.now() - started }));

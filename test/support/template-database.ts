@@ -14,16 +14,20 @@ import { MIGRATIONS_DIR } from '../../src/persistence/persistence.module.js';
  */
 export async function templateDatabase(): Promise<string> {
   const migrations = readMigrations(MIGRATIONS_DIR);
-  const key = createHash('sha256').update(migrations.map((m) => m.name + m.checksum).join()).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(migrations.map((m) => m.name + m.checksum).join())
+    .digest('hex')
+    .slice(0, 16);
   const template = join(tmpdir(), `roundtable-test-template-${key}`);
   const ready = join(template, '.ready');
   const lock = `${template}.lock`;
-  for (const deadline = Date.now() + 120_000; !existsSync(ready); ) {
+  for (const deadline = Date.now() + 120_000; !existsSync(ready);) {
     try {
       mkdirSync(lock);
     } catch {
       // Another worker is building it (or died doing so: a lock older than a minute is stale).
-      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 60_000) rmSync(lock, { recursive: true, force: true });
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 60_000)
+        rmSync(lock, { recursive: true, force: true });
       if (Date.now() > deadline) throw new Error('timed out waiting for the test database template');
       await new Promise((resolve) => setTimeout(resolve, 200));
       continue;

@@ -21,7 +21,9 @@ import { templateDatabase } from './template-database.js';
 /** The machine's PostgreSQL, for tests that need one whatever the suite runs on (several instances share it). */
 export const LOCAL_POSTGRES = 'postgresql://root@127.0.0.1:5432/postgres';
 
-export async function prepareDatabase(options: { postgres?: boolean } = {}): Promise<{ dataDir: string; databaseUrl?: string; drop(): Promise<void> }> {
+export async function prepareDatabase(
+  options: { postgres?: boolean } = {},
+): Promise<{ dataDir: string; databaseUrl?: string; drop(): Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'roundtable-test-'));
   const serverUrl = process.env.DATABASE_URL ?? (options.postgres ? LOCAL_POSTGRES : undefined);
   if (!serverUrl) {
@@ -131,7 +133,11 @@ export async function signUpAdmin(app: TestApp, email: string, name = 'Admin'): 
 }
 
 /** A connected SDK client, closed with the app. */
-export async function connect(app: TestApp, token: string, options: Record<string, unknown> = {}): Promise<RoundtableClient> {
+export async function connect(
+  app: TestApp,
+  token: string,
+  options: Record<string, unknown> = {},
+): Promise<RoundtableClient> {
   const client = new RoundtableClient({ url: app.url, token, ackTimeoutMs: 5000, socketOptions: options });
   tracked.get(app.url)?.push(client);
   return client.connect();
@@ -161,9 +167,16 @@ export async function eventually<T>(check: () => T | Promise<T>, what: string, t
 }
 
 /** Resolves with the next event of that type a socket receives. */
-export function nextEvent<T = Record<string, unknown>>(client: RoundtableClient, type: string, timeoutMs = 8000): Promise<T> {
+export function nextEvent<T = Record<string, unknown>>(
+  client: RoundtableClient,
+  type: string,
+  timeoutMs = 8000,
+): Promise<T> {
   return new Promise((resolve, reject) => {
-    const socket = client.socket as unknown as { once(type: string, fn: (e: T) => void): void; off(type: string, fn: (e: T) => void): void };
+    const socket = client.socket as unknown as {
+      once(type: string, fn: (e: T) => void): void;
+      off(type: string, fn: (e: T) => void): void;
+    };
     const timer = setTimeout(() => {
       socket.off(type, handler);
       reject(new Error(`no ${type} event within ${timeoutMs} ms`));
@@ -181,8 +194,17 @@ export function rawAck(client: RoundtableClient, event: string, ...args: unknown
   return rawAckWithin(5000, client, event, ...args);
 }
 
-export function rawAckWithin(timeoutMs: number, client: RoundtableClient, event: string, ...args: unknown[]): Promise<unknown> {
-  return (client.socket as unknown as { timeout(ms: number): { emitWithAck(event: string, ...args: unknown[]): Promise<unknown> } })
+export function rawAckWithin(
+  timeoutMs: number,
+  client: RoundtableClient,
+  event: string,
+  ...args: unknown[]
+): Promise<unknown> {
+  return (
+    client.socket as unknown as {
+      timeout(ms: number): { emitWithAck(event: string, ...args: unknown[]): Promise<unknown> };
+    }
+  )
     .timeout(timeoutMs)
     .emitWithAck(event, ...args);
 }

@@ -43,9 +43,12 @@ export function offlineAnswer(request: AgentRequest): string {
   if (asked.length === 0) lines.push('There is nothing new to answer.');
   for (const { name, text: question } of asked) {
     const quoted = question.length > 160 ? `${question.slice(0, 157)}...` : question;
-    lines.push(`- ${name}, you asked: "${quoted}". A configured model would answer this for you${asked.length > 1 ? ' and the others' : ''}.`);
+    lines.push(
+      `- ${name}, you asked: "${quoted}". A configured model would answer this for you${asked.length > 1 ? ' and the others' : ''}.`,
+    );
   }
-  if (system.includes('answered in person')) lines.push('', '(A moderator answered while I was paused; I would build on that answer.)');
+  if (system.includes('answered in person'))
+    lines.push('', '(A moderator answered while I was paused; I would build on that answer.)');
   // What answers can look like: Markdown and maths render for everyone, even with no model.
   lines.push(
     '',

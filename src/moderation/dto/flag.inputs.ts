@@ -43,7 +43,11 @@ export class AdminFlagsQuery extends ListFlagsQuery {
 }
 
 export class ResolveFlagInput {
-  @ApiProperty({ enum: RESOLUTIONS, description: 'release (show it; the tutor answers it), hide (a tombstone), dismiss (the alert), note (a staff note, the flag stays as it is)' })
+  @ApiProperty({
+    enum: RESOLUTIONS,
+    description:
+      'release (show it; the tutor answers it), hide (a tombstone), dismiss (the alert), note (a staff note, the flag stays as it is)',
+  })
   @IsIn(RESOLUTIONS, { message: `action must be one of: ${RESOLUTIONS.join(', ')}` })
   action!: FlagAction;
 

@@ -12,7 +12,18 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { MODERATE_ACTIONS, RESPONDS_TO, ROLES, TURN_POLICIES, type ClientPayload, type ModerateAction, type ModerateFields, type RespondsTo, type Role, type TurnPolicy } from '../../contract/protocol.js';
+import {
+  MODERATE_ACTIONS,
+  RESPONDS_TO,
+  ROLES,
+  TURN_POLICIES,
+  type ClientPayload,
+  type ModerateAction,
+  type ModerateFields,
+  type RespondsTo,
+  type Role,
+  type TurnPolicy,
+} from '../../contract/protocol.js';
 import { MAX_INT, NoControlCharacters, OptionalNotNull } from '../../common/input-limits.js';
 import { RateLimitInput, SafetySettingsInput } from '../../sessions/dto/session.inputs.js';
 

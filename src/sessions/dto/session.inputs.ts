@@ -13,7 +13,16 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { MAX_INT, NoControlCharacters, OptionalNotNull } from '../../common/input-limits.js';
-import { GUEST_ROLES, RESPONDS_TO, TURN_POLICIES, type GuestRole, type RespondsTo, type SafetyMode, type SafetySettings, type TurnPolicy } from '../../contract/protocol.js';
+import {
+  GUEST_ROLES,
+  RESPONDS_TO,
+  TURN_POLICIES,
+  type GuestRole,
+  type RespondsTo,
+  type SafetyMode,
+  type SafetySettings,
+  type TurnPolicy,
+} from '../../contract/protocol.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -44,7 +53,12 @@ export class AgentSettingsInput {
   @NoControlCharacters('agent.name', { multiline: false })
   name?: string;
 
-  @ApiPropertyOptional({ description: "the longest answer, in tokens (null: the server's MAX_ANSWER_TOKENS)", minimum: 16, maximum: 32000, nullable: true })
+  @ApiPropertyOptional({
+    description: "the longest answer, in tokens (null: the server's MAX_ANSWER_TOKENS)",
+    minimum: 16,
+    maximum: 32000,
+    nullable: true,
+  })
   @IsOptional()
   @IsInt({ message: 'agent.max_answer_tokens must be an integer' })
   @Min(16, { message: 'agent.max_answer_tokens must be between 16 and 32000' })
@@ -67,16 +81,35 @@ export class RateLimitInput {
 }
 
 const SAFETY_MODES = ['off', 'flag', 'hold'] as const;
-const safetyMode = (category: string) => IsIn(SAFETY_MODES, { message: `safety.${category} must be off, flag or hold` });
+const safetyMode = (category: string) =>
+  IsIn(SAFETY_MODES, { message: `safety.${category} must be off, flag or hold` });
 
 /** The safety check per category (docs/SAFETY.md); categories left out keep their setting. */
 export class SafetySettingsInput implements Partial<SafetySettings> {
-  @ApiPropertyOptional({ enum: SAFETY_MODES, default: 'hold' }) @OptionalNotNull() @safetyMode('self_harm') self_harm?: SafetyMode;
-  @ApiPropertyOptional({ enum: SAFETY_MODES, default: 'hold' }) @OptionalNotNull() @safetyMode('violence') violence?: SafetyMode;
-  @ApiPropertyOptional({ enum: SAFETY_MODES, default: 'hold' }) @OptionalNotNull() @safetyMode('sexual') sexual?: SafetyMode;
-  @ApiPropertyOptional({ enum: SAFETY_MODES, default: 'flag' }) @OptionalNotNull() @safetyMode('harassment') harassment?: SafetyMode;
-  @ApiPropertyOptional({ enum: SAFETY_MODES, default: 'flag' }) @OptionalNotNull() @safetyMode('profanity') profanity?: SafetyMode;
-  @ApiPropertyOptional({ enum: SAFETY_MODES, default: 'flag' }) @OptionalNotNull() @safetyMode('personal_data') personal_data?: SafetyMode;
+  @ApiPropertyOptional({ enum: SAFETY_MODES, default: 'hold' })
+  @OptionalNotNull()
+  @safetyMode('self_harm')
+  self_harm?: SafetyMode;
+  @ApiPropertyOptional({ enum: SAFETY_MODES, default: 'hold' })
+  @OptionalNotNull()
+  @safetyMode('violence')
+  violence?: SafetyMode;
+  @ApiPropertyOptional({ enum: SAFETY_MODES, default: 'hold' })
+  @OptionalNotNull()
+  @safetyMode('sexual')
+  sexual?: SafetyMode;
+  @ApiPropertyOptional({ enum: SAFETY_MODES, default: 'flag' })
+  @OptionalNotNull()
+  @safetyMode('harassment')
+  harassment?: SafetyMode;
+  @ApiPropertyOptional({ enum: SAFETY_MODES, default: 'flag' })
+  @OptionalNotNull()
+  @safetyMode('profanity')
+  profanity?: SafetyMode;
+  @ApiPropertyOptional({ enum: SAFETY_MODES, default: 'flag' })
+  @OptionalNotNull()
+  @safetyMode('personal_data')
+  personal_data?: SafetyMode;
 }
 
 export class CreateSessionInput {
@@ -119,12 +152,19 @@ export class CreateSessionInput {
   @IsBoolean({ message: 'waiting_room must be a boolean' })
   waiting_room?: boolean;
 
-  @ApiPropertyOptional({ description: 'contributors may ask anonymously to classmates (staff still see who)', default: false })
+  @ApiPropertyOptional({
+    description: 'contributors may ask anonymously to classmates (staff still see who)',
+    default: false,
+  })
   @OptionalNotNull()
   @IsBoolean({ message: 'anonymous_questions must be a boolean' })
   anonymous_questions?: boolean;
 
-  @ApiPropertyOptional({ type: SafetySettingsInput, description: 'the safety check per category: off, flag (shown, staff alerted) or hold (author and moderators only, not the tutor, until released)' })
+  @ApiPropertyOptional({
+    type: SafetySettingsInput,
+    description:
+      'the safety check per category: off, flag (shown, staff alerted) or hold (author and moderators only, not the tutor, until released)',
+  })
   @OptionalNotNull()
   @ValidateNested()
   @Type(() => SafetySettingsInput)
@@ -135,12 +175,20 @@ export class CreateSessionInput {
   @IsBoolean({ message: 'minors must be a boolean' })
   minors?: boolean;
 
-  @ApiPropertyOptional({ description: "mask phone numbers, e-mail and street addresses in people's messages before the model reads them", default: true })
+  @ApiPropertyOptional({
+    description: "mask phone numbers, e-mail and street addresses in people's messages before the model reads them",
+    default: true,
+  })
   @OptionalNotNull()
   @IsBoolean({ message: 'redact_personal_data must be a boolean' })
   redact_personal_data?: boolean;
 
-  @ApiPropertyOptional({ description: "days after closing before the session is purged (null: the server's RETENTION_DAYS)", minimum: 1, maximum: 36500, nullable: true })
+  @ApiPropertyOptional({
+    description: "days after closing before the session is purged (null: the server's RETENTION_DAYS)",
+    minimum: 1,
+    maximum: 36500,
+    nullable: true,
+  })
   @IsOptional()
   @IsInt({ message: 'retention_days must be an integer' })
   @Min(1, { message: 'retention_days must be between 1 and 36500' })

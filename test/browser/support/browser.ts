@@ -61,7 +61,14 @@ export function conversationLines(page: Page): Promise<string[]> {
   return page.$$eval('[data-testid="message"]', (items) =>
     items.map((item) => {
       const text = (selector: string) => item.querySelector(selector)?.textContent?.trim() ?? '';
-      return [item.getAttribute('data-seq'), text('.author'), text('.message-head .badge'), text('time'), item.getAttribute('data-status'), text('.content')].join(' | ');
+      return [
+        item.getAttribute('data-seq'),
+        text('.author'),
+        text('.message-head .badge'),
+        text('time'),
+        item.getAttribute('data-status'),
+        text('.content'),
+      ].join(' | ');
     }),
   );
 }
@@ -116,20 +123,32 @@ export class CuttableLink {
 }
 
 /** Browser pages take longer than sockets: a longer default wait. */
-export const until = <T,>(check: () => Promise<T | false | null | undefined>, what: string, timeoutMs = 15000) => eventually(check, what, timeoutMs) as Promise<T>;
+export const until = <T>(check: () => Promise<T | false | null | undefined>, what: string, timeoutMs = 15000) =>
+  eventually(check, what, timeoutMs) as Promise<T>;
 
 export const textOf = (locator: Locator) => locator.textContent({ timeout: 1000 }).then((t) => t?.trim() ?? '');
 
 /** Waits until the locator's text holds `expected`; resolves with that text. */
 export const hasText = (locator: Locator, expected: string | RegExp) =>
-  until(async () => {
-    const text = await textOf(locator);
-    return (typeof expected === 'string' ? text.includes(expected) : expected.test(text)) && text;
-  }, `"${String(expected)}" in ${locator.toString()}`);
+  until(
+    async () => {
+      const text = await textOf(locator);
+      return (typeof expected === 'string' ? text.includes(expected) : expected.test(text)) && text;
+    },
+    `"${String(expected)}" in ${locator.toString()}`,
+  );
 
 /** Opens `path` signed in as this account: its token where the web client keeps it. */
-export async function signedIn(page: Page, origin: string, account: { access_token: string; user: unknown }, path: string): Promise<void> {
+export async function signedIn(
+  page: Page,
+  origin: string,
+  account: { access_token: string; user: unknown },
+  path: string,
+): Promise<void> {
   await page.goto(`${origin}/`);
-  await page.evaluate((stored) => localStorage.setItem('roundtable.account', stored), JSON.stringify({ token: account.access_token, user: account.user }));
+  await page.evaluate(
+    (stored) => localStorage.setItem('roundtable.account', stored),
+    JSON.stringify({ token: account.access_token, user: account.user }),
+  );
   await page.goto(`${origin}${path}`);
 }

@@ -22,7 +22,14 @@ export function App() {
   const guest = route.page === 'room' ? auth.guests()[route.sessionId] : undefined;
 
   useEffect(() => {
-    const titles: Record<string, string> = { home: 'Your sessions', 'sign-in': 'Sign in', join: 'Join a session', room: 'Session', present: 'Present', 'not-found': 'Not found' };
+    const titles: Record<string, string> = {
+      home: 'Your sessions',
+      'sign-in': 'Sign in',
+      join: 'Join a session',
+      room: 'Session',
+      present: 'Present',
+      'not-found': 'Not found',
+    };
     document.title = `${titles[route.page]} · Roundtable`;
   }, [route.page]);
 

@@ -37,10 +37,14 @@ export function RoomPage({ sessionId }: { sessionId: string }) {
 
   // The tab's title says what is new while you look elsewhere, and when the floor is yours.
   const unread = useUnread(room?.messages.length ?? 0);
-  const myTurn = room?.session.turn_policy === 'hand_raise' && room.session.floor_user_id === room.me.user_id && room.me.role !== 'moderator';
+  const myTurn =
+    room?.session.turn_policy === 'hand_raise' &&
+    room.session.floor_user_id === room.me.user_id &&
+    room.me.role !== 'moderator';
   const title = room?.session.title;
   useEffect(() => {
-    if (title !== undefined) document.title = `${unread ? `(${unread}) ` : ''}${myTurn ? 'Your turn – ' : ''}${title} · Roundtable`;
+    if (title !== undefined)
+      document.title = `${unread ? `(${unread}) ` : ''}${myTurn ? 'Your turn – ' : ''}${title} · Roundtable`;
   }, [title, unread, myTurn]);
   const [sound, setSound] = useSoundSetting();
   useFloorChime(!!myTurn && sound);
@@ -53,7 +57,9 @@ export function RoomPage({ sessionId }: { sessionId: string }) {
         <h1>{room.removed.banned ? 'You were banned from this session' : 'You were removed from this session'}</h1>
         <p role="alert">
           A moderator removed you from “{room.session.title}”.{' '}
-          {room.removed.banned ? 'You cannot join it again.' : 'You can join again with the join code if the moderator allows it.'}
+          {room.removed.banned
+            ? 'You cannot join it again.'
+            : 'You can join again with the join code if the moderator allows it.'}
         </p>
         <p>
           <Link href="/">Back to the start page</Link>
@@ -83,7 +89,11 @@ export function RoomPage({ sessionId }: { sessionId: string }) {
         <h1>Cannot open this session</h1>
         <p role="alert">{text[error.code] ?? error.message}</p>
         <p>
-          {error.code === 'unauthorized' ? <Link href={`/login?next=${encodeURIComponent(`/s/${sessionId}`)}`}>Sign in</Link> : <Link href="/join">Join with a code</Link>}
+          {error.code === 'unauthorized' ? (
+            <Link href={`/login?next=${encodeURIComponent(`/s/${sessionId}`)}`}>Sign in</Link>
+          ) : (
+            <Link href="/join">Join with a code</Link>
+          )}
         </p>
       </main>
     );
@@ -105,21 +115,32 @@ export function RoomPage({ sessionId }: { sessionId: string }) {
         <div>
           <h1>{room.session.title}</h1>
           <p className="meta">
-            <span data-testid="role-words">{ROLE_WORDS[room.me.role]}</span> · {isModerator ? POLICY_LABELS[room.session.turn_policy] : POLICY_WORDS_FOR_STUDENTS[room.session.turn_policy]}
-            {room.session.rate_limit && ` · at most ${room.session.rate_limit.messages} ${room.session.rate_limit.messages === 1 ? 'message' : 'messages'} per ${room.session.rate_limit.per_seconds} s each`}
+            <span data-testid="role-words">{ROLE_WORDS[room.me.role]}</span> ·{' '}
+            {isModerator
+              ? POLICY_LABELS[room.session.turn_policy]
+              : POLICY_WORDS_FOR_STUDENTS[room.session.turn_policy]}
+            {room.session.rate_limit &&
+              ` · at most ${room.session.rate_limit.messages} ${room.session.rate_limit.messages === 1 ? 'message' : 'messages'} per ${room.session.rate_limit.per_seconds} s each`}
             {room.session.locked && <span className="badge warn">locked</span>}
             {room.session.agent.paused && <span className="badge warn">tutor paused</span>}
             {room.session.status === 'closed' && <span className="badge">ended</span>}
           </p>
           {room.session.turn_policy === 'hand_raise' && !isModerator && (
             <label className="inline small">
-              <input type="checkbox" checked={sound} onChange={(e) => setSound(e.target.checked)} /> Sound when I get the floor
+              <input type="checkbox" checked={sound} onChange={(e) => setSound(e.target.checked)} /> Sound when I get
+              the floor
             </label>
           )}
         </div>
         <div className="room-header-side">
           {isModerator && room.session.status === 'active' && (
-            <a className="button" href={`/s/${room.session.id}/present`} target="_blank" rel="noopener" data-testid="present-button">
+            <a
+              className="button"
+              href={`/s/${room.session.id}/present`}
+              target="_blank"
+              rel="noopener"
+              data-testid="present-button"
+            >
               Present
             </a>
           )}
@@ -151,10 +172,18 @@ export function RoomPage({ sessionId }: { sessionId: string }) {
       <div className="room-main">
         <section className="conversation-pane" aria-label="Conversation">
           <Conversation room={room} actions={actions} act={moderation.act} />
-          <Composer room={room} actions={actions} connected={connection !== 'reconnecting' && connection !== 'connecting'} rate={rate} now={now} />
+          <Composer
+            room={room}
+            actions={actions}
+            connected={connection !== 'reconnecting' && connection !== 'connecting'}
+            rate={rate}
+            now={now}
+          />
         </section>
         <Sidebar room={room} actions={actions} act={moderation.act} now={now} />
-        {isModerator && <ModeratorConsole room={room} actions={actions} token={identity.token} now={now} {...moderation} />}
+        {isModerator && (
+          <ModeratorConsole room={room} actions={actions} token={identity.token} now={now} {...moderation} />
+        )}
       </div>
     </main>
   );

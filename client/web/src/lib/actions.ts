@@ -5,4 +5,8 @@
 export type Feedback = { ok: boolean; text: string; undo?: { label: string; run: () => Promise<unknown> } } | null;
 
 /** Runs an action; `after` may add to the report (an undo, a count) from the server's answer. */
-export type Act = (label: string, run: () => Promise<unknown>, after?: (result: unknown) => Partial<NonNullable<Feedback>>) => Promise<void>;
+export type Act = (
+  label: string,
+  run: () => Promise<unknown>,
+  after?: (result: unknown) => Partial<NonNullable<Feedback>>,
+) => Promise<void>;

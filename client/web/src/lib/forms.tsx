@@ -55,23 +55,47 @@ export const rateLimitDraft = (limit: { messages: number; per_seconds: number } 
   perSeconds: limit?.per_seconds ?? 60,
 });
 
-export const rateLimitOf = (draft: RateLimitDraft) => (draft.on ? { messages: draft.messages, per_seconds: draft.perSeconds } : null);
+export const rateLimitOf = (draft: RateLimitDraft) =>
+  draft.on ? { messages: draft.messages, per_seconds: draft.perSeconds } : null;
 
-export function RateLimitFields({ draft, onChange, label }: { draft: RateLimitDraft; onChange: (draft: RateLimitDraft) => void; label: string }) {
+export function RateLimitFields({
+  draft,
+  onChange,
+  label,
+}: {
+  draft: RateLimitDraft;
+  onChange: (draft: RateLimitDraft) => void;
+  label: string;
+}) {
   return (
     <>
       <label className="inline">
-        <input type="checkbox" checked={draft.on} onChange={(e) => onChange({ ...draft, on: e.target.checked })} /> {label}
+        <input type="checkbox" checked={draft.on} onChange={(e) => onChange({ ...draft, on: e.target.checked })} />{' '}
+        {label}
       </label>
       {draft.on && (
         <div className="inline-fields">
           <label>
             Messages
-            <input type="number" min={1} max={1000} required value={draft.messages} onChange={(e) => onChange({ ...draft, messages: Number(e.target.value) })} />
+            <input
+              type="number"
+              min={1}
+              max={1000}
+              required
+              value={draft.messages}
+              onChange={(e) => onChange({ ...draft, messages: Number(e.target.value) })}
+            />
           </label>
           <label>
             per seconds
-            <input type="number" min={1} max={86400} required value={draft.perSeconds} onChange={(e) => onChange({ ...draft, perSeconds: Number(e.target.value) })} />
+            <input
+              type="number"
+              min={1}
+              max={86400}
+              required
+              value={draft.perSeconds}
+              onChange={(e) => onChange({ ...draft, perSeconds: Number(e.target.value) })}
+            />
           </label>
         </div>
       )}

@@ -12,7 +12,8 @@ export type Route =
 export function parseRoute(pathname: string, search = ''): Route {
   const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts.length === 0) return { page: 'home' };
-  if (parts[0] === 'login' && parts.length === 1) return { page: 'sign-in', next: new URLSearchParams(search).get('next') ?? undefined };
+  if (parts[0] === 'login' && parts.length === 1)
+    return { page: 'sign-in', next: new URLSearchParams(search).get('next') ?? undefined };
   if (parts[0] === 'join' && parts.length <= 2) return { page: 'join', code: parts[1] ?? '' };
   if (parts[0] === 's' && parts.length === 2) return { page: 'room', sessionId: parts[1] };
   if (parts[0] === 's' && parts.length === 3 && parts[2] === 'present') return { page: 'present', sessionId: parts[1] };

@@ -4,13 +4,25 @@ import { RoundtableApiError } from '../../../sdk/roundtable-api.js';
 import { RoundtableError } from '../../../sdk/roundtable-client.js';
 import { navigate } from './router.js';
 
-export function Link({ href, children, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { href: string; children: ReactNode }) {
+export function Link({
+  href,
+  children,
+  ...rest
+}: AnchorHTMLAttributes<HTMLAnchorElement> & { href: string; children: ReactNode }) {
   return (
     <a
       href={href}
       {...rest}
       onClick={(event) => {
-        if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+        if (
+          event.defaultPrevented ||
+          event.button !== 0 ||
+          event.metaKey ||
+          event.ctrlKey ||
+          event.shiftKey ||
+          event.altKey
+        )
+          return;
         event.preventDefault();
         navigate(href);
       }}
@@ -26,7 +38,8 @@ export function describeError(error: unknown): string {
     const text = error.message || 'the server refused';
     return text.charAt(0).toUpperCase() + text.slice(1);
   }
-  if (error instanceof Error && /timeout|timed out/i.test(error.message)) return 'The server did not answer in time. Check your connection and try again.';
+  if (error instanceof Error && /timeout|timed out/i.test(error.message))
+    return 'The server did not answer in time. Check your connection and try again.';
   if (error instanceof TypeError) return 'Cannot reach the server. Check your connection and try again.';
   return error instanceof Error ? error.message : String(error);
 }

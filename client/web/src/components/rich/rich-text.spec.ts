@@ -7,7 +7,9 @@ const render = (text: string) => renderToStaticMarkup(createElement(RichText, { 
 
 describe('rich text', () => {
   it('renders CommonMark and GFM: emphasis, lists, tables, code', () => {
-    const html = render('**bold** and *it*\n\n- one\n- two\n\n| x | x² |\n|---|---|\n| 3 | 9 |\n\n```python\nprint("hi")\n```');
+    const html = render(
+      '**bold** and *it*\n\n- one\n- two\n\n| x | x² |\n|---|---|\n| 3 | 9 |\n\n```python\nprint("hi")\n```',
+    );
     expect(html).toContain('<strong>bold</strong>');
     expect(html).toContain('<em>it</em>');
     expect(html).toMatch(/<ul>\s*<li>one<\/li>\s*<li>two<\/li>\s*<\/ul>/);
@@ -27,14 +29,18 @@ describe('rich text', () => {
   });
 
   it('never renders raw HTML: scripts, handlers and iframes stay text', () => {
-    const html = render('<script>alert(1)</script>\n\n<img src=x onerror="alert(2)">\n\nhi <iframe src="https://evil.example"></iframe>');
+    const html = render(
+      '<script>alert(1)</script>\n\n<img src=x onerror="alert(2)">\n\nhi <iframe src="https://evil.example"></iframe>',
+    );
     expect(html).not.toMatch(/<script|<img|<iframe/i);
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).toContain('onerror=&quot;alert(2)&quot;');
   });
 
   it('keeps links safe: no javascript: or data:, and new tabs learn nothing about the page', () => {
-    const html = render('[a](javascript:alert(1)) [b](data:text/html,<b>x</b>) [c](https://example.org/x) [d](vbscript:msgbox)');
+    const html = render(
+      '[a](javascript:alert(1)) [b](data:text/html,<b>x</b>) [c](https://example.org/x) [d](vbscript:msgbox)',
+    );
     expect(html).not.toMatch(/javascript:|data:text|vbscript:/i);
     expect(html).toContain('href="https://example.org/x"');
     expect(html).toContain('rel="noopener noreferrer nofollow"');

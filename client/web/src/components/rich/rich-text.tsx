@@ -42,7 +42,13 @@ export const RichText = memo(function RichText({ text }: { text: string }) {
   if (text.length > MAX_RICH_LENGTH) return <p className="plain">{text}</p>;
   return (
     <div className="rich">
-      <Markdown remarkPlugins={remarkPlugins} rehypePlugins={rehypePlugins} urlTransform={safeUrl} skipHtml={false} components={{ a: SafeLink }}>
+      <Markdown
+        remarkPlugins={remarkPlugins}
+        rehypePlugins={rehypePlugins}
+        urlTransform={safeUrl}
+        skipHtml={false}
+        components={{ a: SafeLink }}
+      >
         {normalizeMath(text)}
       </Markdown>
     </div>

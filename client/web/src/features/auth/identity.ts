@@ -74,7 +74,8 @@ export const auth = {
     const normalized = code.trim();
     const account = this.account();
     const known = Object.values(this.guests());
-    const previous = known.find((g) => g.join_code.toLowerCase() === normalized.toLowerCase()) ?? known[known.length - 1];
+    const previous =
+      known.find((g) => g.join_code.toLowerCase() === normalized.toLowerCase()) ?? known[known.length - 1];
     const answer = await api(account?.token ?? previous?.token ?? null).guest(normalized, displayName.trim());
     if (answer.user.guest_session_id) {
       const guests = this.guests();

@@ -54,7 +54,13 @@ export function JoinPage({ code: linkCode, account }: { code: string; account: I
           <>
             <label>
               Your name
-              <input required maxLength={60} autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />
+              <input
+                required
+                maxLength={60}
+                autoComplete="name"
+                value={name}
+                onChange={(e) => setName(e.target.value)}
+              />
             </label>
             <p className="hint">
               Have an account? <Link href={`/login?next=${encodeURIComponent(`/join/${code}`)}`}>Sign in first</Link>.

@@ -33,7 +33,10 @@ export function SignInPage({ next, landing = false }: { next?: string; landing?:
         return;
       }
       const anonymous = api(null);
-      const answer = mode === 'register' ? await anonymous.register(email.trim(), password, name.trim()) : await anonymous.login(email.trim(), password);
+      const answer =
+        mode === 'register'
+          ? await anonymous.register(email.trim(), password, name.trim())
+          : await anonymous.login(email.trim(), password);
       auth.signedIn(answer);
       navigate(next && next.startsWith('/') ? next : '/');
     } catch (failure) {
@@ -95,12 +98,24 @@ export function SignInPage({ next, landing = false }: { next?: string; landing?:
           </button>
         ))}
       </div>
-      <form id={`${id}-panel`} role="tabpanel" aria-labelledby={`${id}-${mode}`} className="card form" onSubmit={submit}>
+      <form
+        id={`${id}-panel`}
+        role="tabpanel"
+        aria-labelledby={`${id}-${mode}`}
+        className="card form"
+        onSubmit={submit}
+      >
         {mode !== 'guest' && (
           <>
             <label>
               Email
-              <input type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+              <input
+                type="email"
+                autoComplete="email"
+                required
+                value={email}
+                onChange={(e) => setEmail(e.target.value)}
+              />
             </label>
             <label>
               Password
@@ -127,7 +142,11 @@ export function SignInPage({ next, landing = false }: { next?: string; landing?:
             <input required maxLength={60} autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />
           </label>
         )}
-        <FormFooter error={error} busy={busy} label={mode === 'sign-in' ? 'Sign in' : mode === 'register' ? 'Create account' : 'Join session'} />
+        <FormFooter
+          error={error}
+          busy={busy}
+          label={mode === 'sign-in' ? 'Sign in' : mode === 'register' ? 'Create account' : 'Join session'}
+        />
       </form>
     </main>
   );
@@ -157,11 +176,25 @@ function ClassCode() {
       <form className="form" onSubmit={submit}>
         <label>
           Class code
-          <input required autoComplete="off" autoCapitalize="characters" inputMode="text" className="code-input" value={code} onChange={(e) => setCode(e.target.value)} />
+          <input
+            required
+            autoComplete="off"
+            autoCapitalize="characters"
+            inputMode="text"
+            className="code-input"
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+          />
         </label>
         <label>
           Your first name
-          <input required maxLength={60} autoComplete="given-name" value={name} onChange={(e) => setName(e.target.value)} />
+          <input
+            required
+            maxLength={60}
+            autoComplete="given-name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+          />
         </label>
         <FormFooter error={error} busy={busy} label="Join the class" />
       </form>

@@ -11,7 +11,23 @@ import { TutorControls } from './panels/tutor-controls.js';
 import { WaitingRoom } from './panels/waiting-room.js';
 
 /** The teacher's console: the floor, people, the tutor and the room's settings; each action reports the server's ack. */
-export function ModeratorConsole({ room, actions, token, now, act, feedback, busy }: { room: RoomState; actions: RoomActions; token: string; now: number; act: Act; feedback: Feedback; busy: boolean }) {
+export function ModeratorConsole({
+  room,
+  actions,
+  token,
+  now,
+  act,
+  feedback,
+  busy,
+}: {
+  room: RoomState;
+  actions: RoomActions;
+  token: string;
+  now: number;
+  act: Act;
+  feedback: Feedback;
+  busy: boolean;
+}) {
   const closed = room.session.status === 'closed';
 
   return (
@@ -20,7 +36,11 @@ export function ModeratorConsole({ room, actions, token, now, act, feedback, bus
       <p role="status" className={`feedback ${feedback?.ok === false ? 'error' : ''}`} data-testid="console-feedback">
         {feedback?.text}
         {feedback?.undo && !closed && (
-          <button type="button" className="link-button" onClick={() => void act(feedback.undo!.label, feedback.undo!.run)}>
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => void act(feedback.undo!.label, feedback.undo!.run)}
+          >
             Undo
           </button>
         )}

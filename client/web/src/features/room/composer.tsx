@@ -6,7 +6,19 @@ import { myPlace, type RoomState } from './state/room-state.js';
 import type { RoomActions } from './state/use-room.js';
 
 /** Where a person writes: enabled or not by role, policy, floor, lock, mute and rate limit, always saying why. */
-export function Composer({ room, actions, connected, rate, now }: { room: RoomState; actions: RoomActions; connected: boolean; rate: RateWindow; now: number }) {
+export function Composer({
+  room,
+  actions,
+  connected,
+  rate,
+  now,
+}: {
+  room: RoomState;
+  actions: RoomActions;
+  connected: boolean;
+  rate: RateWindow;
+  now: number;
+}) {
   const [draft, setDraft] = useState('');
   const [staffOnly, setStaffOnly] = useState(false);
   const [anonymous, setAnonymous] = useState(false);
@@ -72,9 +84,7 @@ export function Composer({ room, actions, connected, rate, now }: { room: RoomSt
       {held.length > 0 && (
         <ul className="held" data-testid="held" aria-label="Your questions waiting for approval">
           {held.map((m) => (
-            <li key={m.id}>
-              Waiting for your teacher’s approval: “{excerpt(m.content, 80)}”
-            </li>
+            <li key={m.id}>Waiting for your teacher’s approval: “{excerpt(m.content, 80)}”</li>
           ))}
         </ul>
       )}
@@ -92,7 +102,12 @@ export function Composer({ room, actions, connected, rate, now }: { room: RoomSt
           {!myHand && (
             <label className="sr-label">
               <span className="sr-only">Note with your raised hand (optional)</span>
-              <input value={handNote} maxLength={200} placeholder="What about? (optional)" onChange={(e) => setHandNote(e.target.value)} />
+              <input
+                value={handNote}
+                maxLength={200}
+                placeholder="What about? (optional)"
+                onChange={(e) => setHandNote(e.target.value)}
+              />
             </label>
           )}
           <button type="button" onClick={() => void toggleHand()} disabled={handBusy} aria-pressed={!!myHand}>
@@ -127,16 +142,22 @@ export function Composer({ room, actions, connected, rate, now }: { room: RoomSt
         </button>
         {canAskAnonymously && (
           <label className="inline staff-toggle">
-            <input type="checkbox" checked={anonymous} onChange={(e) => setAnonymous(e.target.checked)} /> Ask anonymously (classmates see “A student”; your teacher sees your name)
+            <input type="checkbox" checked={anonymous} onChange={(e) => setAnonymous(e.target.checked)} /> Ask
+            anonymously (classmates see “A student”; your teacher sees your name)
           </label>
         )}
         {isModerator && (
           <label className="inline staff-toggle">
-            <input type="checkbox" checked={staffOnly} onChange={(e) => setStaffOnly(e.target.checked)} /> Private note to staff
+            <input type="checkbox" checked={staffOnly} onChange={(e) => setStaffOnly(e.target.checked)} /> Private note
+            to staff
           </label>
         )}
       </form>
-      <p id={`${id}-reason`} className={`composer-reason ${state.enabled ? '' : 'blocked'}`} data-testid="composer-reason">
+      <p
+        id={`${id}-reason`}
+        className={`composer-reason ${state.enabled ? '' : 'blocked'}`}
+        data-testid="composer-reason"
+      >
         {tooLong ? `Too long: ${draft.length} of ${MAX_CONTENT_LENGTH} characters.` : state.reason}
       </p>
       {refusal && (

@@ -67,7 +67,11 @@ export function Conversation({ room, actions, act }: { room: RoomState; actions:
     const byId = new Map(room.messages.map((m) => [m.id, m]));
     const map = new Map<string, Array<{ name: string; text: string }>>();
     for (const m of room.messages) {
-      if (m.role === 'assistant' && m.reply_to?.length) map.set(m.id, m.reply_to.map((id) => ({ name: byId.get(id)?.author_name ?? 'someone', text: byId.get(id)?.content ?? '' })));
+      if (m.role === 'assistant' && m.reply_to?.length)
+        map.set(
+          m.id,
+          m.reply_to.map((id) => ({ name: byId.get(id)?.author_name ?? 'someone', text: byId.get(id)?.content ?? '' })),
+        );
     }
     return map;
   }, [room.messages]);
@@ -84,7 +88,9 @@ export function Conversation({ room, actions, act }: { room: RoomState; actions:
           {loadError}
         </p>
       )}
-      {room.messages.length === 0 && !room.streaming && <p className="empty">No messages yet. Ask the tutor something to begin.</p>}
+      {room.messages.length === 0 && !room.streaming && (
+        <p className="empty">No messages yet. Ask the tutor something to begin.</p>
+      )}
       <ol className="messages" data-testid="conversation">
         {shown.map((message) => (
           <MessageItem
@@ -136,7 +142,17 @@ interface MessageItemProps {
 }
 
 /** One line of the conversation. Memoised: a streaming answer re-renders only itself, not every line above it. */
-const MessageItem = memo(function MessageItem({ message, role, mine, canDelete, votable, showVotes, answers, actions, act }: MessageItemProps) {
+const MessageItem = memo(function MessageItem({
+  message,
+  role,
+  mine,
+  canDelete,
+  votable,
+  showVotes,
+  answers,
+  actions,
+  act,
+}: MessageItemProps) {
   const [voted, setVoted] = useState(false);
   const [voteError, setVoteError] = useState<string | null>(null);
   const upvote = async () => {
@@ -150,38 +166,73 @@ const MessageItem = memo(function MessageItem({ message, role, mine, canDelete, 
   };
   const remove = async () => {
     if (!window.confirm('Delete this message for everyone?')) return;
-    await act(`Deleted the message from ${message.author_name}`, () => actions.moderate({ action: 'delete_message', message_id: message.id }));
+    await act(`Deleted the message from ${message.author_name}`, () =>
+      actions.moderate({ action: 'delete_message', message_id: message.id }),
+    );
   };
   const note = message.visibility === 'staff' && !message.held;
-  const classes = ['message', message.role, mine ? 'mine' : '', message.status !== 'complete' ? message.status : '', note ? 'staff' : '', message.approval === 'dismissed' ? 'dismissed' : ''];
+  const classes = [
+    'message',
+    message.role,
+    mine ? 'mine' : '',
+    message.status !== 'complete' ? message.status : '',
+    note ? 'staff' : '',
+    message.approval === 'dismissed' ? 'dismissed' : '',
+  ];
   const when = formatTime(message.timestamp);
   return (
-    <li className={classes.filter(Boolean).join(' ')} data-testid="message" data-seq={message.seq} data-status={message.status}>
+    <li
+      className={classes.filter(Boolean).join(' ')}
+      data-testid="message"
+      data-seq={message.seq}
+      data-status={message.status}
+    >
       <div className="message-head">
         <span className="author">{message.author_name}</span>
         <span className={`badge role-${role.replace(' ', '-')}`}>{role}</span>
         <time dateTime={message.timestamp}>{formatTime(message.timestamp)}</time>
         {note && <span className="badge staff">staff only</span>}
         {message.anonymous && <span className="badge">{mine ? 'anonymous to classmates' : 'anonymous'}</span>}
-        {message.approval === 'dismissed' && <span className="badge danger" data-testid="dismissed">dismissed{message.dismiss_reason ? `: ${message.dismiss_reason}` : ''}</span>}
+        {message.approval === 'dismissed' && (
+          <span className="badge danger" data-testid="dismissed">
+            dismissed{message.dismiss_reason ? `: ${message.dismiss_reason}` : ''}
+          </span>
+        )}
         {message.not_answered === 'session_closed' && <span className="badge">not answered: session closed</span>}
         {message.status === 'cancelled' && <span className="badge warn">answer stopped</span>}
         {message.status === 'failed' && <span className="badge danger">failed</span>}
         {message.cut_off === 'max_answer_tokens' && <span className="badge warn">cut at the length limit</span>}
         {message.held && !message.approval && message.role !== 'system' && (
           <span className="badge warn" data-testid="held-for-review">
-            {mine ? 'held: only you and your teacher can see this' : 'held for review: the class and the tutor do not see it'}
+            {mine
+              ? 'held: only you and your teacher can see this'
+              : 'held for review: the class and the tutor do not see it'}
           </span>
         )}
-        {message.held && message.role === 'system' && <span className="badge">{mine ? 'just for you' : 'sent only to its addressee'}</span>}
-        {message.safety?.status === 'flagged' && <span className="badge warn" data-testid="safety-flagged">flagged</span>}
+        {message.held && message.role === 'system' && (
+          <span className="badge">{mine ? 'just for you' : 'sent only to its addressee'}</span>
+        )}
+        {message.safety?.status === 'flagged' && (
+          <span className="badge warn" data-testid="safety-flagged">
+            flagged
+          </span>
+        )}
         {message.safety?.status === 'not_checked' && (
-          <span className="badge" data-testid="safety-not-checked" title="The safety check could not run for this message: it was shown without one">
+          <span
+            className="badge"
+            data-testid="safety-not-checked"
+            title="The safety check could not run for this message: it was shown without one"
+          >
             not safety-checked
           </span>
         )}
         {canDelete && !message.deleted && (
-          <button type="button" className="icon-button" onClick={() => void remove()} aria-label={`Delete the message from ${message.author_name} at ${when} (#${message.seq})`}>
+          <button
+            type="button"
+            className="icon-button"
+            onClick={() => void remove()}
+            aria-label={`Delete the message from ${message.author_name} at ${when} (#${message.seq})`}
+          >
             Delete
           </button>
         )}
@@ -191,7 +242,14 @@ const MessageItem = memo(function MessageItem({ message, role, mine, canDelete, 
               ▲ {message.votes ?? 0}
             </span>
             {votable && (
-              <button type="button" className="icon-button" onClick={() => void upvote()} disabled={voted} aria-pressed={voted} aria-label={`Upvote the question from ${message.author_name} at ${when}`}>
+              <button
+                type="button"
+                className="icon-button"
+                onClick={() => void upvote()}
+                disabled={voted}
+                aria-pressed={voted}
+                aria-label={`Upvote the question from ${message.author_name} at ${when}`}
+              >
                 {voted ? 'Upvoted' : 'Upvote'}
               </button>
             )}
@@ -226,7 +284,17 @@ const MessageItem = memo(function MessageItem({ message, role, mine, canDelete, 
         <div className="content deleted">This message was deleted by a moderator.</div>
       ) : (
         <div className="content">
-          {message.content ? message.role === 'system' ? message.content : <Rich text={message.content} /> : message.status === 'cancelled' ? '(stopped before any text)' : ''}
+          {message.content ? (
+            message.role === 'system' ? (
+              message.content
+            ) : (
+              <Rich text={message.content} />
+            )
+          ) : message.status === 'cancelled' ? (
+            '(stopped before any text)'
+          ) : (
+            ''
+          )}
         </div>
       )}
     </li>

@@ -82,7 +82,9 @@ export function PresentPage({ sessionId }: { sessionId: string }) {
 
   const messages = room.messages.filter((m) => !m.deleted).slice(-SHOWN_MESSAGES);
   const answering = room.streaming ? nameOf(room, room.streaming.triggered_by) : null;
-  const next = room.queue.slice(room.streaming ? 0 : 1, (room.streaming ? 0 : 1) + NEXT_SHOWN).map((q) => (q.user_id ? nameOf(room, q.user_id) : 'A student'));
+  const next = room.queue
+    .slice(room.streaming ? 0 : 1, (room.streaming ? 0 : 1) + NEXT_SHOWN)
+    .map((q) => (q.user_id ? nameOf(room, q.user_id) : 'A student'));
   const activity = agentActivity(room);
   const closed = room.session.status === 'closed';
   const shortAddress = `${window.location.host}/join`;
@@ -112,7 +114,9 @@ export function PresentPage({ sessionId }: { sessionId: string }) {
         </section>
       )}
       <section className="present-conversation" aria-label="Conversation" aria-live="polite">
-        {messages.length === 0 && !room.streaming && <p className="present-empty">Questions and answers will appear here.</p>}
+        {messages.length === 0 && !room.streaming && (
+          <p className="present-empty">Questions and answers will appear here.</p>
+        )}
         <ol>
           {messages.map((m) => (
             <li key={m.id} className={`present-message ${m.role}`} data-testid="present-message">

@@ -46,10 +46,26 @@ export function Sidebar({ room, actions, act, now }: { room: RoomState; actions:
                 </span>
                 {isModerator && (
                   <span className="row-actions">
-                    <button type="button" onClick={() => void act(`Floor to ${hand.name}`, () => actions.moderate({ action: 'grant_turn', user_id: hand.user_id }))} aria-label={`Give the floor to ${hand.name}`}>
+                    <button
+                      type="button"
+                      onClick={() =>
+                        void act(`Floor to ${hand.name}`, () =>
+                          actions.moderate({ action: 'grant_turn', user_id: hand.user_id }),
+                        )
+                      }
+                      aria-label={`Give the floor to ${hand.name}`}
+                    >
                       Give floor
                     </button>
-                    <button type="button" onClick={() => void act(`Lowered ${hand.name}’s hand`, () => actions.moderate({ action: 'lower_hand', user_id: hand.user_id }))} aria-label={`Lower ${hand.name}’s hand`}>
+                    <button
+                      type="button"
+                      onClick={() =>
+                        void act(`Lowered ${hand.name}’s hand`, () =>
+                          actions.moderate({ action: 'lower_hand', user_id: hand.user_id }),
+                        )
+                      }
+                      aria-label={`Lower ${hand.name}’s hand`}
+                    >
                       Lower
                     </button>
                   </span>
@@ -66,14 +82,15 @@ export function Sidebar({ room, actions, act, now }: { room: RoomState; actions:
             <h2 id="people-heading">Here now ({room.participants.length})</h2>
           </summary>
           <ul className="people" data-testid="presence">
-          {room.participants.map((p) => (
-            <li key={p.user_id}>
-              <span className="dot online" aria-hidden="true" />
-              {p.user_id === room.me.user_id ? `${p.name} (you)` : p.name} <span className={`badge role-${p.role}`}>{p.role}</span>
-              {isMuted(room.members[p.user_id], now) && <span className="badge warn">muted</span>}
-              {room.typing[p.user_id] && <span className="typing-dot"> typing…</span>}
-            </li>
-          ))}
+            {room.participants.map((p) => (
+              <li key={p.user_id}>
+                <span className="dot online" aria-hidden="true" />
+                {p.user_id === room.me.user_id ? `${p.name} (you)` : p.name}{' '}
+                <span className={`badge role-${p.role}`}>{p.role}</span>
+                {isMuted(room.members[p.user_id], now) && <span className="badge warn">muted</span>}
+                {room.typing[p.user_id] && <span className="typing-dot"> typing…</span>}
+              </li>
+            ))}
           </ul>
         </details>
       </section>

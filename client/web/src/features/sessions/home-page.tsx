@@ -2,11 +2,17 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { GuestRole, TurnPolicy, WireSession } from '../../../../sdk/roundtable-client.js';
 import type { Identity } from '../auth/index.js';
 import { api } from '../../lib/api.js';
-import { FormFooter, POLICY_LABELS, PolicySelect, RateLimitFields, rateLimitDraft, rateLimitOf } from '../../lib/forms.js';
+import {
+  FormFooter,
+  POLICY_LABELS,
+  PolicySelect,
+  RateLimitFields,
+  rateLimitDraft,
+  rateLimitOf,
+} from '../../lib/forms.js';
 import { navigate } from '../../lib/router.js';
 import { copyText, describeError, joinLink, Link } from '../../lib/ui.js';
 import presets from './tutor-presets.json';
-
 
 /** A signed-in person's sessions, and a form to start one. */
 export function HomePage({ account }: { account: Identity }) {
@@ -19,8 +25,9 @@ export function HomePage({ account }: { account: Identity }) {
       const all: WireSession[] = [];
       let cursor: string | null = null;
       do {
-        const page: { sessions: WireSession[]; next_cursor: string | null } = await api(account.token)
-          .listSessions(`?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        const page: { sessions: WireSession[]; next_cursor: string | null } = await api(account.token).listSessions(
+          `?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        );
         all.push(...page.sessions);
         cursor = page.next_cursor;
       } while (cursor && all.length < 500);
@@ -83,7 +90,9 @@ export function HomePage({ account }: { account: Identity }) {
           </div>
         )}
         <SessionList sessions={shown} onClose={close} onCopied={setFeedback} />
-        {sessions && sessions.length > 0 && shown.length === 0 && <p className="empty">{show === 'active' ? 'No open sessions.' : 'No ended sessions.'}</p>}
+        {sessions && sessions.length > 0 && shown.length === 0 && (
+          <p className="empty">{show === 'active' ? 'No open sessions.' : 'No ended sessions.'}</p>
+        )}
         <p className="hint">
           Have a join code? <Link href="/join">Join a session</Link>.
         </p>
@@ -92,7 +101,15 @@ export function HomePage({ account }: { account: Identity }) {
   );
 }
 
-function SessionList({ sessions, onClose, onCopied }: { sessions: WireSession[]; onClose: (s: WireSession) => void; onCopied: (text: string) => void }) {
+function SessionList({
+  sessions,
+  onClose,
+  onCopied,
+}: {
+  sessions: WireSession[];
+  onClose: (s: WireSession) => void;
+  onCopied: (text: string) => void;
+}) {
   if (sessions.length === 0) return null;
   return (
     <ul className="session-list">
@@ -104,8 +121,10 @@ function SessionList({ sessions, onClose, onCopied }: { sessions: WireSession[];
             </Link>
             <div className="meta" data-testid="session-meta">
               {formatDay(session.created_at)}
-              {session.closed_at && ` · ${formatLength(Date.parse(session.closed_at) - Date.parse(session.created_at))}`}
-              {session.stats && ` · ${session.stats.members} ${session.stats.members === 1 ? 'person' : 'people'} · ${session.stats.questions} ${session.stats.questions === 1 ? 'question' : 'questions'}`}
+              {session.closed_at &&
+                ` · ${formatLength(Date.parse(session.closed_at) - Date.parse(session.created_at))}`}
+              {session.stats &&
+                ` · ${session.stats.members} ${session.stats.members === 1 ? 'person' : 'people'} · ${session.stats.questions} ${session.stats.questions === 1 ? 'question' : 'questions'}`}
               {' · '}
               {POLICY_LABELS[session.turn_policy]} · {session.status === 'active' ? 'open' : 'ended'}
               {session.join_code && (
@@ -120,14 +139,25 @@ function SessionList({ sessions, onClose, onCopied }: { sessions: WireSession[];
             {session.join_code && session.status === 'active' && (
               <button
                 type="button"
-                onClick={async () => onCopied((await copyText(joinLink(session.join_code!))) ? `Copied the join link for “${session.title}”.` : `Join link: ${joinLink(session.join_code!)}`)}
+                onClick={async () =>
+                  onCopied(
+                    (await copyText(joinLink(session.join_code!)))
+                      ? `Copied the join link for “${session.title}”.`
+                      : `Join link: ${joinLink(session.join_code!)}`,
+                  )
+                }
                 aria-label={`Copy the join link for ${session.title}`}
               >
                 Copy link
               </button>
             )}
             {session.join_code !== null && session.status === 'active' && (
-              <button type="button" className="danger" onClick={() => onClose(session)} aria-label={`Close ${session.title}`}>
+              <button
+                type="button"
+                className="danger"
+                onClick={() => onClose(session)}
+                aria-label={`Close ${session.title}`}
+              >
                 Close
               </button>
             )}
@@ -205,7 +235,13 @@ function CreateSessionForm({ token, earlier }: { token: string; earlier: WireSes
       )}
       <label>
         Title
-        <input required maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} placeholder="Algebra, period 3" />
+        <input
+          required
+          maxLength={200}
+          value={title}
+          onChange={(e) => setTitle(e.target.value)}
+          placeholder="Algebra, period 3"
+        />
       </label>
       <PolicySelect value={policy} onChange={setPolicy} />
       <fieldset>
@@ -220,7 +256,8 @@ function CreateSessionForm({ token, earlier }: { token: string; earlier: WireSes
         </select>
       </label>
       <label className="inline">
-        <input type="checkbox" checked={anonymous} onChange={(e) => setAnonymous(e.target.checked)} /> Students may ask anonymously to classmates (you always see who asked)
+        <input type="checkbox" checked={anonymous} onChange={(e) => setAnonymous(e.target.checked)} /> Students may ask
+        anonymously to classmates (you always see who asked)
       </label>
       <label>
         Start the tutor from
@@ -242,7 +279,13 @@ function CreateSessionForm({ token, earlier }: { token: string; earlier: WireSes
       </label>
       <label>
         Tutor instructions
-        <textarea rows={3} maxLength={4000} value={instructions} onChange={(e) => setInstructions(e.target.value)} placeholder="Guide students to the answer; do not just give it." />
+        <textarea
+          rows={3}
+          maxLength={4000}
+          value={instructions}
+          onChange={(e) => setInstructions(e.target.value)}
+          placeholder="Guide students to the answer; do not just give it."
+        />
       </label>
       <FormFooter error={error} busy={busy} label="Create session" />
     </form>
@@ -250,7 +293,13 @@ function CreateSessionForm({ token, earlier }: { token: string; earlier: WireSes
 }
 
 function formatDay(iso: string): string {
-  return new Date(iso).toLocaleString([], { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+  return new Date(iso).toLocaleString([], {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
 }
 
 function formatLength(ms: number): string {

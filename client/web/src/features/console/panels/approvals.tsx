@@ -37,16 +37,35 @@ export function AwaitingApproval({ room, actions, act, token }: PanelProps & { t
       ) : (
         <>
           <div className="row-actions">
-            <button type="button" onClick={() => void act(`Approved ${waiting.length} question${waiting.length === 1 ? '' : 's'}`, () => actions.moderate({ action: 'approve_all' }))}>
+            <button
+              type="button"
+              onClick={() =>
+                void act(`Approved ${waiting.length} question${waiting.length === 1 ? '' : 's'}`, () =>
+                  actions.moderate({ action: 'approve_all' }),
+                )
+              }
+            >
               Approve all
             </button>
-            <button type="button" onClick={() => void act(`Dismissed ${waiting.length} question${waiting.length === 1 ? '' : 's'}`, () => actions.moderate({ action: 'dismiss_all', ...because }))}>
+            <button
+              type="button"
+              onClick={() =>
+                void act(`Dismissed ${waiting.length} question${waiting.length === 1 ? '' : 's'}`, () =>
+                  actions.moderate({ action: 'dismiss_all', ...because }),
+                )
+              }
+            >
               Dismiss all
             </button>
           </div>
           <label>
             Reason shown to the student when you dismiss (optional)
-            <input value={reason} maxLength={280} onChange={(e) => setReason(e.target.value)} placeholder="e.g. please ask about today's topic" />
+            <input
+              value={reason}
+              maxLength={280}
+              onChange={(e) => setReason(e.target.value)}
+              placeholder="e.g. please ask about today's topic"
+            />
           </label>
           <ol className="approvals">
             {waiting.map((entry) => {
@@ -59,12 +78,24 @@ export function AwaitingApproval({ room, actions, act, token }: PanelProps & { t
                     <strong>{who}</strong>: {excerpt(message?.content ?? '', 80)}
                   </span>
                   <span className="row-actions">
-                    <button type="button" onClick={() => void act(`Approved ${who}’s question`, () => actions.moderate({ action: 'approve_message', message_id: entry.message_id }))} aria-label={`Approve ${label}`}>
+                    <button
+                      type="button"
+                      onClick={() =>
+                        void act(`Approved ${who}’s question`, () =>
+                          actions.moderate({ action: 'approve_message', message_id: entry.message_id }),
+                        )
+                      }
+                      aria-label={`Approve ${label}`}
+                    >
                       Approve
                     </button>
                     <button
                       type="button"
-                      onClick={() => void act(`Dismissed ${who}’s question`, () => actions.moderate({ action: 'dismiss_message', message_id: entry.message_id, ...because }))}
+                      onClick={() =>
+                        void act(`Dismissed ${who}’s question`, () =>
+                          actions.moderate({ action: 'dismiss_message', message_id: entry.message_id, ...because }),
+                        )
+                      }
                       aria-label={`Dismiss ${label}`}
                     >
                       Dismiss

@@ -6,7 +6,10 @@ export function Instructions({ room, actions, act }: PanelProps) {
   const [instructions, setInstructions] = useState(room.session.agent.instructions);
   const [respondsTo, setRespondsTo] = useState<RespondsTo>(room.session.agent.responds_to);
   const [maxTokens, setMaxTokens] = useState(room.session.agent.max_answer_tokens?.toString() ?? '');
-  useEffect(() => setMaxTokens(room.session.agent.max_answer_tokens?.toString() ?? ''), [room.session.agent.max_answer_tokens]);
+  useEffect(
+    () => setMaxTokens(room.session.agent.max_answer_tokens?.toString() ?? ''),
+    [room.session.agent.max_answer_tokens],
+  );
   useEffect(() => setInstructions(room.session.agent.instructions), [room.session.agent.instructions]);
   useEffect(() => setRespondsTo(room.session.agent.responds_to), [room.session.agent.responds_to]);
   return (
@@ -17,7 +20,12 @@ export function Instructions({ room, actions, act }: PanelProps) {
         onSubmit={(event) => {
           event.preventDefault();
           void act('Instructions saved', () =>
-            actions.moderate({ action: 'set_agent', instructions, responds_to: respondsTo, max_answer_tokens: maxTokens.trim() ? Number(maxTokens) : null }),
+            actions.moderate({
+              action: 'set_agent',
+              instructions,
+              responds_to: respondsTo,
+              max_answer_tokens: maxTokens.trim() ? Number(maxTokens) : null,
+            }),
           );
         }}
       >
@@ -34,7 +42,14 @@ export function Instructions({ room, actions, act }: PanelProps) {
         </label>
         <label>
           Longest answer, in tokens (empty: the server’s default)
-          <input type="number" min={16} max={32000} step={1} value={maxTokens} onChange={(e) => setMaxTokens(e.target.value)} />
+          <input
+            type="number"
+            min={16}
+            max={32000}
+            step={1}
+            value={maxTokens}
+            onChange={(e) => setMaxTokens(e.target.value)}
+          />
         </label>
         <button type="submit">Save instructions</button>
       </form>

@@ -29,22 +29,28 @@ export function JoinCode({ room, actions, act, token }: PanelProps & { token: st
       )}
       <div className="row-actions">
         {code && (
-          <button type="button" onClick={() => void act('Join link copied', async () => {
-            if (!(await copyText(joinLink(code)))) throw new Error(`copy it by hand: ${joinLink(code)}`);
-          })}>
+          <button
+            type="button"
+            onClick={() =>
+              void act('Join link copied', async () => {
+                if (!(await copyText(joinLink(code)))) throw new Error(`copy it by hand: ${joinLink(code)}`);
+              })
+            }
+          >
             Copy join link
           </button>
         )}
         <button
           type="button"
-          onClick={() =>
-            void act('New join code', () => actions.moderate({ action: 'rotate_join_code' }))
-          }
+          onClick={() => void act('New join code', () => actions.moderate({ action: 'rotate_join_code' }))}
         >
           {code ? 'New code' : 'Turn on joining'}
         </button>
         {code && (
-          <button type="button" onClick={() => void act('Joining turned off', () => actions.moderate({ action: 'disable_join_code' }))}>
+          <button
+            type="button"
+            onClick={() => void act('Joining turned off', () => actions.moderate({ action: 'disable_join_code' }))}
+          >
             Turn off joining
           </button>
         )}

@@ -25,13 +25,27 @@ export function People({ room, actions, act, now }: PanelProps & { now: number }
   const here = new Set(room.participants.map((p) => p.user_id));
   const hands = new Set(room.hands.map((h) => h.user_id));
   // Who has a question waiting: for the tutor, or for approval.
-  const asking = new Set([...room.queue.map((q) => q.user_id), ...room.messages.filter((m) => m.approval === 'waiting').map((m) => m.author_id)]);
+  const asking = new Set([
+    ...room.queue.map((q) => q.user_id),
+    ...room.messages.filter((m) => m.approval === 'waiting').map((m) => m.author_id),
+  ]);
   const everyone = Object.values(room.members).filter((m) => !m.waiting);
   const wanted = query.trim().toLowerCase();
   const members = everyone
     .filter((m) => !wanted || m.display_name.toLowerCase().includes(wanted))
-    .filter((m) => filter === 'all' || (filter === 'online' && here.has(m.user_id)) || (filter === 'hand' && hands.has(m.user_id)) || (filter === 'waiting' && asking.has(m.user_id)) || (filter === 'muted' && isMuted(m, now)) || (filter === 'guests' && m.guest))
-    .sort((a, b) => Number(here.has(b.user_id)) - Number(here.has(a.user_id)) || a.display_name.localeCompare(b.display_name));
+    .filter(
+      (m) =>
+        filter === 'all' ||
+        (filter === 'online' && here.has(m.user_id)) ||
+        (filter === 'hand' && hands.has(m.user_id)) ||
+        (filter === 'waiting' && asking.has(m.user_id)) ||
+        (filter === 'muted' && isMuted(m, now)) ||
+        (filter === 'guests' && m.guest),
+    )
+    .sort(
+      (a, b) =>
+        Number(here.has(b.user_id)) - Number(here.has(a.user_id)) || a.display_name.localeCompare(b.display_name),
+    );
   return (
     <section aria-labelledby="people-console">
       <h3 id="people-console">
@@ -62,8 +76,19 @@ export function People({ room, actions, act, now }: PanelProps & { now: number }
           const online = here.has(member.user_id);
           const open = selected === member.user_id;
           return (
-            <li key={member.user_id} className={`member ${open ? 'selected' : ''}`} data-testid="member" data-name={name}>
-              <button type="button" className="member-name" aria-expanded={open} onClick={() => setSelected(open ? null : member.user_id)} aria-label={`${name}${me ? ' (you)' : ''}: ${open ? 'hide' : 'show'} controls`}>
+            <li
+              key={member.user_id}
+              className={`member ${open ? 'selected' : ''}`}
+              data-testid="member"
+              data-name={name}
+            >
+              <button
+                type="button"
+                className="member-name"
+                aria-expanded={open}
+                onClick={() => setSelected(open ? null : member.user_id)}
+                aria-label={`${name}${me ? ' (you)' : ''}: ${open ? 'hide' : 'show'} controls`}
+              >
                 <span className={`dot ${online ? 'online' : ''}`} aria-hidden="true" />
                 <strong>{me ? `${name} (you)` : name}</strong>
                 <span className={`badge role-${member.role}`}>{member.role}</span>

@@ -11,19 +11,35 @@ const MUTE_CHOICES: Array<[string, number | undefined]> = [
 ];
 
 /** The chosen person's controls: role, floor, mute (dropping or keeping their questions), remove, ban. */
-export function PersonControls({ room, actions, act, member, me, muted }: PanelProps & { member: RoomState['members'][string]; me: boolean; muted: boolean }) {
+export function PersonControls({
+  room,
+  actions,
+  act,
+  member,
+  me,
+  muted,
+}: PanelProps & { member: RoomState['members'][string]; me: boolean; muted: boolean }) {
   const [keep, setKeep] = useState(false);
   const name = member.display_name;
   const mute = (choice: [string, number | undefined]) =>
     act(
       `Muted ${name} ${choice[0] === 'until unmuted' ? 'until unmuted' : `for ${choice[0]}`}`,
-      () => actions.moderate({ action: 'mute', user_id: member.user_id, ...(choice[1] ? { seconds: choice[1] } : {}), ...(keep ? { keep_questions: true } : {}) }),
+      () =>
+        actions.moderate({
+          action: 'mute',
+          user_id: member.user_id,
+          ...(choice[1] ? { seconds: choice[1] } : {}),
+          ...(keep ? { keep_questions: true } : {}),
+        }),
       (result) => {
         const withdrawn = (result as { withdrawn?: number }).withdrawn ?? 0;
         if (!withdrawn) return {};
         return {
           text: `Muted ${name}: ${withdrawn} waiting question${withdrawn === 1 ? '' : 's'} dropped.`,
-          undo: { label: `Unmuted ${name} and brought back their questions`, run: () => actions.moderate({ action: 'unmute', user_id: member.user_id, restore_questions: true }) },
+          undo: {
+            label: `Unmuted ${name} and brought back their questions`,
+            run: () => actions.moderate({ action: 'unmute', user_id: member.user_id, restore_questions: true }),
+          },
         };
       },
     );
@@ -31,7 +47,14 @@ export function PersonControls({ room, actions, act, member, me, muted }: PanelP
     <div className="member-actions" data-testid="member-controls">
       <label>
         Role of {name}
-        <select value={member.role} onChange={(e) => void act(`${name} is now ${e.target.value}`, () => actions.moderate({ action: 'set_role', user_id: member.user_id, role: e.target.value as Role }))}>
+        <select
+          value={member.role}
+          onChange={(e) =>
+            void act(`${name} is now ${e.target.value}`, () =>
+              actions.moderate({ action: 'set_role', user_id: member.user_id, role: e.target.value as Role }),
+            )
+          }
+        >
           {ROLES.map((r) => (
             <option key={r} value={r}>
               {r}
@@ -42,7 +65,13 @@ export function PersonControls({ room, actions, act, member, me, muted }: PanelP
       {!me && member.role !== 'moderator' && (
         <>
           {room.session.turn_policy === 'hand_raise' && room.session.floor_user_id !== member.user_id && (
-            <button type="button" onClick={() => void act(`Floor to ${name}`, () => actions.moderate({ action: 'grant_turn', user_id: member.user_id }))} aria-label={`Give ${name} the floor from the people list`}>
+            <button
+              type="button"
+              onClick={() =>
+                void act(`Floor to ${name}`, () => actions.moderate({ action: 'grant_turn', user_id: member.user_id }))
+              }
+              aria-label={`Give ${name} the floor from the people list`}
+            >
               Give the floor
             </button>
           )}
@@ -51,7 +80,11 @@ export function PersonControls({ room, actions, act, member, me, muted }: PanelP
               Tutor time for {name}
               <select
                 value={member.weight ?? 1}
-                onChange={(e) => void act(`${name} now gets ${e.target.value}× the tutor's time`, () => actions.moderate({ action: 'set_weight', user_id: member.user_id, weight: Number(e.target.value) }))}
+                onChange={(e) =>
+                  void act(`${name} now gets ${e.target.value}× the tutor's time`, () =>
+                    actions.moderate({ action: 'set_weight', user_id: member.user_id, weight: Number(e.target.value) }),
+                  )
+                }
               >
                 {[1, 2, 3, 4].map((w) => (
                   <option key={w} value={w}>
@@ -62,7 +95,13 @@ export function PersonControls({ room, actions, act, member, me, muted }: PanelP
             </label>
           )}
           {muted ? (
-            <button type="button" onClick={() => void act(`Unmuted ${name}`, () => actions.moderate({ action: 'unmute', user_id: member.user_id }))} aria-label={`Unmute ${name}`}>
+            <button
+              type="button"
+              onClick={() =>
+                void act(`Unmuted ${name}`, () => actions.moderate({ action: 'unmute', user_id: member.user_id }))
+              }
+              aria-label={`Unmute ${name}`}
+            >
               Unmute
             </button>
           ) : (
@@ -85,17 +124,28 @@ export function PersonControls({ room, actions, act, member, me, muted }: PanelP
                 </select>
               </label>
               <label className="inline">
-                <input type="checkbox" checked={keep} onChange={(e) => setKeep(e.target.checked)} /> Keep {name}’s waiting questions for later
+                <input type="checkbox" checked={keep} onChange={(e) => setKeep(e.target.checked)} /> Keep {name}’s
+                waiting questions for later
               </label>
             </>
           )}
-          <button type="button" onClick={() => window.confirm(`Remove ${name} from the session?`) && void act(`Removed ${name}`, () => actions.moderate({ action: 'kick', user_id: member.user_id }))} aria-label={`Remove ${name}`}>
+          <button
+            type="button"
+            onClick={() =>
+              window.confirm(`Remove ${name} from the session?`) &&
+              void act(`Removed ${name}`, () => actions.moderate({ action: 'kick', user_id: member.user_id }))
+            }
+            aria-label={`Remove ${name}`}
+          >
             Remove
           </button>
           <button
             type="button"
             className="danger"
-            onClick={() => window.confirm(`Ban ${name}? They cannot join again.`) && void act(`Banned ${name}`, () => actions.moderate({ action: 'kick', user_id: member.user_id, ban: true }))}
+            onClick={() =>
+              window.confirm(`Ban ${name}? They cannot join again.`) &&
+              void act(`Banned ${name}`, () => actions.moderate({ action: 'kick', user_id: member.user_id, ban: true }))
+            }
             aria-label={`Ban ${name}`}
           >
             Ban

@@ -21,9 +21,14 @@ const COLUMNS: Array<[Column, string]> = [
   ['times_muted', 'Muted'],
 ];
 
-const seconds = (ms: number | null) => (ms === null ? '–' : ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`);
+const seconds = (ms: number | null) =>
+  ms === null ? '–' : ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 const cell = (row: PersonRow | Report['totals'], column: Column) =>
-  column === 'wait_median_ms' || column === 'wait_max_ms' ? seconds(row[column]) : column === 'name' ? (row as PersonRow).name : String((row as PersonRow)[column]);
+  column === 'wait_median_ms' || column === 'wait_max_ms'
+    ? seconds(row[column])
+    : column === 'name'
+      ? (row as PersonRow).name
+      : String((row as PersonRow)[column]);
 
 /**
  * Who took part, live: per person questions asked, answered and waiting, how
@@ -76,7 +81,9 @@ export function Participation({ room, token }: { room: RoomState; token: string 
         {report && (
           <>
             <p data-testid="participation-totals">
-              {report.totals.people} people · {report.totals.asked} asked · {report.totals.answered} answered · {report.totals.waiting} waiting · median wait {seconds(report.totals.wait_median_ms)} · {report.totals.tokens} tokens
+              {report.totals.people} people · {report.totals.asked} asked · {report.totals.answered} answered ·{' '}
+              {report.totals.waiting} waiting · median wait {seconds(report.totals.wait_median_ms)} ·{' '}
+              {report.totals.tokens} tokens
             </p>
             <div className="table-scroll">
               <table className="participation" data-testid="participation">
@@ -84,8 +91,22 @@ export function Participation({ room, token }: { room: RoomState; token: string 
                 <thead>
                   <tr>
                     {COLUMNS.map(([column, label]) => (
-                      <th key={column} scope="col" aria-sort={sort.column === column ? (sort.descending ? 'descending' : 'ascending') : 'none'}>
-                        <button type="button" className="link-button" onClick={() => setSort((s) => ({ column, descending: s.column === column ? !s.descending : column !== 'name' }))} aria-label={`Sort by ${label.toLowerCase()}`}>
+                      <th
+                        key={column}
+                        scope="col"
+                        aria-sort={sort.column === column ? (sort.descending ? 'descending' : 'ascending') : 'none'}
+                      >
+                        <button
+                          type="button"
+                          className="link-button"
+                          onClick={() =>
+                            setSort((s) => ({
+                              column,
+                              descending: s.column === column ? !s.descending : column !== 'name',
+                            }))
+                          }
+                          aria-label={`Sort by ${label.toLowerCase()}`}
+                        >
                           {label}
                         </button>
                       </th>
@@ -112,7 +133,16 @@ export function Participation({ room, token }: { room: RoomState; token: string 
             </div>
           </>
         )}
-        <button type="button" onClick={() => void downloadFile(token, `/sessions/${room.session.id}/participation?format=csv`, `participation-${room.session.title}.csv`).catch((f: unknown) => setError(describeError(f)))}>
+        <button
+          type="button"
+          onClick={() =>
+            void downloadFile(
+              token,
+              `/sessions/${room.session.id}/participation?format=csv`,
+              `participation-${room.session.title}.csv`,
+            ).catch((f: unknown) => setError(describeError(f)))
+          }
+        >
           Download as CSV
         </button>
       </details>
@@ -125,7 +155,11 @@ export function TranscriptDownload({ room, token }: { room: RoomState; token: st
   const [notes, setNotes] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const get = (format: 'markdown' | 'json') =>
-    downloadFile(token, `/sessions/${room.session.id}/transcript?format=${format}${notes ? '&include_notes=true' : ''}`, `${room.session.title}.${format === 'markdown' ? 'md' : 'json'}`).then(
+    downloadFile(
+      token,
+      `/sessions/${room.session.id}/transcript?format=${format}${notes ? '&include_notes=true' : ''}`,
+      `${room.session.title}.${format === 'markdown' ? 'md' : 'json'}`,
+    ).then(
       () => setError(null),
       (failure: unknown) => setError(describeError(failure)),
     );

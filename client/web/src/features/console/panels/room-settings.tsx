@@ -36,13 +36,25 @@ export function RoomSettings({ room, actions, act }: PanelProps) {
     <section aria-labelledby="room-settings">
       <h3 id="room-settings">Room</h3>
       <div className="row-actions">
-        <button type="button" aria-pressed={session.locked} onClick={() => void act(session.locked ? 'Unlocked' : 'Locked', () => actions.moderate({ action: session.locked ? 'unlock' : 'lock' }))}>
+        <button
+          type="button"
+          aria-pressed={session.locked}
+          onClick={() =>
+            void act(session.locked ? 'Unlocked' : 'Locked', () =>
+              actions.moderate({ action: session.locked ? 'unlock' : 'lock' }),
+            )
+          }
+        >
           {session.locked ? 'Unlock the room' : 'Lock the room'}
         </button>
         <button
           type="button"
           aria-pressed={session.waiting_room}
-          onClick={() => void act(session.waiting_room ? 'New guests come straight in' : 'New guests wait to be let in', () => actions.moderate({ action: 'set_policy', waiting_room: !session.waiting_room }))}
+          onClick={() =>
+            void act(session.waiting_room ? 'New guests come straight in' : 'New guests wait to be let in', () =>
+              actions.moderate({ action: 'set_policy', waiting_room: !session.waiting_room }),
+            )
+          }
         >
           {session.waiting_room ? 'Let new guests straight in' : 'Hold new guests in a waiting room'}
         </button>
@@ -51,17 +63,20 @@ export function RoomSettings({ room, actions, act }: PanelProps) {
         <PolicySelect value={policy} onChange={setPolicy} />
         {policy === 'hand_raise' && (
           <label className="inline">
-            <input type="checkbox" checked={autoGrant} onChange={(e) => setAutoGrant(e.target.checked)} /> Give the floor to the next hand automatically
+            <input type="checkbox" checked={autoGrant} onChange={(e) => setAutoGrant(e.target.checked)} /> Give the
+            floor to the next hand automatically
           </label>
         )}
         {policy !== session.turn_policy && room.hands.length > 0 && (
           <label className="inline">
-            <input type="checkbox" checked={clearHands} onChange={(e) => setClearHands(e.target.checked)} /> Lower the {room.hands.length} raised hand{room.hands.length === 1 ? '' : 's'} with the switch
+            <input type="checkbox" checked={clearHands} onChange={(e) => setClearHands(e.target.checked)} /> Lower the{' '}
+            {room.hands.length} raised hand{room.hands.length === 1 ? '' : 's'} with the switch
           </label>
         )}
         <RateLimitFields draft={rateLimit} onChange={setRateLimit} label="Rate limit per person" />
         <label className="inline">
-          <input type="checkbox" checked={anonymous} onChange={(e) => setAnonymous(e.target.checked)} /> Students may ask anonymously to classmates
+          <input type="checkbox" checked={anonymous} onChange={(e) => setAnonymous(e.target.checked)} /> Students may
+          ask anonymously to classmates
         </label>
         <button type="submit">Apply settings</button>
       </form>

@@ -1,7 +1,12 @@
 // The safety check in the moderator console (docs/SAFETY.md): the flag panel pinned at
 // the top, and the session's safety settings.
 import { useEffect, useState, type FormEvent } from 'react';
-import { SAFETY_CATEGORIES, type SafetyCategory, type SafetyMode, type SafetySettings } from '../../../../../sdk/roundtable-client.js';
+import {
+  SAFETY_CATEGORIES,
+  type SafetyCategory,
+  type SafetyMode,
+  type SafetySettings,
+} from '../../../../../sdk/roundtable-client.js';
 import { nameOf, type FlagItem, type RoomState } from '../../room/index.js';
 import type { RoomActions } from '../../room/index.js';
 import { excerpt } from '../../../lib/ui.js';
@@ -52,21 +57,28 @@ export function SafetyFlags({ room, actions, act }: Props) {
       </ol>
       {unchecked > 0 && (
         <p className="muted" data-testid="not-checked-count">
-          {unchecked} message{unchecked === 1 ? '' : 's'} could not be checked (the classifier failed) and {unchecked === 1 ? 'was' : 'were'} shown without a check: they are marked “not safety-checked”.
+          {unchecked} message{unchecked === 1 ? '' : 's'} could not be checked (the classifier failed) and{' '}
+          {unchecked === 1 ? 'was' : 'were'} shown without a check: they are marked “not safety-checked”.
         </p>
       )}
     </section>
   );
 }
 
-const urgency = (f: FlagItem) => (f.categories.some((c) => c.category === 'self_harm') ? 2 : f.action === 'held' ? 1 : 0);
+const urgency = (f: FlagItem) =>
+  f.categories.some((c) => c.category === 'self_harm') ? 2 : f.action === 'held' ? 1 : 0;
 
 function FlagRow({ flag, room, actions, act }: Props & { flag: FlagItem }) {
   const [note, setNote] = useState('');
   const message = room.messages.find((m) => m.id === flag.message_id);
   const who = flag.source === 'answer' ? `${room.session.agent.name} (tutor answer)` : nameOf(room, flag.author_id);
   const text = message?.content ?? flag.content ?? '';
-  const found = flag.categories.map((c) => `${CATEGORY_WORDS[c.category]} (${c.severity}${c.score !== undefined ? `, ${Math.round(c.score * 100)} %` : ''})`).join(', ');
+  const found = flag.categories
+    .map(
+      (c) =>
+        `${CATEGORY_WORDS[c.category]} (${c.severity}${c.score !== undefined ? `, ${Math.round(c.score * 100)} %` : ''})`,
+    )
+    .join(', ');
   const selfHarm = flag.categories.some((c) => c.category === 'self_harm');
   const resolve = (label: string, action: 'release' | 'hide' | 'dismiss' | 'note', withNote = note.trim()) =>
     void act(label, async () => {
@@ -76,31 +88,51 @@ function FlagRow({ flag, room, actions, act }: Props & { flag: FlagItem }) {
   return (
     <li className={`flag ${selfHarm ? 'urgent' : ''}`} data-testid="flag" data-action={flag.action}>
       <div>
-        <span className={`badge ${flag.action === 'held' ? 'danger' : 'warn'}`}>{flag.action === 'held' ? 'held' : 'flagged'}</span> <strong>{who}</strong>: {found}
-        {selfHarm && <p className="muted">They were shown the help message. Consider talking with them in person today.</p>}
+        <span className={`badge ${flag.action === 'held' ? 'danger' : 'warn'}`}>
+          {flag.action === 'held' ? 'held' : 'flagged'}
+        </span>{' '}
+        <strong>{who}</strong>: {found}
+        {selfHarm && (
+          <p className="muted">They were shown the help message. Consider talking with them in person today.</p>
+        )}
       </div>
       <blockquote data-testid="flag-text">{text ? excerpt(text, 240) : '(no text)'}</blockquote>
       {flag.note && <p className="muted">Staff note: {flag.note}</p>}
       <div className="row-actions">
         {flag.action === 'held' && (
-          <button type="button" onClick={() => resolve(`Released ${who}’s message`, 'release')} aria-label={`Release the message from ${who}`}>
+          <button
+            type="button"
+            onClick={() => resolve(`Released ${who}’s message`, 'release')}
+            aria-label={`Release the message from ${who}`}
+          >
             Release
           </button>
         )}
         <button
           type="button"
-          onClick={() => window.confirm('Hide this message for everyone? It stays as a tombstone.') && resolve(`Hid ${who}’s message`, 'hide')}
+          onClick={() =>
+            window.confirm('Hide this message for everyone? It stays as a tombstone.') &&
+            resolve(`Hid ${who}’s message`, 'hide')
+          }
           aria-label={`Hide the message from ${who}`}
         >
           Hide
         </button>
-        <button type="button" onClick={() => resolve('Alert dismissed', 'dismiss')} aria-label={`Dismiss the alert on ${who}’s message`}>
+        <button
+          type="button"
+          onClick={() => resolve('Alert dismissed', 'dismiss')}
+          aria-label={`Dismiss the alert on ${who}’s message`}
+        >
           Dismiss
         </button>
         {flag.author_id && flag.author_id !== room.me.user_id && (
           <button
             type="button"
-            onClick={() => void act(`Muted ${who} for ${MUTE_MINUTES} minutes`, () => actions.moderate({ action: 'mute', user_id: flag.author_id!, seconds: MUTE_MINUTES * 60 }))}
+            onClick={() =>
+              void act(`Muted ${who} for ${MUTE_MINUTES} minutes`, () =>
+                actions.moderate({ action: 'mute', user_id: flag.author_id!, seconds: MUTE_MINUTES * 60 }),
+              )
+            }
             aria-label={`Mute ${who} for ${MUTE_MINUTES} minutes`}
           >
             Mute {MUTE_MINUTES} min
@@ -116,7 +148,12 @@ function FlagRow({ flag, room, actions, act }: Props & { flag: FlagItem }) {
       >
         <label>
           Staff note (staff only)
-          <input value={note} maxLength={1000} onChange={(e) => setNote(e.target.value)} placeholder="e.g. spoke with them after class" />
+          <input
+            value={note}
+            maxLength={1000}
+            onChange={(e) => setNote(e.target.value)}
+            placeholder="e.g. spoke with them after class"
+          />
         </label>
         <button type="submit" disabled={!note.trim()}>
           Save note
@@ -145,7 +182,9 @@ export function SafetySettingsForm({ room, actions, act }: Props) {
   }, [session.safety, session.minors, session.redact_personal_data]);
   const save = (event: FormEvent) => {
     event.preventDefault();
-    void act('Safety settings saved', () => actions.moderate({ action: 'set_policy', safety, minors, redact_personal_data: redact }));
+    void act('Safety settings saved', () =>
+      actions.moderate({ action: 'set_policy', safety, minors, redact_personal_data: redact }),
+    );
   };
   return (
     <section aria-labelledby="safety-settings">
@@ -154,7 +193,11 @@ export function SafetySettingsForm({ room, actions, act }: Props) {
         {SAFETY_CATEGORIES.map((category) => (
           <label key={category} className="inline">
             <span className="grow">{CATEGORY_WORDS[category]}</span>
-            <select value={safety[category]} onChange={(e) => setSafety({ ...safety, [category]: e.target.value as SafetyMode })} aria-label={`When a message has ${CATEGORY_WORDS[category]}`}>
+            <select
+              value={safety[category]}
+              onChange={(e) => setSafety({ ...safety, [category]: e.target.value as SafetyMode })}
+              aria-label={`When a message has ${CATEGORY_WORDS[category]}`}
+            >
               {MODES.map(([mode, words]) => (
                 <option key={mode} value={mode}>
                   {words}
@@ -164,10 +207,12 @@ export function SafetySettingsForm({ room, actions, act }: Props) {
           </label>
         ))}
         <label className="inline">
-          <input type="checkbox" checked={minors} onChange={(e) => setMinors(e.target.checked)} /> A class of minors: the tutor follows age-appropriate rules
+          <input type="checkbox" checked={minors} onChange={(e) => setMinors(e.target.checked)} /> A class of minors:
+          the tutor follows age-appropriate rules
         </label>
         <label className="inline">
-          <input type="checkbox" checked={redact} onChange={(e) => setRedact(e.target.checked)} /> Hide phone numbers, e-mail and addresses from the tutor
+          <input type="checkbox" checked={redact} onChange={(e) => setRedact(e.target.checked)} /> Hide phone numbers,
+          e-mail and addresses from the tutor
         </label>
         <button type="submit">Save safety settings</button>
       </form>

@@ -15,10 +15,26 @@ export function WaitingRoom({ room, actions, act }: PanelProps) {
             <li key={m.user_id} className="member">
               <span>{m.display_name}</span>
               <span className="row-actions">
-                <button type="button" onClick={() => void act(`Let ${m.display_name} in`, () => actions.moderate({ action: 'admit', user_id: m.user_id }))} aria-label={`Let ${m.display_name} in`}>
+                <button
+                  type="button"
+                  onClick={() =>
+                    void act(`Let ${m.display_name} in`, () =>
+                      actions.moderate({ action: 'admit', user_id: m.user_id }),
+                    )
+                  }
+                  aria-label={`Let ${m.display_name} in`}
+                >
                   Let in
                 </button>
-                <button type="button" onClick={() => void act(`Turned ${m.display_name} away`, () => actions.moderate({ action: 'kick', user_id: m.user_id, ban: true }))} aria-label={`Turn ${m.display_name} away`}>
+                <button
+                  type="button"
+                  onClick={() =>
+                    void act(`Turned ${m.display_name} away`, () =>
+                      actions.moderate({ action: 'kick', user_id: m.user_id, ban: true }),
+                    )
+                  }
+                  aria-label={`Turn ${m.display_name} away`}
+                >
                   Turn away
                 </button>
               </span>

@@ -23,7 +23,11 @@ export interface RateWindow {
   blockedUntil: number;
 }
 
-export const freshRateWindow = (capacity: number, now: number): RateWindow => ({ tokens: capacity, updatedAt: now, blockedUntil: 0 });
+export const freshRateWindow = (capacity: number, now: number): RateWindow => ({
+  tokens: capacity,
+  updatedAt: now,
+  blockedUntil: 0,
+});
 
 function refill(window: RateWindow, limit: { messages: number; per_seconds: number }, now: number): number {
   const perMs = limit.messages / (limit.per_seconds * 1000);
@@ -31,7 +35,11 @@ function refill(window: RateWindow, limit: { messages: number; per_seconds: numb
 }
 
 /** After a message was accepted: one token spent. */
-export function spendToken(window: RateWindow, limit: { messages: number; per_seconds: number } | null, now: number): RateWindow {
+export function spendToken(
+  window: RateWindow,
+  limit: { messages: number; per_seconds: number } | null,
+  now: number,
+): RateWindow {
   if (!limit) return window;
   return { tokens: refill(window, limit, now) - 1, updatedAt: now, blockedUntil: window.blockedUntil };
 }
@@ -48,32 +56,51 @@ function rateLimitWait(window: RateWindow, limit: { messages: number; per_second
   return ((1 - tokens) * limit.per_seconds * 1000) / limit.messages;
 }
 
-export function composerState(room: RoomState, options: { connected: boolean; rate: RateWindow; now: number }): ComposerState {
+export function composerState(
+  room: RoomState,
+  options: { connected: boolean; rate: RateWindow; now: number },
+): ComposerState {
   const { session, me } = room;
-  const disabled = (reason: string, retryInMs?: number): ComposerState => ({ enabled: false, reason, ...(retryInMs ? { retryInMs } : {}) });
-  if (room.removed) return disabled(room.removed.banned ? 'you were banned from this session' : 'you were removed from this session');
+  const disabled = (reason: string, retryInMs?: number): ComposerState => ({
+    enabled: false,
+    reason,
+    ...(retryInMs ? { retryInMs } : {}),
+  });
+  if (room.removed)
+    return disabled(room.removed.banned ? 'you were banned from this session' : 'you were removed from this session');
   if (session.status === 'closed') return disabled('this session has ended: it is read-only');
   if (me.role === 'observer') return disabled('observers can read only');
   if (!options.connected) return disabled('offline: reconnecting…');
   if (me.role === 'moderator') {
-    return { enabled: true, reason: session.agent.paused ? 'the tutor is paused: your messages answer in its place' : null };
+    return {
+      enabled: true,
+      reason: session.agent.paused ? 'the tutor is paused: your messages answer in its place' : null,
+    };
   }
   if (session.locked) return disabled('the moderator has locked the session');
   const member = room.members[me.user_id];
   if (isMuted(member, options.now)) {
     const until = Date.parse(member!.muted_until!);
-    return disabled(new Date(until).getUTCFullYear() >= FOREVER_YEAR ? 'you are muted by the moderator' : `you are muted: try again in ${Math.ceil((until - options.now) / 1000)} s`, until - options.now);
+    return disabled(
+      new Date(until).getUTCFullYear() >= FOREVER_YEAR
+        ? 'you are muted by the moderator'
+        : `you are muted: try again in ${Math.ceil((until - options.now) / 1000)} s`,
+      until - options.now,
+    );
   }
   if (session.turn_policy === 'hand_raise' && session.floor_user_id !== me.user_id) {
     const place = room.hands.findIndex((h) => h.user_id === me.user_id);
-    return disabled(place >= 0 ? `your hand is raised (${ordinal(place + 1)} in line): wait for the floor` : 'raise your hand to ask');
+    return disabled(
+      place >= 0 ? `your hand is raised (${ordinal(place + 1)} in line): wait for the floor` : 'raise your hand to ask',
+    );
   }
   if (session.rate_limit) {
     const wait = rateLimitWait(options.rate, session.rate_limit, options.now);
     if (wait > 0) return disabled(`rate limit: try again in ${Math.ceil(wait / 1000)} s`, wait);
   }
   if (session.agent.paused) return { enabled: true, reason: 'the tutor is paused: your message will wait' };
-  if (session.turn_policy === 'moderated') return { enabled: true, reason: 'a moderator approves each question before the tutor answers' };
+  if (session.turn_policy === 'moderated')
+    return { enabled: true, reason: 'a moderator approves each question before the tutor answers' };
   if (session.turn_policy === 'hand_raise') return { enabled: true, reason: 'you have the floor' };
   return { enabled: true, reason: null };
 }

@@ -181,7 +181,15 @@ function applyDurable(room: RoomState, event: DurableEvent, now: number): RoomSt
     }
     case 'hand_raised':
       if (room.hands.some((h) => h.user_id === event.user_id)) return next;
-      next.hands = [...room.hands, { user_id: event.user_id, name: nameOf(room, event.user_id), note: event.note ?? null, raised_at: new Date(now).toISOString() }];
+      next.hands = [
+        ...room.hands,
+        {
+          user_id: event.user_id,
+          name: nameOf(room, event.user_id),
+          note: event.note ?? null,
+          raised_at: new Date(now).toISOString(),
+        },
+      ];
       return next;
     case 'hand_lowered':
       next.hands = room.hands.filter((h) => h.user_id !== event.user_id);
@@ -191,9 +199,14 @@ function applyDurable(room: RoomState, event: DurableEvent, now: number): RoomSt
       next.hands = room.hands.filter((h) => h.user_id !== event.user_id);
       return next;
     case 'session_updated': {
-      const { agent: agentChanges, ...rest } = event.changes as Partial<WireSession> & { agent?: Partial<WireSession['agent']> & { instructions_changed?: boolean } };
+      const { agent: agentChanges, ...rest } = event.changes as Partial<WireSession> & {
+        agent?: Partial<WireSession['agent']> & { instructions_changed?: boolean };
+      };
       // Non-moderators are told only that the instructions changed, not what they say.
-      const { instructions_changed: _changed, ...agent }: Partial<WireSession['agent']> & { instructions_changed?: boolean } = agentChanges ?? {};
+      const {
+        instructions_changed: _changed,
+        ...agent
+      }: Partial<WireSession['agent']> & { instructions_changed?: boolean } = agentChanges ?? {};
       next.session = { ...room.session, ...rest, agent: { ...room.session.agent, ...agent }, last_seq: event.seq };
       if (agent?.paused === true) next.agent = { status: 'paused' };
       if (agent?.paused === false && room.agent.status === 'paused') next.agent = { status: 'idle' };
@@ -201,8 +214,13 @@ function applyDurable(room: RoomState, event: DurableEvent, now: number): RoomSt
     }
     case 'session_closed': {
       // What still waited ends unanswered; hands come down; nothing is live any more.
-      const waiting = new Set([...room.queue.map((q) => q.message_id), ...room.messages.filter((m) => m.approval === 'waiting').map((m) => m.id)]);
-      next.messages = room.messages.map((m) => (waiting.has(m.id) ? { ...withoutApproval(m), not_answered: 'session_closed' as const } : m));
+      const waiting = new Set([
+        ...room.queue.map((q) => q.message_id),
+        ...room.messages.filter((m) => m.approval === 'waiting').map((m) => m.id),
+      ]);
+      next.messages = room.messages.map((m) =>
+        waiting.has(m.id) ? { ...withoutApproval(m), not_answered: 'session_closed' as const } : m,
+      );
       next.session = { ...room.session, status: 'closed', closed_at: new Date(now).toISOString() };
       next.streaming = null;
       next.typing = {};
@@ -211,11 +229,17 @@ function applyDurable(room: RoomState, event: DurableEvent, now: number): RoomSt
       return next;
     }
     case 'moderation':
-      if (event.action === 'rotate_join_code' || event.action === 'disable_join_code') next.joinCodeChangedAt = event.seq;
-      if (event.action === 'approve_message') next.messages = room.messages.map((m) => (m.id === event.message_id ? withoutApproval(m) : m));
+      if (event.action === 'rotate_join_code' || event.action === 'disable_join_code')
+        next.joinCodeChangedAt = event.seq;
+      if (event.action === 'approve_message')
+        next.messages = room.messages.map((m) => (m.id === event.message_id ? withoutApproval(m) : m));
       if (event.action === 'dismiss_message') {
         const reason = (event as { reason?: string }).reason;
-        next.messages = room.messages.map((m) => (m.id === event.message_id ? { ...m, approval: 'dismissed' as const, ...(reason ? { dismiss_reason: reason } : {}) } : m));
+        next.messages = room.messages.map((m) =>
+          m.id === event.message_id
+            ? { ...m, approval: 'dismissed' as const, ...(reason ? { dismiss_reason: reason } : {}) }
+            : m,
+        );
       }
       return next;
     case 'votes_changed':
@@ -277,7 +301,11 @@ function applyEphemeral(room: RoomState, event: EphemeralEvent, now: number): Ro
       return { ...room, typing };
     }
     case 'agent_status': {
-      const agent: WireAgentState = { status: event.status, triggered_by: event.triggered_by, message_id: event.message_id };
+      const agent: WireAgentState = {
+        status: event.status,
+        triggered_by: event.triggered_by,
+        message_id: event.message_id,
+      };
       let streaming = room.streaming;
       const answered = event.message_id ? room.messages.some((m) => m.id === event.message_id) : false;
       if ((event.status === 'thinking' || event.status === 'streaming') && event.message_id && !answered) {
@@ -296,7 +324,14 @@ function applyEphemeral(room: RoomState, event: EphemeralEvent, now: number): Ro
         room.streaming?.message_id === event.message_id
           ? { ...room.streaming, content: room.streaming.content + event.delta }
           : { message_id: event.message_id, triggered_by: room.agent.triggered_by, content: event.delta };
-      return { ...room, streaming, agent: room.agent.status === 'streaming' ? room.agent : { ...room.agent, status: 'streaming', message_id: event.message_id } };
+      return {
+        ...room,
+        streaming,
+        agent:
+          room.agent.status === 'streaming'
+            ? room.agent
+            : { ...room.agent, status: 'streaming', message_id: event.message_id },
+      };
     }
     case 'queue_updated':
       return { ...room, queue: event.queue, queueAt: now, nextReason: event.next_reason };
@@ -336,11 +371,14 @@ export function roomReducer(room: RoomState, action: RoomAction): RoomState {
     case 'flags': {
       // The REST list fills in what came before this page; what arrived live since is newer.
       const flags = { ...room.flags };
-      for (const f of action.flags) flags[f.flag_id] = flags[f.flag_id] ? { ...f, ...flags[f.flag_id], content: f.content } : f;
+      for (const f of action.flags)
+        flags[f.flag_id] = flags[f.flag_id] ? { ...f, ...flags[f.flag_id], content: f.content } : f;
       return { ...room, flags };
     }
     case 'typing_expired': {
-      const typing = Object.fromEntries(Object.entries(room.typing).filter(([, t]) => action.now - t.at < TYPING_STALE_MS));
+      const typing = Object.fromEntries(
+        Object.entries(room.typing).filter(([, t]) => action.now - t.at < TYPING_STALE_MS),
+      );
       return Object.keys(typing).length === Object.keys(room.typing).length ? room : { ...room, typing };
     }
   }
@@ -373,7 +411,10 @@ export const FOREVER_YEAR = 9999;
  * (1 = next) and the estimated wait left, counting down from when the queue
  * arrived. Null when I have nothing in the queue.
  */
-export function myPlace(room: RoomState, now: number): { messageId: string; place: number; of: number; waitMs: number | null } | null {
+export function myPlace(
+  room: RoomState,
+  now: number,
+): { messageId: string; place: number; of: number; waitMs: number | null } | null {
   const mine = new Set(room.messages.filter((m) => m.author_id === room.me.user_id).map((m) => m.id));
   const index = room.queue.findIndex((q) => q.user_id === room.me.user_id || mine.has(q.message_id));
   if (index < 0) return null;

@@ -3,7 +3,15 @@
 // connection re-joins with last_seq; this hook turns that into React state,
 // a connection status for the banner, and announcements for screen readers.
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
-import { EPHEMERAL_EVENT_TYPES, RoundtableClient, RoundtableError, type DurableEvent, type EphemeralEvent, type FlagAction, type ModerateCommand } from '../../../../../sdk/roundtable-client.js';
+import {
+  EPHEMERAL_EVENT_TYPES,
+  RoundtableClient,
+  RoundtableError,
+  type DurableEvent,
+  type EphemeralEvent,
+  type FlagAction,
+  type ModerateCommand,
+} from '../../../../../sdk/roundtable-client.js';
 import { api } from '../../../lib/api.js';
 import { freshRateWindow, refusedFor, spendToken, type RateWindow } from './composer-state.js';
 import { nameOf, roomFromSnapshot, roomReducer, type RoomAction, type RoomState } from './room-state.js';
@@ -33,13 +41,21 @@ function announcement(room: RoomState, event: DurableEvent): string | null {
       return `${m.author_name}: ${m.content}`;
     }
     case 'turn_granted':
-      return event.user_id === room.me.user_id ? 'You have the floor: ask your question.' : event.user_id ? `${nameOf(room, event.user_id)} has the floor.` : null;
+      return event.user_id === room.me.user_id
+        ? 'You have the floor: ask your question.'
+        : event.user_id
+          ? `${nameOf(room, event.user_id)} has the floor.`
+          : null;
     case 'member_removed':
-      return event.user_id === room.me.user_id ? 'You were removed from this session.' : `${nameOf(room, event.user_id)} left the session.`;
+      return event.user_id === room.me.user_id
+        ? 'You were removed from this session.'
+        : `${nameOf(room, event.user_id)} left the session.`;
     case 'session_closed':
       return 'The session has ended.';
     case 'member_updated':
-      return event.user_id === room.me.user_id && event.role !== room.me.role ? `Your role is now ${event.role}.` : null;
+      return event.user_id === room.me.user_id && event.role !== room.me.role
+        ? `Your role is now ${event.role}.`
+        : null;
     default:
       return null;
   }
@@ -93,7 +109,8 @@ export function useRoom(sessionId: string, token: string | null, attempt = 0, op
     });
     client.onResyncFailed((_id, failure) => {
       if (failure instanceof RoundtableError) {
-        if (failure.code === 'not_member' || failure.code === 'forbidden') dispatch({ kind: 'ephemeral', event: { type: 'kicked', session_id: sessionId } });
+        if (failure.code === 'not_member' || failure.code === 'forbidden')
+          dispatch({ kind: 'ephemeral', event: { type: 'kicked', session_id: sessionId } });
         else setError({ code: failure.code, message: failure.message });
       } else if (!disposed) {
         setTimeout(() => client.connected && void client.resume(sessionId), 1000); // timed out: try again
@@ -119,7 +136,11 @@ export function useRoom(sessionId: string, token: string | null, attempt = 0, op
       .catch((failure: unknown) => {
         if (disposed) return;
         if (failure instanceof RoundtableError) setError({ code: failure.code, message: failure.message });
-        else setError({ code: (failure as Error).message === 'unauthorized' ? 'unauthorized' : 'offline', message: (failure as Error).message });
+        else
+          setError({
+            code: (failure as Error).message === 'unauthorized' ? 'unauthorized' : 'offline',
+            message: (failure as Error).message,
+          });
       });
 
     const sweep = setInterval(() => dispatch({ kind: 'typing_expired', now: Date.now() }), 1000);
@@ -145,8 +166,12 @@ export function useRoom(sessionId: string, token: string | null, attempt = 0, op
       if (!client) throw new Error('not connected');
       typingSentAt.current = 0;
       try {
-        const message = await client.send(sessionId, content, { ...(visibility === 'staff' ? { visibility } : {}), ...(anonymous ? { anonymous } : {}) });
-        if (visibility === 'all') setRate((r) => spendToken(r, roomRef.current?.session.rate_limit ?? null, Date.now()));
+        const message = await client.send(sessionId, content, {
+          ...(visibility === 'staff' ? { visibility } : {}),
+          ...(anonymous ? { anonymous } : {}),
+        });
+        if (visibility === 'all')
+          setRate((r) => spendToken(r, roomRef.current?.session.rate_limit ?? null, Date.now()));
         return message;
       } catch (failure) {
         if (failure instanceof RoundtableError && failure.code === 'rate_limited' && failure.retryAfterMs) {
