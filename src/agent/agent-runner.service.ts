@@ -1,62 +1,23 @@
 import { redactSecrets } from '../common/redact-secrets.js';
-import { SafetyService } from '../safety/safety.service.js';
 import { ClusterSignals } from '../persistence/cluster-signals.js';
-import { ANONYMOUS_SPEAKER_NAME } from '../sessions/wire-events.js';
 import { answerTokens } from '../sessions/agent-queue.js';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import type { Role, TurnPolicy, WireAgentState } from '../contract/protocol.js';
+import type { WireAgentState } from '../contract/protocol.js';
 import { newId } from '../common/ids.js';
-import type { MessageRecord, SessionRecord as Session } from '../sessions/records.js';
+import type { SessionRecord as Session } from '../sessions/records.js';
 import { AgentLeases, MessageRecords, SessionRecords } from '../sessions/session-records.service.js';
 import { LiveSessions } from '../sessions/live-sessions.service.js';
-import { PresenceRegistry } from '../sessions/presence.registry.js';
-import { toWireMessage } from '../sessions/session.mappers.js';
 import { SessionEventBus } from '../sessions/session-event-bus.js';
-import { SessionLog } from '../sessions/session-log.service.js';
-import type { Batch } from '../turns/turn-scheduler.js';
 import { TurnsService } from '../turns/turns.service.js';
+import { AnswerPrompt } from './answer-prompt.service.js';
+import { INTERRUPTS, LeaseLost, type Run, type StopReason } from './answer-run.js';
+import { AnswerStore } from './answer-store.service.js';
 import { AgentRepository } from './agent.repository.js';
-import {
-  ANONYMOUS_HANDLE,
-  buildPrompt,
-  handlesFor,
-  ROSTER_LIMIT,
-  type PromptMessage,
-  type Speaker,
-} from './prompt-builder.js';
 import { AGENT_PROVIDER, type AgentProvider, type TokenUsageFigures } from './providers/agent-provider.js';
-
-/**
- * Why an answer stopped early: a moderator (cancel, pause), the session closing, the lease gone to
- * another instance, or this instance stopping (its questions are handed back to the others).
- */
-type StopReason = 'cancel' | 'pause' | 'close' | 'lease_lost' | 'shutdown';
-/** Interrupted, not answered: the partial is stored as cancelled and the questions are pending again. */
-const INTERRUPTS: ReadonlySet<StopReason | undefined> = new Set(['pause', 'close', 'shutdown']);
-
-interface Run {
-  messageId: string;
-  triggeredBy?: string;
-  status: 'thinking' | 'streaming';
-  /** What has been broadcast so far (a late joiner's snapshot carries exactly this). */
-  partial: string;
-  /** Streamed by the model but not broadcast yet: deltas go out coalesced, once per tick. */
-  unsent: string;
-  flushTimer?: NodeJS.Timeout;
-  controller: AbortController;
-  stopReason?: StopReason;
-  /** The questions it answers: round_robin charges their authors as it streams. */
-  questionIds: string[];
-  /** The answer stopped at the session's length cap. */
-  truncated?: boolean;
-  /** The lease's generation it was started under: only its holder may store the answer (the fence). */
-  generation: number;
-}
 
 class AgentTimeout extends Error {}
 class BudgetSpent extends Error {}
-class LeaseLost extends Error {}
 
 /** The agent's lease: renewed every third of it while answering; a holder that stops renewing loses it after this. */
 const LEASE_TTL_MS = 12_000;
@@ -70,8 +31,6 @@ const HANDBACK_CHANNEL = 'agent-handback';
 // pace. Deltas are sent at most once per tick (or sooner past a size), not per token.
 const DELTA_TICK_MS = 40;
 const DELTA_MAX_CHARS = 1024;
-const HISTORY_LIMIT = 200;
-const TOKEN_BUDGET = 12_000;
 
 /**
  * The tutor at work: for each session, answers what the scheduler says is
@@ -101,13 +60,12 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly leases: AgentLeases,
     private readonly sessions: SessionRecords,
     private readonly messages: MessageRecords,
-    private readonly log: SessionLog,
     private readonly bus: SessionEventBus,
     private readonly turns: TurnsService,
-    private readonly presence: PresenceRegistry,
     private readonly live: LiveSessions,
-    private readonly safety: SafetyService,
     private readonly signals: ClusterSignals,
+    private readonly prompts: AnswerPrompt,
+    private readonly store: AnswerStore,
   ) {}
 
   async onApplicationBootstrap() {
@@ -328,7 +286,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     let failure: string | undefined = await this.budgetSpent(sessionId, batch.messages[0].authorId);
     try {
       if (failure) throw new BudgetSpent(failure);
-      const prompt = await this.prompt(session, batch, policy);
+      const prompt = await this.prompts.build(session, batch, policy);
       for await (const chunk of this.provider.stream({
         messages: prompt,
         model: session.agentModel ?? this.config.agent.model,
@@ -371,7 +329,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
 
     try {
       if (run.stopReason === 'lease_lost') throw new LeaseLost();
-      await this.finish(session, batch, run, failure, usage);
+      await this.store.finish(session, batch, run, failure, usage);
     } catch (error) {
       if (!(error instanceof LeaseLost)) throw error;
       // Fenced: nothing of this answer is stored. Whoever holds the lease answers these questions once.
@@ -468,149 +426,6 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     const message = error instanceof Error ? error.message : String(error);
     this.logger.warn(`provider ${this.provider.name} failed: ${redactSecrets(message)}`);
     return 'the model service failed; a moderator can ask again';
-  }
-
-  private async prompt(session: Session, batch: Batch, policy: TurnPolicy) {
-    const [history, members] = await Promise.all([
-      this.messages.recentForAgent(session.id, HISTORY_LIMIT),
-      this.sessions.members(session.id),
-    ]);
-    const memberRoles = new Map(members.map((m) => [m.userId, m.role]));
-    const online = this.presence.online(session.id);
-    const handles = handlesFor([
-      ...history.flatMap((m) => (m.authorId && !m.anonymous ? [m.authorId] : [])),
-      ...online.map((p) => p.userId),
-    ]);
-    const speaker = (m: (typeof history)[number]): Speaker | undefined =>
-      // Asked anonymously to classmates: the tutor reads no name and no handle that could lead to one.
-      m.authorId && m.anonymous
-        ? { handle: ANONYMOUS_HANDLE, role: m.authorRole ?? 'contributor', name: ANONYMOUS_SPEAKER_NAME }
-        : m.authorId
-          ? {
-              handle: handles.get(m.authorId)!,
-              // The role the server recorded when they wrote; older rows fall back to today's membership.
-              role: m.authorRole ?? memberRoles.get(m.authorId) ?? 'former member',
-              name: m.authorName,
-            }
-          : undefined;
-    // Who is here now, moderators first, bounded: a room that 300 guests passed through costs nothing extra.
-    const rank = (role: Role | undefined) => (role === 'moderator' ? 0 : role === 'contributor' ? 1 : 2);
-    const present = online
-      .filter((p) => memberRoles.has(p.userId))
-      .map((p) => ({ handle: handles.get(p.userId)!, role: memberRoles.get(p.userId)!, name: p.name }))
-      .sort((a, b) => rank(a.role) - rank(b.role) || a.name.localeCompare(b.name));
-    const batchIds = new Set(batch.messages.map((m) => m.id));
-    const toPrompt = (m: (typeof history)[number]): PromptMessage => ({
-      id: m.id,
-      role: m.role,
-      speaker: speaker(m),
-      content: m.content,
-      status: m.status,
-    });
-    return buildPrompt({
-      agentName: session.agentName,
-      instructions: session.agentInstructions,
-      roster: { present: present.slice(0, ROSTER_LIMIT), more: Math.max(0, present.length - ROSTER_LIMIT) },
-      history: history.map(toPrompt),
-      batch: history.filter((m) => batchIds.has(m.id)).map(toPrompt),
-      merge: policy === 'merge',
-      humanAnsweredWhilePaused: session.humanAnsweredWhilePaused,
-      minors: session.minors,
-      redactPersonalData: session.redactPersonalData,
-      tokenBudget: TOKEN_BUDGET,
-    });
-  }
-
-  /** Stores the outcome: the answer, a cancelled partial, or a failure notice; the queue moves on. */
-  private async finish(
-    session: Session,
-    batch: Batch,
-    run: Run,
-    failure: string | undefined,
-    usage: TokenUsageFigures | undefined,
-  ) {
-    const ids = batch.messages.map((m) => m.id);
-    const authors = [...new Set(batch.messages.map((m) => m.authorId))];
-    const names = [...new Set(batch.messages.map((m) => m.authorName))].join(', ');
-    // The answer is checked like a student's message; one the check flags is held from the class for a
-    // moderator (who may release it), whatever the category's setting: the tutor's words are the school's.
-    const failed = failure !== undefined && !run.stopReason;
-    const assessment =
-      !failed && run.partial.trim() && this.safety.enabled(session.safety)
-        ? this.safety.assess(session.safety, await this.safety.check(run.partial))
-        : undefined;
-    const held = assessment?.status === 'held' || assessment?.status === 'flagged';
-    const safetyStatus = held ? 'held' : (assessment?.status ?? null);
-    await this.log.write(session.id, async (tx, log) => {
-      // The fence: an instance that no longer holds this generation of the lease stores nothing.
-      if (!(await this.leases.holdsLease(tx, session.id, this.config.instanceId, run.generation)))
-        throw new LeaseLost();
-      const interrupted = INTERRUPTS.has(run.stopReason);
-      const clearsInPersonFlag = !failed && !interrupted && session.humanAnsweredWhilePaused;
-      const message: Pick<MessageRecord, 'role' | 'content' | 'status' | 'authorName'> = failed
-        ? {
-            role: 'system',
-            content: `${session.agentName} could not answer ${names}: ${failure}`,
-            status: 'failed',
-            authorName: 'Roundtable',
-          }
-        : {
-            role: 'assistant',
-            content: run.partial,
-            status: run.stopReason ? 'cancelled' : 'complete',
-            authorName: session.agentName,
-          };
-      const seq = await log.append(
-        'new_message',
-        async (seq) => {
-          const created = await this.messages.create(tx, {
-            id: run.messageId,
-            sessionId: session.id,
-            seq,
-            role: message.role,
-            content: message.content,
-            authorName: message.authorName,
-            replyTo: ids,
-            status: message.status,
-            scheduleReason: batch.reason,
-            truncated: !failed && run.truncated === true,
-            visibility: held ? 'held' : 'all',
-            safety: safetyStatus,
-          });
-          return { message: toWireMessage(created) };
-        },
-        held ? 'moderators' : 'all',
-        {
-          settles: failed ? 'failed' : interrupted ? 'requeued' : 'answered',
-          ...(clearsInPersonFlag ? { humanAnsweredWhilePaused: false } : {}),
-        },
-      );
-      if (assessment?.status) {
-        const flag = this.safety.flagOf(
-          held ? { ...assessment, status: 'held' } : assessment,
-          { sessionId: session.id, id: run.messageId, authorId: null, source: 'answer' },
-          new Date(),
-        );
-        await this.safety.record(tx, [flag]);
-        if (held) await log.append('safety_flag', this.safety.eventOf(flag), 'moderators');
-      }
-      if (interrupted) {
-        // Interrupted, not answered: on resume the agent may take these up again.
-        await this.messages.updateMany(tx, ids, { agentState: 'pending' });
-        return;
-      }
-      await this.messages.updateMany(tx, ids, { agentState: failed ? 'failed' : 'answered', answeredSeq: seq });
-      if (clearsInPersonFlag) await this.sessions.update(tx, session.id, { humanAnsweredWhilePaused: false });
-      if (usage)
-        await this.agent.recordUsage(tx, {
-          id: newId(),
-          sessionId: session.id,
-          userId: authors[0] ?? null,
-          messageId: run.messageId,
-          ...usage,
-        });
-      await this.turns.releaseFloorIfAnswered(tx, log, session.id, authors);
-    });
   }
 
   private publishStatus(sessionId: string, run: Run) {

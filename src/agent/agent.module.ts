@@ -6,6 +6,8 @@ import { TurnsModule } from '../turns/turns.module.js';
 import { AgentRunner } from './agent-runner.service.js';
 import { AgentController } from './agent.controller.js';
 import { AgentUsage } from './agent-usage.service.js';
+import { AnswerPrompt } from './answer-prompt.service.js';
+import { AnswerStore } from './answer-store.service.js';
 import { AgentRepository } from './agent.repository.js';
 import { AGENT_PROVIDER } from './providers/agent-provider.js';
 import { OfflineProvider } from './providers/offline.provider.js';
@@ -19,6 +21,8 @@ import { OpenAiProvider } from './providers/openai.provider.js';
     AgentRunner,
     AgentRepository,
     AgentUsage,
+    AnswerPrompt,
+    AnswerStore,
     {
       provide: AGENT_PROVIDER,
       inject: [APP_CONFIG],

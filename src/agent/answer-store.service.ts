@@ -1,0 +1,124 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { newId } from '../common/ids.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { SafetyService } from '../safety/safety.service.js';
+import type { MessageRecord, SessionRecord as Session } from '../sessions/records.js';
+import { AgentLeases, MessageRecords, SessionRecords } from '../sessions/session-records.service.js';
+import { toWireMessage } from '../sessions/session.mappers.js';
+import { SessionLog } from '../sessions/session-log.service.js';
+import type { Batch } from '../turns/turn-scheduler.js';
+import { TurnsService } from '../turns/turns.service.js';
+import { INTERRUPTS, LeaseLost, type Run } from './answer-run.js';
+import { AgentRepository } from './agent.repository.js';
+import type { TokenUsageFigures } from './providers/agent-provider.js';
+
+/**
+ * Stores how an answer ended, in one transaction fenced by the lease: the answer (checked like a
+ * student's message), a cancelled partial, or a failure notice; its questions settle or go back
+ * to pending; the floor and the usage are recorded.
+ */
+@Injectable()
+export class AnswerStore {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly agent: AgentRepository,
+    private readonly leases: AgentLeases,
+    private readonly sessions: SessionRecords,
+    private readonly messages: MessageRecords,
+    private readonly log: SessionLog,
+    private readonly turns: TurnsService,
+    private readonly safety: SafetyService,
+  ) {}
+
+  /** Stores the outcome: the answer, a cancelled partial, or a failure notice; the queue moves on. */
+  async finish(
+    session: Session,
+    batch: Batch,
+    run: Run,
+    failure: string | undefined,
+    usage: TokenUsageFigures | undefined,
+  ) {
+    const ids = batch.messages.map((m) => m.id);
+    const authors = [...new Set(batch.messages.map((m) => m.authorId))];
+    const names = [...new Set(batch.messages.map((m) => m.authorName))].join(', ');
+    // The answer is checked like a student's message; one the check flags is held from the class for a
+    // moderator (who may release it), whatever the category's setting: the tutor's words are the school's.
+    const failed = failure !== undefined && !run.stopReason;
+    const assessment =
+      !failed && run.partial.trim() && this.safety.enabled(session.safety)
+        ? this.safety.assess(session.safety, await this.safety.check(run.partial))
+        : undefined;
+    const held = assessment?.status === 'held' || assessment?.status === 'flagged';
+    const safetyStatus = held ? 'held' : (assessment?.status ?? null);
+    await this.log.write(session.id, async (tx, log) => {
+      // The fence: an instance that no longer holds this generation of the lease stores nothing.
+      if (!(await this.leases.holdsLease(tx, session.id, this.config.instanceId, run.generation)))
+        throw new LeaseLost();
+      const interrupted = INTERRUPTS.has(run.stopReason);
+      const clearsInPersonFlag = !failed && !interrupted && session.humanAnsweredWhilePaused;
+      const message: Pick<MessageRecord, 'role' | 'content' | 'status' | 'authorName'> = failed
+        ? {
+            role: 'system',
+            content: `${session.agentName} could not answer ${names}: ${failure}`,
+            status: 'failed',
+            authorName: 'Roundtable',
+          }
+        : {
+            role: 'assistant',
+            content: run.partial,
+            status: run.stopReason ? 'cancelled' : 'complete',
+            authorName: session.agentName,
+          };
+      const seq = await log.append(
+        'new_message',
+        async (seq) => {
+          const created = await this.messages.create(tx, {
+            id: run.messageId,
+            sessionId: session.id,
+            seq,
+            role: message.role,
+            content: message.content,
+            authorName: message.authorName,
+            replyTo: ids,
+            status: message.status,
+            scheduleReason: batch.reason,
+            truncated: !failed && run.truncated === true,
+            visibility: held ? 'held' : 'all',
+            safety: safetyStatus,
+          });
+          return { message: toWireMessage(created) };
+        },
+        held ? 'moderators' : 'all',
+        {
+          settles: failed ? 'failed' : interrupted ? 'requeued' : 'answered',
+          ...(clearsInPersonFlag ? { humanAnsweredWhilePaused: false } : {}),
+        },
+      );
+      if (assessment?.status) {
+        const flag = this.safety.flagOf(
+          held ? { ...assessment, status: 'held' } : assessment,
+          { sessionId: session.id, id: run.messageId, authorId: null, source: 'answer' },
+          new Date(),
+        );
+        await this.safety.record(tx, [flag]);
+        if (held) await log.append('safety_flag', this.safety.eventOf(flag), 'moderators');
+      }
+      if (interrupted) {
+        // Interrupted, not answered: on resume the agent may take these up again.
+        await this.messages.updateMany(tx, ids, { agentState: 'pending' });
+        return;
+      }
+      await this.messages.updateMany(tx, ids, { agentState: failed ? 'failed' : 'answered', answeredSeq: seq });
+      if (clearsInPersonFlag) await this.sessions.update(tx, session.id, { humanAnsweredWhilePaused: false });
+      if (usage)
+        await this.agent.recordUsage(tx, {
+          id: newId(),
+          sessionId: session.id,
+          userId: authors[0] ?? null,
+          messageId: run.messageId,
+          ...usage,
+        });
+      await this.turns.releaseFloorIfAnswered(tx, log, session.id, authors);
+    });
+  }
+}
