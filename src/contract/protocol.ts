@@ -340,6 +340,8 @@ export interface MemberUpdatedEvent extends Durable<'member_updated'> {
 export interface MemberRemovedEvent extends Durable<'member_removed'> {
   user_id: string;
   banned: boolean;
+  /** Extension: the moderator who removed them. */
+  by?: string;
 }
 export interface HandRaisedEvent extends Durable<'hand_raised'> {
   user_id: string;

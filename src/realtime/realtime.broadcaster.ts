@@ -1,10 +1,18 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import type { Server } from 'socket.io';
-import type { ClientToServerEvents, Role, ServerToClientEvents } from '../contract/protocol.js';
+import type { BroadcastOperator, Server } from 'socket.io';
+import type {
+  ClientToServerEvents,
+  KickedEvent,
+  Role,
+  ServerEvent,
+  ServerEventType,
+  ServerToClientEvents,
+} from '../contract/protocol.js';
 import { SessionEventBus, type CommittedEvent, type EphemeralPublication } from '../sessions/session-event-bus.js';
 import {
   DISPLAY_VIEWER,
   hasModeratorOnlyParts,
+  payloadOf,
   personalAudienceOf,
   toWireEvent,
   type Viewer,
@@ -18,6 +26,20 @@ const STAFF: Viewer = { userId: null, role: 'observer' };
 const MODERATOR: Viewer = { userId: null, role: 'moderator' };
 
 export type RoundtableServer = Server<ClientToServerEvents, ServerToClientEvents>;
+type Broadcast = BroadcastOperator<ServerToClientEvents, unknown>;
+
+/**
+ * Socket.IO's typed emit for one wire event: the event's name is its `type` (PROTOCOL.md section
+ * 4), and `ServerToClientEvents` maps each name to exactly that event, so the pair always agrees.
+ * (TypeScript cannot correlate a union's name with its payload on its own; this signature says it.)
+ */
+const emitEvent = <E extends ServerEvent>(target: Broadcast, event: E): void => {
+  const emit: (name: E['type'], payload: E) => boolean = target.emit.bind(target) as (
+    name: ServerEventType,
+    payload: ServerEvent,
+  ) => boolean;
+  emit(event.type, event);
+};
 
 /**
  * Turns application events into emits, on Socket.IO's rooms and on the plain-WebSocket
@@ -49,10 +71,9 @@ export class RealtimeBroadcaster implements OnModuleDestroy {
   }
 
   /** To everyone in `room` but those also in `except`. The event name is the payload's type (PROTOCOL.md section 4). */
-  private emit(room: string, event: { type: string }, except: string | string[] = []) {
+  private emit(room: string, event: ServerEvent, except: string | string[] = []) {
     // Socket.IO encodes a packet even for an empty room: rooms with nobody here are skipped.
-    if (this.server?.sockets.adapter.rooms.get(room)?.size)
-      (this.server.to(room).except(except) as { emit(name: string, payload: unknown): void }).emit(event.type, event);
+    if (this.server?.sockets.adapter.rooms.get(room)?.size) emitEvent(this.server.to(room).except(except), event);
     this.hub.emit(room, event, except);
   }
 
@@ -97,10 +118,10 @@ export class RealtimeBroadcaster implements OnModuleDestroy {
     } else {
       this.emit(rooms.session(sessionId), toWireEvent(event, MODERATOR));
     }
-    if (event.type === 'member_updated')
-      this.moveRooms(sessionId, event.payload.user_id as string, event.payload.role as Role);
-    if (event.type === 'member_removed')
-      this.removeSockets(sessionId, event.payload.user_id as string, Boolean(event.payload.banned), event.payload);
+    const updated = payloadOf(event, 'member_updated');
+    if (updated) this.moveRooms(sessionId, updated.user_id, updated.role);
+    const removed = payloadOf(event, 'member_removed');
+    if (removed) this.removeSockets(sessionId, removed.user_id, Boolean(removed.banned), removed.by);
   }
 
   /** A new role takes effect on the user's open connections at once, on both transports. */
@@ -116,14 +137,10 @@ export class RealtimeBroadcaster implements OnModuleDestroy {
     }
   }
 
-  private removeSockets(sessionId: string, userId: string, banned: boolean, payload: Record<string, unknown>) {
+  private removeSockets(sessionId: string, userId: string, banned: boolean, by: string | undefined) {
     const userRoom = rooms.user(sessionId, userId);
-    this.emit(userRoom, {
-      type: 'kicked',
-      session_id: sessionId,
-      banned,
-      ...(payload.by ? { by: payload.by } : {}),
-    } as never);
+    const kicked: KickedEvent = { type: 'kicked', session_id: sessionId, banned, ...(by ? { by } : {}) };
+    this.emit(userRoom, kicked);
     this.server!.in(userRoom).socketsLeave([
       rooms.session(sessionId),
       rooms.staff(sessionId),

@@ -22,6 +22,21 @@ export const ANONYMOUS_SPEAKER_NAME = 'a student (anonymous)';
 export const DISPLAY_VIEWER: Viewer = { userId: null, role: 'contributor' };
 
 /** Whether a committed event carries something only moderators may read (the tutor's instructions). */
+/** A durable event's fields besides type, session_id and seq, as its wire type gives them. */
+export type PayloadOf<T extends CommittedEvent['type']> = Omit<
+  Extract<DurableEvent, { type: T }>,
+  'type' | 'session_id' | 'seq'
+>;
+
+/**
+ * A committed event's payload, typed by its event type (undefined for another type). The log's
+ * payloads are written by SessionLog.append from exactly these wire types, so this is where the
+ * stored record becomes the contract's type, once, instead of a cast at every reader.
+ */
+export function payloadOf<T extends CommittedEvent['type']>(event: CommittedEvent, type: T): PayloadOf<T> | undefined {
+  return event.type === type ? (event.payload as PayloadOf<T>) : undefined;
+}
+
 export function hasModeratorOnlyParts(event: CommittedEvent): boolean {
   const agent = (event.payload.changes as { agent?: Record<string, unknown> } | undefined)?.agent;
   return event.type === 'session_updated' && agent !== undefined && 'instructions' in agent;
