@@ -127,9 +127,18 @@ export class SessionsRepository {
     }));
   }
 
-  /** Raised hands in order (the live state's copy is loaded from here). */
-  listHands(sessionId: string) {
-    return this.prisma.hand.findMany({ where: { sessionId }, orderBy: { raisedSeq: 'asc' } });
+  /**
+   * Raised hands in order: the live state's copy is loaded from here. The hands table is the turns
+   * module's; the live state reads it once, with the rest of a session (docs/ARCHITECTURE.md).
+   */
+  listHands(
+    sessionId: string,
+  ): Promise<Array<{ userId: string; note: string | null; raisedAt: Date; raisedSeq: number }>> {
+    return this.prisma.hand.findMany({
+      where: { sessionId },
+      orderBy: { raisedSeq: 'asc' },
+      select: { userId: true, note: true, raisedAt: true, raisedSeq: true },
+    });
   }
 
   /** Every member, banned ones included (the live state needs to know who is kept out). */

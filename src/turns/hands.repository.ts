@@ -1,8 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaClient, type Hand } from '../generated/prisma/client.js';
+import { PrismaClient } from '../generated/prisma/client.js';
 import type { DbTransaction } from '../persistence/transaction.js';
 
-export interface HandWithName extends Hand {
+/** A raised hand as the turns module hands it out (no Prisma row leaves the repository). */
+export interface HandRecord {
+  sessionId: string;
+  userId: string;
+  note: string | null;
+  raisedAt: Date;
+  raisedSeq: number;
+}
+
+export interface HandWithName extends HandRecord {
   displayName: string;
 }
 
@@ -30,7 +39,7 @@ export class HandsRepository {
     return rows.map((r) => ({ ...r, displayName: names.get(r.userId) ?? 'someone' }));
   }
 
-  find(tx: DbTransaction, sessionId: string, userId: string): Promise<Hand | null> {
+  find(tx: DbTransaction, sessionId: string, userId: string): Promise<HandRecord | null> {
     return tx.hand.findUnique({ where: { sessionId_userId: { sessionId, userId } } });
   }
 
