@@ -148,6 +148,8 @@ export async function bootstrap(app: NestExpressApplication, config: AppConfig):
     authRateLimit(config.limits.authPerMinute, redis, 'auth'),
   );
   app.use('/auth/guest', authRateLimit(config.limits.guestJoinsPerMinute, redis, 'guest'));
+  // A school signs in through its provider from behind one NAT too: the guest joins' allowance.
+  app.use('/auth/oidc', authRateLimit(config.limits.guestJoinsPerMinute, redis, 'oidc'));
   app.disable('x-powered-by');
   app.use(securityHeaders());
   app.useBodyParser('json', { limit: '64kb' });

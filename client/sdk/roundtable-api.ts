@@ -20,6 +20,12 @@ export class RoundtableApiError extends Error {
   }
 }
 
+export interface SignInOptions {
+  password_login: boolean;
+  /** Each is a button: the browser goes to /auth/oidc/<id>/start?next=<path>. */
+  providers: Array<{ id: string; name: string }>;
+}
+
 export interface AuthAnswer {
   access_token: string;
   user: WireUser;
@@ -87,6 +93,11 @@ export class RoundtableApi {
       join_code: joinCode,
       display_name: displayName,
     });
+  }
+
+  /** How people sign in on this server: password sign-in on or off, and the school identity providers. */
+  signInOptions() {
+    return this.call<SignInOptions>('GET', '/auth/options');
   }
 
   me() {

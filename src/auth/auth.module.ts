@@ -5,6 +5,9 @@ import { PassportModule } from '@nestjs/passport';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { Accounts } from './accounts.service.js';
 import { AuthController } from './auth.controller.js';
+import { OidcSignIn } from './oidc-sign-in.service.js';
+import { OidcController } from './oidc.controller.js';
+import { SignInsRepository } from './sign-ins.repository.js';
 import { JwtAuthGuard } from './auth.guard.js';
 import { AuthService } from './auth.service.js';
 import { JwtStrategy } from './jwt.strategy.js';
@@ -20,9 +23,11 @@ import { UsersRepository } from './users.repository.js';
       useFactory: (config: AppConfig) => ({ secret: config.jwtSecret, signOptions: { algorithm: 'HS256' } }),
     }),
   ],
-  controllers: [AuthController],
+  controllers: [AuthController, OidcController],
   providers: [
     Accounts,
+    OidcSignIn,
+    SignInsRepository,
     AuthService,
     TokenService,
     TokenRevocations,

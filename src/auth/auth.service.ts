@@ -41,7 +41,14 @@ export class AuthService {
     });
   }
 
+  /** PASSWORD_LOGIN=false: people sign in with the school's identity provider only. */
+  private ensurePasswordLogin() {
+    if (!this.config.signIn.passwordLogin)
+      throw new DomainError('forbidden', 'password sign-in is turned off here: sign in with your school account');
+  }
+
   async register(input: RegisterInput) {
+    this.ensurePasswordLogin();
     if (await this.users.findCredentials(input.email)) {
       throw new DomainError('conflict', 'email is already registered');
     }
@@ -63,6 +70,7 @@ export class AuthService {
   }
 
   async login(input: LoginInput) {
+    this.ensurePasswordLogin();
     const spent = await (await this.failedSignIns()).get(input.email);
     if (spent && spent.consumedPoints >= FAILED_SIGN_INS_PER_ACCOUNT) throw this.throttled(spent);
     const found = await this.users.findCredentials(input.email);

@@ -40,6 +40,11 @@ export class UsersRepository {
     return toRecord(await this.prisma.user.create({ data, include: withGrant }));
   }
 
+  /** An account made by a school's identity provider: no password (its email only when the provider verified it). */
+  async createFromProvider(data: { id: string; email: string | null; displayName: string }): Promise<UserRecord> {
+    return toRecord(await this.prisma.user.create({ data, include: withGrant }));
+  }
+
   /** A guest, created inside the transaction that admits them to their session. */
   async createGuest(
     tx: DbTransaction,

@@ -15,6 +15,9 @@ import {
   validateSync,
 } from 'class-validator';
 
+import { ConfigError } from './config-error.js';
+import { loadSignInConfig, type SignInConfig } from './sign-in-config.js';
+
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
@@ -108,6 +111,48 @@ export class EnvironmentVariables {
   @Transform(emptyToUndefined)
   @IsString()
   ADMIN_EMAILS?: string;
+
+  // Sign-in with a school's identity provider (src/config/sign-in-config.ts checks them together).
+  @IsOptional()
+  @IsString()
+  OIDC_PROVIDERS?: string;
+
+  @IsOptional()
+  @IsString()
+  OIDC_GOOGLE_CLIENT_ID?: string;
+
+  @IsOptional()
+  @IsString()
+  OIDC_GOOGLE_CLIENT_SECRET?: string;
+
+  @IsOptional()
+  @IsString()
+  OIDC_GOOGLE_ALLOWED_DOMAINS?: string;
+
+  @IsOptional()
+  @IsString()
+  OIDC_MICROSOFT_CLIENT_ID?: string;
+
+  @IsOptional()
+  @IsString()
+  OIDC_MICROSOFT_CLIENT_SECRET?: string;
+
+  @IsOptional()
+  @IsString()
+  OIDC_MICROSOFT_TENANT?: string;
+
+  @IsOptional()
+  @IsString()
+  OIDC_MICROSOFT_ALLOWED_DOMAINS?: string;
+
+  @IsOptional()
+  @IsString()
+  PASSWORD_LOGIN?: string;
+
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @IsString()
+  PUBLIC_URL?: string;
 
   @IsOptional()
   @Transform(emptyToUndefined)
@@ -277,6 +322,8 @@ export interface AppConfig {
   instanceId: string;
   /** Users who register with one of these emails become platform admins. */
   adminEmails: string[];
+  /** Password sign-in, and the school identity providers (OpenID Connect). */
+  signIn: SignInConfig;
   webDistDir?: string;
   /** Browser origins other than the server's own that may open sockets (CORS_ORIGINS). */
   corsOrigins: string[];
@@ -305,7 +352,7 @@ export interface AppConfig {
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
-export class ConfigError extends Error {}
+export { ConfigError };
 
 /** Validates the environment; throws one error listing every bad key. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
@@ -385,6 +432,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       .map((e) => e.trim().toLowerCase())
       .filter(Boolean),
     webDistDir: parsed.WEB_DIST_DIR,
+    signIn: loadSignInConfig(parsed),
   };
 }
 

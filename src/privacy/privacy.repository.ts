@@ -133,7 +133,7 @@ export class PrivacyRepository {
 
   /** Everything kept about one person, and nothing about anyone else. */
   async exportOf(userId: string) {
-    const [memberships, messages, hands, votes, usage, flags] = await Promise.all([
+    const [memberships, messages, hands, votes, usage, flags, identities] = await Promise.all([
       this.prisma.member.findMany({
         where: { userId },
         include: { session: { select: { title: true } } },
@@ -147,7 +147,8 @@ export class PrivacyRepository {
       this.prisma.messageVote.findMany({ where: { userId } }),
       this.prisma.tokenUsage.findMany({ where: { userId }, orderBy: { createdAt: 'asc' } }),
       this.prisma.safetyFlag.findMany({ where: { authorId: userId }, orderBy: { createdAt: 'asc' } }),
+      this.prisma.userIdentity.findMany({ where: { userId }, orderBy: { createdAt: 'asc' } }),
     ]);
-    return { memberships, messages, hands, votes, usage, flags };
+    return { memberships, messages, hands, votes, usage, flags, identities };
   }
 }

@@ -137,6 +137,13 @@ export class PrivacyService implements OnApplicationBootstrap, OnModuleDestroy {
         guest: user.guestSessionId !== null,
         guest_session_id: user.guestSessionId,
       },
+      // The school accounts this account signs in with (the provider's id for the person, and the address it gave).
+      sign_in_accounts: data.identities.map((i) => ({
+        issuer: i.issuer,
+        subject: i.subject,
+        email: i.email,
+        linked_at: i.createdAt.toISOString(),
+      })),
       memberships: data.memberships.map((m) => ({
         session_id: m.sessionId,
         session_title: m.session.title,

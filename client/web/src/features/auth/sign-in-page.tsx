@@ -1,4 +1,5 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import type { SignInOptions } from '../../../../sdk/roundtable-api.js';
 import { auth } from './identity.js';
 import { api } from '../../lib/api.js';
 import { FormFooter } from '../../lib/forms.js';
@@ -7,13 +8,79 @@ import { describeError } from '../../lib/ui.js';
 
 type Mode = 'sign-in' | 'register' | 'guest';
 
+/** What this server offers: password sign-in, and a button per school identity provider. */
+function useSignInOptions(): SignInOptions | null {
+  const [options, setOptions] = useState<SignInOptions | null>(null);
+  useEffect(() => {
+    let stale = false;
+    api(null)
+      .signInOptions()
+      .then((answer) => !stale && setOptions(answer))
+      .catch(() => !stale && setOptions({ password_login: true, providers: [] }));
+    return () => {
+      stale = true;
+    };
+  }, []);
+  return options;
+}
+
+/**
+ * Back from the school's identity provider: the token is in the URL's fragment (it never reached
+ * a server log). It is kept like a password sign-in's, the fragment is dropped from the address
+ * bar and history, and the person goes on to where they were headed.
+ */
+function useProviderReturn(next: string | undefined): { pending: boolean; refused: string | null } {
+  const [state] = useState(() => {
+    const token = new URLSearchParams(window.location.hash.slice(1)).get('access_token');
+    const refused = new URLSearchParams(window.location.search).get('sign_in_error');
+    return { token, refused };
+  });
+  const [pending, setPending] = useState(state.token !== null);
+  const [refused, setRefused] = useState<string | null>(state.refused);
+  useEffect(() => {
+    if (!state.token) return;
+    window.history.replaceState(null, '', window.location.pathname + window.location.search);
+    api(state.token)
+      .me()
+      .then(({ user }) => {
+        auth.signedIn({ access_token: state.token!, user });
+        navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/', { replace: true });
+      })
+      .catch((failure: unknown) => {
+        setRefused(describeError(failure));
+        setPending(false);
+      });
+  }, [state.token, next]);
+  return { pending, refused };
+}
+
+/** A button per school identity provider: the sign-in happens on the provider's own page. */
+function ProviderButtons({ options, next }: { options: SignInOptions; next?: string }) {
+  if (options.providers.length === 0) return null;
+  const after = encodeURIComponent(next && next.startsWith('/') ? next : '/');
+  return (
+    <div className="providers" role="group" aria-label="Sign in with your school account">
+      {options.providers.map((provider) => (
+        <a key={provider.id} className="button provider" href={`/auth/oidc/${provider.id}/start?next=${after}`}>
+          Sign in with {provider.name}
+        </a>
+      ))}
+    </div>
+  );
+}
+
 /**
  * Sign in, register, or join a session with a code as a guest. As the landing
  * page (`landing`), it leads with the class code for students, and teachers
  * sign in below.
  */
 export function SignInPage({ next, landing = false }: { next?: string; landing?: boolean }) {
-  const [mode, setMode] = useState<Mode>('sign-in');
+  const options = useSignInOptions();
+  const providerReturn = useProviderReturn(next);
+  const passwords = options?.password_login ?? true;
+  const [chosen, setMode] = useState<Mode>('sign-in');
+  // With password sign-in off, the only form left is the join code (the providers are buttons).
+  const mode: Mode = passwords ? chosen : 'guest';
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [email, setEmail] = useState('');
@@ -47,10 +114,21 @@ export function SignInPage({ next, landing = false }: { next?: string; landing?:
   };
 
   const tabs: Array<[Mode, string]> = [
-    ['sign-in', 'Sign in'],
-    ['register', 'Create an account'],
+    ...(passwords
+      ? ([
+          ['sign-in', 'Sign in'],
+          ['register', 'Create an account'],
+        ] as Array<[Mode, string]>)
+      : []),
     ...(landing ? [] : ([['guest', 'Join with a code']] as Array<[Mode, string]>)),
   ];
+
+  if (providerReturn.pending)
+    return (
+      <main className="page narrow">
+        <p role="status">Signing you in…</p>
+      </main>
+    );
 
   return (
     <main className="page narrow">
@@ -66,88 +144,104 @@ export function SignInPage({ next, landing = false }: { next?: string; landing?:
           <p className="lead">A live room where a class or a support team shares one AI tutor.</p>
         </>
       )}
-      <div
-        role="tablist"
-        aria-label="How to sign in"
-        className="tabs"
-        onKeyDown={(event) => {
-          // Arrow keys move between tabs, as screen-reader users expect of a tab list.
-          const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
-          if (!step) return;
-          const next = tabs[(tabs.findIndex(([value]) => value === mode) + step + tabs.length) % tabs.length][0];
-          setMode(next);
-          setError(null);
-          document.getElementById(`${id}-${next}`)?.focus();
-        }}
-      >
-        {tabs.map(([value, label]) => (
-          <button
-            key={value}
-            type="button"
-            role="tab"
-            id={`${id}-${value}`}
-            aria-selected={mode === value}
-            aria-controls={`${id}-panel`}
-            tabIndex={mode === value ? 0 : -1}
-            onClick={() => {
-              setMode(value);
-              setError(null);
-            }}
-          >
-            {label}
-          </button>
-        ))}
-      </div>
-      <form
-        id={`${id}-panel`}
-        role="tabpanel"
-        aria-labelledby={`${id}-${mode}`}
-        className="card form"
-        onSubmit={submit}
-      >
-        {mode !== 'guest' && (
-          <>
+      {providerReturn.refused && (
+        <p role="alert" className="error" data-testid="sign-in-refused">
+          {providerReturn.refused}
+        </p>
+      )}
+      {options && <ProviderButtons options={options} next={next} />}
+      {tabs.length > 0 && (
+        <div
+          role="tablist"
+          aria-label="How to sign in"
+          className="tabs"
+          onKeyDown={(event) => {
+            // Arrow keys move between tabs, as screen-reader users expect of a tab list.
+            const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
+            if (!step) return;
+            const next = tabs[(tabs.findIndex(([value]) => value === mode) + step + tabs.length) % tabs.length][0];
+            setMode(next);
+            setError(null);
+            document.getElementById(`${id}-${next}`)?.focus();
+          }}
+        >
+          {tabs.map(([value, label]) => (
+            <button
+              key={value}
+              type="button"
+              role="tab"
+              id={`${id}-${value}`}
+              aria-selected={mode === value}
+              aria-controls={`${id}-panel`}
+              tabIndex={mode === value ? 0 : -1}
+              onClick={() => {
+                setMode(value);
+                setError(null);
+              }}
+            >
+              {label}
+            </button>
+          ))}
+        </div>
+      )}
+      {tabs.length > 0 && (
+        <form
+          id={`${id}-panel`}
+          role="tabpanel"
+          aria-labelledby={`${id}-${mode}`}
+          className="card form"
+          onSubmit={submit}
+        >
+          {mode !== 'guest' && (
+            <>
+              <label>
+                Email
+                <input
+                  type="email"
+                  autoComplete="email"
+                  required
+                  value={email}
+                  onChange={(e) => setEmail(e.target.value)}
+                />
+              </label>
+              <label>
+                Password
+                <input
+                  type="password"
+                  autoComplete={mode === 'register' ? 'new-password' : 'current-password'}
+                  required
+                  minLength={mode === 'register' ? 8 : undefined}
+                  value={password}
+                  onChange={(e) => setPassword(e.target.value)}
+                />
+              </label>
+            </>
+          )}
+          {mode === 'guest' && (
             <label>
-              Email
+              Join code
+              <input required autoComplete="off" value={code} onChange={(e) => setCode(e.target.value)} />
+            </label>
+          )}
+          {mode !== 'sign-in' && (
+            <label>
+              Your name
               <input
-                type="email"
-                autoComplete="email"
                 required
-                value={email}
-                onChange={(e) => setEmail(e.target.value)}
+                maxLength={60}
+                autoComplete="name"
+                value={name}
+                onChange={(e) => setName(e.target.value)}
               />
             </label>
-            <label>
-              Password
-              <input
-                type="password"
-                autoComplete={mode === 'register' ? 'new-password' : 'current-password'}
-                required
-                minLength={mode === 'register' ? 8 : undefined}
-                value={password}
-                onChange={(e) => setPassword(e.target.value)}
-              />
-            </label>
-          </>
-        )}
-        {mode === 'guest' && (
-          <label>
-            Join code
-            <input required autoComplete="off" value={code} onChange={(e) => setCode(e.target.value)} />
-          </label>
-        )}
-        {mode !== 'sign-in' && (
-          <label>
-            Your name
-            <input required maxLength={60} autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />
-          </label>
-        )}
-        <FormFooter
-          error={error}
-          busy={busy}
-          label={mode === 'sign-in' ? 'Sign in' : mode === 'register' ? 'Create account' : 'Join session'}
-        />
-      </form>
+          )}
+          <FormFooter
+            error={error}
+            busy={busy}
+            label={mode === 'sign-in' ? 'Sign in' : mode === 'register' ? 'Create account' : 'Join session'}
+          />
+        </form>
+      )}
     </main>
   );
 }
