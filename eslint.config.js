@@ -27,7 +27,7 @@ export const SERVER_LAYERS = [
   ['turns'],
   ['agent'],
   ['moderation'],
-  ['privacy', 'reports', 'health'],
+  ['privacy', 'reports', 'health', 'lti'],
   ['realtime'],
   ['cli'],
 ];

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AgentModule } from './agent/agent.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { LtiModule } from './lti/lti.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -30,6 +31,7 @@ export class AppModule {
         ReportsModule,
         PrivacyModule,
         HealthModule,
+        LtiModule,
       ],
       // The root module's hooks run first on a stop: the drain, while everything else is still open.
       providers: [ShutdownDrain],

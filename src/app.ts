@@ -1,3 +1,4 @@
+import { LtiFrameAncestors } from './lti/lti-frame-ancestors.js';
 import { ValidationPipe, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -55,8 +56,10 @@ function authRateLimit(limit: number, redis?: RedisCommands, name = 'auth') {
  * framing, no plugins.
  * The OpenAPI page (/docs) is Swagger UI's own and keeps helmet's other headers.
  */
-function securityHeaders() {
-  const base = helmet({ contentSecurityPolicy: false });
+function securityHeaders(frameAncestors: () => string[]) {
+  // No X-Frame-Options: it cannot name the LMS platforms allowed to frame Roundtable; CSP's
+  // frame-ancestors does (none while no platform is registered).
+  const base = helmet({ contentSecurityPolicy: false, frameguard: false });
   const csp = helmet.contentSecurityPolicy({
     useDefaults: false,
     directives: {
@@ -77,7 +80,7 @@ function securityHeaders() {
       'object-src': ["'none'"],
       'base-uri': ["'self'"],
       'form-action': ["'self'"],
-      'frame-ancestors': ["'none'"],
+      'frame-ancestors': [() => frameAncestors().join(' ')],
     },
   });
   type Handler = (
@@ -151,8 +154,11 @@ export async function bootstrap(app: NestExpressApplication, config: AppConfig):
   // A school signs in through its provider from behind one NAT too: the guest joins' allowance.
   app.use('/auth/oidc', authRateLimit(config.limits.guestJoinsPerMinute, redis, 'oidc'));
   app.disable('x-powered-by');
-  app.use(securityHeaders());
+  const frames = app.get(LtiFrameAncestors);
+  app.use(securityHeaders(() => frames.sources()));
   app.useBodyParser('json', { limit: '64kb' });
+  // An LMS posts the LTI login initiation and launch as HTML forms.
+  app.useBodyParser('urlencoded', { limit: '64kb', extended: false });
   // Nesting is bounded before anything walks the input: 5,000 levels overflowed the validator's stack.
   app.useGlobalPipes(
     new DepthLimitPipe(),

@@ -6,6 +6,7 @@ import { uniqueDisplayName } from '../common/display-name.js';
 import { DomainError } from '../common/domain-error.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { SharedLimiters } from '../persistence/shared-limiters.js';
+import type { Role } from '../contract/protocol.js';
 import type { GuestInput } from './dto/guest.inputs.js';
 import { SessionLog } from './session-log.service.js';
 import { SessionsRepository } from './sessions.repository.js';
@@ -109,6 +110,22 @@ export class GuestJoinService {
         returning ? undefined : { guest: true },
       );
       return { session, user: admitted, role, waiting };
+    });
+  }
+
+  /**
+   * Someone the LMS launched into a session (LTI): a member with the role the course gives them,
+   * unless they are a member already (a teacher may have changed their role in the room since).
+   * Banned people stay out. Returns the role they have in the session.
+   */
+  async admitLaunched(sessionId: string, user: { id: string; displayName: string }, role: Role): Promise<Role> {
+    const member = await this.sessions.findMember(sessionId, user.id);
+    if (member?.banned) throw new DomainError('forbidden', 'you were banned from this session');
+    if (member && !member.waiting) return member.role;
+    return this.log.write(sessionId, async (tx, log) => {
+      await this.sessions.upsertMember(tx, sessionId, user.id, { role, waiting: false });
+      await log.append('member_updated', { user_id: user.id, role, muted_until: null, display_name: user.displayName });
+      return role;
     });
   }
 }

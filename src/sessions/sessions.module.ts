@@ -54,6 +54,7 @@ import { SessionsService } from './sessions.service.js';
     SessionAccessService,
     SessionPermissionGuard,
     PresenceRegistry,
+    GuestJoinService,
   ],
 })
 export class SessionsModule {}

@@ -1,5 +1,5 @@
 import { useEffect, useSyncExternalStore } from 'react';
-import { auth } from '../features/auth/index.js';
+import { auth, useFragmentSignIn } from '../features/auth/index.js';
 import { HomePage } from '../features/sessions/index.js';
 import { JoinPage } from '../features/auth/index.js';
 import { PresentPage } from '../features/room/index.js';
@@ -16,6 +16,7 @@ function useAccount() {
 }
 
 export function App() {
+  const fragmentSignIn = useFragmentSignIn();
   const route = useRoute();
   const accountKey = useAccount();
   const account = accountKey ? auth.account() : null;
@@ -34,6 +35,21 @@ export function App() {
   }, [route.page]);
 
   // The present view fills the screen: no navigation, nothing to click by accident on a projector.
+  if (fragmentSignIn.pending)
+    return (
+      <main className="page narrow">
+        <p role="status">Signing you in…</p>
+      </main>
+    );
+  if (fragmentSignIn.failed)
+    return (
+      <main className="page narrow">
+        <p role="alert" className="error">
+          Signing in did not work: {fragmentSignIn.failed}
+        </p>
+      </main>
+    );
+
   if (route.page === 'present') return <PresentPage key={route.sessionId} sessionId={route.sessionId} />;
 
   return (

@@ -2,3 +2,4 @@
 export { auth, type Identity } from './identity.js';
 export { JoinPage } from './join-page.js';
 export { SignInPage } from './sign-in-page.js';
+export { useFragmentSignIn } from './fragment-sign-in.js';

@@ -24,34 +24,10 @@ function useSignInOptions(): SignInOptions | null {
   return options;
 }
 
-/**
- * Back from the school's identity provider: the token is in the URL's fragment (it never reached
- * a server log). It is kept like a password sign-in's, the fragment is dropped from the address
- * bar and history, and the person goes on to where they were headed.
- */
-function useProviderReturn(next: string | undefined): { pending: boolean; refused: string | null } {
-  const [state] = useState(() => {
-    const token = new URLSearchParams(window.location.hash.slice(1)).get('access_token');
-    const refused = new URLSearchParams(window.location.search).get('sign_in_error');
-    return { token, refused };
-  });
-  const [pending, setPending] = useState(state.token !== null);
-  const [refused, setRefused] = useState<string | null>(state.refused);
-  useEffect(() => {
-    if (!state.token) return;
-    window.history.replaceState(null, '', window.location.pathname + window.location.search);
-    api(state.token)
-      .me()
-      .then(({ user }) => {
-        auth.signedIn({ access_token: state.token!, user });
-        navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/', { replace: true });
-      })
-      .catch((failure: unknown) => {
-        setRefused(describeError(failure));
-        setPending(false);
-      });
-  }, [state.token, next]);
-  return { pending, refused };
+/** Refused by the school's identity provider (or by Roundtable on the way back): the reason, once. */
+function useProviderRefusal(): string | null {
+  const [refused] = useState(() => new URLSearchParams(window.location.search).get('sign_in_error'));
+  return refused;
 }
 
 /** A button per school identity provider: the sign-in happens on the provider's own page. */
@@ -76,7 +52,7 @@ function ProviderButtons({ options, next }: { options: SignInOptions; next?: str
  */
 export function SignInPage({ next, landing = false }: { next?: string; landing?: boolean }) {
   const options = useSignInOptions();
-  const providerReturn = useProviderReturn(next);
+  const refused = useProviderRefusal();
   const passwords = options?.password_login ?? true;
   const [chosen, setMode] = useState<Mode>('sign-in');
   // With password sign-in off, the only form left is the join code (the providers are buttons).
@@ -123,13 +99,6 @@ export function SignInPage({ next, landing = false }: { next?: string; landing?:
     ...(landing ? [] : ([['guest', 'Join with a code']] as Array<[Mode, string]>)),
   ];
 
-  if (providerReturn.pending)
-    return (
-      <main className="page narrow">
-        <p role="status">Signing you in…</p>
-      </main>
-    );
-
   return (
     <main className="page narrow">
       {landing ? (
@@ -144,9 +113,9 @@ export function SignInPage({ next, landing = false }: { next?: string; landing?:
           <p className="lead">A live room where a class or a support team shares one AI tutor.</p>
         </>
       )}
-      {providerReturn.refused && (
+      {refused && (
         <p role="alert" className="error" data-testid="sign-in-refused">
-          {providerReturn.refused}
+          {refused}
         </p>
       )}
       {options && <ProviderButtons options={options} next={next} />}
