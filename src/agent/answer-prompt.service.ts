@@ -72,6 +72,7 @@ export class AnswerPrompt {
       batch: history.filter((m) => batchIds.has(m.id)).map(toPrompt),
       merge: policy === 'merge',
       humanAnsweredWhilePaused: session.humanAnsweredWhilePaused,
+      language: session.agentLanguage,
       minors: session.minors,
       redactPersonalData: session.redactPersonalData,
       tokenBudget: TOKEN_BUDGET,

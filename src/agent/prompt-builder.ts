@@ -1,3 +1,4 @@
+import { languageName } from '../common/language.js';
 import type { Role } from '../contract/protocol.js';
 import { redactPersonalData } from '../safety/personal-data.js';
 import type { ChatMessage } from './providers/agent-provider.js';
@@ -35,6 +36,8 @@ export interface PromptInput {
   merge: boolean;
   /** A moderator answered in person while the agent was paused. */
   humanAnsweredWhilePaused: boolean;
+  /** The class's language (BCP 47): the tutor answers in it. */
+  language?: string | null;
   /** A class of minors: age-appropriate rules join the instructions. */
   minors?: boolean;
   /** People's phone numbers, e-mail and street addresses are masked before the model reads them. */
@@ -108,6 +111,10 @@ export function systemPrompt(input: PromptInput): string {
     ].join(' '),
     `People here now:\n${listed.join('\n') || '- (nobody else is here)'}`,
   ];
+  if (input.language)
+    parts.push(
+      `Answer in ${languageName(input.language)} (${input.language}), the class's language, whatever language a question is written in, unless the moderator's instructions say otherwise.`,
+    );
   if (input.minors) parts.push(MINORS_RULES);
   if (input.instructions.trim()) parts.push(`Instructions from the session's moderator:\n${input.instructions.trim()}`);
   if (input.merge && new Set(input.batch.map((m) => m.speaker?.handle)).size > 1) {

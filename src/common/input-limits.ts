@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
 import { ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
 import { displayNameProblem, normalizeDisplayName } from './display-name.js';
+import { canonicalLanguage } from './language.js';
 
 /** The largest integer a seq, a limit or a count may be: PostgreSQL's `integer`. */
 export const MAX_INT = 2_147_483_647;
@@ -60,6 +61,20 @@ export const DisplayName = () => (target: object, property: string) => {
       validate: (value: unknown) => typeof value === 'string' && displayNameProblem(value) === null,
       defaultMessage: (args) =>
         (typeof args?.value === 'string' ? displayNameProblem(args.value) : null) ?? 'display_name must be a string',
+    },
+  })(target, property);
+};
+
+/** A language tag (BCP 47, e.g. es or ar) or null, made canonical: anything else is a clear bad_request. */
+export const LanguageTag = (field: string) => (target: object, property: string) => {
+  Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? (canonicalLanguage(value.trim()) ?? value) : value,
+  )(target, property);
+  ValidateBy({
+    name: 'isLanguageTag',
+    validator: {
+      validate: (value: unknown) => value === null || value === undefined || canonicalLanguage(value) === value,
+      defaultMessage: () => `${field} must be a language tag such as en, es or ar`,
     },
   })(target, property);
 };

@@ -81,6 +81,8 @@ export interface WireSession {
     paused: boolean;
     /** Extension: the longest answer in tokens (null: the server's MAX_ANSWER_TOKENS). */
     max_answer_tokens: number | null;
+    /** Extension: the class's language (BCP 47, e.g. es, ar): the tutor answers in it (null: in the question's). */
+    language: string | null;
   };
   rate_limit: { messages: number; per_seconds: number } | null;
   guest_role: GuestRole;
@@ -566,6 +568,8 @@ export interface SetAgentFields {
   responds_to?: RespondsTo;
   /** Extension: the longest answer in tokens (null: the server's default). */
   max_answer_tokens?: number | null;
+  /** Extension: the class's language, a BCP 47 tag such as es or ar (null: the tutor answers in the question's). */
+  language?: string | null;
 }
 
 /** One moderator action, one shape per action (PROTOCOL.md section 6). */

@@ -62,6 +62,7 @@ export function toModerateCommand(input: Fields): ModerateCommand {
         instructions: input.instructions,
         responds_to: input.responds_to,
         max_answer_tokens: input.max_answer_tokens,
+        language: input.language,
       };
     case 'lock':
     case 'unlock':

@@ -87,6 +87,7 @@ export class ModerationService {
               instructions: input.instructions,
               responds_to: input.responds_to,
               max_answer_tokens: input.max_answer_tokens,
+              language: input.language,
             },
           },
           action,

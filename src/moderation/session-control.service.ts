@@ -38,6 +38,7 @@ export interface SettingsChange {
     responds_to?: RespondsTo;
     name?: string;
     max_answer_tokens?: number | null;
+    language?: string | null;
   };
 }
 
@@ -118,6 +119,10 @@ export class SessionControlService {
       if (change.agent.name !== undefined) {
         data.agentName = change.agent.name;
         agent.name = change.agent.name;
+      }
+      if (change.agent.language !== undefined) {
+        data.agentLanguage = change.agent.language;
+        agent.language = change.agent.language;
       }
       if (change.agent.max_answer_tokens !== undefined) {
         data.maxAnswerTokens = change.agent.max_answer_tokens;

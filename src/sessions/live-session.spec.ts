@@ -13,6 +13,7 @@ const row = (over: Partial<Session> = {}): Session => ({
   agentInstructions: '',
   agentModel: null,
   agentRespondsTo: 'all',
+  agentLanguage: null,
   agentPaused: false,
   agentPausedAtSeq: null,
   humanAnsweredWhilePaused: false,

@@ -295,6 +295,7 @@ function applySettings(s: Session, changes: Record<string, unknown>, seq: number
   if ('model' in agent) s.agentModel = (agent.model as string | null) ?? null;
   if ('responds_to' in agent) s.agentRespondsTo = agent.responds_to as RespondsTo;
   if ('name' in agent) s.agentName = agent.name as string;
+  if ('language' in agent) s.agentLanguage = (agent.language as string | null) ?? null;
   if ('max_answer_tokens' in agent) s.maxAnswerTokens = (agent.max_answer_tokens as number | null) ?? null;
   if ('paused' in agent) {
     s.agentPaused = agent.paused as boolean;

@@ -44,6 +44,7 @@ export interface SessionRecord {
   agentInstructions: string;
   agentModel: string | null;
   agentRespondsTo: RespondsTo;
+  agentLanguage: string | null;
   agentPaused: boolean;
   agentPausedAtSeq: number | null;
   humanAnsweredWhilePaused: boolean;

@@ -1,6 +1,6 @@
 import type { MessageRecord as MessageRow, SessionRecord as SessionRow } from './records.js';
 import { safetyOf } from '../safety/safety-settings.js';
-import type { GuestRole, RespondsTo, Role, WireMember, WireMessage, WireSession } from '../contract/protocol.js';
+import type { GuestRole, Role, WireMember, WireMessage, WireSession } from '../contract/protocol.js';
 
 /**
  * Whitelisted output: raw rows never leave the server. The join code and the
@@ -17,9 +17,10 @@ export function toWireSession(row: SessionRow, options: { moderator: boolean }):
       name: row.agentName,
       instructions: options.moderator ? row.agentInstructions : '',
       model: row.agentModel,
-      responds_to: row.agentRespondsTo as RespondsTo,
+      responds_to: row.agentRespondsTo,
       paused: row.agentPaused,
       max_answer_tokens: row.maxAnswerTokens,
+      language: row.agentLanguage,
     },
     rate_limit:
       row.rateLimitMessages && row.rateLimitPerSeconds

@@ -51,6 +51,7 @@ export class SessionsService {
       agentRespondsTo: input.agent?.responds_to ?? 'all',
       agentName: input.agent?.name ?? 'tutor',
       maxAnswerTokens: input.agent?.max_answer_tokens ?? null,
+      agentLanguage: input.agent?.language ?? null,
       rateLimitMessages: input.rate_limit?.messages ?? null,
       rateLimitPerSeconds: input.rate_limit?.per_seconds ?? null,
       guestRole: input.guest_role ?? 'contributor',

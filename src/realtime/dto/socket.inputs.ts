@@ -24,7 +24,7 @@ import {
   type Role,
   type TurnPolicy,
 } from '../../contract/protocol.js';
-import { MAX_INT, NoControlCharacters, OptionalNotNull } from '../../common/input-limits.js';
+import { LanguageTag, MAX_INT, NoControlCharacters, OptionalNotNull } from '../../common/input-limits.js';
 import { RateLimitInput, SafetySettingsInput } from '../../sessions/dto/session.inputs.js';
 
 export class SessionRefInput implements ClientPayload<'typing_start'> {
@@ -191,6 +191,10 @@ export class ModerateInput extends SessionRefInput implements ModerateFields {
   @Min(16, { message: 'max_answer_tokens must be between 16 and 32000' })
   @Max(32000, { message: 'max_answer_tokens must be between 16 and 32000' })
   max_answer_tokens?: number | null;
+
+  @IsOptional()
+  @LanguageTag('language')
+  language?: string | null;
 
   @OptionalNotNull()
   @IsInt({ message: 'weight must be an integer' })

@@ -12,7 +12,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { MAX_INT, NoControlCharacters, OptionalNotNull } from '../../common/input-limits.js';
+import { LanguageTag, MAX_INT, NoControlCharacters, OptionalNotNull } from '../../common/input-limits.js';
 import {
   GUEST_ROLES,
   RESPONDS_TO,
@@ -64,6 +64,15 @@ export class AgentSettingsInput {
   @Min(16, { message: 'agent.max_answer_tokens must be between 16 and 32000' })
   @Max(32000, { message: 'agent.max_answer_tokens must be between 16 and 32000' })
   max_answer_tokens?: number | null;
+
+  @ApiPropertyOptional({
+    description: "the class's language: the tutor answers in it (null: in the question's)",
+    example: 'es',
+    nullable: true,
+  })
+  @IsOptional()
+  @LanguageTag('agent.language')
+  language?: string | null;
 }
 
 export class RateLimitInput {

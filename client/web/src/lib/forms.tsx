@@ -118,3 +118,36 @@ export function FormFooter({ error, busy, label }: { error: string | null; busy:
     </>
   );
 }
+
+/** The languages offered for the tutor's answers (any BCP 47 tag works over the API). */
+const LANGUAGE_CHOICES = ['en', 'es', 'ar', 'fr', 'de', 'pt', 'it', 'zh', 'hi'];
+
+/** The browser's language (its primary subtag): the class's language unless the teacher picks another. */
+export function browserLanguage(): string {
+  return (navigator.language || 'en').split('-')[0].toLowerCase();
+}
+
+/** "The tutor answers in": a language (named in itself, e.g. Español), or the language of each question. */
+export function LanguageSelect({
+  value,
+  onChange,
+}: {
+  value: string | null;
+  onChange: (language: string | null) => void;
+}) {
+  const choices = value && !LANGUAGE_CHOICES.includes(value) ? [value, ...LANGUAGE_CHOICES] : LANGUAGE_CHOICES;
+  const nameOf = (tag: string) => new Intl.DisplayNames([tag], { type: 'language' }).of(tag) ?? tag;
+  return (
+    <label>
+      The tutor answers in
+      <select value={value ?? ''} onChange={(e) => onChange(e.target.value || null)}>
+        {choices.map((tag) => (
+          <option key={tag} value={tag} lang={tag}>
+            {nameOf(tag)}
+          </option>
+        ))}
+        <option value="">the language of each question</option>
+      </select>
+    </label>
+  );
+}

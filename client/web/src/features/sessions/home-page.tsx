@@ -3,7 +3,9 @@ import type { GuestRole, TurnPolicy, WireSession } from '../../../../sdk/roundta
 import type { Identity } from '../auth/index.js';
 import { api } from '../../lib/api.js';
 import {
+  browserLanguage,
   FormFooter,
+  LanguageSelect,
   POLICY_LABELS,
   PolicySelect,
   RateLimitFields,
@@ -181,6 +183,8 @@ function CreateSessionForm({ token, earlier }: { token: string; earlier: WireSes
   const [anonymous, setAnonymous] = useState(false);
   const [guestRole, setGuestRole] = useState<GuestRole>('contributor');
   const [instructions, setInstructions] = useState('');
+  // The class's language starts as the teacher's own (the browser's).
+  const [language, setLanguage] = useState<string | null>(() => browserLanguage());
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -195,7 +199,7 @@ function CreateSessionForm({ token, earlier }: { token: string; earlier: WireSes
         guest_role: guestRole,
         ...(anonymous ? { anonymous_questions: true } : {}),
         ...(rateLimit.on ? { rate_limit: rateLimitOf(rateLimit) } : {}),
-        ...(instructions.trim() ? { agent: { instructions: instructions.trim() } } : {}),
+        agent: { ...(instructions.trim() ? { instructions: instructions.trim() } : {}), language },
       });
       navigate(`/s/${session.id}`);
     } catch (failure) {
@@ -214,6 +218,7 @@ function CreateSessionForm({ token, earlier }: { token: string; earlier: WireSes
     setGuestRole(from.guest_role);
     setAnonymous(from.anonymous_questions);
     setInstructions(from.agent.instructions);
+    setLanguage(from.agent.language ?? null);
     setPreset('');
   };
   const copyable = earlier.filter((s) => s.join_code !== null || s.agent.instructions);
@@ -287,6 +292,7 @@ function CreateSessionForm({ token, earlier }: { token: string; earlier: WireSes
           placeholder="Guide students to the answer; do not just give it."
         />
       </label>
+      <LanguageSelect value={language} onChange={setLanguage} />
       <FormFooter error={error} busy={busy} label="Create session" />
     </form>
   );

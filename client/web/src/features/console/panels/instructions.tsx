@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { type RespondsTo } from '../../../../../sdk/roundtable-client.js';
+import { LanguageSelect } from '../../../lib/forms.js';
 import type { PanelProps } from './panel-props.js';
 
 export function Instructions({ room, actions, act }: PanelProps) {
@@ -10,6 +11,8 @@ export function Instructions({ room, actions, act }: PanelProps) {
     () => setMaxTokens(room.session.agent.max_answer_tokens?.toString() ?? ''),
     [room.session.agent.max_answer_tokens],
   );
+  const [language, setLanguage] = useState<string | null>(room.session.agent.language);
+  useEffect(() => setLanguage(room.session.agent.language), [room.session.agent.language]);
   useEffect(() => setInstructions(room.session.agent.instructions), [room.session.agent.instructions]);
   useEffect(() => setRespondsTo(room.session.agent.responds_to), [room.session.agent.responds_to]);
   return (
@@ -25,6 +28,7 @@ export function Instructions({ room, actions, act }: PanelProps) {
               instructions,
               responds_to: respondsTo,
               max_answer_tokens: maxTokens.trim() ? Number(maxTokens) : null,
+              language,
             }),
           );
         }}
@@ -51,6 +55,7 @@ export function Instructions({ room, actions, act }: PanelProps) {
             onChange={(e) => setMaxTokens(e.target.value)}
           />
         </label>
+        <LanguageSelect value={language} onChange={setLanguage} />
         <button type="submit">Save instructions</button>
       </form>
     </section>
