@@ -111,6 +111,20 @@ describe('launch from the LMS (LTI 1.3)', () => {
     expect((await mentor.api!.getSession(mentor.sessionId!)).you.role).toBe('observer');
   });
 
+  it('keeps a role the teacher changed on the next launch, and a banned student out', async () => {
+    const teacher = await launch({ sub: 'lms-teacher-1', roles: [LTI_ROLE.instructor], resourceLink: week3 });
+    const quiet = await launch({ sub: 'lms-student-5', name: 'Quiet', roles: [LTI_ROLE.learner], resourceLink: week3 });
+    const quietId = (await quiet.api!.me()).user.id;
+    await teacher.api!.setMember(teacher.sessionId!, quietId, 'observer');
+    const again = await launch({ sub: 'lms-student-5', roles: [LTI_ROLE.learner], resourceLink: week3 });
+    expect((await again.api!.getSession(again.sessionId!)).you.role).toBe('observer');
+
+    await teacher.api!.removeMember(teacher.sessionId!, quietId, true);
+    const banned = await launch({ sub: 'lms-student-5', roles: [LTI_ROLE.learner], resourceLink: week3 });
+    expect(banned.response.status).toBe(403);
+    expect(banned.refused).toContain('you were banned from this session');
+  });
+
   it('tells a learner who arrives first that the teacher has not opened it yet', async () => {
     const early = await launch({ sub: 'lms-student-2', roles: [LTI_ROLE.learner], resourceLink: { id: 'rl-week-4' } });
     expect(early.response.status).toBe(403);

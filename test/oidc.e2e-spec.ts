@@ -29,6 +29,8 @@ describe('sign-in with a school identity provider (OpenID Connect)', () => {
           client_secret: 'staff-secret-0123456789',
           allowed_domains: ['school.example'],
         },
+        // A provider that is down (nothing listens on port 1).
+        { id: 'down', name: 'Offline SSO', issuer: 'http://127.0.0.1:1', client_id: 'x', client_secret: 'y' },
       ]),
     });
     idp.configure([
@@ -76,6 +78,7 @@ describe('sign-in with a school identity provider (OpenID Connect)', () => {
       providers: [
         { id: 'school', name: 'Springfield SSO' },
         { id: 'staff', name: 'Springfield Staff' },
+        { id: 'down', name: 'Offline SSO' },
       ],
     });
   });
@@ -156,6 +159,14 @@ describe('sign-in with a school identity provider (OpenID Connect)', () => {
     await expect(app.api.call('GET', '/auth/oidc/nobody/start')).rejects.toMatchObject({ status: 404 });
     const { location } = await signIn('school', 'ada-1', 'https://evil.example/steal');
     expect(location.searchParams.get('next')).toBe('/');
+  });
+
+  it('sends the person back to the sign-in page with the reason when the provider cannot be reached', async () => {
+    const response = await fetch(`${app.url}/auth/oidc/down/start`, { redirect: 'manual' });
+    expect(response.status).toBe(302);
+    const location = new URL(response.headers.get('location')!, app.url);
+    expect(location.pathname).toBe('/login');
+    expect(refusalOf(location)).toBe('Offline SSO cannot be reached right now: try again in a minute');
   });
 
   it('turns password sign-in off when PASSWORD_LOGIN=false', async () => {

@@ -77,6 +77,14 @@ export class OidcSignIn {
     return found;
   }
 
+  /** The provider's configuration, or a refusal the person reads when the provider cannot be reached. */
+  private reach(provider: OidcProviderConfig): Promise<oidc.Configuration> {
+    return this.configuration(provider).catch((error: unknown) => {
+      this.logger.warn(`identity provider ${provider.id} cannot be reached: ${(error as Error).message}`);
+      throw new SignInRefused(`${provider.name} cannot be reached right now: try again in a minute`);
+    });
+  }
+
   private redirectUri(provider: OidcProviderConfig, origin: string): string {
     return `${this.config.signIn.publicUrl ?? origin}/auth/oidc/${provider.id}/callback`;
   }
@@ -84,10 +92,7 @@ export class OidcSignIn {
   /** The provider's authorization URL for a new sign-in; `next` is where the person goes afterwards. */
   async start(providerId: string, next: string | undefined, origin: string): Promise<string> {
     const provider = this.provider(providerId);
-    const configuration = await this.configuration(provider).catch((error: unknown) => {
-      this.logger.warn(`identity provider ${provider.id} cannot be reached: ${(error as Error).message}`);
-      throw new DomainError('internal', `${provider.name} cannot be reached right now: try again in a minute`);
-    });
+    const configuration = await this.reach(provider);
     const codeVerifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
@@ -121,7 +126,7 @@ export class OidcSignIn {
     const flow = state ? await this.signIns.takeFlow(state) : null;
     if (!flow || flow.provider !== provider.id || Date.now() - flow.createdAt.getTime() > 10 * 60_000)
       throw new SignInRefused('this sign-in link has expired or was already used: sign in again');
-    const configuration = await this.configuration(provider);
+    const configuration = await this.reach(provider);
     // The URL the provider redirected to, on the address the provider knows (PUBLIC_URL behind a proxy).
     const current = new URL(this.redirectUri(provider, origin));
     current.search = callbackUrl.search;

@@ -38,7 +38,13 @@ export class OidcController {
     @Res() res: Response,
   ) {
     if (!PROVIDER_ID.test(provider)) throw new DomainError('not_found', 'no such identity provider');
-    res.redirect(302, await this.signIn.start(provider, typeof next === 'string' ? next : undefined, originOf(req)));
+    try {
+      res.redirect(302, await this.signIn.start(provider, typeof next === 'string' ? next : undefined, originOf(req)));
+    } catch (error) {
+      // A person clicked a button: they go back to the sign-in page and read why, not a JSON error.
+      if (!(error instanceof SignInRefused)) throw error;
+      res.redirect(302, `/login?${new URLSearchParams({ sign_in_error: error.message })}`);
+    }
   }
 
   @Public()

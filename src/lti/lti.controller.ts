@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../auth/auth.guard.js';
+import { DomainError } from '../common/domain-error.js';
 import { LaunchRefused, LtiLaunch } from './lti-launch.service.js';
 import { LtiToolKeys } from './lti-tool-keys.js';
 
@@ -76,6 +77,8 @@ export class LtiController {
       res.redirect(303, `/s/${launched.sessionId}#${fragment}`);
     } catch (error) {
       if (error instanceof LaunchRefused) return refusalPage(res, 403, error.message);
+      // A launch into a session that refuses the person (banned): the reason, in the frame.
+      if (error instanceof DomainError && error.code === 'forbidden') return refusalPage(res, 403, error.message);
       throw error;
     }
   }
