@@ -31,6 +31,21 @@ export interface AuthAnswer {
   user: WireUser;
 }
 
+/** An answer's body: parsed when it is JSON, else its text. */
+async function bodyOf(response: Response): Promise<unknown> {
+  const text = await response.text();
+  return text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text;
+}
+
+/** A failed answer as an error: the server's JSON error body, or its text as the message. */
+function errorOf(response: Response, parsed: unknown): RoundtableApiError {
+  return new RoundtableApiError(
+    response.status,
+    typeof parsed === 'object' && parsed !== null ? parsed : { message: String(parsed) || undefined },
+    response.headers,
+  );
+}
+
 /** The REST side of Roundtable: auth and the session admin API (docs/PROTOCOL.md). */
 export class RoundtableApi {
   constructor(
@@ -47,16 +62,7 @@ export class RoundtableApi {
     const response = await fetch(new URL(path, this.baseUrl), {
       headers: this.token ? { authorization: `Bearer ${this.token}` } : {},
     });
-    if (!response.ok) {
-      const text = await response.text();
-      let body: { message?: string } = { message: `the server answered ${response.status}` };
-      try {
-        body = JSON.parse(text) as { message?: string };
-      } catch {
-        // not JSON: keep the status line
-      }
-      throw new RoundtableApiError(response.status, body, response.headers);
-    }
+    if (!response.ok) throw errorOf(response, await bodyOf(response));
     return response.blob();
   }
 
@@ -69,14 +75,8 @@ export class RoundtableApi {
       },
       body: body !== undefined ? JSON.stringify(body) : undefined,
     });
-    const text = await response.text();
-    const parsed = text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text;
-    if (!response.ok)
-      throw new RoundtableApiError(
-        response.status,
-        typeof parsed === 'object' ? parsed : { message: String(parsed) },
-        response.headers,
-      );
+    const parsed = await bodyOf(response);
+    if (!response.ok) throw errorOf(response, parsed);
     return parsed as T;
   }
 

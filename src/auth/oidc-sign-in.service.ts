@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import * as oidc from 'openid-client';
-import { displayNameProblem, normalizeDisplayName } from '../common/display-name.js';
+import { firstDisplayName } from '../common/display-name.js';
 import { DomainError } from '../common/domain-error.js';
 import { newId } from '../common/ids.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { OidcProviderConfig } from '../config/sign-in-config.js';
 import { toAuthUser, toWireUser, type AuthUser } from './auth-user.js';
-import { SignInsRepository } from './sign-ins.repository.js';
+import { SIGN_IN_FLOW_TTL_MS, SignInsRepository } from './sign-ins.repository.js';
 import { TokenService } from './token.service.js';
 import { UsersRepository, type UserRecord } from './users.repository.js';
 
@@ -124,7 +124,7 @@ export class OidcSignIn {
     if (error) throw new SignInRefused(`${provider.name} did not sign you in (${error.slice(0, 60)})`);
     const state = callbackUrl.searchParams.get('state');
     const flow = state ? await this.signIns.takeFlow(state) : null;
-    if (!flow || flow.provider !== provider.id || Date.now() - flow.createdAt.getTime() > 10 * 60_000)
+    if (!flow || flow.provider !== provider.id || Date.now() - flow.createdAt.getTime() > SIGN_IN_FLOW_TTL_MS)
       throw new SignInRefused('this sign-in link has expired or was already used: sign in again');
     const configuration = await this.reach(provider);
     // The URL the provider redirected to, on the address the provider knows (PUBLIC_URL behind a proxy).
@@ -211,11 +211,6 @@ function claimsOf(token: Partial<oidc.IDToken> & Record<string, unknown>): Claim
   if (typeof token.sub !== 'string' || typeof token.iss !== 'string') return null;
   const email = typeof token.email === 'string' ? token.email.trim().toLowerCase() : null;
   const given = [token.given_name, token.family_name].filter((x) => typeof x === 'string').join(' ');
-  const candidates = [token.name, given, token.preferred_username, email?.split('@')[0]];
-  const name =
-    candidates
-      .filter((c): c is string => typeof c === 'string' && c.trim() !== '')
-      .map((c) => normalizeDisplayName(c).slice(0, 60))
-      .find((c) => displayNameProblem(c) === null) ?? 'Member';
+  const name = firstDisplayName([token.name, given, token.preferred_username, email?.split('@')[0]]);
   return { issuer: token.iss, subject: token.sub, email, emailVerified: token.email_verified === true, name };
 }

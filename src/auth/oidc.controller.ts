@@ -2,13 +2,11 @@ import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { DomainError } from '../common/domain-error.js';
+import { requestOrigin } from '../common/request-origin.js';
 import { Public } from './auth.guard.js';
 import { OidcSignIn, SignInRefused } from './oidc-sign-in.service.js';
 
 const PROVIDER_ID = /^[a-z0-9][a-z0-9-]{0,30}$/;
-
-/** The request's own origin (behind a proxy, as TRUST_PROXY allows), for redirect URIs when PUBLIC_URL is unset. */
-const originOf = (req: Request) => `${req.protocol}://${req.get('host') ?? 'localhost'}`;
 
 /**
  * Sign-in with a school's identity provider. The browser goes to `start`, signs in at the
@@ -39,7 +37,10 @@ export class OidcController {
   ) {
     if (!PROVIDER_ID.test(provider)) throw new DomainError('not_found', 'no such identity provider');
     try {
-      res.redirect(302, await this.signIn.start(provider, typeof next === 'string' ? next : undefined, originOf(req)));
+      res.redirect(
+        302,
+        await this.signIn.start(provider, typeof next === 'string' ? next : undefined, requestOrigin(req)),
+      );
     } catch (error) {
       // A person clicked a button: they go back to the sign-in page and read why, not a JSON error.
       if (!(error instanceof SignInRefused)) throw error;
@@ -55,7 +56,11 @@ export class OidcController {
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Referrer-Policy', 'no-referrer');
     try {
-      const signedIn = await this.signIn.finish(provider, new URL(req.originalUrl, originOf(req)), originOf(req));
+      const signedIn = await this.signIn.finish(
+        provider,
+        new URL(req.originalUrl, requestOrigin(req)),
+        requestOrigin(req),
+      );
       const fragment = new URLSearchParams({ access_token: signedIn.access_token });
       res.redirect(302, `/login?${new URLSearchParams({ next: signedIn.next })}#${fragment}`);
     } catch (error) {

@@ -61,3 +61,17 @@ export function uniqueDisplayName(wanted: string, taken: Iterable<string>): stri
     if (!skeletons.has(nameSkeleton(candidate))) return candidate;
   }
 }
+
+/**
+ * The first acceptable display name among what another system says about a person (an identity
+ * provider's or an LMS's claims, in order of preference), cleaned and cut to length; `fallback`
+ * when none is usable.
+ */
+export function firstDisplayName(candidates: unknown[], fallback = 'Member'): string {
+  return (
+    candidates
+      .filter((c): c is string => typeof c === 'string' && c.trim() !== '')
+      .map((c) => normalizeDisplayName(c).slice(0, MAX_DISPLAY_NAME_LENGTH))
+      .find((c) => displayNameProblem(c) === null) ?? fallback
+  );
+}

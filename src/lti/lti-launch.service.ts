@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { Accounts } from '../auth/accounts.service.js';
 import { TokenService } from '../auth/token.service.js';
-import { displayNameProblem, normalizeDisplayName } from '../common/display-name.js';
+import { firstDisplayName } from '../common/display-name.js';
 import type { Role } from '../contract/protocol.js';
 import { GuestJoinService } from '../sessions/guest-join.service.js';
 import { CreateSessionInput } from '../sessions/dto/session.inputs.js';
@@ -161,10 +161,9 @@ export class LtiLaunch {
 
 function nameOf(claims: JWTPayload): string {
   const given = [claims.given_name, claims.family_name].filter((x) => typeof x === 'string').join(' ');
-  return (
-    [claims.name, given, typeof claims.email === 'string' ? claims.email.split('@')[0] : undefined]
-      .filter((c): c is string => typeof c === 'string' && c.trim() !== '')
-      .map((c) => normalizeDisplayName(c).slice(0, 60))
-      .find((c) => displayNameProblem(c) === null) ?? 'Member'
-  );
+  return firstDisplayName([
+    claims.name,
+    given,
+    typeof claims.email === 'string' ? claims.email.split('@')[0] : undefined,
+  ]);
 }

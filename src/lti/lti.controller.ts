@@ -3,10 +3,10 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../auth/auth.guard.js';
 import { DomainError } from '../common/domain-error.js';
+import { requestOrigin } from '../common/request-origin.js';
 import { LaunchRefused, LtiLaunch } from './lti-launch.service.js';
 import { LtiToolKeys } from './lti-tool-keys.js';
 
-const originOf = (req: Request) => `${req.protocol}://${req.get('host') ?? 'localhost'}`;
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
@@ -35,7 +35,7 @@ export class LtiController {
   ) {}
 
   private launchUrl(req: Request) {
-    return `${originOf(req)}/lti/launch`;
+    return `${requestOrigin(req)}/lti/launch`;
   }
 
   @Public()
@@ -95,7 +95,7 @@ export class LtiController {
   @HttpCode(200)
   @ApiOperation({ summary: 'The LTI 1.3 configuration JSON (Canvas developer key, "Paste JSON")' })
   config(@Req() req: Request) {
-    const origin = originOf(req);
+    const origin = requestOrigin(req);
     const launch = `${origin}/lti/launch`;
     return {
       title: 'Roundtable',

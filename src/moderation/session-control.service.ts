@@ -104,30 +104,17 @@ export class SessionControlService {
     }
     if (change.agent) {
       const agent: Record<string, unknown> = {};
-      if (change.agent.instructions !== undefined) {
-        data.agentInstructions = change.agent.instructions;
-        agent.instructions = change.agent.instructions;
-      }
-      if (change.agent.model !== undefined) {
-        data.agentModel = change.agent.model;
-        agent.model = change.agent.model;
-      }
-      if (change.agent.responds_to !== undefined) {
-        data.agentRespondsTo = change.agent.responds_to;
-        agent.responds_to = change.agent.responds_to;
-      }
-      if (change.agent.name !== undefined) {
-        data.agentName = change.agent.name;
-        agent.name = change.agent.name;
-      }
-      if (change.agent.language !== undefined) {
-        data.agentLanguage = change.agent.language;
-        agent.language = change.agent.language;
-      }
-      if (change.agent.max_answer_tokens !== undefined) {
-        data.maxAnswerTokens = change.agent.max_answer_tokens;
-        agent.max_answer_tokens = change.agent.max_answer_tokens;
-      }
+      const setAgent = <K extends keyof SessionChanges>(key: K, value: SessionChanges[K] | undefined, wire: string) => {
+        if (value === undefined) return;
+        data[key] = value;
+        agent[wire] = value;
+      };
+      setAgent('agentInstructions', change.agent.instructions, 'instructions');
+      setAgent('agentModel', change.agent.model, 'model');
+      setAgent('agentRespondsTo', change.agent.responds_to, 'responds_to');
+      setAgent('agentName', change.agent.name, 'name');
+      setAgent('agentLanguage', change.agent.language, 'language');
+      setAgent('maxAnswerTokens', change.agent.max_answer_tokens, 'max_answer_tokens');
       if (Object.keys(agent).length) changes.agent = agent;
     }
     if (Object.keys(changes).length === 0 && !options.clearHands)

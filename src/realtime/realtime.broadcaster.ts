@@ -33,12 +33,12 @@ type Broadcast = BroadcastOperator<ServerToClientEvents, unknown>;
  * 4), and `ServerToClientEvents` maps each name to exactly that event, so the pair always agrees.
  * (TypeScript cannot correlate a union's name with its payload on its own; this signature says it.)
  */
-const emitEvent = <E extends ServerEvent>(target: Broadcast, event: E): void => {
-  const emit: (name: E['type'], payload: E) => boolean = target.emit.bind(target) as (
-    name: ServerEventType,
-    payload: ServerEvent,
-  ) => boolean;
-  emit(event.type, event);
+const emitEvent = (target: Broadcast, event: ServerEvent): void => {
+  (target.emit as (this: Broadcast, name: ServerEventType, payload: ServerEvent) => boolean).call(
+    target,
+    event.type,
+    event,
+  );
 };
 
 /**

@@ -36,3 +36,8 @@ export function useRoute(): Route {
   const url = new URL(href, window.location.origin);
   return parseRoute(url.pathname, url.search);
 }
+
+/** `next` when it is a path on this site (never //elsewhere), else the start page: where to go after signing in. */
+export function localPath(next: string | null | undefined): string {
+  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+}

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { api } from '../../lib/api.js';
-import { navigate } from '../../lib/router.js';
+import { localPath, navigate } from '../../lib/router.js';
 import { describeError } from '../../lib/ui.js';
 import { auth } from './identity.js';
 
@@ -24,7 +24,7 @@ export function useFragmentSignIn(): { pending: boolean; failed: string | null }
         auth.signedIn({ access_token: token, user });
         if (window.location.pathname === '/login') {
           const next = new URLSearchParams(window.location.search).get('next');
-          navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/', { replace: true });
+          navigate(localPath(next), { replace: true });
         }
         setPending(false);
       })

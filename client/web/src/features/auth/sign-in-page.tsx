@@ -3,7 +3,7 @@ import type { SignInOptions } from '../../../../sdk/roundtable-api.js';
 import { auth } from './identity.js';
 import { api } from '../../lib/api.js';
 import { FormFooter } from '../../lib/forms.js';
-import { navigate } from '../../lib/router.js';
+import { localPath, navigate } from '../../lib/router.js';
 import { describeError } from '../../lib/ui.js';
 
 type Mode = 'sign-in' | 'register' | 'guest';
@@ -33,7 +33,7 @@ function useProviderRefusal(): string | null {
 /** A button per school identity provider: the sign-in happens on the provider's own page. */
 function ProviderButtons({ options, next }: { options: SignInOptions; next?: string }) {
   if (options.providers.length === 0) return null;
-  const after = encodeURIComponent(next && next.startsWith('/') ? next : '/');
+  const after = encodeURIComponent(localPath(next));
   return (
     <div className="providers" role="group" aria-label="Sign in with your school account">
       {options.providers.map((provider) => (
