@@ -33,8 +33,13 @@ export interface Person {
 }
 
 /** One person at one browser: their own context (storage, cookies), one page, on a screen of this size. */
-export async function person(browser: Browser, name: string, viewport = { width: 1400, height: 900 }): Promise<Person> {
-  const context = await browser.newContext({ viewport, locale: 'en-GB', timezoneId: 'UTC' });
+export async function person(
+  browser: Browser,
+  name: string,
+  viewport = { width: 1400, height: 900 },
+  locale = 'en-GB',
+): Promise<Person> {
+  const context = await browser.newContext({ viewport, locale, timezoneId: 'UTC' });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(`${name}: ${error.message}`));

@@ -5,8 +5,10 @@ import { JoinPage } from '../features/auth/index.js';
 import { PresentPage } from '../features/room/index.js';
 import { RoomPage } from './room-page.js';
 import { SignInPage } from '../features/auth/index.js';
-import { navigate, useRoute } from '../lib/router.js';
+import { navigate, useRoute, type Route } from '../lib/router.js';
 import { Link } from '../lib/ui.js';
+import { LanguagePicker } from './language-picker.js';
+import { Trans, useTranslation } from 'react-i18next';
 
 function useAccount() {
   return useSyncExternalStore(
@@ -16,6 +18,7 @@ function useAccount() {
 }
 
 export function App() {
+  const { t } = useTranslation();
   const fragmentSignIn = useFragmentSignIn();
   const route = useRoute();
   const accountKey = useAccount();
@@ -23,29 +26,29 @@ export function App() {
   const guest = route.page === 'room' ? auth.guests()[route.sessionId] : undefined;
 
   useEffect(() => {
-    const titles: Record<string, string> = {
-      home: 'Your sessions',
-      'sign-in': 'Sign in',
-      join: 'Join a session',
-      room: 'Session',
-      present: 'Present',
-      'not-found': 'Not found',
+    const titles: Record<Route['page'], string> = {
+      home: t('app.title.home'),
+      'sign-in': t('app.title.signIn'),
+      join: t('app.title.join'),
+      room: t('app.title.room'),
+      present: t('app.title.present'),
+      'not-found': t('app.title.notFound'),
     };
     document.title = `${titles[route.page]} · Roundtable`;
-  }, [route.page]);
+  }, [route.page, t]);
 
   // The present view fills the screen: no navigation, nothing to click by accident on a projector.
   if (fragmentSignIn.pending)
     return (
       <main className="page narrow">
-        <p role="status">Signing you in…</p>
+        <p role="status">{t('app.signingIn')}</p>
       </main>
     );
   if (fragmentSignIn.failed)
     return (
       <main className="page narrow">
         <p role="alert" className="error">
-          Signing in did not work: {fragmentSignIn.failed}
+          {t('app.signInFailed', { reason: fragmentSignIn.failed })}
         </p>
       </main>
     );
@@ -58,11 +61,16 @@ export function App() {
         <Link href="/" className="brand">
           Roundtable
         </Link>
-        <nav aria-label="Account" className="account">
+        <nav aria-label={t('app.account')} className="account">
+          <LanguagePicker />
           {account ? (
             <>
               <span>
-                Signed in as <strong>{account.user.display_name}</strong>
+                <Trans
+                  i18nKey="app.signedInAs"
+                  values={{ name: account.user.display_name }}
+                  components={{ name: <strong /> }}
+                />
               </span>
               <button
                 type="button"
@@ -72,18 +80,22 @@ export function App() {
                   navigate('/login');
                 }}
               >
-                Sign out
+                {t('app.signOut')}
               </button>
             </>
           ) : (
             <>
               {guest && (
                 <span>
-                  You are <strong>{guest.user.display_name}</strong> (guest)
+                  <Trans
+                    i18nKey="app.youAreGuest"
+                    values={{ name: guest.user.display_name }}
+                    components={{ name: <strong /> }}
+                  />
                 </span>
               )}
               {/* A guest in a room has nothing to sign in to there. */}
-              {route.page !== 'sign-in' && !guest && <Link href="/login">Sign in</Link>}
+              {route.page !== 'sign-in' && !guest && <Link href="/login">{t('app.signIn')}</Link>}
             </>
           )}
         </nav>
@@ -94,9 +106,9 @@ export function App() {
       {route.page === 'room' && <RoomPage key={route.sessionId} sessionId={route.sessionId} />}
       {route.page === 'not-found' && (
         <main className="page narrow">
-          <h1>Page not found</h1>
+          <h1>{t('app.notFound')}</h1>
           <p>
-            <Link href="/">Go to your sessions</Link>
+            <Link href="/">{t('app.goToSessions')}</Link>
           </p>
         </main>
       )}

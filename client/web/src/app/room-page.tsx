@@ -5,13 +5,16 @@ import { Conversation } from '../features/room/index.js';
 import { ModeratorConsole, useModeratorActions } from '../features/console/index.js';
 import { Sidebar } from '../features/room/index.js';
 import { navigate } from '../lib/router.js';
-import { POLICY_LABELS, POLICY_WORDS_FOR_STUDENTS, ROLE_WORDS } from '../lib/forms.js';
+import { policyForStudents, policyLabel, roleWords } from '../lib/forms.js';
+import { useTranslation } from 'react-i18next';
 import { agentActivity } from '../features/room/index.js';
 import { useRoom } from '../features/room/index.js';
 import { Link } from '../lib/ui.js';
+import { currentLanguage } from '../lib/i18n.js';
 
 /** The live room, for every role; moderators get the console beside it. */
 export function RoomPage({ sessionId }: { sessionId: string }) {
+  const { t } = useTranslation();
   // Read once per room, not on every render (a streaming answer renders many times a second).
   const identity = useMemo(() => auth.forSession(sessionId), [sessionId]);
   // In the waiting room the join is refused until a moderator lets this person in: try again now and then.
@@ -44,8 +47,8 @@ export function RoomPage({ sessionId }: { sessionId: string }) {
   const title = room?.session.title;
   useEffect(() => {
     if (title !== undefined)
-      document.title = `${unread ? `(${unread}) ` : ''}${myTurn ? 'Your turn – ' : ''}${title} · Roundtable`;
-  }, [title, unread, myTurn]);
+      document.title = `${unread ? `(${unread}) ` : ''}${myTurn ? `${t('room.yourTurnTitle')} – ` : ''}${title} · Roundtable`;
+  }, [title, unread, myTurn, t]);
   const [sound, setSound] = useSoundSetting();
   useFloorChime(!!myTurn && sound);
 
@@ -54,15 +57,13 @@ export function RoomPage({ sessionId }: { sessionId: string }) {
   if (room?.removed) {
     return (
       <main className="page narrow" data-testid="removed">
-        <h1>{room.removed.banned ? 'You were banned from this session' : 'You were removed from this session'}</h1>
+        <h1>{room.removed.banned ? t('room.removed.bannedTitle') : t('room.removed.title')}</h1>
         <p role="alert">
-          A moderator removed you from “{room.session.title}”.{' '}
-          {room.removed.banned
-            ? 'You cannot join it again.'
-            : 'You can join again with the join code if the moderator allows it.'}
+          {t('room.removed.by', { title: room.session.title })}{' '}
+          {room.removed.banned ? t('room.removed.cannotReturn') : t('room.removed.canReturn')}
         </p>
         <p>
-          <Link href="/">Back to the start page</Link>
+          <Link href="/">{t('room.backToStart')}</Link>
         </p>
       </main>
     );
@@ -71,28 +72,31 @@ export function RoomPage({ sessionId }: { sessionId: string }) {
   if (waiting) {
     return (
       <main className="page narrow" data-testid="waiting-room" aria-busy="true">
-        <h1>You are in the waiting room</h1>
-        <p role="status">A moderator will let you in soon. This page opens the session by itself when they do.</p>
+        <h1>{t('room.waiting.title')}</h1>
+        <p role="status">{t('room.waiting.body')}</p>
       </main>
     );
   }
 
   if (error && !room) {
     const text: Record<string, string> = {
-      not_member: 'You are not a member of this session. Ask the moderator for the join code.',
-      forbidden: 'You may not join this session.',
-      unauthorized: 'Your sign-in has expired. Please sign in again.',
-      offline: 'Cannot reach the server. Check your connection and reload the page.',
+      not_member: t('room.cannotOpen.not_member'),
+      forbidden: t('room.cannotOpen.forbidden'),
+      unauthorized: t('room.cannotOpen.unauthorized'),
+      offline: t('room.cannotOpen.offline'),
+      not_found: t('room.cannotOpen.not_found'),
     };
     return (
       <main className="page narrow">
-        <h1>Cannot open this session</h1>
-        <p role="alert">{text[error.code] ?? error.message}</p>
+        <h1>{t('room.cannotOpen.title')}</h1>
+        <p role="alert">
+          {text[error.code] ?? (currentLanguage() === 'en' ? error.message : t('room.cannotOpen.other'))}
+        </p>
         <p>
           {error.code === 'unauthorized' ? (
-            <Link href={`/login?next=${encodeURIComponent(`/s/${sessionId}`)}`}>Sign in</Link>
+            <Link href={`/login?next=${encodeURIComponent(`/s/${sessionId}`)}`}>{t('app.signIn')}</Link>
           ) : (
-            <Link href="/join">Join with a code</Link>
+            <Link href="/join">{t('room.joinWithCode')}</Link>
           )}
         </p>
       </main>
@@ -102,7 +106,7 @@ export function RoomPage({ sessionId }: { sessionId: string }) {
   if (!room) {
     return (
       <main className="page narrow" aria-busy="true">
-        <p>Joining the session…</p>
+        <p>{t('room.joining')}</p>
       </main>
     );
   }
@@ -115,20 +119,18 @@ export function RoomPage({ sessionId }: { sessionId: string }) {
         <div>
           <h1>{room.session.title}</h1>
           <p className="meta">
-            <span data-testid="role-words">{ROLE_WORDS[room.me.role]}</span> ·{' '}
-            {isModerator
-              ? POLICY_LABELS[room.session.turn_policy]
-              : POLICY_WORDS_FOR_STUDENTS[room.session.turn_policy]}
+            <span data-testid="role-words">{roleWords(room.me.role)}</span> ·{' '}
+            {isModerator ? policyLabel(room.session.turn_policy) : policyForStudents(room.session.turn_policy)}
             {room.session.rate_limit &&
-              ` · at most ${room.session.rate_limit.messages} ${room.session.rate_limit.messages === 1 ? 'message' : 'messages'} per ${room.session.rate_limit.per_seconds} s each`}
-            {room.session.locked && <span className="badge warn">locked</span>}
-            {room.session.agent.paused && <span className="badge warn">tutor paused</span>}
-            {room.session.status === 'closed' && <span className="badge">ended</span>}
+              ` · ${t('room.rateLimit', { count: room.session.rate_limit.messages, seconds: room.session.rate_limit.per_seconds })}`}
+            {room.session.locked && <span className="badge warn">{t('room.badge.locked')}</span>}
+            {room.session.agent.paused && <span className="badge warn">{t('room.badge.tutorPaused')}</span>}
+            {room.session.status === 'closed' && <span className="badge">{t('room.badge.ended')}</span>}
           </p>
           {room.session.turn_policy === 'hand_raise' && !isModerator && (
             <label className="inline small">
-              <input type="checkbox" checked={sound} onChange={(e) => setSound(e.target.checked)} /> Sound when I get
-              the floor
+              <input type="checkbox" checked={sound} onChange={(e) => setSound(e.target.checked)} />{' '}
+              {t('room.floorSound')}
             </label>
           )}
         </div>
@@ -141,27 +143,27 @@ export function RoomPage({ sessionId }: { sessionId: string }) {
               rel="noopener"
               data-testid="present-button"
             >
-              Present
+              {t('room.present')}
             </a>
           )}
           <p className="agent-activity" role="status" data-testid="agent-status">
-            {room.session.agent.name}: {activity ?? 'ready'}
+            {room.session.agent.name}: {activity ?? t('agent.ready')}
           </p>
         </div>
       </header>
       {connection === 'reconnecting' && (
         <div className="banner warn" role="alert" data-testid="connection-banner">
-          Connection lost. Reconnecting… Messages will catch up when you are back.
+          {t('room.connection.lost')}
         </div>
       )}
       {connection === 'reconnected' && (
         <div className="banner ok" role="status" data-testid="connection-banner">
-          Reconnected: you are up to date.
+          {t('room.connection.back')}
         </div>
       )}
       {room.session.status === 'closed' && (
         <div className="banner" role="status">
-          This session has ended. The conversation stays here to read.
+          {t('room.ended')}
         </div>
       )}
       <div className="sr-only" aria-live="polite" aria-atomic="false" data-testid="announcer">
@@ -170,7 +172,7 @@ export function RoomPage({ sessionId }: { sessionId: string }) {
         ))}
       </div>
       <div className="room-main">
-        <section className="conversation-pane" aria-label="Conversation">
+        <section className="conversation-pane" aria-label={t('room.conversation')}>
           <Conversation room={room} actions={actions} act={moderation.act} />
           <Composer
             room={room}

@@ -1,40 +1,29 @@
 // Form pieces used in more than one place.
-import { TURN_POLICIES, type TurnPolicy } from '../../../sdk/roundtable-client.js';
+import { useTranslation } from 'react-i18next';
+import { TURN_POLICIES, type Role, type TurnPolicy } from '../../../sdk/roundtable-client.js';
+import { LANGUAGE_KEY, t } from './i18n.js';
 
-export const POLICY_LABELS: Record<TurnPolicy, string> = {
-  round_robin: 'Round robin: a fair share of the tutor for each person',
-  fifo: 'First come, first served',
-  hand_raise: 'Raise hands: the floor is given',
-  merge: 'Merge: one answer for everyone waiting',
-  moderated: 'Moderated: approve each question',
-  votes: 'Votes: the most upvoted question goes first',
-};
+/** A turn policy in a moderator's words (the policy menus, the session list). */
+export const policyLabel = (policy: TurnPolicy): string => t(`policy.label.${policy}`);
 
-/** The same policies in a student's words (the room header, for contributors and observers). */
-export const POLICY_WORDS_FOR_STUDENTS: Record<TurnPolicy, string> = {
-  round_robin: 'Questions take turns: everyone gets a fair share of the tutor',
-  fifo: 'Questions are answered in the order they come',
-  hand_raise: 'Raise your hand; the teacher gives you the floor',
-  merge: 'The tutor answers everyone waiting at once',
-  moderated: 'Your teacher checks each question before the tutor sees it',
-  votes: 'Upvote the questions you want answered: the most upvoted goes first',
-};
+/** The same policy in a student's words (the room header, for contributors and observers). */
+export const policyForStudents = (policy: TurnPolicy): string => t(`policy.forStudents.${policy}`);
 
 /** What each role may do, in plain words. */
-export const ROLE_WORDS: Record<string, string> = {
-  moderator: 'You run this room',
-  contributor: 'You can ask the tutor',
-  observer: 'You are watching: you can read and upvote',
-};
+export const roleWords = (role: Role): string => t(`role.words.${role}`);
+
+/** A role's name, as a badge shows it. */
+export const roleName = (role: Role): string => t(`role.name.${role}`);
 
 export function PolicySelect({ value, onChange }: { value: TurnPolicy; onChange: (policy: TurnPolicy) => void }) {
+  const { t } = useTranslation();
   return (
     <label>
-      Turn policy
+      {t('policy.select')}
       <select value={value} onChange={(e) => onChange(e.target.value as TurnPolicy)}>
         {TURN_POLICIES.map((p) => (
           <option key={p} value={p}>
-            {POLICY_LABELS[p]}
+            {policyLabel(p)}
           </option>
         ))}
       </select>
@@ -67,6 +56,7 @@ export function RateLimitFields({
   onChange: (draft: RateLimitDraft) => void;
   label: string;
 }) {
+  const { t } = useTranslation();
   return (
     <>
       <label className="inline">
@@ -76,7 +66,7 @@ export function RateLimitFields({
       {draft.on && (
         <div className="inline-fields">
           <label>
-            Messages
+            {t('rateLimit.messages')}
             <input
               type="number"
               min={1}
@@ -87,7 +77,7 @@ export function RateLimitFields({
             />
           </label>
           <label>
-            per seconds
+            {t('rateLimit.perSeconds')}
             <input
               type="number"
               min={1}
@@ -122,9 +112,18 @@ export function FormFooter({ error, busy, label }: { error: string | null; busy:
 /** The languages offered for the tutor's answers (any BCP 47 tag works over the API). */
 const LANGUAGE_CHOICES = ['en', 'es', 'ar', 'fr', 'de', 'pt', 'it', 'zh', 'hi'];
 
-/** The browser's language (its primary subtag): the class's language unless the teacher picks another. */
-export function browserLanguage(): string {
-  return (navigator.language || 'en').split('-')[0].toLowerCase();
+/**
+ * The class's language unless the teacher picks another: the language they picked for the
+ * page, else their browser's (its primary subtag, which may be one the page does not ship).
+ */
+export function creatorLanguage(): string {
+  let picked: string | null = null;
+  try {
+    picked = localStorage.getItem(LANGUAGE_KEY);
+  } catch {
+    // No storage: nothing was picked.
+  }
+  return picked ?? (navigator.language || 'en').split('-')[0].toLowerCase();
 }
 
 /** "The tutor answers in": a language (named in itself, e.g. Español), or the language of each question. */
@@ -135,18 +134,19 @@ export function LanguageSelect({
   value: string | null;
   onChange: (language: string | null) => void;
 }) {
+  const { t } = useTranslation();
   const choices = value && !LANGUAGE_CHOICES.includes(value) ? [value, ...LANGUAGE_CHOICES] : LANGUAGE_CHOICES;
   const nameOf = (tag: string) => new Intl.DisplayNames([tag], { type: 'language' }).of(tag) ?? tag;
   return (
     <label>
-      The tutor answers in
+      {t('tutorLanguage.label')}
       <select value={value ?? ''} onChange={(e) => onChange(e.target.value || null)}>
         {choices.map((tag) => (
           <option key={tag} value={tag} lang={tag}>
             {nameOf(tag)}
           </option>
         ))}
-        <option value="">the language of each question</option>
+        <option value="">{t('tutorLanguage.eachQuestion')}</option>
       </select>
     </label>
   );

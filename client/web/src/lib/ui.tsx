@@ -1,14 +1,17 @@
 // Small shared pieces: an in-app link, the server's error in words, copy-to-clipboard.
+// Dates, times and numbers in the page's language are in i18n.ts.
 import type { AnchorHTMLAttributes, ReactNode } from 'react';
 import { RoundtableApiError } from '../../../sdk/roundtable-api.js';
 import { RoundtableError } from '../../../sdk/roundtable-client.js';
+import { ERROR_CODES, type ErrorCode } from '../../../sdk/roundtable-client.js';
+import { currentLanguage, t } from './i18n.js';
 import { navigate } from './router.js';
 
 export function Link({
   href,
   children,
   ...rest
-}: AnchorHTMLAttributes<HTMLAnchorElement> & { href: string; children: ReactNode }) {
+}: AnchorHTMLAttributes<HTMLAnchorElement> & { href: string; children?: ReactNode }) {
   return (
     <a
       href={href}
@@ -32,16 +35,39 @@ export function Link({
   );
 }
 
-/** The server's reason, as a sentence. */
-export function describeError(error: unknown): string {
+/** Words for some error codes where the context knows better than the code alone ("wrong email or password"). */
+export type ErrorWords = Partial<Record<ErrorCode, string>>;
+
+/**
+ * The server's refusal, as a sentence in the page's language. In English, the server's own sentence
+ * (the most specific). In another language, the words for its code: those the caller gives for this
+ * context first, else the catalogue's (`errors.<code>`), with the wait of a rate limit.
+ */
+export function describeError(error: unknown, words: ErrorWords = {}): string {
   if (error instanceof RoundtableApiError || error instanceof RoundtableError) {
-    const text = error.message || 'the server refused';
+    const code = codeOf(error);
+    if (currentLanguage() !== 'en' && code) {
+      const seconds = Math.ceil((retryAfterMs(error) ?? 0) / 1000);
+      return words[code] ?? (seconds > 0 ? t('errors.rateLimitedFor', { count: seconds }) : t(`errors.${code}`));
+    }
+    const text = error.message || t('errors.refused');
     return text.charAt(0).toUpperCase() + text.slice(1);
   }
-  if (error instanceof Error && /timeout|timed out/i.test(error.message))
-    return 'The server did not answer in time. Check your connection and try again.';
-  if (error instanceof TypeError) return 'Cannot reach the server. Check your connection and try again.';
+  if (error instanceof Error && /timeout|timed out/i.test(error.message)) return t('errors.timeout');
+  if (error instanceof TypeError) return t('errors.offline');
   return error instanceof Error ? error.message : String(error);
+}
+
+function codeOf(error: RoundtableApiError | RoundtableError): ErrorCode | undefined {
+  const code = error instanceof RoundtableError ? error.code : error.body.code;
+  return (ERROR_CODES as readonly string[]).includes(code ?? '') ? (code as ErrorCode) : undefined;
+}
+
+function retryAfterMs(error: RoundtableApiError | RoundtableError): number | undefined {
+  if (codeOf(error) !== 'rate_limited') return undefined;
+  if (error instanceof RoundtableError) return error.retryAfterMs;
+  const header = Number(error.headers.get('retry-after'));
+  return Number.isFinite(header) && header > 0 ? header * 1000 : undefined;
 }
 
 export async function copyText(text: string): Promise<boolean> {
@@ -57,7 +83,3 @@ export async function copyText(text: string): Promise<boolean> {
 export const excerpt = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 3)}…` : text);
 
 export const joinLink = (code: string) => `${window.location.origin}/join/${encodeURIComponent(code)}`;
-
-export function formatTime(iso: string): string {
-  return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-}

@@ -3,9 +3,12 @@ import { auth, type Identity } from './identity.js';
 import { FormFooter } from '../../lib/forms.js';
 import { navigate } from '../../lib/router.js';
 import { describeError, Link } from '../../lib/ui.js';
+import { Trans, useTranslation } from 'react-i18next';
+import { joinErrorWords } from './sign-in-page.js';
 
 /** /join/<code>: a join link. Signed-in people join as themselves; others give a name. */
 export function JoinPage({ code: linkCode, account }: { code: string; account: Identity | null }) {
+  const { t } = useTranslation();
   const [code, setCode] = useState(linkCode);
   const [name, setName] = useState('');
   const [busy, setBusy] = useState(false);
@@ -19,7 +22,7 @@ export function JoinPage({ code: linkCode, account }: { code: string; account: I
       const { sessionId } = await auth.joinWithCode(code, displayName);
       navigate(`/s/${sessionId}`, { replace: true });
     } catch (failure) {
-      setError(describeError(failure));
+      setError(describeError(failure, joinErrorWords()));
     } finally {
       setBusy(false);
     }
@@ -40,20 +43,24 @@ export function JoinPage({ code: linkCode, account }: { code: string; account: I
 
   return (
     <main className="page narrow">
-      <h1>Join a session</h1>
+      <h1>{t('app.title.join')}</h1>
       <form className="card form" onSubmit={submit}>
         <label>
-          Join code
+          {t('join.code')}
           <input required autoComplete="off" value={code} onChange={(e) => setCode(e.target.value)} />
         </label>
         {account ? (
           <p>
-            You will join as <strong>{account.user.display_name}</strong>.
+            <Trans
+              i18nKey="join.asAccount"
+              values={{ name: account.user.display_name }}
+              components={{ name: <strong /> }}
+            />
           </p>
         ) : (
           <>
             <label>
-              Your name
+              {t('join.name')}
               <input
                 required
                 maxLength={60}
@@ -63,11 +70,14 @@ export function JoinPage({ code: linkCode, account }: { code: string; account: I
               />
             </label>
             <p className="hint">
-              Have an account? <Link href={`/login?next=${encodeURIComponent(`/join/${code}`)}`}>Sign in first</Link>.
+              <Trans
+                i18nKey="join.haveAccount"
+                components={{ link: <Link href={`/login?next=${encodeURIComponent(`/join/${code}`)}`} /> }}
+              />
             </p>
           </>
         )}
-        <FormFooter error={error} busy={busy} label={busy ? 'Joining…' : 'Join'} />
+        <FormFooter error={error} busy={busy} label={busy ? t('join.joining') : t('join.submit')} />
       </form>
     </main>
   );

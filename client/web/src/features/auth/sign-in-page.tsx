@@ -5,6 +5,8 @@ import { api } from '../../lib/api.js';
 import { FormFooter } from '../../lib/forms.js';
 import { localPath, navigate } from '../../lib/router.js';
 import { describeError } from '../../lib/ui.js';
+import { useTranslation } from 'react-i18next';
+import { t as translate } from '../../lib/i18n.js';
 
 type Mode = 'sign-in' | 'register' | 'guest';
 
@@ -32,13 +34,14 @@ function useProviderRefusal(): string | null {
 
 /** A button per school identity provider: the sign-in happens on the provider's own page. */
 function ProviderButtons({ options, next }: { options: SignInOptions; next?: string }) {
+  const { t } = useTranslation();
   if (options.providers.length === 0) return null;
   const after = encodeURIComponent(localPath(next));
   return (
-    <div className="providers" role="group" aria-label="Sign in with your school account">
+    <div className="providers" role="group" aria-label={t('signIn.withSchool')}>
       {options.providers.map((provider) => (
         <a key={provider.id} className="button provider" href={`/auth/oidc/${provider.id}/start?next=${after}`}>
-          Sign in with {provider.name}
+          {t('signIn.with', { provider: provider.name })}
         </a>
       ))}
     </div>
@@ -51,6 +54,7 @@ function ProviderButtons({ options, next }: { options: SignInOptions; next?: str
  * sign in below.
  */
 export function SignInPage({ next, landing = false }: { next?: string; landing?: boolean }) {
+  const { t } = useTranslation();
   const options = useSignInOptions();
   const refused = useProviderRefusal();
   const passwords = options?.password_login ?? true;
@@ -83,7 +87,7 @@ export function SignInPage({ next, landing = false }: { next?: string; landing?:
       auth.signedIn(answer);
       navigate(next && next.startsWith('/') ? next : '/');
     } catch (failure) {
-      setError(describeError(failure));
+      setError(describeError(failure, mode === 'guest' ? joinErrorWords() : accountErrorWords(mode)));
     } finally {
       setBusy(false);
     }
@@ -92,11 +96,11 @@ export function SignInPage({ next, landing = false }: { next?: string; landing?:
   const tabs: Array<[Mode, string]> = [
     ...(passwords
       ? ([
-          ['sign-in', 'Sign in'],
-          ['register', 'Create an account'],
+          ['sign-in', t('signIn.tab.signIn')],
+          ['register', t('signIn.tab.register')],
         ] as Array<[Mode, string]>)
       : []),
-    ...(landing ? [] : ([['guest', 'Join with a code']] as Array<[Mode, string]>)),
+    ...(landing ? [] : ([['guest', t('signIn.tab.guest')]] as Array<[Mode, string]>)),
   ];
 
   return (
@@ -104,29 +108,31 @@ export function SignInPage({ next, landing = false }: { next?: string; landing?:
       {landing ? (
         <>
           <ClassCode />
-          <h2 className="teachers-heading">Teachers and staff</h2>
-          <p className="lead">Sign in to start a session and run it.</p>
+          <h2 className="teachers-heading">{t('signIn.staffHeading')}</h2>
+          <p className="lead">{t('signIn.staffLead')}</p>
         </>
       ) : (
         <>
-          <h1>Welcome to Roundtable</h1>
-          <p className="lead">A live room where a class or a support team shares one AI tutor.</p>
+          <h1>{t('signIn.welcome')}</h1>
+          <p className="lead">{t('signIn.lead')}</p>
         </>
       )}
       {refused && (
         <p role="alert" className="error" data-testid="sign-in-refused">
-          {refused}
+          {t('signIn.refused', { reason: refused })}
         </p>
       )}
       {options && <ProviderButtons options={options} next={next} />}
       {tabs.length > 0 && (
         <div
           role="tablist"
-          aria-label="How to sign in"
+          aria-label={t('signIn.how')}
           className="tabs"
           onKeyDown={(event) => {
-            // Arrow keys move between tabs, as screen-reader users expect of a tab list.
-            const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
+            // Arrow keys move between tabs, as screen-reader users expect of a tab list (mirrored right to left).
+            const forward = document.documentElement.dir === 'rtl' ? 'ArrowLeft' : 'ArrowRight';
+            const back = forward === 'ArrowRight' ? 'ArrowLeft' : 'ArrowRight';
+            const step = event.key === forward ? 1 : event.key === back ? -1 : 0;
             if (!step) return;
             const next = tabs[(tabs.findIndex(([value]) => value === mode) + step + tabs.length) % tabs.length][0];
             setMode(next);
@@ -164,7 +170,7 @@ export function SignInPage({ next, landing = false }: { next?: string; landing?:
           {mode !== 'guest' && (
             <>
               <label>
-                Email
+                {t('signIn.email')}
                 <input
                   type="email"
                   autoComplete="email"
@@ -174,7 +180,7 @@ export function SignInPage({ next, landing = false }: { next?: string; landing?:
                 />
               </label>
               <label>
-                Password
+                {t('signIn.password')}
                 <input
                   type="password"
                   autoComplete={mode === 'register' ? 'new-password' : 'current-password'}
@@ -188,13 +194,13 @@ export function SignInPage({ next, landing = false }: { next?: string; landing?:
           )}
           {mode === 'guest' && (
             <label>
-              Join code
+              {t('join.code')}
               <input required autoComplete="off" value={code} onChange={(e) => setCode(e.target.value)} />
             </label>
           )}
           {mode !== 'sign-in' && (
             <label>
-              Your name
+              {t('join.name')}
               <input
                 required
                 maxLength={60}
@@ -207,7 +213,13 @@ export function SignInPage({ next, landing = false }: { next?: string; landing?:
           <FormFooter
             error={error}
             busy={busy}
-            label={mode === 'sign-in' ? 'Sign in' : mode === 'register' ? 'Create account' : 'Join session'}
+            label={
+              mode === 'sign-in'
+                ? t('signIn.submit')
+                : mode === 'register'
+                  ? t('signIn.create')
+                  : t('join.submitSession')
+            }
           />
         </form>
       )}
@@ -217,6 +229,7 @@ export function SignInPage({ next, landing = false }: { next?: string; landing?:
 
 /** The student's first screen: the class code and a name, nothing else to choose. */
 function ClassCode() {
+  const { t } = useTranslation();
   const [code, setCode] = useState('');
   const [name, setName] = useState('');
   const [busy, setBusy] = useState(false);
@@ -229,16 +242,17 @@ function ClassCode() {
       const { sessionId } = await auth.joinWithCode(code, name);
       navigate(`/s/${sessionId}`);
     } catch (failure) {
-      setError(describeError(failure));
+      setError(describeError(failure, joinErrorWords()));
       setBusy(false);
     }
   };
+
   return (
     <section aria-labelledby="class-code-heading" className="card class-code">
-      <h1 id="class-code-heading">Enter your class code</h1>
+      <h1 id="class-code-heading">{t('join.classCodeHeading')}</h1>
       <form className="form" onSubmit={submit}>
         <label>
-          Class code
+          {t('join.classCode')}
           <input
             required
             autoComplete="off"
@@ -250,7 +264,7 @@ function ClassCode() {
           />
         </label>
         <label>
-          Your first name
+          {t('join.firstName')}
           <input
             required
             maxLength={60}
@@ -259,8 +273,24 @@ function ClassCode() {
             onChange={(e) => setName(e.target.value)}
           />
         </label>
-        <FormFooter error={error} busy={busy} label="Join the class" />
+        <FormFooter error={error} busy={busy} label={t('join.submitClass')} />
       </form>
     </section>
   );
+}
+
+/** A join by code refused, in words for joining (not_found: no session has that code). */
+export function joinErrorWords() {
+  return {
+    not_found: translate('join.error.not_found'),
+    forbidden: translate('join.error.forbidden'),
+    session_closed: translate('join.error.session_closed'),
+  };
+}
+
+/** A password sign-in or registration refused, in words for it. */
+function accountErrorWords(mode: Mode) {
+  return mode === 'register'
+    ? { conflict: translate('signIn.error.emailTaken'), forbidden: translate('signIn.error.forbidden') }
+    : { unauthorized: translate('signIn.error.wrongPassword'), forbidden: translate('signIn.error.forbidden') };
 }

@@ -9,6 +9,7 @@ import { RoomSettings } from './panels/room-settings.js';
 import { SafetyFlags, SafetySettingsForm } from './panels/safety.js';
 import { TutorControls } from './panels/tutor-controls.js';
 import { WaitingRoom } from './panels/waiting-room.js';
+import { useTranslation } from 'react-i18next';
 
 /** The teacher's console: the floor, people, the tutor and the room's settings; each action reports the server's ack. */
 export function ModeratorConsole({
@@ -28,11 +29,12 @@ export function ModeratorConsole({
   feedback: Feedback;
   busy: boolean;
 }) {
+  const { t } = useTranslation();
   const closed = room.session.status === 'closed';
 
   return (
-    <aside className="console" aria-label="Moderator console">
-      <h2>Moderator console</h2>
+    <aside className="console" aria-label={t('console.title')}>
+      <h2>{t('console.title')}</h2>
       <p role="status" className={`feedback ${feedback?.ok === false ? 'error' : ''}`} data-testid="console-feedback">
         {feedback?.text}
         {feedback?.undo && !closed && (
@@ -41,7 +43,7 @@ export function ModeratorConsole({
             className="link-button"
             onClick={() => void act(feedback.undo!.label, feedback.undo!.run)}
           >
-            Undo
+            {t('console.undo')}
           </button>
         )}
       </p>

@@ -1,6 +1,7 @@
 import { useCallback, useState } from 'react';
 import type { Act, Feedback } from '../../lib/actions.js';
 import { describeError } from '../../lib/ui.js';
+import { t } from '../../lib/i18n.js';
 
 /**
  * Runs one moderator action and reports the server's ack in words, in one
@@ -13,9 +14,9 @@ export function useModeratorActions() {
     setBusy(true);
     try {
       const result = await run();
-      setFeedback({ ok: true, text: `${label}: done.`, ...after?.(result) });
+      setFeedback({ ok: true, text: t('console.done', { action: label }), ...after?.(result) });
     } catch (failure) {
-      setFeedback({ ok: false, text: `${label}: ${describeError(failure)}` });
+      setFeedback({ ok: false, text: t('console.failed', { action: label, reason: describeError(failure) }) });
     } finally {
       setBusy(false);
     }

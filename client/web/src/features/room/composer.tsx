@@ -4,6 +4,8 @@ import { composerState, ordinal, type RateWindow } from './state/composer-state.
 import { describeError, excerpt } from '../../lib/ui.js';
 import { myPlace, type RoomState } from './state/room-state.js';
 import type { RoomActions } from './state/use-room.js';
+import { useTranslation } from 'react-i18next';
+import { formatNumber, t as translate } from '../../lib/i18n.js';
 
 /** Where a person writes: enabled or not by role, policy, floor, lock, mute and rate limit, always saying why. */
 export function Composer({
@@ -19,6 +21,7 @@ export function Composer({
   rate: RateWindow;
   now: number;
 }) {
+  const { t } = useTranslation();
   const [draft, setDraft] = useState('');
   const [staffOnly, setStaffOnly] = useState(false);
   const [anonymous, setAnonymous] = useState(false);
@@ -82,44 +85,47 @@ export function Composer({
   return (
     <div className="composer-area">
       {held.length > 0 && (
-        <ul className="held" data-testid="held" aria-label="Your questions waiting for approval">
+        <ul className="held" data-testid="held" aria-label={t('composer.heldLabel')}>
           {held.map((m) => (
-            <li key={m.id}>Waiting for your teacher’s approval: “{excerpt(m.content, 80)}”</li>
+            <li key={m.id}>{t('composer.held', { text: excerpt(m.content, 80) })}</li>
           ))}
         </ul>
       )}
       {(place || answeringMe) && (
         <p className="my-place" role="status" data-testid="my-place">
           {answeringMe
-            ? 'The tutor is answering you now.'
+            ? t('composer.answeringYou')
             : place!.place === 1 && !room.streaming
-              ? 'Your question is next.'
-              : `Your question is ${ordinal(place!.place)} in line${place!.waitMs !== null ? ` · about ${formatWait(place!.waitMs)}` : ''}.`}
+              ? t('composer.next')
+              : place!.waitMs !== null
+                ? t('composer.placeAbout', { place: ordinal(place!.place), wait: formatWait(place!.waitMs) })
+                : t('composer.place', { place: ordinal(place!.place) })}
         </p>
       )}
       {canRaise && handsMatter && (
         <div className="hand-controls">
           {!myHand && (
             <label className="sr-label">
-              <span className="sr-only">Note with your raised hand (optional)</span>
+              <span className="sr-only">{t('composer.handNoteLabel')}</span>
               <input
                 value={handNote}
                 maxLength={200}
-                placeholder="What about? (optional)"
+                placeholder={t('composer.handNote')}
                 onChange={(e) => setHandNote(e.target.value)}
               />
             </label>
           )}
           <button type="button" onClick={() => void toggleHand()} disabled={handBusy} aria-pressed={!!myHand}>
-            {myHand ? 'Lower my hand' : 'Raise hand'}
+            {myHand ? t('composer.lowerHand') : t('composer.raiseHand')}
           </button>
         </div>
       )}
-      <form className="composer" onSubmit={send} aria-label="Send a message">
+      <form className="composer" onSubmit={send} aria-label={t('composer.formLabel')}>
         <label htmlFor={`${id}-input`} className="sr-only">
-          Message to the room and the tutor
+          {t('composer.inputLabel')}
         </label>
         <textarea
+          dir="auto"
           id={`${id}-input`}
           ref={input}
           data-testid="composer-input"
@@ -128,8 +134,8 @@ export function Composer({
           disabled={!state.enabled}
           aria-describedby={`${id}-reason`}
           aria-invalid={tooLong || undefined}
-          placeholder={state.enabled ? 'Ask the tutor…' : ''}
-          title="Enter sends; Shift+Enter starts a new line"
+          placeholder={state.enabled ? t('composer.placeholder') : ''}
+          title={t('composer.keys')}
           onChange={(e) => {
             setDraft(e.target.value);
             actions.typing(e.target.value.length > 0);
@@ -138,18 +144,18 @@ export function Composer({
           onKeyDown={onKeyDown}
         />
         <button type="submit" className="primary" disabled={!state.enabled || sending || !draft.trim() || tooLong}>
-          Send
+          {t('composer.send')}
         </button>
         {canAskAnonymously && (
           <label className="inline staff-toggle">
-            <input type="checkbox" checked={anonymous} onChange={(e) => setAnonymous(e.target.checked)} /> Ask
-            anonymously (classmates see “A student”; your teacher sees your name)
+            <input type="checkbox" checked={anonymous} onChange={(e) => setAnonymous(e.target.checked)} />{' '}
+            {t('composer.anonymous')}
           </label>
         )}
         {isModerator && (
           <label className="inline staff-toggle">
-            <input type="checkbox" checked={staffOnly} onChange={(e) => setStaffOnly(e.target.checked)} /> Private note
-            to staff
+            <input type="checkbox" checked={staffOnly} onChange={(e) => setStaffOnly(e.target.checked)} />{' '}
+            {t('composer.staffNote')}
           </label>
         )}
       </form>
@@ -158,11 +164,13 @@ export function Composer({
         className={`composer-reason ${state.enabled ? '' : 'blocked'}`}
         data-testid="composer-reason"
       >
-        {tooLong ? `Too long: ${draft.length} of ${MAX_CONTENT_LENGTH} characters.` : state.reason}
+        {tooLong
+          ? t('composer.tooLong', { length: formatNumber(draft.length), max: formatNumber(MAX_CONTENT_LENGTH) })
+          : state.reason}
       </p>
       {refusal && (
         <p role="alert" className="error" data-testid="composer-error">
-          Not sent: {refusal}
+          {t('composer.notSent', { reason: refusal })}
         </p>
       )}
     </div>
@@ -172,6 +180,6 @@ export function Composer({
 /** A wait in words a student reads at a glance: "10 s", "1 min", "3 min". */
 export function formatWait(ms: number): string {
   const seconds = Math.max(1, Math.round(ms / 1000));
-  if (seconds < 60) return `${Math.ceil(seconds / 5) * 5} s`;
-  return `${Math.round(seconds / 60)} min`;
+  if (seconds < 60) return translate('composer.seconds', { count: Math.ceil(seconds / 5) * 5 });
+  return translate('composer.minutes', { count: Math.round(seconds / 60) });
 }

@@ -3,17 +3,33 @@ import type { Act } from '../../lib/actions.js';
 import type { WireMessage } from '../../../../sdk/roundtable-client.js';
 import { nameOf, reasonInWords, type RoomState } from './state/room-state.js';
 import type { RoomActions } from './state/use-room.js';
-import { describeError, formatTime } from '../../lib/ui.js';
+import { describeError } from '../../lib/ui.js';
+import { formatList, formatNumber, formatTime, t } from '../../lib/i18n.js';
+import { roleName } from '../../lib/forms.js';
+import { useTranslation } from 'react-i18next';
 import { Rich, useThrottled } from '../../components/rich/lazy-rich-text.js';
 
-function authorRole(room: RoomState, message: WireMessage): string {
+/** The badge beside an author's name: a role, the tutor, the system, or someone who has left. */
+type AuthorKind = 'moderator' | 'contributor' | 'observer' | 'tutor' | 'system' | 'former-member';
+
+function authorRole(room: RoomState, message: WireMessage): AuthorKind {
   if (message.role === 'assistant') return 'tutor';
   if (message.role === 'system') return 'system';
-  return (message.author_id && room.members[message.author_id]?.role) || 'former member';
+  return (message.author_id && room.members[message.author_id]?.role) || 'former-member';
 }
+
+const authorKindWords = (kind: AuthorKind): string =>
+  kind === 'tutor'
+    ? t('message.tutor')
+    : kind === 'system'
+      ? t('message.system')
+      : kind === 'former-member'
+        ? t('message.formerMember')
+        : roleName(kind);
 
 /** The conversation, oldest first, the answer being written last; older pages load on scroll-up. */
 export function Conversation({ room, actions, act }: { room: RoomState; actions: RoomActions; act: Act }) {
+  const { t } = useTranslation();
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const previousHeight = useRef<number | null>(null);
@@ -70,17 +86,20 @@ export function Conversation({ room, actions, act }: { room: RoomState; actions:
       if (m.role === 'assistant' && m.reply_to?.length)
         map.set(
           m.id,
-          m.reply_to.map((id) => ({ name: byId.get(id)?.author_name ?? 'someone', text: byId.get(id)?.content ?? '' })),
+          m.reply_to.map((id) => ({
+            name: byId.get(id)?.author_name ?? t('room.someone'),
+            text: byId.get(id)?.content ?? '',
+          })),
         );
     }
     return map;
-  }, [room.messages]);
+  }, [room.messages, t]);
 
   return (
-    <div className="conversation" ref={scroller} onScroll={onScroll} tabIndex={0} aria-label="Message history">
+    <div className="conversation" ref={scroller} onScroll={onScroll} tabIndex={0} aria-label={t('message.history')}>
       {room.hasMore && (
         <button type="button" className="load-older" onClick={() => void loadOlder()} disabled={loading}>
-          {loading ? 'Loading older messages…' : 'Load older messages'}
+          {loading ? t('message.loadingOlder') : t('message.loadOlder')}
         </button>
       )}
       {loadError && (
@@ -88,9 +107,7 @@ export function Conversation({ room, actions, act }: { room: RoomState; actions:
           {loadError}
         </p>
       )}
-      {room.messages.length === 0 && !room.streaming && (
-        <p className="empty">No messages yet. Ask the tutor something to begin.</p>
-      )}
+      {room.messages.length === 0 && !room.streaming && <p className="empty">{t('message.none')}</p>}
       <ol className="messages" data-testid="conversation">
         {shown.map((message) => (
           <MessageItem
@@ -110,9 +127,11 @@ export function Conversation({ room, actions, act }: { room: RoomState; actions:
           <li className="message assistant streaming" data-testid="streaming" aria-busy="true">
             <div className="message-head">
               <span className="author">{room.session.agent.name}</span>
-              <span className="badge role-tutor">tutor</span>
+              <span className="badge role-tutor">{t('message.tutor')}</span>
               <span className="status-note">
-                {room.streaming.content ? 'answering' : 'thinking for'} {nameOf(room, room.streaming.triggered_by)}…
+                {room.streaming.content
+                  ? t('message.answeringFor', { name: nameOf(room, room.streaming.triggered_by) })
+                  : t('message.thinkingFor', { name: nameOf(room, room.streaming.triggered_by) })}
               </span>
             </div>
             <StreamingContent text={room.streaming.content} />
@@ -120,9 +139,10 @@ export function Conversation({ room, actions, act }: { room: RoomState; actions:
         )}
       </ol>
       <p className="typing" data-testid="typing">
-        {typists.length === 1 && `${typists[0]} is typing…`}
-        {typists.length === 2 && `${typists[0]} and ${typists[1]} are typing…`}
-        {typists.length > 2 && `${typists.length} people are typing…`}
+        {typists.length > 0 &&
+          typists.length <= 2 &&
+          t('message.typing', { count: typists.length, names: formatList(typists) })}
+        {typists.length > 2 && t('message.manyTyping', { count: typists.length })}
       </p>
     </div>
   );
@@ -130,7 +150,7 @@ export function Conversation({ room, actions, act }: { room: RoomState; actions:
 
 interface MessageItemProps {
   message: WireMessage;
-  role: string;
+  role: AuthorKind;
   mine: boolean;
   canDelete: boolean;
   votable: boolean;
@@ -153,6 +173,7 @@ const MessageItem = memo(function MessageItem({
   actions,
   act,
 }: MessageItemProps) {
+  const { t } = useTranslation();
   const [voted, setVoted] = useState(false);
   const [voteError, setVoteError] = useState<string | null>(null);
   const upvote = async () => {
@@ -165,8 +186,8 @@ const MessageItem = memo(function MessageItem({
     }
   };
   const remove = async () => {
-    if (!window.confirm('Delete this message for everyone?')) return;
-    await act(`Deleted the message from ${message.author_name}`, () =>
+    if (!window.confirm(t('message.deleteConfirm'))) return;
+    await act(t('message.deleted', { name: message.author_name }), () =>
       actions.moderate({ action: 'delete_message', message_id: message.id }),
     );
   };
@@ -189,41 +210,39 @@ const MessageItem = memo(function MessageItem({
     >
       <div className="message-head">
         <span className="author">{message.author_name}</span>
-        <span className={`badge role-${role.replace(' ', '-')}`}>{role}</span>
-        <time dateTime={message.timestamp}>{formatTime(message.timestamp)}</time>
-        {note && <span className="badge staff">staff only</span>}
-        {message.anonymous && <span className="badge">{mine ? 'anonymous to classmates' : 'anonymous'}</span>}
+        <span className={`badge role-${role}`}>{authorKindWords(role)}</span>
+        <time dateTime={message.timestamp}>{when}</time>
+        {note && <span className="badge staff">{t('message.staffOnly')}</span>}
+        {message.anonymous && (
+          <span className="badge">{mine ? t('message.anonymousToClassmates') : t('message.anonymous')}</span>
+        )}
         {message.approval === 'dismissed' && (
           <span className="badge danger" data-testid="dismissed">
-            dismissed{message.dismiss_reason ? `: ${message.dismiss_reason}` : ''}
+            {message.dismiss_reason
+              ? t('message.dismissedBecause', { reason: message.dismiss_reason })
+              : t('message.dismissed')}
           </span>
         )}
-        {message.not_answered === 'session_closed' && <span className="badge">not answered: session closed</span>}
-        {message.status === 'cancelled' && <span className="badge warn">answer stopped</span>}
-        {message.status === 'failed' && <span className="badge danger">failed</span>}
-        {message.cut_off === 'max_answer_tokens' && <span className="badge warn">cut at the length limit</span>}
+        {message.not_answered === 'session_closed' && <span className="badge">{t('message.notAnswered')}</span>}
+        {message.status === 'cancelled' && <span className="badge warn">{t('message.stopped')}</span>}
+        {message.status === 'failed' && <span className="badge danger">{t('message.failed')}</span>}
+        {message.cut_off === 'max_answer_tokens' && <span className="badge warn">{t('message.cutOff')}</span>}
         {message.held && !message.approval && message.role !== 'system' && (
           <span className="badge warn" data-testid="held-for-review">
-            {mine
-              ? 'held: only you and your teacher can see this'
-              : 'held for review: the class and the tutor do not see it'}
+            {mine ? t('message.heldMine') : t('message.held')}
           </span>
         )}
         {message.held && message.role === 'system' && (
-          <span className="badge">{mine ? 'just for you' : 'sent only to its addressee'}</span>
+          <span className="badge">{mine ? t('message.justForYou') : t('message.forAddressee')}</span>
         )}
         {message.safety?.status === 'flagged' && (
           <span className="badge warn" data-testid="safety-flagged">
-            flagged
+            {t('message.flagged')}
           </span>
         )}
         {message.safety?.status === 'not_checked' && (
-          <span
-            className="badge"
-            data-testid="safety-not-checked"
-            title="The safety check could not run for this message: it was shown without one"
-          >
-            not safety-checked
+          <span className="badge" data-testid="safety-not-checked" title={t('message.notCheckedWhy')}>
+            {t('message.notChecked')}
           </span>
         )}
         {canDelete && !message.deleted && (
@@ -231,15 +250,15 @@ const MessageItem = memo(function MessageItem({
             type="button"
             className="icon-button"
             onClick={() => void remove()}
-            aria-label={`Delete the message from ${message.author_name} at ${when} (#${message.seq})`}
+            aria-label={t('message.deleteLabel', { name: message.author_name, time: when, seq: message.seq })}
           >
-            Delete
+            {t('message.delete')}
           </button>
         )}
         {(showVotes || votable) && message.role === 'user' && (
           <span className="votes">
-            <span data-testid="votes" aria-label={`${message.votes ?? 0} upvotes`}>
-              ▲ {message.votes ?? 0}
+            <span data-testid="votes" aria-label={t('message.upvotes', { count: message.votes ?? 0 })}>
+              ▲ {formatNumber(message.votes ?? 0)}
             </span>
             {votable && (
               <button
@@ -248,9 +267,9 @@ const MessageItem = memo(function MessageItem({
                 onClick={() => void upvote()}
                 disabled={voted}
                 aria-pressed={voted}
-                aria-label={`Upvote the question from ${message.author_name} at ${when}`}
+                aria-label={t('message.upvoteLabel', { name: message.author_name, time: when })}
               >
-                {voted ? 'Upvoted' : 'Upvote'}
+                {voted ? t('message.upvoted') : t('message.upvote')}
               </button>
             )}
           </span>
@@ -263,10 +282,10 @@ const MessageItem = memo(function MessageItem({
       </div>
       {message.role === 'assistant' && (answers?.length || message.schedule_reason) && (
         <details className="why" data-testid="why">
-          <summary>Why this answer?</summary>
+          <summary>{t('message.why')}</summary>
           {answers && answers.length > 0 && (
             <p>
-              {answers.length === 1 ? 'It answers ' : `It answers ${answers.length} questions together: `}
+              {answers.length === 1 ? t('message.answersOne') : t('message.answersMany', { count: answers.length })}
               {answers.map((a, i) => (
                 <span key={i}>
                   {i > 0 && '; '}
@@ -281,9 +300,9 @@ const MessageItem = memo(function MessageItem({
         </details>
       )}
       {message.deleted ? (
-        <div className="content deleted">This message was deleted by a moderator.</div>
+        <div className="content deleted">{t('message.deletedByModerator')}</div>
       ) : (
-        <div className="content">
+        <div className="content" dir="auto">
           {message.content ? (
             message.role === 'system' ? (
               message.content
@@ -291,7 +310,7 @@ const MessageItem = memo(function MessageItem({
               <Rich text={message.content} />
             )
           ) : message.status === 'cancelled' ? (
-            '(stopped before any text)'
+            t('message.stoppedEmpty')
           ) : (
             ''
           )}
@@ -305,7 +324,7 @@ const MessageItem = memo(function MessageItem({
 function StreamingContent({ text }: { text: string }) {
   const shown = useThrottled(text, 150);
   return (
-    <div className="content" data-testid="streaming-content" data-length={text.length}>
+    <div className="content" dir="auto" data-testid="streaming-content" data-length={text.length}>
       {shown && <Rich text={shown} />}
       <span className="cursor" aria-hidden="true" />
     </div>

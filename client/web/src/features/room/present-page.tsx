@@ -6,6 +6,8 @@ import { useRoom } from './state/use-room.js';
 import { api } from '../../lib/api.js';
 import { joinLink } from '../../lib/ui.js';
 import { Rich, useThrottled } from '../../components/rich/lazy-rich-text.js';
+import { Trans, useTranslation } from 'react-i18next';
+import { formatList } from '../../lib/i18n.js';
 
 /** How many of the next questions in line the screen names. */
 const NEXT_SHOWN = 3;
@@ -21,6 +23,7 @@ const SHOWN_MESSAGES = 6;
  * conversation in large type, who is being answered and who is next.
  */
 export function PresentPage({ sessionId }: { sessionId: string }) {
+  const { t } = useTranslation();
   const identity = useMemo(() => auth.forSession(sessionId), [sessionId]);
   const { room, error } = useRoom(sessionId, identity?.token ?? null, 0, { display: true });
   const [code, setCode] = useState<string | null>(null);
@@ -55,27 +58,27 @@ export function PresentPage({ sessionId }: { sessionId: string }) {
 
   const title = room?.session.title;
   useEffect(() => {
-    if (title !== undefined) document.title = `${title} · present · Roundtable`;
-  }, [title]);
+    if (title !== undefined) document.title = `${title} · ${t('present.title')} · Roundtable`;
+  }, [title, t]);
 
   if (!identity) {
     return (
       <main className="present narrow">
-        <p role="alert">Open the present view from your session, signed in as its moderator.</p>
+        <p role="alert">{t('present.signIn')}</p>
       </main>
     );
   }
   if (error && !room) {
     return (
       <main className="present narrow">
-        <p role="alert">This screen cannot show the session: {error.message}</p>
+        <p role="alert">{t('present.cannotShow', { reason: error.message })}</p>
       </main>
     );
   }
   if (!room) {
     return (
       <main className="present" aria-busy="true">
-        <p>Connecting…</p>
+        <p>{t('present.connecting')}</p>
       </main>
     );
   }
@@ -84,7 +87,7 @@ export function PresentPage({ sessionId }: { sessionId: string }) {
   const answering = room.streaming ? nameOf(room, room.streaming.triggered_by) : null;
   const next = room.queue
     .slice(room.streaming ? 0 : 1, (room.streaming ? 0 : 1) + NEXT_SHOWN)
-    .map((q) => (q.user_id ? nameOf(room, q.user_id) : 'A student'));
+    .map((q) => (q.user_id ? nameOf(room, q.user_id) : t('present.aStudent')));
   const activity = agentActivity(room);
   const closed = room.session.status === 'closed';
   const shortAddress = `${window.location.host}/join`;
@@ -95,51 +98,57 @@ export function PresentPage({ sessionId }: { sessionId: string }) {
         <h1>{room.session.title}</h1>
         {!closed && code && (
           <button type="button" className="present-toggle" onClick={() => setShowCode((s) => !s)}>
-            {showCode ? 'Hide the code' : 'Show the code'}
+            {showCode ? t('present.hideCode') : t('present.showCode')}
           </button>
         )}
       </header>
-      {closed && <p className="present-banner">This session has ended.</p>}
+      {closed && <p className="present-banner">{t('announce.closed')}</p>}
       {showCode && code && !closed && (
-        <section className="present-join" aria-label="How to join">
+        <section className="present-join" aria-label={t('present.howToJoin')}>
           <p className="present-how">
-            Go to <strong>{shortAddress}</strong> and enter
+            <Trans
+              i18nKey="present.goTo"
+              values={{ address: shortAddress }}
+              components={{ address: <strong dir="ltr" /> }}
+            />
           </p>
           <p className="present-code" data-testid="present-code">
             {code}
           </p>
-          <canvas ref={qr} data-testid="present-qr" aria-label={`QR code for ${link}`} role="img" />
-          {qrError && <p className="present-link">No QR code here ({qrError}): use the address above.</p>}
+          <canvas ref={qr} data-testid="present-qr" aria-label={t('present.qr', { link })} role="img" />
+          {qrError && <p className="present-link">{t('present.noQr', { reason: qrError })}</p>}
           <p className="present-link">{link}</p>
         </section>
       )}
-      <section className="present-conversation" aria-label="Conversation" aria-live="polite">
-        {messages.length === 0 && !room.streaming && (
-          <p className="present-empty">Questions and answers will appear here.</p>
-        )}
+      <section className="present-conversation" aria-label={t('room.conversation')} aria-live="polite">
+        {messages.length === 0 && !room.streaming && <p className="present-empty">{t('present.empty')}</p>}
         <ol>
           {messages.map((m) => (
             <li key={m.id} className={`present-message ${m.role}`} data-testid="present-message">
               <span className="present-author">{m.role === 'assistant' ? room.session.agent.name : m.author_name}</span>
-              <span className="present-text">{m.role === 'system' ? m.content : <Rich text={m.content} />}</span>
+              <span className="present-text" dir="auto">
+                {m.role === 'system' ? m.content : <Rich text={m.content} />}
+              </span>
             </li>
           ))}
           {room.streaming && (
             <li className="present-message assistant streaming" data-testid="present-streaming">
               <span className="present-author">
                 {room.session.agent.name}
-                {answering ? `, answering ${answering}` : ''}
+                {answering ? t('present.answering', { name: answering }) : ''}
               </span>
-              <span className="present-text">{streamed ? <Rich text={streamed} /> : '…'}</span>
+              <span className="present-text" dir="auto">
+                {streamed ? <Rich text={streamed} /> : '…'}
+              </span>
             </li>
           )}
         </ol>
       </section>
       <footer className="present-footer">
         <p data-testid="present-status">
-          {room.session.agent.name}: {activity ?? 'ready'}
+          {room.session.agent.name}: {activity ?? t('agent.ready')}
         </p>
-        {next.length > 0 && <p data-testid="present-next">Next: {next.join(', ')}</p>}
+        {next.length > 0 && <p data-testid="present-next">{t('present.next', { names: formatList(next) })}</p>}
       </footer>
     </main>
   );

@@ -3,10 +3,10 @@ import type { GuestRole, TurnPolicy, WireSession } from '../../../../sdk/roundta
 import type { Identity } from '../auth/index.js';
 import { api } from '../../lib/api.js';
 import {
-  browserLanguage,
+  creatorLanguage,
   FormFooter,
   LanguageSelect,
-  POLICY_LABELS,
+  policyLabel,
   PolicySelect,
   RateLimitFields,
   rateLimitDraft,
@@ -14,10 +14,12 @@ import {
 } from '../../lib/forms.js';
 import { navigate } from '../../lib/router.js';
 import { copyText, describeError, joinLink, Link } from '../../lib/ui.js';
-import presets from './tutor-presets.json';
+import { Trans, useTranslation } from 'react-i18next';
+import { formatDate, formatDay, formatNumber } from '../../lib/i18n.js';
 
 /** A signed-in person's sessions, and a form to start one. */
 export function HomePage({ account }: { account: Identity }) {
+  const { t } = useTranslation();
   const [sessions, setSessions] = useState<WireSession[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [feedback, setFeedback] = useState<string | null>(null);
@@ -44,10 +46,10 @@ export function HomePage({ account }: { account: Identity }) {
   }, [load]);
 
   const close = async (session: WireSession) => {
-    if (!window.confirm(`Close “${session.title}”? It becomes read-only for everyone.`)) return;
+    if (!window.confirm(t('home.closeConfirm', { title: session.title }))) return;
     try {
       await api(account.token).closeSession(session.id);
-      setFeedback(`Closed “${session.title}”.`);
+      setFeedback(t('home.closed', { title: session.title }));
       await load();
     } catch (failure) {
       setFeedback(describeError(failure));
@@ -61,11 +63,11 @@ export function HomePage({ account }: { account: Identity }) {
   return (
     <main className="page home">
       <section aria-labelledby="new-session" className="card">
-        <h1 id="new-session">Start a session</h1>
+        <h1 id="new-session">{t('home.start')}</h1>
         <CreateSessionForm token={account.token} earlier={sessions ?? []} />
       </section>
       <section aria-labelledby="your-sessions" className="card">
-        <h2 id="your-sessions">Your sessions</h2>
+        <h2 id="your-sessions">{t('app.title.home')}</h2>
         <p role="status" className="feedback">
           {feedback}
         </p>
@@ -74,15 +76,15 @@ export function HomePage({ account }: { account: Identity }) {
             {error}
           </p>
         )}
-        {sessions === null && !error && <p>Loading…</p>}
-        {sessions && sessions.length === 0 && <p>No sessions yet. Start one, or join with a code from your teacher.</p>}
+        {sessions === null && !error && <p>{t('home.loading')}</p>}
+        {sessions && sessions.length === 0 && <p>{t('home.none')}</p>}
         {sessions && sessions.length > 0 && (
-          <div role="group" aria-label="Show sessions" className="filters">
+          <div role="group" aria-label={t('home.show')} className="filters">
             {(
               [
-                ['active', `Open (${count('active')})`],
-                ['closed', `Ended (${count('closed')})`],
-                ['all', `All (${sessions.length})`],
+                ['active', t('home.filter.active', { count: count('active') })],
+                ['closed', t('home.filter.closed', { count: count('closed') })],
+                ['all', t('home.filter.all', { count: sessions.length })],
               ] as const
             ).map(([value, label]) => (
               <button key={value} type="button" aria-pressed={show === value} onClick={() => setShow(value)}>
@@ -93,10 +95,10 @@ export function HomePage({ account }: { account: Identity }) {
         )}
         <SessionList sessions={shown} onClose={close} onCopied={setFeedback} />
         {sessions && sessions.length > 0 && shown.length === 0 && (
-          <p className="empty">{show === 'active' ? 'No open sessions.' : 'No ended sessions.'}</p>
+          <p className="empty">{show === 'active' ? t('home.noneOpen') : t('home.noneEnded')}</p>
         )}
         <p className="hint">
-          Have a join code? <Link href="/join">Join a session</Link>.
+          <Trans i18nKey="home.haveCode" components={{ link: <Link href="/join" /> }} />
         </p>
       </section>
     </main>
@@ -112,6 +114,7 @@ function SessionList({
   onClose: (s: WireSession) => void;
   onCopied: (text: string) => void;
 }) {
+  const { t } = useTranslation();
   if (sessions.length === 0) return null;
   return (
     <ul className="session-list">
@@ -126,13 +129,13 @@ function SessionList({
               {session.closed_at &&
                 ` · ${formatLength(Date.parse(session.closed_at) - Date.parse(session.created_at))}`}
               {session.stats &&
-                ` · ${session.stats.members} ${session.stats.members === 1 ? 'person' : 'people'} · ${session.stats.questions} ${session.stats.questions === 1 ? 'question' : 'questions'}`}
+                ` · ${t('home.people', { count: session.stats.members })} · ${t('home.questions', { count: session.stats.questions })}`}
               {' · '}
-              {POLICY_LABELS[session.turn_policy]} · {session.status === 'active' ? 'open' : 'ended'}
+              {policyLabel(session.turn_policy)} · {session.status === 'active' ? t('home.open') : t('home.ended')}
               {session.join_code && (
                 <>
                   {' '}
-                  · code <code>{session.join_code}</code>
+                  · {t('home.code')} <code>{session.join_code}</code>
                 </>
               )}
             </div>
@@ -144,13 +147,13 @@ function SessionList({
                 onClick={async () =>
                   onCopied(
                     (await copyText(joinLink(session.join_code!)))
-                      ? `Copied the join link for “${session.title}”.`
-                      : `Join link: ${joinLink(session.join_code!)}`,
+                      ? t('home.copied', { title: session.title })
+                      : t('home.joinLink', { link: joinLink(session.join_code!) }),
                   )
                 }
-                aria-label={`Copy the join link for ${session.title}`}
+                aria-label={t('home.copyLabel', { title: session.title })}
               >
-                Copy link
+                {t('home.copy')}
               </button>
             )}
             {session.join_code !== null && session.status === 'active' && (
@@ -158,9 +161,9 @@ function SessionList({
                 type="button"
                 className="danger"
                 onClick={() => onClose(session)}
-                aria-label={`Close ${session.title}`}
+                aria-label={t('home.closeLabel', { title: session.title })}
               >
-                Close
+                {t('home.close')}
               </button>
             )}
           </div>
@@ -170,10 +173,11 @@ function SessionList({
   );
 }
 
-/** Starting points for the tutor's instructions (client/web/src/tutor-presets.json); the teacher edits from there. */
-const PRESETS: Array<{ id: string; label: string; instructions: string }> = presets;
+/** Starting points for the tutor's instructions (their words: `preset.<id>` in the catalogues); the teacher edits from there. */
+const PRESETS = ['socratic', 'stepByStep', 'quiz', 'support'] as const;
 
 function CreateSessionForm({ token, earlier }: { token: string; earlier: WireSession[] }) {
+  const { t } = useTranslation();
   const [title, setTitle] = useState('');
   const [preset, setPreset] = useState('');
   const [copyFrom, setCopyFrom] = useState('');
@@ -183,8 +187,8 @@ function CreateSessionForm({ token, earlier }: { token: string; earlier: WireSes
   const [anonymous, setAnonymous] = useState(false);
   const [guestRole, setGuestRole] = useState<GuestRole>('contributor');
   const [instructions, setInstructions] = useState('');
-  // The class's language starts as the teacher's own (the browser's).
-  const [language, setLanguage] = useState<string | null>(() => browserLanguage());
+  // The class's language starts as the teacher's own (the page's language they picked, else the browser's).
+  const [language, setLanguage] = useState<string | null>(() => creatorLanguage());
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -227,88 +231,83 @@ function CreateSessionForm({ token, earlier }: { token: string; earlier: WireSes
     <form className="form" onSubmit={submit}>
       {copyable.length > 0 && (
         <label>
-          Copy the settings of
+          {t('create.copyFrom')}
           <select value={copyFrom} onChange={(e) => copy(e.target.value)}>
-            <option value="">a new session</option>
+            <option value="">{t('create.newSession')}</option>
             {copyable.map((s) => (
               <option key={s.id} value={s.id}>
-                {s.title} ({new Date(s.created_at).toLocaleDateString()})
+                {s.title} ({formatDate(s.created_at)})
               </option>
             ))}
           </select>
         </label>
       )}
       <label>
-        Title
+        {t('create.title')}
         <input
           required
           maxLength={200}
           value={title}
           onChange={(e) => setTitle(e.target.value)}
-          placeholder="Algebra, period 3"
+          placeholder={t('create.titlePlaceholder')}
         />
       </label>
       <PolicySelect value={policy} onChange={setPolicy} />
       <fieldset>
-        <legend>Rate limit per person</legend>
-        <RateLimitFields draft={rateLimit} onChange={setRateLimit} label="Limit how often each person can ask" />
+        <legend>{t('create.rateLimit')}</legend>
+        <RateLimitFields draft={rateLimit} onChange={setRateLimit} label={t('create.rateLimitLabel')} />
       </fieldset>
       <label>
-        People joining with the code are
+        {t('create.guestRole')}
         <select value={guestRole} onChange={(e) => setGuestRole(e.target.value as GuestRole)}>
-          <option value="contributor">contributors: they can ask</option>
-          <option value="observer">observers: they can read only</option>
+          <option value="contributor">{t('create.guestContributor')}</option>
+          <option value="observer">{t('create.guestObserver')}</option>
         </select>
       </label>
       <label className="inline">
-        <input type="checkbox" checked={anonymous} onChange={(e) => setAnonymous(e.target.checked)} /> Students may ask
-        anonymously to classmates (you always see who asked)
+        <input type="checkbox" checked={anonymous} onChange={(e) => setAnonymous(e.target.checked)} />{' '}
+        {t('create.anonymous')}
       </label>
       <label>
-        Start the tutor from
+        {t('create.presetFrom')}
         <select
           value={preset}
           onChange={(e) => {
             setPreset(e.target.value);
-            const chosen = PRESETS.find((p) => p.id === e.target.value);
-            if (chosen) setInstructions(chosen.instructions);
+            const chosen = PRESETS.find((p) => p === e.target.value);
+            if (chosen) setInstructions(t(`preset.${chosen}.instructions`));
           }}
         >
-          <option value="">your own instructions</option>
+          <option value="">{t('create.ownInstructions')}</option>
           {PRESETS.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.label}
+            <option key={p} value={p}>
+              {t(`preset.${p}.label`)}
             </option>
           ))}
         </select>
       </label>
       <label>
-        Tutor instructions
+        {t('create.instructions')}
         <textarea
           rows={3}
           maxLength={4000}
           value={instructions}
           onChange={(e) => setInstructions(e.target.value)}
-          placeholder="Guide students to the answer; do not just give it."
+          placeholder={t('create.instructionsPlaceholder')}
         />
       </label>
       <LanguageSelect value={language} onChange={setLanguage} />
-      <FormFooter error={error} busy={busy} label="Create session" />
+      <FormFooter error={error} busy={busy} label={t('create.submit')} />
     </form>
   );
 }
 
-function formatDay(iso: string): string {
-  return new Date(iso).toLocaleString([], {
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-  });
-}
-
+/** How long a session lasted, in the page's language ("45 min", "1 h 5 min"). */
 function formatLength(ms: number): string {
   const minutes = Math.max(1, Math.round(ms / 60_000));
-  return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+  const unit = (value: number, unit: 'hour' | 'minute') =>
+    formatNumber(value, { style: 'unit', unit, unitDisplay: 'short' });
+  return minutes < 60
+    ? unit(minutes, 'minute')
+    : `${unit(Math.floor(minutes / 60), 'hour')} ${unit(minutes % 60, 'minute')}`;
 }

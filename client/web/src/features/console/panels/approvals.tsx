@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'react';
 import type { PanelProps } from './panel-props.js';
 import { api } from '../../../lib/api.js';
-import { excerpt, formatTime } from '../../../lib/ui.js';
+import { excerpt } from '../../../lib/ui.js';
+import { formatTime } from '../../../lib/i18n.js';
+import { useTranslation } from 'react-i18next';
 import { nameOf } from '../../room/index.js';
 
 /**
@@ -11,6 +13,7 @@ import { nameOf } from '../../room/index.js';
  * `moderated` too (leaving it approves nothing).
  */
 export function AwaitingApproval({ room, actions, act, token }: PanelProps & { token: string }) {
+  const { t } = useTranslation();
   const [waiting, setWaiting] = useState<Array<{ message_id: string; user_id: string }>>([]);
   const [reason, setReason] = useState('');
   const moderated = room.session.turn_policy === 'moderated';
@@ -30,48 +33,50 @@ export function AwaitingApproval({ room, actions, act, token }: PanelProps & { t
   return (
     <section aria-labelledby="approval-heading" className="inbox" data-testid="approval-inbox">
       <h3 id="approval-heading">
-        Waiting for your approval <span className="count">({waiting.length})</span>
+        {t('approvals.title')} <span className="count">({waiting.length})</span>
       </h3>
       {waiting.length === 0 ? (
-        <p className="empty">Nothing to approve.</p>
+        <p className="empty">{t('approvals.nothing')}</p>
       ) : (
         <>
           <div className="row-actions">
             <button
               type="button"
               onClick={() =>
-                void act(`Approved ${waiting.length} question${waiting.length === 1 ? '' : 's'}`, () =>
+                void act(t('approvals.approvedAll', { count: waiting.length }), () =>
                   actions.moderate({ action: 'approve_all' }),
                 )
               }
             >
-              Approve all
+              {t('approvals.approveAll')}
             </button>
             <button
               type="button"
               onClick={() =>
-                void act(`Dismissed ${waiting.length} question${waiting.length === 1 ? '' : 's'}`, () =>
+                void act(t('approvals.dismissedAll', { count: waiting.length }), () =>
                   actions.moderate({ action: 'dismiss_all', ...because }),
                 )
               }
             >
-              Dismiss all
+              {t('approvals.dismissAll')}
             </button>
           </div>
           <label>
-            Reason shown to the student when you dismiss (optional)
+            {t('approvals.reason')}
             <input
               value={reason}
               maxLength={280}
               onChange={(e) => setReason(e.target.value)}
-              placeholder="e.g. please ask about today's topic"
+              placeholder={t('approvals.reasonPlaceholder')}
             />
           </label>
           <ol className="approvals">
             {waiting.map((entry) => {
               const message = room.messages.find((m) => m.id === entry.message_id);
               const who = nameOf(room, entry.user_id);
-              const label = `${who}’s question${message ? ` at ${formatTime(message.timestamp)}` : ''}`;
+              const label = message
+                ? t('approvals.questionAt', { name: who, time: formatTime(message.timestamp) })
+                : t('approvals.question', { name: who });
               return (
                 <li key={entry.message_id}>
                   <span>
@@ -81,24 +86,24 @@ export function AwaitingApproval({ room, actions, act, token }: PanelProps & { t
                     <button
                       type="button"
                       onClick={() =>
-                        void act(`Approved ${who}’s question`, () =>
+                        void act(t('approvals.approved', { name: who }), () =>
                           actions.moderate({ action: 'approve_message', message_id: entry.message_id }),
                         )
                       }
-                      aria-label={`Approve ${label}`}
+                      aria-label={t('approvals.approveLabel', { question: label })}
                     >
-                      Approve
+                      {t('approvals.approve')}
                     </button>
                     <button
                       type="button"
                       onClick={() =>
-                        void act(`Dismissed ${who}’s question`, () =>
+                        void act(t('approvals.dismissed', { name: who }), () =>
                           actions.moderate({ action: 'dismiss_message', message_id: entry.message_id, ...because }),
                         )
                       }
-                      aria-label={`Dismiss ${label}`}
+                      aria-label={t('approvals.dismissLabel', { question: label })}
                     >
-                      Dismiss
+                      {t('approvals.dismiss')}
                     </button>
                   </span>
                 </li>

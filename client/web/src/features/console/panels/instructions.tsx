@@ -2,8 +2,10 @@ import { useEffect, useState } from 'react';
 import { type RespondsTo } from '../../../../../sdk/roundtable-client.js';
 import { LanguageSelect } from '../../../lib/forms.js';
 import type { PanelProps } from './panel-props.js';
+import { useTranslation } from 'react-i18next';
 
 export function Instructions({ room, actions, act }: PanelProps) {
+  const { t } = useTranslation();
   const [instructions, setInstructions] = useState(room.session.agent.instructions);
   const [respondsTo, setRespondsTo] = useState<RespondsTo>(room.session.agent.responds_to);
   const [maxTokens, setMaxTokens] = useState(room.session.agent.max_answer_tokens?.toString() ?? '');
@@ -17,12 +19,12 @@ export function Instructions({ room, actions, act }: PanelProps) {
   useEffect(() => setRespondsTo(room.session.agent.responds_to), [room.session.agent.responds_to]);
   return (
     <section aria-labelledby="instructions-heading">
-      <h3 id="instructions-heading">Tutor instructions</h3>
+      <h3 id="instructions-heading">{t('create.instructions')}</h3>
       <form
         className="form compact"
         onSubmit={(event) => {
           event.preventDefault();
-          void act('Instructions saved', () =>
+          void act(t('instructions.saved'), () =>
             actions.moderate({
               action: 'set_agent',
               instructions,
@@ -34,18 +36,18 @@ export function Instructions({ room, actions, act }: PanelProps) {
         }}
       >
         <label>
-          <span className="sr-only">Tutor instructions</span>
+          <span className="sr-only">{t('create.instructions')}</span>
           <textarea rows={4} maxLength={4000} value={instructions} onChange={(e) => setInstructions(e.target.value)} />
         </label>
         <label>
-          The tutor answers
+          {t('instructions.respondsTo')}
           <select value={respondsTo} onChange={(e) => setRespondsTo(e.target.value as RespondsTo)}>
-            <option value="all">every message</option>
-            <option value="mentions">only messages that mention @{room.session.agent.name}</option>
+            <option value="all">{t('instructions.all')}</option>
+            <option value="mentions">{t('instructions.mentions', { name: room.session.agent.name })}</option>
           </select>
         </label>
         <label>
-          Longest answer, in tokens (empty: the server’s default)
+          {t('instructions.maxTokens')}
           <input
             type="number"
             min={16}
@@ -56,7 +58,7 @@ export function Instructions({ room, actions, act }: PanelProps) {
           />
         </label>
         <LanguageSelect value={language} onChange={setLanguage} />
-        <button type="submit">Save instructions</button>
+        <button type="submit">{t('instructions.save')}</button>
       </form>
     </section>
   );

@@ -2,8 +2,10 @@ import { useEffect, useState } from 'react';
 import type { PanelProps } from './panel-props.js';
 import { api } from '../../../lib/api.js';
 import { copyText, joinLink } from '../../../lib/ui.js';
+import { useTranslation } from 'react-i18next';
 
 export function JoinCode({ room, actions, act, token }: PanelProps & { token: string }) {
+  const { t } = useTranslation();
   const [code, setCode] = useState<string | null>(room.session.join_code);
   // The code changed (here or by another moderator): events do not carry it, the session does.
   useEffect(() => {
@@ -19,39 +21,40 @@ export function JoinCode({ room, actions, act, token }: PanelProps & { token: st
   }, [room.joinCodeChangedAt, room.session.id, token]);
   return (
     <section aria-labelledby="join-code-heading">
-      <h3 id="join-code-heading">Invite</h3>
+      <h3 id="join-code-heading">{t('invite.title')}</h3>
       {code ? (
         <p>
-          Join code <code data-testid="join-code">{code}</code>
+          {t('join.code')} <code data-testid="join-code">{code}</code>
         </p>
       ) : (
-        <p>Joining with a code is off.</p>
+        <p>{t('invite.off')}</p>
       )}
       <div className="row-actions">
         {code && (
           <button
             type="button"
             onClick={() =>
-              void act('Join link copied', async () => {
-                if (!(await copyText(joinLink(code)))) throw new Error(`copy it by hand: ${joinLink(code)}`);
+              void act(t('invite.copied'), async () => {
+                if (!(await copyText(joinLink(code))))
+                  throw new Error(t('invite.copyByHand', { link: joinLink(code) }));
               })
             }
           >
-            Copy join link
+            {t('invite.copy')}
           </button>
         )}
         <button
           type="button"
-          onClick={() => void act('New join code', () => actions.moderate({ action: 'rotate_join_code' }))}
+          onClick={() => void act(t('invite.rotated'), () => actions.moderate({ action: 'rotate_join_code' }))}
         >
-          {code ? 'New code' : 'Turn on joining'}
+          {code ? t('invite.rotate') : t('invite.turnOn')}
         </button>
         {code && (
           <button
             type="button"
-            onClick={() => void act('Joining turned off', () => actions.moderate({ action: 'disable_join_code' }))}
+            onClick={() => void act(t('invite.turnedOff'), () => actions.moderate({ action: 'disable_join_code' }))}
           >
-            Turn off joining
+            {t('invite.turnOff')}
           </button>
         )}
       </div>
@@ -60,11 +63,11 @@ export function JoinCode({ room, actions, act, token }: PanelProps & { token: st
           type="button"
           className="danger"
           onClick={() =>
-            window.confirm('End this session for everyone? It becomes read-only.') &&
-            void act('Session closed', () => api(token).closeSession(room.session.id))
+            window.confirm(t('invite.endConfirm')) &&
+            void act(t('invite.ended'), () => api(token).closeSession(room.session.id))
           }
         >
-          End session
+          {t('invite.end')}
         </button>
       </div>
     </section>

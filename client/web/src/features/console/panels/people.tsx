@@ -2,16 +2,11 @@ import { useState } from 'react';
 import type { PanelProps } from './panel-props.js';
 import { PersonControls } from './person-controls.js';
 import { isMuted } from '../../room/index.js';
+import { roleName } from '../../../lib/forms.js';
+import { useTranslation } from 'react-i18next';
 
 type PeopleFilter = 'all' | 'online' | 'hand' | 'waiting' | 'muted' | 'guests';
-const PEOPLE_FILTERS: Array<[PeopleFilter, string]> = [
-  ['all', 'Everyone'],
-  ['online', 'Here now'],
-  ['hand', 'Raised hand'],
-  ['waiting', 'Question waiting'],
-  ['muted', 'Muted'],
-  ['guests', 'Guests'],
-];
+const PEOPLE_FILTERS: PeopleFilter[] = ['all', 'online', 'hand', 'waiting', 'muted', 'guests'];
 
 /**
  * One list of everyone in the session, searchable and filtered; a person's
@@ -19,6 +14,7 @@ const PEOPLE_FILTERS: Array<[PeopleFilter, string]> = [
  * thirty fits on a laptop screen.
  */
 export function People({ room, actions, act, now }: PanelProps & { now: number }) {
+  const { t } = useTranslation();
   const [query, setQuery] = useState('');
   const [filter, setFilter] = useState<PeopleFilter>('all');
   const [selected, setSelected] = useState<string | null>(null);
@@ -49,25 +45,34 @@ export function People({ room, actions, act, now }: PanelProps & { now: number }
   return (
     <section aria-labelledby="people-console">
       <h3 id="people-console">
-        People ({everyone.length}, {everyone.filter((m) => here.has(m.user_id)).length} here now)
+        {t('people.title', { count: everyone.length, here: everyone.filter((m) => here.has(m.user_id)).length })}
       </h3>
       <div className="people-tools">
         <label>
-          <span className="sr-only">Search people</span>
-          <input type="search" placeholder="Search people" value={query} onChange={(e) => setQuery(e.target.value)} />
+          <span className="sr-only">{t('people.search')}</span>
+          <input
+            type="search"
+            placeholder={t('people.search')}
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+          />
         </label>
         <label>
-          <span className="sr-only">Show</span>
-          <select value={filter} onChange={(e) => setFilter(e.target.value as PeopleFilter)} aria-label="Show">
-            {PEOPLE_FILTERS.map(([value, label]) => (
+          <span className="sr-only">{t('people.show')}</span>
+          <select
+            value={filter}
+            onChange={(e) => setFilter(e.target.value as PeopleFilter)}
+            aria-label={t('people.show')}
+          >
+            {PEOPLE_FILTERS.map((value) => (
               <option key={value} value={value}>
-                {label}
+                {t(`people.filter.${value}`)}
               </option>
             ))}
           </select>
         </label>
       </div>
-      {members.length === 0 && <p className="empty">Nobody matches.</p>}
+      {members.length === 0 && <p className="empty">{t('people.nobody')}</p>}
       <ul className="member-list" data-testid="members">
         {members.map((member) => {
           const name = member.display_name;
@@ -87,17 +92,21 @@ export function People({ room, actions, act, now }: PanelProps & { now: number }
                 className="member-name"
                 aria-expanded={open}
                 onClick={() => setSelected(open ? null : member.user_id)}
-                aria-label={`${name}${me ? ' (you)' : ''}: ${open ? 'hide' : 'show'} controls`}
+                aria-label={t(open ? 'people.hideControls' : 'people.showControls', {
+                  name: me ? t('sidebar.nameYou', { name }) : name,
+                })}
               >
                 <span className={`dot ${online ? 'online' : ''}`} aria-hidden="true" />
-                <strong>{me ? `${name} (you)` : name}</strong>
-                <span className={`badge role-${member.role}`}>{member.role}</span>
-                {member.guest && <span className="badge">guest</span>}
-                {muted && <span className="badge warn">muted</span>}
-                {hands.has(member.user_id) && <span className="badge">hand up</span>}
-                {asking.has(member.user_id) && <span className="badge">asking</span>}
-                {room.typing[member.user_id] && <span className="typing-dot">typing…</span>}
-                {room.session.floor_user_id === member.user_id && <span className="badge ok">has the floor</span>}
+                <strong>{me ? t('sidebar.nameYou', { name }) : name}</strong>
+                <span className={`badge role-${member.role}`}>{roleName(member.role)}</span>
+                {member.guest && <span className="badge">{t('people.guest')}</span>}
+                {muted && <span className="badge warn">{t('sidebar.muted')}</span>}
+                {hands.has(member.user_id) && <span className="badge">{t('people.handUp')}</span>}
+                {asking.has(member.user_id) && <span className="badge">{t('people.asking')}</span>}
+                {room.typing[member.user_id] && <span className="typing-dot">{t('sidebar.typing')}</span>}
+                {room.session.floor_user_id === member.user_id && (
+                  <span className="badge ok">{t('people.hasFloor')}</span>
+                )}
               </button>
               {open && <PersonControls room={room} actions={actions} act={act} member={member} me={me} muted={muted} />}
             </li>

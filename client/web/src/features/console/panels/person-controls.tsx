@@ -2,13 +2,11 @@ import { useState } from 'react';
 import { ROLES, type Role } from '../../../../../sdk/roundtable-client.js';
 import type { PanelProps } from './panel-props.js';
 import { type RoomState } from '../../room/index.js';
+import { roleName } from '../../../lib/forms.js';
+import { useTranslation } from 'react-i18next';
 
-const MUTE_CHOICES: Array<[string, number | undefined]> = [
-  ['1 minute', 60],
-  ['5 minutes', 300],
-  ['15 minutes', 900],
-  ['until unmuted', undefined],
-];
+/** How long a mute lasts, in minutes (undefined: until unmuted). */
+const MUTE_CHOICES: Array<number | undefined> = [1, 5, 15, undefined];
 
 /** The chosen person's controls: role, floor, mute (dropping or keeping their questions), remove, ban. */
 export function PersonControls({
@@ -19,25 +17,28 @@ export function PersonControls({
   me,
   muted,
 }: PanelProps & { member: RoomState['members'][string]; me: boolean; muted: boolean }) {
+  const { t } = useTranslation();
   const [keep, setKeep] = useState(false);
   const name = member.display_name;
-  const mute = (choice: [string, number | undefined]) =>
+  const muteWords = (minutes: number | undefined) =>
+    minutes ? t('person.muteFor', { count: minutes }) : t('person.muteUntilUnmuted');
+  const mute = (minutes: number | undefined) =>
     act(
-      `Muted ${name} ${choice[0] === 'until unmuted' ? 'until unmuted' : `for ${choice[0]}`}`,
+      minutes ? t('person.mutedFor', { name, count: minutes }) : t('person.mutedUntilUnmuted', { name }),
       () =>
         actions.moderate({
           action: 'mute',
           user_id: member.user_id,
-          ...(choice[1] ? { seconds: choice[1] } : {}),
+          ...(minutes ? { seconds: minutes * 60 } : {}),
           ...(keep ? { keep_questions: true } : {}),
         }),
       (result) => {
         const withdrawn = (result as { withdrawn?: number }).withdrawn ?? 0;
         if (!withdrawn) return {};
         return {
-          text: `Muted ${name}: ${withdrawn} waiting question${withdrawn === 1 ? '' : 's'} dropped.`,
+          text: t('person.mutedDropped', { name, count: withdrawn }),
           undo: {
-            label: `Unmuted ${name} and brought back their questions`,
+            label: t('person.unmutedRestored', { name }),
             run: () => actions.moderate({ action: 'unmute', user_id: member.user_id, restore_questions: true }),
           },
         };
@@ -46,18 +47,18 @@ export function PersonControls({
   return (
     <div className="member-actions" data-testid="member-controls">
       <label>
-        Role of {name}
+        {t('person.role', { name })}
         <select
           value={member.role}
           onChange={(e) =>
-            void act(`${name} is now ${e.target.value}`, () =>
+            void act(t('person.roleChanged', { name, role: roleName(e.target.value as Role) }), () =>
               actions.moderate({ action: 'set_role', user_id: member.user_id, role: e.target.value as Role }),
             )
           }
         >
           {ROLES.map((r) => (
             <option key={r} value={r}>
-              {r}
+              {roleName(r)}
             </option>
           ))}
         </select>
@@ -68,27 +69,29 @@ export function PersonControls({
             <button
               type="button"
               onClick={() =>
-                void act(`Floor to ${name}`, () => actions.moderate({ action: 'grant_turn', user_id: member.user_id }))
+                void act(t('sidebar.floorTo', { name }), () =>
+                  actions.moderate({ action: 'grant_turn', user_id: member.user_id }),
+                )
               }
-              aria-label={`Give ${name} the floor from the people list`}
+              aria-label={t('person.giveFloorLabel', { name })}
             >
-              Give the floor
+              {t('person.giveFloor')}
             </button>
           )}
           {room.session.turn_policy === 'round_robin' && (
             <label>
-              Tutor time for {name}
+              {t('person.weight', { name })}
               <select
                 value={member.weight ?? 1}
                 onChange={(e) =>
-                  void act(`${name} now gets ${e.target.value}× the tutor's time`, () =>
+                  void act(t('person.weightChanged', { name, weight: e.target.value }), () =>
                     actions.moderate({ action: 'set_weight', user_id: member.user_id, weight: Number(e.target.value) }),
                   )
                 }
               >
                 {[1, 2, 3, 4].map((w) => (
                   <option key={w} value={w}>
-                    {w === 1 ? 'a fair share (1×)' : `${w}× (an accommodation)`}
+                    {w === 1 ? t('person.fairShare') : t('person.accommodation', { weight: w })}
                   </option>
                 ))}
               </select>
@@ -98,57 +101,63 @@ export function PersonControls({
             <button
               type="button"
               onClick={() =>
-                void act(`Unmuted ${name}`, () => actions.moderate({ action: 'unmute', user_id: member.user_id }))
+                void act(t('person.unmuted', { name }), () =>
+                  actions.moderate({ action: 'unmute', user_id: member.user_id }),
+                )
               }
-              aria-label={`Unmute ${name}`}
+              aria-label={t('person.unmuteLabel', { name })}
             >
-              Unmute
+              {t('person.unmute')}
             </button>
           ) : (
             <>
               <label>
-                Mute {name}
+                {t('person.mute', { name })}
                 <select
                   value=""
                   onChange={(e) => {
-                    const choice = MUTE_CHOICES[Number(e.target.value)];
-                    if (choice) void mute(choice);
+                    if (e.target.value === '') return;
+                    void mute(MUTE_CHOICES[Number(e.target.value)]);
                   }}
                 >
-                  <option value="">choose how long…</option>
-                  {MUTE_CHOICES.map(([label], i) => (
-                    <option key={label} value={i}>
-                      {label}
+                  <option value="">{t('person.howLong')}</option>
+                  {MUTE_CHOICES.map((minutes, i) => (
+                    <option key={i} value={i}>
+                      {muteWords(minutes)}
                     </option>
                   ))}
                 </select>
               </label>
               <label className="inline">
-                <input type="checkbox" checked={keep} onChange={(e) => setKeep(e.target.checked)} /> Keep {name}’s
-                waiting questions for later
+                <input type="checkbox" checked={keep} onChange={(e) => setKeep(e.target.checked)} />{' '}
+                {t('person.keep', { name })}
               </label>
             </>
           )}
           <button
             type="button"
             onClick={() =>
-              window.confirm(`Remove ${name} from the session?`) &&
-              void act(`Removed ${name}`, () => actions.moderate({ action: 'kick', user_id: member.user_id }))
+              window.confirm(t('person.removeConfirm', { name })) &&
+              void act(t('person.removed', { name }), () =>
+                actions.moderate({ action: 'kick', user_id: member.user_id }),
+              )
             }
-            aria-label={`Remove ${name}`}
+            aria-label={t('person.removeLabel', { name })}
           >
-            Remove
+            {t('person.remove')}
           </button>
           <button
             type="button"
             className="danger"
             onClick={() =>
-              window.confirm(`Ban ${name}? They cannot join again.`) &&
-              void act(`Banned ${name}`, () => actions.moderate({ action: 'kick', user_id: member.user_id, ban: true }))
+              window.confirm(t('person.banConfirm', { name })) &&
+              void act(t('person.banned', { name }), () =>
+                actions.moderate({ action: 'kick', user_id: member.user_id, ban: true }),
+              )
             }
-            aria-label={`Ban ${name}`}
+            aria-label={t('person.banLabel', { name })}
           >
-            Ban
+            {t('person.ban')}
           </button>
         </>
       )}

@@ -2,33 +2,42 @@ import { useEffect, useRef, useState } from 'react';
 import type { Participation, PersonParticipation } from '../../../../../sdk/roundtable-client.js';
 import { api, downloadFile } from '../../../lib/api.js';
 import { describeError } from '../../../lib/ui.js';
+import { formatNumber, t } from '../../../lib/i18n.js';
+import { useTranslation } from 'react-i18next';
 import type { RoomState } from '../../room/index.js';
 
 type PersonRow = PersonParticipation;
 type Report = Participation;
 
-type Column = Exclude<keyof PersonRow, 'user_id' | 'guest' | 'removed'>;
-const COLUMNS: Array<[Column, string]> = [
-  ['name', 'Person'],
-  ['asked', 'Asked'],
-  ['answered', 'Answered'],
-  ['waiting', 'Waiting'],
-  ['wait_median_ms', 'Median wait'],
-  ['wait_max_ms', 'Longest wait'],
-  ['tokens', 'Tokens'],
-  ['hands_raised', 'Hands'],
-  ['hands_granted', 'Floor'],
-  ['times_muted', 'Muted'],
-];
-
+/** The columns shown, in order (a person's role is not one). */
+const COLUMNS = [
+  'name',
+  'asked',
+  'answered',
+  'waiting',
+  'wait_median_ms',
+  'wait_max_ms',
+  'tokens',
+  'hands_raised',
+  'hands_granted',
+  'times_muted',
+] as const satisfies ReadonlyArray<keyof PersonRow>;
+type Column = (typeof COLUMNS)[number];
 const seconds = (ms: number | null) =>
-  ms === null ? '–' : ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
+  ms === null
+    ? '–'
+    : t('reports.seconds', {
+        seconds: formatNumber(ms / 1000, {
+          maximumFractionDigits: ms < 10_000 ? 1 : 0,
+          minimumFractionDigits: ms < 10_000 ? 1 : 0,
+        }),
+      });
 const cell = (row: PersonRow | Report['totals'], column: Column) =>
   column === 'wait_median_ms' || column === 'wait_max_ms'
     ? seconds(row[column])
     : column === 'name'
       ? (row as PersonRow).name
-      : String((row as PersonRow)[column]);
+      : formatNumber((row as PersonRow)[column] as number);
 
 /**
  * Who took part, live: per person questions asked, answered and waiting, how
@@ -36,6 +45,7 @@ const cell = (row: PersonRow | Report['totals'], column: Column) =>
  * top. Sortable by any column; also a CSV from REST.
  */
 export function Participation({ room, token }: { room: RoomState; token: string }) {
+  const { t } = useTranslation();
   const [report, setReport] = useState<Report | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [sort, setSort] = useState<{ column: Column; descending: boolean }>({ column: 'asked', descending: true });
@@ -71,7 +81,7 @@ export function Participation({ room, token }: { room: RoomState; token: string 
     <section aria-labelledby="participation-heading">
       <details open={open} onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
         <summary>
-          <h3 id="participation-heading">Participation</h3>
+          <h3 id="participation-heading">{t('reports.participation')}</h3>
         </summary>
         {error && (
           <p role="alert" className="error">
@@ -81,16 +91,21 @@ export function Participation({ room, token }: { room: RoomState; token: string 
         {report && (
           <>
             <p data-testid="participation-totals">
-              {report.totals.people} people · {report.totals.asked} asked · {report.totals.answered} answered ·{' '}
-              {report.totals.waiting} waiting · median wait {seconds(report.totals.wait_median_ms)} ·{' '}
-              {report.totals.tokens} tokens
+              {t('reports.totals', {
+                count: report.totals.people,
+                asked: formatNumber(report.totals.asked),
+                answered: formatNumber(report.totals.answered),
+                waiting: formatNumber(report.totals.waiting),
+                wait: seconds(report.totals.wait_median_ms),
+                tokens: formatNumber(report.totals.tokens),
+              })}
             </p>
             <div className="table-scroll">
               <table className="participation" data-testid="participation">
-                <caption className="sr-only">Participation per person</caption>
+                <caption className="sr-only">{t('reports.perPerson')}</caption>
                 <thead>
                   <tr>
-                    {COLUMNS.map(([column, label]) => (
+                    {COLUMNS.map((column) => (
                       <th
                         key={column}
                         scope="col"
@@ -105,9 +120,11 @@ export function Participation({ room, token }: { room: RoomState; token: string 
                               descending: s.column === column ? !s.descending : column !== 'name',
                             }))
                           }
-                          aria-label={`Sort by ${label.toLowerCase()}`}
+                          aria-label={t('reports.sortBy', {
+                            column: t(`reports.column.${column}`).toLocaleLowerCase(),
+                          })}
                         >
-                          {label}
+                          {t(`reports.column.${column}`)}
                         </button>
                       </th>
                     ))}
@@ -116,11 +133,11 @@ export function Participation({ room, token }: { room: RoomState; token: string 
                 <tbody>
                   {rows.map((row) => (
                     <tr key={row.user_id} data-testid="participation-row" data-name={row.name}>
-                      {COLUMNS.map(([column], i) =>
+                      {COLUMNS.map((column, i) =>
                         i === 0 ? (
                           <th key={column} scope="row">
                             {row.name}
-                            {row.removed ? ' (removed)' : ''}
+                            {row.removed ? ` ${t('reports.removed')}` : ''}
                           </th>
                         ) : (
                           <td key={column}>{cell(row, column)}</td>
@@ -143,7 +160,7 @@ export function Participation({ room, token }: { room: RoomState; token: string 
             ).catch((f: unknown) => setError(describeError(f)))
           }
         >
-          Download as CSV
+          {t('reports.csv')}
         </button>
       </details>
     </section>
@@ -152,6 +169,7 @@ export function Participation({ room, token }: { room: RoomState; token: string 
 
 /** The transcript, as Markdown or JSON, with private notes only if chosen. */
 export function TranscriptDownload({ room, token }: { room: RoomState; token: string }) {
+  const { t } = useTranslation();
   const [notes, setNotes] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const get = (format: 'markdown' | 'json') =>
@@ -165,16 +183,16 @@ export function TranscriptDownload({ room, token }: { room: RoomState; token: st
     );
   return (
     <section aria-labelledby="transcript-heading">
-      <h3 id="transcript-heading">Transcript</h3>
+      <h3 id="transcript-heading">{t('reports.transcript')}</h3>
       <label className="inline">
-        <input type="checkbox" checked={notes} onChange={(e) => setNotes(e.target.checked)} /> Include private notes
+        <input type="checkbox" checked={notes} onChange={(e) => setNotes(e.target.checked)} /> {t('reports.notes')}
       </label>
       <div className="row-actions">
         <button type="button" onClick={() => void get('markdown')}>
-          Download Markdown
+          {t('reports.markdown')}
         </button>
         <button type="button" onClick={() => void get('json')}>
-          Download JSON
+          {t('reports.json')}
         </button>
       </div>
       {error && (

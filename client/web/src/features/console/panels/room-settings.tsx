@@ -2,8 +2,10 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { type TurnPolicy } from '../../../../../sdk/roundtable-client.js';
 import type { PanelProps } from './panel-props.js';
 import { PolicySelect, RateLimitFields, rateLimitDraft, rateLimitOf } from '../../../lib/forms.js';
+import { useTranslation } from 'react-i18next';
 
 export function RoomSettings({ room, actions, act }: PanelProps) {
+  const { t } = useTranslation();
   const { session } = room;
   const [policy, setPolicy] = useState<TurnPolicy>(session.turn_policy);
   const [autoGrant, setAutoGrant] = useState(session.auto_grant);
@@ -20,7 +22,7 @@ export function RoomSettings({ room, actions, act }: PanelProps) {
 
   const apply = (event: FormEvent) => {
     event.preventDefault();
-    void act('Settings saved', () =>
+    void act(t('settings.saved'), () =>
       actions.moderate({
         action: 'set_policy',
         turn_policy: policy,
@@ -34,51 +36,51 @@ export function RoomSettings({ room, actions, act }: PanelProps) {
   };
   return (
     <section aria-labelledby="room-settings">
-      <h3 id="room-settings">Room</h3>
+      <h3 id="room-settings">{t('sidebar.label')}</h3>
       <div className="row-actions">
         <button
           type="button"
           aria-pressed={session.locked}
           onClick={() =>
-            void act(session.locked ? 'Unlocked' : 'Locked', () =>
+            void act(session.locked ? t('settings.unlocked') : t('settings.locked'), () =>
               actions.moderate({ action: session.locked ? 'unlock' : 'lock' }),
             )
           }
         >
-          {session.locked ? 'Unlock the room' : 'Lock the room'}
+          {session.locked ? t('settings.unlock') : t('settings.lock')}
         </button>
         <button
           type="button"
           aria-pressed={session.waiting_room}
           onClick={() =>
-            void act(session.waiting_room ? 'New guests come straight in' : 'New guests wait to be let in', () =>
+            void act(session.waiting_room ? t('settings.straightIn') : t('settings.waitIn'), () =>
               actions.moderate({ action: 'set_policy', waiting_room: !session.waiting_room }),
             )
           }
         >
-          {session.waiting_room ? 'Let new guests straight in' : 'Hold new guests in a waiting room'}
+          {session.waiting_room ? t('settings.letStraightIn') : t('settings.hold')}
         </button>
       </div>
       <form className="form compact" onSubmit={apply}>
         <PolicySelect value={policy} onChange={setPolicy} />
         {policy === 'hand_raise' && (
           <label className="inline">
-            <input type="checkbox" checked={autoGrant} onChange={(e) => setAutoGrant(e.target.checked)} /> Give the
-            floor to the next hand automatically
+            <input type="checkbox" checked={autoGrant} onChange={(e) => setAutoGrant(e.target.checked)} />{' '}
+            {t('settings.autoGrant')}
           </label>
         )}
         {policy !== session.turn_policy && room.hands.length > 0 && (
           <label className="inline">
-            <input type="checkbox" checked={clearHands} onChange={(e) => setClearHands(e.target.checked)} /> Lower the{' '}
-            {room.hands.length} raised hand{room.hands.length === 1 ? '' : 's'} with the switch
+            <input type="checkbox" checked={clearHands} onChange={(e) => setClearHands(e.target.checked)} />{' '}
+            {t('settings.clearHands', { count: room.hands.length })}
           </label>
         )}
-        <RateLimitFields draft={rateLimit} onChange={setRateLimit} label="Rate limit per person" />
+        <RateLimitFields draft={rateLimit} onChange={setRateLimit} label={t('create.rateLimit')} />
         <label className="inline">
-          <input type="checkbox" checked={anonymous} onChange={(e) => setAnonymous(e.target.checked)} /> Students may
-          ask anonymously to classmates
+          <input type="checkbox" checked={anonymous} onChange={(e) => setAnonymous(e.target.checked)} />{' '}
+          {t('settings.anonymous')}
         </label>
-        <button type="submit">Apply settings</button>
+        <button type="submit">{t('settings.apply')}</button>
       </form>
     </section>
   );

@@ -11,15 +11,11 @@ import { nameOf, type FlagItem, type RoomState } from '../../room/index.js';
 import type { RoomActions } from '../../room/index.js';
 import { excerpt } from '../../../lib/ui.js';
 import type { Act } from '../../../lib/actions.js';
+import { formatList, formatNumber, t } from '../../../lib/i18n.js';
+import { useTranslation } from 'react-i18next';
 
-export const CATEGORY_WORDS: Record<SafetyCategory, string> = {
-  self_harm: 'self-harm',
-  violence: 'violence or threats',
-  sexual: 'sexual content',
-  harassment: 'harassment or bullying',
-  profanity: 'profanity',
-  personal_data: 'personal data',
-};
+/** A safety category in a teacher's words. */
+export const categoryWords = (category: SafetyCategory): string => t(`safety.category.${category}`);
 
 const MUTE_MINUTES = 10;
 
@@ -35,6 +31,7 @@ interface Props {
  * dismiss the alert, mute its author, or write a staff note. Each action is audited.
  */
 export function SafetyFlags({ room, actions, act }: Props) {
+  const { t } = useTranslation();
   const { loadFlags } = actions;
   useEffect(() => {
     loadFlags().catch(() => undefined);
@@ -47,9 +44,9 @@ export function SafetyFlags({ room, actions, act }: Props) {
   return (
     <section aria-labelledby="flags-heading" className="inbox flags" data-testid="flag-panel">
       <h3 id="flags-heading">
-        Safety alerts <span className="count">({open.length})</span>
+        {t('safety.alerts')} <span className="count">({open.length})</span>
       </h3>
-      {open.length === 0 && <p className="empty">No open alerts.</p>}
+      {open.length === 0 && <p className="empty">{t('safety.noAlerts')}</p>}
       <ol className="approvals">
         {open.map((flag) => (
           <FlagRow key={flag.flag_id} flag={flag} room={room} actions={actions} act={act} />
@@ -57,8 +54,7 @@ export function SafetyFlags({ room, actions, act }: Props) {
       </ol>
       {unchecked > 0 && (
         <p className="muted" data-testid="not-checked-count">
-          {unchecked} message{unchecked === 1 ? '' : 's'} could not be checked (the classifier failed) and{' '}
-          {unchecked === 1 ? 'was' : 'were'} shown without a check: they are marked “not safety-checked”.
+          {t('safety.unchecked', { count: unchecked })}
         </p>
       )}
     </section>
@@ -69,16 +65,25 @@ const urgency = (f: FlagItem) =>
   f.categories.some((c) => c.category === 'self_harm') ? 2 : f.action === 'held' ? 1 : 0;
 
 function FlagRow({ flag, room, actions, act }: Props & { flag: FlagItem }) {
+  const { t } = useTranslation();
   const [note, setNote] = useState('');
   const message = room.messages.find((m) => m.id === flag.message_id);
-  const who = flag.source === 'answer' ? `${room.session.agent.name} (tutor answer)` : nameOf(room, flag.author_id);
+  const who =
+    flag.source === 'answer'
+      ? t('safety.tutorAnswer', { name: room.session.agent.name })
+      : nameOf(room, flag.author_id);
   const text = message?.content ?? flag.content ?? '';
-  const found = flag.categories
-    .map(
-      (c) =>
-        `${CATEGORY_WORDS[c.category]} (${c.severity}${c.score !== undefined ? `, ${Math.round(c.score * 100)} %` : ''})`,
-    )
-    .join(', ');
+  const found = formatList(
+    flag.categories.map((c) =>
+      c.score !== undefined
+        ? t('safety.foundScore', {
+            category: categoryWords(c.category),
+            severity: t(`safety.severity.${c.severity}`),
+            score: formatNumber(c.score, { style: 'percent' }),
+          })
+        : t('safety.found', { category: categoryWords(c.category), severity: t(`safety.severity.${c.severity}`) }),
+    ),
+  );
   const selfHarm = flag.categories.some((c) => c.category === 'self_harm');
   const resolve = (label: string, action: 'release' | 'hide' | 'dismiss' | 'note', withNote = note.trim()) =>
     void act(label, async () => {
@@ -89,53 +94,48 @@ function FlagRow({ flag, room, actions, act }: Props & { flag: FlagItem }) {
     <li className={`flag ${selfHarm ? 'urgent' : ''}`} data-testid="flag" data-action={flag.action}>
       <div>
         <span className={`badge ${flag.action === 'held' ? 'danger' : 'warn'}`}>
-          {flag.action === 'held' ? 'held' : 'flagged'}
+          {flag.action === 'held' ? t('safety.held') : t('message.flagged')}
         </span>{' '}
         <strong>{who}</strong>: {found}
-        {selfHarm && (
-          <p className="muted">They were shown the help message. Consider talking with them in person today.</p>
-        )}
+        {selfHarm && <p className="muted">{t('safety.selfHarmHint')}</p>}
       </div>
-      <blockquote data-testid="flag-text">{text ? excerpt(text, 240) : '(no text)'}</blockquote>
-      {flag.note && <p className="muted">Staff note: {flag.note}</p>}
+      <blockquote data-testid="flag-text">{text ? excerpt(text, 240) : t('safety.noText')}</blockquote>
+      {flag.note && <p className="muted">{t('safety.staffNoteIs', { note: flag.note })}</p>}
       <div className="row-actions">
         {flag.action === 'held' && (
           <button
             type="button"
-            onClick={() => resolve(`Released ${who}’s message`, 'release')}
-            aria-label={`Release the message from ${who}`}
+            onClick={() => resolve(t('safety.released', { name: who }), 'release')}
+            aria-label={t('safety.releaseLabel', { name: who })}
           >
-            Release
+            {t('safety.release')}
           </button>
         )}
         <button
           type="button"
-          onClick={() =>
-            window.confirm('Hide this message for everyone? It stays as a tombstone.') &&
-            resolve(`Hid ${who}’s message`, 'hide')
-          }
-          aria-label={`Hide the message from ${who}`}
+          onClick={() => window.confirm(t('safety.hideConfirm')) && resolve(t('safety.hid', { name: who }), 'hide')}
+          aria-label={t('safety.hideLabel', { name: who })}
         >
-          Hide
+          {t('safety.hide')}
         </button>
         <button
           type="button"
-          onClick={() => resolve('Alert dismissed', 'dismiss')}
-          aria-label={`Dismiss the alert on ${who}’s message`}
+          onClick={() => resolve(t('safety.dismissed'), 'dismiss')}
+          aria-label={t('safety.dismissLabel', { name: who })}
         >
-          Dismiss
+          {t('approvals.dismiss')}
         </button>
         {flag.author_id && flag.author_id !== room.me.user_id && (
           <button
             type="button"
             onClick={() =>
-              void act(`Muted ${who} for ${MUTE_MINUTES} minutes`, () =>
+              void act(t('person.mutedFor', { name: who, count: MUTE_MINUTES }), () =>
                 actions.moderate({ action: 'mute', user_id: flag.author_id!, seconds: MUTE_MINUTES * 60 }),
               )
             }
-            aria-label={`Mute ${who} for ${MUTE_MINUTES} minutes`}
+            aria-label={t('safety.muteLabel', { name: who, count: MUTE_MINUTES })}
           >
-            Mute {MUTE_MINUTES} min
+            {t('safety.mute', { count: MUTE_MINUTES })}
           </button>
         )}
       </div>
@@ -143,34 +143,31 @@ function FlagRow({ flag, room, actions, act }: Props & { flag: FlagItem }) {
         className="inline-form"
         onSubmit={(event: FormEvent) => {
           event.preventDefault();
-          if (note.trim()) resolve('Staff note saved', 'note');
+          if (note.trim()) resolve(t('safety.noteSaved'), 'note');
         }}
       >
         <label>
-          Staff note (staff only)
+          {t('safety.staffNote')}
           <input
             value={note}
             maxLength={1000}
             onChange={(e) => setNote(e.target.value)}
-            placeholder="e.g. spoke with them after class"
+            placeholder={t('safety.notePlaceholder')}
           />
         </label>
         <button type="submit" disabled={!note.trim()}>
-          Save note
+          {t('safety.saveNote')}
         </button>
       </form>
     </li>
   );
 }
 
-const MODES: Array<[SafetyMode, string]> = [
-  ['hold', 'hold for me'],
-  ['flag', 'show, alert me'],
-  ['off', 'off'],
-];
+const MODES: SafetyMode[] = ['hold', 'flag', 'off'];
 
 /** The session's safety settings: per category, and the tutor's rules for minors and personal data. */
 export function SafetySettingsForm({ room, actions, act }: Props) {
+  const { t } = useTranslation();
   const { session } = room;
   const [safety, setSafety] = useState<SafetySettings>(session.safety);
   const [minors, setMinors] = useState(session.minors);
@@ -182,39 +179,37 @@ export function SafetySettingsForm({ room, actions, act }: Props) {
   }, [session.safety, session.minors, session.redact_personal_data]);
   const save = (event: FormEvent) => {
     event.preventDefault();
-    void act('Safety settings saved', () =>
+    void act(t('safety.saved'), () =>
       actions.moderate({ action: 'set_policy', safety, minors, redact_personal_data: redact }),
     );
   };
   return (
     <section aria-labelledby="safety-settings">
-      <h3 id="safety-settings">Safety</h3>
+      <h3 id="safety-settings">{t('safety.title')}</h3>
       <form className="form compact" onSubmit={save}>
         {SAFETY_CATEGORIES.map((category) => (
           <label key={category} className="inline">
-            <span className="grow">{CATEGORY_WORDS[category]}</span>
+            <span className="grow">{categoryWords(category)}</span>
             <select
               value={safety[category]}
               onChange={(e) => setSafety({ ...safety, [category]: e.target.value as SafetyMode })}
-              aria-label={`When a message has ${CATEGORY_WORDS[category]}`}
+              aria-label={t('safety.when', { category: categoryWords(category) })}
             >
-              {MODES.map(([mode, words]) => (
+              {MODES.map((mode) => (
                 <option key={mode} value={mode}>
-                  {words}
+                  {t(`safety.mode.${mode}`)}
                 </option>
               ))}
             </select>
           </label>
         ))}
         <label className="inline">
-          <input type="checkbox" checked={minors} onChange={(e) => setMinors(e.target.checked)} /> A class of minors:
-          the tutor follows age-appropriate rules
+          <input type="checkbox" checked={minors} onChange={(e) => setMinors(e.target.checked)} /> {t('safety.minors')}
         </label>
         <label className="inline">
-          <input type="checkbox" checked={redact} onChange={(e) => setRedact(e.target.checked)} /> Hide phone numbers,
-          e-mail and addresses from the tutor
+          <input type="checkbox" checked={redact} onChange={(e) => setRedact(e.target.checked)} /> {t('safety.redact')}
         </label>
-        <button type="submit">Save safety settings</button>
+        <button type="submit">{t('safety.save')}</button>
       </form>
     </section>
   );

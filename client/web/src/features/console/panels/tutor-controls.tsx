@@ -1,65 +1,65 @@
 import { useState } from 'react';
 import type { PanelProps } from './panel-props.js';
+import { useTranslation } from 'react-i18next';
 
 export function TutorControls({ room, actions, act }: PanelProps) {
+  const { t } = useTranslation();
   const [answerPending, setAnswerPending] = useState(true);
   const paused = room.session.agent.paused;
   const working = room.agent.status === 'thinking' || room.agent.status === 'streaming';
   return (
     <section aria-labelledby="tutor-controls">
-      <h3 id="tutor-controls">Tutor</h3>
+      <h3 id="tutor-controls">{t('tutor.title')}</h3>
       <div className="row-actions">
         {working && (
           <button
             type="button"
-            onClick={() => void act('Stopped the answer', () => actions.moderate({ action: 'cancel_agent' }))}
+            onClick={() => void act(t('tutor.stopped'), () => actions.moderate({ action: 'cancel_agent' }))}
           >
-            Stop this answer
+            {t('tutor.stop')}
           </button>
         )}
         {paused ? (
           <button
             type="button"
             onClick={() =>
-              void act('Tutor resumed', () =>
+              void act(t('tutor.resumed'), () =>
                 actions.moderate({ action: 'resume_agent', answer_pending: answerPending }),
               )
             }
           >
-            Resume tutor
+            {t('tutor.resume')}
           </button>
         ) : (
           <>
             <button
               type="button"
               onClick={() =>
-                void act(working ? 'Tutor paused after this answer' : 'Tutor paused', () =>
+                void act(working ? t('tutor.pausedAfter') : t('tutor.paused'), () =>
                   actions.moderate({ action: 'pause_agent' }),
                 )
               }
             >
-              Pause tutor (answer yourself)
+              {t('tutor.pause')}
             </button>
             {working && (
               <button
                 type="button"
                 onClick={() =>
-                  void act('Tutor paused and stopped', () =>
-                    actions.moderate({ action: 'pause_agent', stop_now: true }),
-                  )
+                  void act(t('tutor.pausedStopped'), () => actions.moderate({ action: 'pause_agent', stop_now: true }))
                 }
               >
-                Pause and stop now
+                {t('tutor.pauseStop')}
               </button>
             )}
           </>
         )}
       </div>
-      {!paused && working && <p className="muted">Pausing lets the answer being written finish; the next one waits.</p>}
+      {!paused && working && <p className="muted">{t('tutor.pauseHint')}</p>}
       {paused && (
         <label className="inline">
-          <input type="checkbox" checked={answerPending} onChange={(e) => setAnswerPending(e.target.checked)} /> On
-          resume, answer what arrived while paused
+          <input type="checkbox" checked={answerPending} onChange={(e) => setAnswerPending(e.target.checked)} />{' '}
+          {t('tutor.answerPending')}
         </label>
       )}
     </section>

@@ -3,6 +3,7 @@
 // the server still decides, and a refusal's reason is shown as it comes.
 import type { RoomState } from './room-state.js';
 import { FOREVER_YEAR, isMuted } from './room-state.js';
+import { t } from '../../../lib/i18n.js';
 
 export interface ComposerState {
   enabled: boolean;
@@ -66,46 +67,44 @@ export function composerState(
     reason,
     ...(retryInMs ? { retryInMs } : {}),
   });
-  if (room.removed)
-    return disabled(room.removed.banned ? 'you were banned from this session' : 'you were removed from this session');
-  if (session.status === 'closed') return disabled('this session has ended: it is read-only');
-  if (me.role === 'observer') return disabled('observers can read only');
-  if (!options.connected) return disabled('offline: reconnecting…');
+  if (room.removed) return disabled(room.removed.banned ? t('composer.why.banned') : t('composer.why.removed'));
+  if (session.status === 'closed') return disabled(t('composer.why.closed'));
+  if (me.role === 'observer') return disabled(t('composer.why.observer'));
+  if (!options.connected) return disabled(t('composer.why.offline'));
   if (me.role === 'moderator') {
     return {
       enabled: true,
-      reason: session.agent.paused ? 'the tutor is paused: your messages answer in its place' : null,
+      reason: session.agent.paused ? t('composer.why.pausedModerator') : null,
     };
   }
-  if (session.locked) return disabled('the moderator has locked the session');
+  if (session.locked) return disabled(t('composer.why.locked'));
   const member = room.members[me.user_id];
   if (isMuted(member, options.now)) {
     const until = Date.parse(member!.muted_until!);
     return disabled(
       new Date(until).getUTCFullYear() >= FOREVER_YEAR
-        ? 'you are muted by the moderator'
-        : `you are muted: try again in ${Math.ceil((until - options.now) / 1000)} s`,
+        ? t('composer.why.muted')
+        : t('composer.why.mutedFor', { seconds: Math.ceil((until - options.now) / 1000) }),
       until - options.now,
     );
   }
   if (session.turn_policy === 'hand_raise' && session.floor_user_id !== me.user_id) {
     const place = room.hands.findIndex((h) => h.user_id === me.user_id);
     return disabled(
-      place >= 0 ? `your hand is raised (${ordinal(place + 1)} in line): wait for the floor` : 'raise your hand to ask',
+      place >= 0 ? t('composer.why.handRaised', { place: ordinal(place + 1) }) : t('composer.why.raiseHand'),
     );
   }
   if (session.rate_limit) {
     const wait = rateLimitWait(options.rate, session.rate_limit, options.now);
-    if (wait > 0) return disabled(`rate limit: try again in ${Math.ceil(wait / 1000)} s`, wait);
+    if (wait > 0) return disabled(t('composer.why.rateLimit', { seconds: Math.ceil(wait / 1000) }), wait);
   }
-  if (session.agent.paused) return { enabled: true, reason: 'the tutor is paused: your message will wait' };
-  if (session.turn_policy === 'moderated')
-    return { enabled: true, reason: 'a moderator approves each question before the tutor answers' };
-  if (session.turn_policy === 'hand_raise') return { enabled: true, reason: 'you have the floor' };
+  if (session.agent.paused) return { enabled: true, reason: t('composer.why.paused') };
+  if (session.turn_policy === 'moderated') return { enabled: true, reason: t('composer.why.moderated') };
+  if (session.turn_policy === 'hand_raise') return { enabled: true, reason: t('composer.why.floor') };
   return { enabled: true, reason: null };
 }
 
+/** A place in line in the page's language: "1st", "2nd" (English), "2.º" (Spanish), "٢" (Arabic). */
 export function ordinal(n: number): string {
-  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
-  return `${n}${suffix}`;
+  return t('composer.ordinal', { count: n, ordinal: true });
 }

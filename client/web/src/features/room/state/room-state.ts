@@ -19,6 +19,7 @@ import type {
   SafetySeverity,
   FlagResolution,
 } from '../../../../../sdk/roundtable-client.js';
+import { formatNumber, t } from '../../../lib/i18n.js';
 
 /** A safety flag as the moderator console shows it (from `safety_flag` events and GET /sessions/:id/flags). */
 export interface FlagItem {
@@ -131,9 +132,11 @@ function upsertMessage(messages: WireMessage[], message: WireMessage): WireMessa
 }
 
 export function nameOf(room: RoomState, userId: string | null | undefined): string {
-  if (!userId) return 'someone';
+  if (!userId) return t('room.someone');
   if (userId === 'agent') return room.session.agent.name;
-  return room.members[userId]?.display_name ?? room.participants.find((p) => p.user_id === userId)?.name ?? 'someone';
+  return (
+    room.members[userId]?.display_name ?? room.participants.find((p) => p.user_id === userId)?.name ?? t('room.someone')
+  );
 }
 
 function applyDurable(room: RoomState, event: DurableEvent, now: number): RoomState {
@@ -389,11 +392,11 @@ export function agentActivity(room: RoomState): string | null {
   const who = room.agent.triggered_by ? nameOf(room, room.agent.triggered_by) : null;
   switch (room.agent.status) {
     case 'thinking':
-      return who ? `thinking for ${who}` : 'thinking';
+      return who ? t('agent.thinkingFor', { name: who }) : t('agent.thinking');
     case 'streaming':
-      return who ? `answering ${who}` : 'answering';
+      return who ? t('agent.answeringName', { name: who }) : t('agent.answering');
     case 'paused':
-      return 'paused by the moderator';
+      return t('agent.paused');
     case 'idle':
       return null;
   }
@@ -424,19 +427,56 @@ export function myPlace(
 }
 
 /**
- * The scheduler's reason in words a student reads: without the policy's
- * prefix and the bookkeeping ("round_robin: Ben had not been answered yet,
- * the least recently served of 3 waiting author(s); ..." reads "Ben had not
- * been answered yet").
+ * The scheduler's reason in words a student reads, in the page's language. The server says
+ * it in English with bookkeeping ("round_robin: Ben had not been answered yet, the least
+ * recently served of 3 waiting author(s); ..."): this reads which rule it was and for whom,
+ * and says that ("Ben had not been answered yet"). The server's sentences are made in
+ * src/turns/turn-scheduler.ts; src/turns/schedule-reason.spec.ts feeds every one of them
+ * through here, so a new sentence the client cannot read fails a test. One it still cannot
+ * read is shown as the server wrote it.
  */
 export function reasonInWords(reason: string | undefined): string | null {
   if (!reason) return null;
+  const reading = readReason(reason);
+  if (reading) return reading;
   const text = reason.replace(/^[a-z_]+:\s*/, '');
-  const words = text
-    .replace(/, the least recently served of \d+ waiting author\(s\); their oldest pending message goes first$/, '')
-    .replace(/ was last answered at seq \d+/, ' had waited longest since their last answer')
-    .replace(/^the oldest pending message$/, 'it was asked first')
-    .replace(/; oldest first$/, '')
-    .replace(/^merge: /, '');
-  return words.charAt(0).toUpperCase() + words.slice(1);
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+const count = (digits: string) => Number(digits.replace(/,/g, ''));
+
+/** The scheduler's English sentence, read into the catalogue's words; null when it is not one it knows. */
+export function readReason(reason: string): string | null {
+  let m: RegExpMatchArray | null;
+  if ((m = reason.match(/^round_robin: (.+) had not been answered yet, the least recently served of \d+ waiting/s)))
+    return t('reason.firstTime', { name: m[1] });
+  if ((m = reason.match(/^round_robin: (.+) was last answered at seq \d+, the least recently served of \d+ waiting/s)))
+    return t('reason.waitedLongest', { name: m[1] });
+  if (
+    (m = reason.match(
+      /^round_robin: (.+) has had ([\d,]+) of the tutor's tokens, the fewest of (\d+) waiting \((.+): ([\d,]+)\); /s,
+    ))
+  )
+    return t('reason.fewestTokens', {
+      name: m[1],
+      tokens: formatNumber(count(m[2])),
+      other: m[4],
+      otherTokens: formatNumber(count(m[5])),
+    });
+  if ((m = reason.match(/^round_robin: (.+) has had ([\d,]+) of the tutor's tokens, the only one waiting; /s)))
+    return t('reason.onlyOne', { name: m[1], tokens: formatNumber(count(m[2])) });
+  if (
+    (m = reason.match(
+      /^votes: (.+) was answered last and is not answered twice in a row while others wait; (.+)'s question has the most upvotes of the rest \((\d+)\)$/s,
+    ))
+  )
+    return t('reason.votesNotTwice', { last: m[1], name: m[2], count: Number(m[3]) });
+  if ((m = reason.match(/^votes: the most upvoted pending question \((\d+) upvotes?\); ties go to the oldest$/)))
+    return t('reason.mostVotes', { count: Number(m[1]) });
+  if (reason === 'fifo: the oldest pending message') return t('reason.askedFirst');
+  if (reason === 'hand_raise: asked while holding the floor; oldest first') return t('reason.heldFloor');
+  if (reason === 'moderated: approved by a moderator; oldest first') return t('reason.approved');
+  if ((m = reason.match(/^merge: (\d+) pending message\(s\) from (.+) answered together$/s)))
+    return t('reason.merged', { count: Number(m[1]), names: m[2] });
+  return null;
 }

@@ -13,6 +13,8 @@ import {
   type ModerateCommand,
 } from '../../../../../sdk/roundtable-client.js';
 import { api } from '../../../lib/api.js';
+import { t } from '../../../lib/i18n.js';
+import { roleName } from '../../../lib/forms.js';
 import { freshRateWindow, refusedFor, spendToken, type RateWindow } from './composer-state.js';
 import { nameOf, roomFromSnapshot, roomReducer, type RoomAction, type RoomState } from './room-state.js';
 
@@ -35,26 +37,30 @@ function announcement(room: RoomState, event: DurableEvent): string | null {
       const m = event.message;
       if (m.author_id === room.me.user_id) return null;
       if (m.role === 'assistant') {
-        const status = m.status === 'complete' ? '' : ` (${m.status})`;
-        return `${room.session.agent.name} answered${status}: ${m.content}`;
+        if (m.status === 'complete') return t('announce.answered', { name: room.session.agent.name, text: m.content });
+        return t('announce.answeredStatus', {
+          name: room.session.agent.name,
+          status: t(`announce.status.${m.status}`),
+          text: m.content,
+        });
       }
-      return `${m.author_name}: ${m.content}`;
+      return t('announce.message', { name: m.author_name, text: m.content });
     }
     case 'turn_granted':
       return event.user_id === room.me.user_id
-        ? 'You have the floor: ask your question.'
+        ? t('announce.yourFloor')
         : event.user_id
-          ? `${nameOf(room, event.user_id)} has the floor.`
+          ? t('announce.floor', { name: nameOf(room, event.user_id) })
           : null;
     case 'member_removed':
       return event.user_id === room.me.user_id
-        ? 'You were removed from this session.'
-        : `${nameOf(room, event.user_id)} left the session.`;
+        ? t('announce.removed')
+        : t('announce.left', { name: nameOf(room, event.user_id) });
     case 'session_closed':
-      return 'The session has ended.';
+      return t('announce.closed');
     case 'member_updated':
       return event.user_id === room.me.user_id && event.role !== room.me.role
-        ? `Your role is now ${event.role}.`
+        ? t('announce.role', { role: roleName(event.role) })
         : null;
     default:
       return null;
@@ -163,7 +169,7 @@ export function useRoom(sessionId: string, token: string | null, attempt = 0, op
   const send = useCallback(
     async (content: string, visibility: 'all' | 'staff' = 'all', anonymous = false) => {
       const client = clientRef.current;
-      if (!client) throw new Error('not connected');
+      if (!client) throw new Error(t('errors.notConnected'));
       typingSentAt.current = 0;
       try {
         const message = await client.send(sessionId, content, {
