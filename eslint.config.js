@@ -6,10 +6,13 @@
 //   - Prisma's generated client is imported only by repositories and persistence/;
 //   - src/contract imports nothing from the app;
 //   - the web client's features import each other only through their public index.ts, and the
-//     shared lib/ and components/ import no feature.
+//     shared lib/ and components/ import no feature;
+//   - the web client's JSX shows no literal text: words people read come from the catalogues
+//     (client/web/src/locales), through t() or <Trans>.
 // test/lint-boundaries.e2e-spec.ts shows each of these failing on a deliberate violation.
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
+import i18next from 'eslint-plugin-i18next';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -161,8 +164,25 @@ export default tseslint.config(
   {
     files: ['client/web/src/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
-    plugins: { 'react-hooks': reactHooks },
-    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
+    plugins: { 'react-hooks': reactHooks, i18next },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
+      // Text in JSX, and the attributes people read or hear, come from the catalogues.
+      'i18next/no-literal-string': [
+        'error',
+        {
+          mode: 'jsx-only',
+          'jsx-attributes': { include: ['aria-label', 'placeholder', 'title', 'alt', 'label'] },
+          // Punctuation and symbols between translated parts (" · ", "▲", "…") are not words.
+          words: { exclude: [/^[\s\p{P}\p{S}\d]*$/u] },
+        },
+      ],
+    },
+  },
+  {
+    files: ['client/web/src/**/*.spec.ts'],
+    rules: { 'i18next/no-literal-string': 'off' },
   },
   {
     files: ['**/*.spec.ts', 'test/**/*.ts'],

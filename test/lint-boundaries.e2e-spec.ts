@@ -13,7 +13,7 @@ interface Case {
   code: string;
 }
 
-/** The `no-restricted-imports` messages ESLint reports for each case, in order. */
+/** The `no-restricted-imports` and `i18next/no-literal-string` messages ESLint reports for each case, in order. */
 async function restricted(cases: Case[]): Promise<string[][]> {
   const script = `
     import { ESLint } from 'eslint';
@@ -22,7 +22,7 @@ async function restricted(cases: Case[]): Promise<string[][]> {
     const out = [];
     for (const c of cases) {
       const [result] = await eslint.lintText(c.code, { filePath: c.file });
-      out.push(result.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message));
+      out.push(result.messages.filter((m) => ['no-restricted-imports', 'i18next/no-literal-string'].includes(m.ruleId)).map((m) => m.message));
     }
     console.log(JSON.stringify(out));`;
   const { stdout } = await promisify(execFile)(
@@ -76,6 +76,16 @@ describe('the lint config encodes the architecture', () => {
       file: 'client/web/src/lib/example.ts',
       code: "import { auth } from '../features/auth/index.js';\nexport const x = auth;\n",
     },
+    literalText: {
+      file: 'client/web/src/features/room/example.tsx',
+      code: 'export function X() {\n  return <p title="Raised hands">Nothing waiting.</p>;\n}\n',
+    },
+    translatedText: {
+      file: 'client/web/src/features/room/example.tsx',
+      code:
+        "import { useTranslation } from 'react-i18next';\nexport function X() {\n  const { t } = useTranslation();\n" +
+        "  return <p title={t('sidebar.hands')} data-testid=\"queue\">{t('sidebar.nothingWaiting')} · ▲ 3</p>;\n}\n",
+    },
   };
   const names = Object.keys(cases);
   const of = (name: string) => results[names.indexOf(name)];
@@ -109,5 +119,13 @@ describe('the lint config encodes the architecture', () => {
     expect(of('featureInternals')).toEqual([expect.stringContaining('only through their public index')]);
     expect(of('featureIndex')).toEqual([]);
     expect(of('sharedImportsFeature')).toEqual([expect.stringContaining('import no feature')]);
+  });
+
+  it('refuses words written into the web client’s JSX, and lets catalogue strings and punctuation through', () => {
+    expect(of('literalText')).toEqual([
+      expect.stringContaining('Raised hands'),
+      expect.stringContaining('Nothing waiting.'),
+    ]);
+    expect(of('translatedText')).toEqual([]);
   });
 });

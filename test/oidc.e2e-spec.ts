@@ -109,12 +109,17 @@ describe('sign-in with a school identity provider (OpenID Connect)', () => {
     expect(refusalOf(location)).toMatch(
       /exists here, and Springfield SSO has not verified that address, so it was not linked/,
     );
+    expect(location.searchParams.get('sign_in_error_code')).toBe('unverified_email');
   });
 
   it('refuses an email outside the allowed domains, and lets one inside in', async () => {
     const outside = await signIn('staff', 'outsider');
     expect(tokenOf(outside.location)).toBeNull();
     expect(refusalOf(outside.location)).toBe('only @school.example accounts may sign in here with Springfield Staff');
+    // The same refusal as a code with its details, for the web client to say in the page's language.
+    expect(outside.location.searchParams.get('sign_in_error_code')).toBe('domain');
+    expect(outside.location.searchParams.get('sign_in_provider')).toBe('Springfield Staff');
+    expect(outside.location.searchParams.get('sign_in_domains')).toBe('@school.example');
     const inside = await signIn('staff', 'ada-1');
     expect(tokenOf(inside.location)).toBeTruthy();
   });

@@ -13,7 +13,30 @@ import { UsersRepository, type UserRecord } from './users.repository.js';
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /** A sign-in the server refuses, with the sentence the person reads on the sign-in page. */
-export class SignInRefused extends Error {}
+/**
+ * Why a sign-in was refused, as a code the web client words in the page's language (the message is
+ * the English sentence). Sent back to /login as `sign_in_error_code`, with `sign_in_provider`.
+ */
+export const SIGN_IN_REFUSALS = [
+  'unreachable',
+  'provider_refused',
+  'expired',
+  'unconfirmed',
+  'domain',
+  'unverified_email',
+] as const;
+export type SignInRefusal = (typeof SIGN_IN_REFUSALS)[number];
+
+export class SignInRefused extends Error {
+  constructor(
+    readonly reason: SignInRefusal,
+    message: string,
+    /** The provider's display name, and for `domain` the allowed domains (for the client's words). */
+    readonly details: { provider?: string; domains?: string } = {},
+  ) {
+    super(message);
+  }
+}
 
 /** What a person's identity provider says about them, from a fully validated id_token. */
 interface Claims {
@@ -81,7 +104,9 @@ export class OidcSignIn {
   private reach(provider: OidcProviderConfig): Promise<oidc.Configuration> {
     return this.configuration(provider).catch((error: unknown) => {
       this.logger.warn(`identity provider ${provider.id} cannot be reached: ${(error as Error).message}`);
-      throw new SignInRefused(`${provider.name} cannot be reached right now: try again in a minute`);
+      throw new SignInRefused('unreachable', `${provider.name} cannot be reached right now: try again in a minute`, {
+        provider: provider.name,
+      });
     });
   }
 
@@ -121,11 +146,14 @@ export class OidcSignIn {
   ): Promise<{ access_token: string; user: ReturnType<typeof toWireUser>; next: string }> {
     const provider = this.provider(providerId);
     const error = callbackUrl.searchParams.get('error');
-    if (error) throw new SignInRefused(`${provider.name} did not sign you in (${error.slice(0, 60)})`);
+    if (error)
+      throw new SignInRefused('provider_refused', `${provider.name} did not sign you in (${error.slice(0, 60)})`, {
+        provider: provider.name,
+      });
     const state = callbackUrl.searchParams.get('state');
     const flow = state ? await this.signIns.takeFlow(state) : null;
     if (!flow || flow.provider !== provider.id || Date.now() - flow.createdAt.getTime() > SIGN_IN_FLOW_TTL_MS)
-      throw new SignInRefused('this sign-in link has expired or was already used: sign in again');
+      throw new SignInRefused('expired', 'this sign-in link has expired or was already used: sign in again');
     const configuration = await this.reach(provider);
     // The URL the provider redirected to, on the address the provider knows (PUBLIC_URL behind a proxy).
     const current = new URL(this.redirectUri(provider, origin));
@@ -140,10 +168,15 @@ export class OidcSignIn {
       });
     } catch (failure) {
       this.logger.warn(`sign-in with ${provider.id} refused: ${(failure as Error).message}`);
-      throw new SignInRefused(`${provider.name} could not confirm who you are: sign in again`);
+      throw new SignInRefused('unconfirmed', `${provider.name} could not confirm who you are: sign in again`, {
+        provider: provider.name,
+      });
     }
     const idToken = tokens.claims();
-    if (!idToken?.sub) throw new SignInRefused(`${provider.name} did not say who you are: sign in again`);
+    if (!idToken?.sub)
+      throw new SignInRefused('unconfirmed', `${provider.name} did not say who you are: sign in again`, {
+        provider: provider.name,
+      });
     // Some providers put the email and name in the id_token (Google, Entra ID), others only at the
     // userinfo endpoint: ask it for what the id_token leaves out, for the same subject.
     const info =
@@ -154,7 +187,10 @@ export class OidcSignIn {
           })
         : {};
     const claims = claimsOf({ ...info, ...idToken });
-    if (!claims) throw new SignInRefused(`${provider.name} did not say who you are: sign in again`);
+    if (!claims)
+      throw new SignInRefused('unconfirmed', `${provider.name} did not say who you are: sign in again`, {
+        provider: provider.name,
+      });
     this.checkDomain(provider, claims);
     const record = await this.userFor(provider, claims);
     const user: AuthUser = toAuthUser(record, this.config.adminEmails);
@@ -166,7 +202,9 @@ export class OidcSignIn {
     const domain = claims.email?.split('@')[1];
     if (!claims.emailVerified || !domain || !provider.allowedDomains.includes(domain))
       throw new SignInRefused(
+        'domain',
         `only ${provider.allowedDomains.map((d) => `@${d}`).join(', ')} accounts may sign in here with ${provider.name}`,
+        { provider: provider.name, domains: provider.allowedDomains.map((d) => `@${d}`).join(', ') },
       );
   }
 
@@ -185,7 +223,9 @@ export class OidcSignIn {
       // teacher's email at some provider become the teacher here.
       if (!claims.emailVerified)
         throw new SignInRefused(
+          'unverified_email',
           `an account with ${claims.email} exists here, and ${provider.name} has not verified that address, so it was not linked: sign in with your password`,
+          { provider: provider.name },
         );
       await this.signIns.link(claims.issuer, claims.subject, existing.user.id, claims.email);
       this.logger.log(`linked ${provider.id} account to user ${existing.user.id}`);

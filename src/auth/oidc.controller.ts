@@ -44,7 +44,7 @@ export class OidcController {
     } catch (error) {
       // A person clicked a button: they go back to the sign-in page and read why, not a JSON error.
       if (!(error instanceof SignInRefused)) throw error;
-      res.redirect(302, `/login?${new URLSearchParams({ sign_in_error: error.message })}`);
+      res.redirect(302, refusedPage(error));
     }
   }
 
@@ -65,7 +65,13 @@ export class OidcController {
       res.redirect(302, `/login?${new URLSearchParams({ next: signedIn.next })}#${fragment}`);
     } catch (error) {
       if (!(error instanceof SignInRefused)) throw error;
-      res.redirect(302, `/login?${new URLSearchParams({ sign_in_error: error.message })}`);
+      res.redirect(302, refusedPage(error));
     }
   }
+}
+
+/** Back to the sign-in page with why: the sentence, and its code and details for the page's own language. */
+function refusedPage(error: SignInRefused): string {
+  const details = Object.entries(error.details).map(([key, value]) => [`sign_in_${key}`, value]);
+  return `/login?${new URLSearchParams([['sign_in_error', error.message], ['sign_in_error_code', error.reason], ...details])}`;
 }

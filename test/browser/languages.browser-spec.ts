@@ -153,6 +153,22 @@ describe('the web client in Spanish and in Arabic', () => {
     await hasText(student.page.getByTestId('role-words'), 'Puedes preguntar al tutor');
   });
 
+  it('Spanish: a refused school sign-in is said in Spanish, from its code', async () => {
+    const student = people.find((p) => p.name === 'student-es-ES')!;
+    const refused = new URLSearchParams({
+      sign_in_error: 'only @school.example accounts may sign in here with Springfield Staff',
+      sign_in_error_code: 'domain',
+      sign_in_provider: 'Springfield Staff',
+      sign_in_domains: '@school.example',
+    });
+    await student.page.goto(`${app.url}/login?${refused}`);
+    await hasText(
+      student.page.getByTestId('sign-in-refused'),
+      'Aquí solo pueden iniciar sesión con Springfield Staff las cuentas @school.example.',
+    );
+    expect(await englishLeftOn(student.page, es)).toEqual([]);
+  });
+
   it('Arabic: the whole room is right to left, with no English left', async () => {
     const { session, teacher, student } = await classIn('ar-EG', 'الرياضيات - الصف الثالث', 'المساعد', 'ar');
 

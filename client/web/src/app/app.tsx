@@ -8,6 +8,7 @@ import { SignInPage } from '../features/auth/index.js';
 import { navigate, useRoute, type Route } from '../lib/router.js';
 import { Link } from '../lib/ui.js';
 import { LanguagePicker } from './language-picker.js';
+import { PRODUCT_NAME } from '../lib/i18n.js';
 import { Trans, useTranslation } from 'react-i18next';
 
 function useAccount() {
@@ -34,7 +35,7 @@ export function App() {
       present: t('app.title.present'),
       'not-found': t('app.title.notFound'),
     };
-    document.title = `${titles[route.page]} · Roundtable`;
+    document.title = `${titles[route.page]} · ${PRODUCT_NAME}`;
   }, [route.page, t]);
 
   // The present view fills the screen: no navigation, nothing to click by accident on a projector.
@@ -59,7 +60,7 @@ export function App() {
     <div className="app">
       <header className="topbar">
         <Link href="/" className="brand">
-          Roundtable
+          {PRODUCT_NAME}
         </Link>
         <nav aria-label={t('app.account')} className="account">
           <LanguagePicker />

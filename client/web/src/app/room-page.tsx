@@ -10,7 +10,7 @@ import { useTranslation } from 'react-i18next';
 import { agentActivity } from '../features/room/index.js';
 import { useRoom } from '../features/room/index.js';
 import { Link } from '../lib/ui.js';
-import { currentLanguage } from '../lib/i18n.js';
+import { currentLanguage, PRODUCT_NAME } from '../lib/i18n.js';
 
 /** The live room, for every role; moderators get the console beside it. */
 export function RoomPage({ sessionId }: { sessionId: string }) {
@@ -47,7 +47,7 @@ export function RoomPage({ sessionId }: { sessionId: string }) {
   const title = room?.session.title;
   useEffect(() => {
     if (title !== undefined)
-      document.title = `${unread ? `(${unread}) ` : ''}${myTurn ? `${t('room.yourTurnTitle')} – ` : ''}${title} · Roundtable`;
+      document.title = `${unread ? `(${unread}) ` : ''}${myTurn ? `${t('room.yourTurnTitle')} – ` : ''}${title} · ${PRODUCT_NAME}`;
   }, [title, unread, myTurn, t]);
   const [sound, setSound] = useSoundSetting();
   useFloorChime(!!myTurn && sound);

@@ -14,6 +14,9 @@ import ar from '../locales/ar.js';
 import en from '../locales/en.js';
 import es from '../locales/es.js';
 
+/** The product's name: the same in every language. */
+export const PRODUCT_NAME = 'Roundtable';
+
 /** The shipped languages, each named in itself for the picker. */
 export const LANGUAGES = [
   { code: 'en', name: 'English' },

@@ -155,6 +155,15 @@ const en = {
       emailTaken: 'An account with this email exists already: sign in instead.',
       forbidden: 'Signing in this way is turned off here: use your school account.',
     },
+    refusal: {
+      unreachable: '{{provider}} cannot be reached right now: try again in a minute.',
+      provider_refused: '{{provider}} did not sign you in.',
+      expired: 'This sign-in link has expired or was already used: sign in again.',
+      unconfirmed: '{{provider}} could not confirm who you are: sign in again.',
+      domain: 'Only {{domains}} accounts may sign in here with {{provider}}.',
+      unverified_email:
+        'An account with your email exists here, and {{provider}} has not verified that address, so it was not linked: sign in with your password.',
+    },
   },
   join: {
     code: 'Join code',

@@ -158,6 +158,15 @@ const es: Catalogue = {
       emailTaken: 'Ya existe una cuenta con este correo: inicia sesión.',
       forbidden: 'Aquí no se puede iniciar sesión así: usa tu cuenta del centro.',
     },
+    refusal: {
+      unreachable: 'No se puede conectar con {{provider}} ahora: vuelve a intentarlo en un minuto.',
+      provider_refused: '{{provider}} no inició tu sesión.',
+      expired: 'Este enlace de inicio de sesión ha caducado o ya se usó: vuelve a iniciar sesión.',
+      unconfirmed: '{{provider}} no pudo confirmar quién eres: vuelve a iniciar sesión.',
+      domain: 'Aquí solo pueden iniciar sesión con {{provider}} las cuentas {{domains}}.',
+      unverified_email:
+        'Aquí ya existe una cuenta con tu correo y {{provider}} no ha verificado esa dirección, así que no se vinculó: inicia sesión con tu contraseña.',
+    },
   },
   join: {
     code: 'Código',

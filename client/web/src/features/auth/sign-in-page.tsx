@@ -6,7 +6,7 @@ import { FormFooter } from '../../lib/forms.js';
 import { localPath, navigate } from '../../lib/router.js';
 import { describeError } from '../../lib/ui.js';
 import { useTranslation } from 'react-i18next';
-import { t as translate } from '../../lib/i18n.js';
+import { currentLanguage, t as translate } from '../../lib/i18n.js';
 
 type Mode = 'sign-in' | 'register' | 'guest';
 
@@ -26,9 +26,24 @@ function useSignInOptions(): SignInOptions | null {
   return options;
 }
 
-/** Refused by the school's identity provider (or by Roundtable on the way back): the reason, once. */
+/** Why a provider sign-in was refused (docs/PROTOCOL.md: `sign_in_error_code`), with the words for each. */
+const REFUSALS = ['unreachable', 'provider_refused', 'expired', 'unconfirmed', 'domain', 'unverified_email'] as const;
+
+/**
+ * Refused by the school's identity provider (or by Roundtable on the way back): the reason, once.
+ * In English the server's own sentence; in another language the words for its code.
+ */
 function useProviderRefusal(): string | null {
-  const [refused] = useState(() => new URLSearchParams(window.location.search).get('sign_in_error'));
+  const [refused] = useState(() => {
+    const query = new URLSearchParams(window.location.search);
+    const sentence = query.get('sign_in_error');
+    const code = REFUSALS.find((c) => c === query.get('sign_in_error_code'));
+    if (!sentence || !code || currentLanguage() === 'en') return sentence;
+    return translate(`signIn.refusal.${code}`, {
+      provider: query.get('sign_in_provider') ?? '',
+      domains: query.get('sign_in_domains') ?? '',
+    });
+  });
   return refused;
 }
 

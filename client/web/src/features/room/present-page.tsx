@@ -7,7 +7,7 @@ import { api } from '../../lib/api.js';
 import { joinLink } from '../../lib/ui.js';
 import { Rich, useThrottled } from '../../components/rich/lazy-rich-text.js';
 import { Trans, useTranslation } from 'react-i18next';
-import { formatList } from '../../lib/i18n.js';
+import { formatList, PRODUCT_NAME } from '../../lib/i18n.js';
 
 /** How many of the next questions in line the screen names. */
 const NEXT_SHOWN = 3;
@@ -58,7 +58,7 @@ export function PresentPage({ sessionId }: { sessionId: string }) {
 
   const title = room?.session.title;
   useEffect(() => {
-    if (title !== undefined) document.title = `${title} · ${t('present.title')} · Roundtable`;
+    if (title !== undefined) document.title = `${title} · ${t('present.title')} · ${PRODUCT_NAME}`;
   }, [title, t]);
 
   if (!identity) {

@@ -17,6 +17,9 @@ import { copyText, describeError, joinLink, Link } from '../../lib/ui.js';
 import { Trans, useTranslation } from 'react-i18next';
 import { formatDate, formatDay, formatNumber } from '../../lib/i18n.js';
 
+/** Which sessions the list shows. */
+const SHOW = ['active', 'closed', 'all'] as const;
+
 /** A signed-in person's sessions, and a form to start one. */
 export function HomePage({ account }: { account: Identity }) {
   const { t } = useTranslation();
@@ -56,7 +59,7 @@ export function HomePage({ account }: { account: Identity }) {
     }
   };
 
-  const [show, setShow] = useState<'active' | 'closed' | 'all'>('active');
+  const [show, setShow] = useState<(typeof SHOW)[number]>('active');
   const shown = sessions?.filter((s) => show === 'all' || s.status === show) ?? [];
   const count = (status: 'active' | 'closed') => sessions?.filter((s) => s.status === status).length ?? 0;
 
@@ -80,15 +83,9 @@ export function HomePage({ account }: { account: Identity }) {
         {sessions && sessions.length === 0 && <p>{t('home.none')}</p>}
         {sessions && sessions.length > 0 && (
           <div role="group" aria-label={t('home.show')} className="filters">
-            {(
-              [
-                ['active', t('home.filter.active', { count: count('active') })],
-                ['closed', t('home.filter.closed', { count: count('closed') })],
-                ['all', t('home.filter.all', { count: sessions.length })],
-              ] as const
-            ).map(([value, label]) => (
+            {SHOW.map((value) => (
               <button key={value} type="button" aria-pressed={show === value} onClick={() => setShow(value)}>
-                {label}
+                {t(`home.filter.${value}`, { count: value === 'all' ? sessions.length : count(value) })}
               </button>
             ))}
           </div>
