@@ -1,7 +1,7 @@
 import type { RoundtableClient } from '../client/sdk/roundtable-client.js';
 import type { DurableEvent, SafetyFlagEvent, WireFlag, WireMessage } from '../src/contract/protocol.js';
 import { MINORS_RULES } from '../src/agent/prompt-builder.js';
-import { DEFAULT_HELP_TEXT } from '../src/config/app-config.js';
+import { DEFAULT_HELP_TEXT, DEFAULT_HELP_TEXTS } from '../src/config/app-config.js';
 import { FakeOpenAi } from './support/fake-openai.js';
 import {
   connect,
@@ -33,10 +33,10 @@ interface Room {
   observerEvents: DurableEvent[];
 }
 
-async function classroom(app: TestApp, title: string): Promise<Room> {
+async function classroom(app: TestApp, title: string, language: string | null = null): Promise<Room> {
   const teacher = await signUp(app, 'Teacher');
   const assistant = await signUp(app, 'Assistant');
-  const { session } = await teacher.api.createSession({ title, agent: { responds_to: 'all' } });
+  const { session } = await teacher.api.createSession({ title, agent: { responds_to: 'all', language } });
   await teacher.api.call('PUT', `/sessions/${session.id}/members/${assistant.user.id}`, { role: 'moderator' });
   const mods = await Promise.all([teacher, assistant].map((m) => connect(app, m.access_token)));
   const modEvents = mods.map((m) => recordDurable(m));
@@ -281,6 +281,19 @@ describe('safety with the offline classifier', () => {
   });
 
   sharedChecks('offline', () => ({ app, fake }));
+
+  it('offline: a student in a Spanish or Arabic class reads the help text in that language', async () => {
+    for (const language of ['es', 'ar']) {
+      const room = await classroom(app, `Self-harm, ${language}`, language);
+      const sent = await room.ada.send(room.session.id, 'honestly i want to kill myself, nothing is working');
+      const help = await eventually(
+        () => messagesOf(room.adaEvents).find((m) => m.role === 'system' && m.reply_to?.includes(sent.id)),
+        `the help text in ${language}`,
+      );
+      expect(help!.content).toBe(DEFAULT_HELP_TEXTS[language]);
+      expect(help!.content).toContain('https://findahelpline.com');
+    }
+  });
 
   it('offline: makes no call to a moderation endpoint, and categories set to off change nothing', async () => {
     expect(fake.moderated).toHaveLength(0);

@@ -283,6 +283,23 @@ export const DEFAULT_HELP_TEXT =
   'If you are in danger right now, call your local emergency number. You can also talk to a trusted adult, or reach a helpline: ' +
   'in the US call or text 988, in the UK call Childline on 0800 1111, or find one near you at https://findahelpline.com.';
 
+/**
+ * The same words in the languages the web client ships, for a class whose tutor answers in one of
+ * them (agent.language). A school's own SAFETY_HELP_TEXT (its counsellor, its lines) wins over
+ * these; SAFETY_HELP_TEXT_<LANGUAGE> (SAFETY_HELP_TEXT_ES) wins for that language.
+ */
+export const DEFAULT_HELP_TEXTS: Readonly<Record<string, string>> = {
+  en: DEFAULT_HELP_TEXT,
+  es:
+    'Parece que estás pasando por algo muy difícil. No tienes que pasarlo a solas: tu profesor lo sabe para poder ayudarte. ' +
+    'Si estás en peligro ahora mismo, llama al número de emergencias de tu zona (112 en Europa). También puedes hablar con un adulto de confianza o llamar a una línea de ayuda: ' +
+    'en España, el 024 o la Fundación ANAR en el 900 20 20 10; en México, la Línea de la Vida en el 800 911 2000; o busca una cerca de ti en https://findahelpline.com.',
+  ar:
+    'يبدو أنك تمرّ بشيء صعب جدًا. لست وحدك، وقد أُخبر معلّمك ليتمكن من مساعدتك. ' +
+    'إن كنت في خطر الآن، فاتصل برقم الطوارئ في بلدك. ويمكنك أيضًا التحدث إلى شخص بالغ تثق به، أو التواصل مع خط للمساعدة: ' +
+    'ابحث عن خط قريب منك في https://findahelpline.com.',
+};
+
 export interface AppConfig {
   port: number;
   host: string;
@@ -312,8 +329,10 @@ export interface AppConfig {
     apiKey?: string;
     baseUrl?: string;
     timeoutMs: number;
-    /** What the author of a self-harm message reads: kind words and where to find help. */
-    helpText: string;
+    /** What the author of a self-harm message reads: kind words and where to find help (the school's, if set). */
+    helpText: string | null;
+    /** The same per language (primary subtag: es, ar), from SAFETY_HELP_TEXT_<LANGUAGE>. */
+    helpTexts: Readonly<Record<string, string>>;
   };
   /** Days after a session closes before the retention job purges it (null: kept). */
   retentionDays: number | null;
@@ -355,6 +374,19 @@ export const APP_CONFIG = Symbol('APP_CONFIG');
 export { ConfigError };
 
 /** Validates the environment; throws one error listing every bad key. */
+/** SAFETY_HELP_TEXT_ES and the like: the help text for classes in that language. */
+function helpTextsByLanguage(env: Record<string, string | undefined>): Record<string, string> {
+  const texts: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    const language = /^SAFETY_HELP_TEXT_([A-Z]{2,3})$/.exec(name)?.[1];
+    if (!language || !value?.trim()) continue;
+    if (value.length > 2000)
+      throw new ConfigError(`invalid configuration:\n  ${name}: must be at most 2000 characters`);
+    texts[language.toLowerCase()] = value;
+  }
+  return texts;
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const parsed = plainToInstance(EnvironmentVariables, { ...env }, { excludeExtraneousValues: false });
   const errors = validateSync(parsed, { skipMissingProperties: false, whitelist: false });
@@ -406,7 +438,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       apiKey: parsed.OPENAI_API_KEY,
       baseUrl: parsed.SAFETY_BASE_URL ?? parsed.OPENAI_BASE_URL,
       timeoutMs: 5000,
-      helpText: parsed.SAFETY_HELP_TEXT ?? DEFAULT_HELP_TEXT,
+      helpText: parsed.SAFETY_HELP_TEXT ?? null,
+      helpTexts: helpTextsByLanguage(env),
     },
     retentionDays: parsed.RETENTION_DAYS ?? null,
     logLevel: parsed.LOG_LEVEL ?? 'info',

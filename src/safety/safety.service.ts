@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { APP_CONFIG, DEFAULT_HELP_TEXT, DEFAULT_HELP_TEXTS, type AppConfig } from '../config/app-config.js';
 import type { SafetyFinding, SafetySettings, SafetySeverity } from '../contract/protocol.js';
 import { newId } from '../common/ids.js';
 import type { DbTransaction } from '../persistence/transaction.js';
@@ -38,8 +38,13 @@ export class SafetyService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  get helpText(): string {
-    return this.config.safety.helpText;
+  /**
+   * What a student who wrote about hurting themselves reads, in the class's language when there are
+   * words for it: SAFETY_HELP_TEXT_<LANGUAGE>, else the school's SAFETY_HELP_TEXT, else the built-in
+   * words for that language, else the built-in English.
+   */
+  helpTextFor(language: string | null): string {
+    return helpTextIn(this.config.safety, language);
   }
 
   /** Whether a session checks anything at all (every category `off`: no call is made). */
@@ -148,4 +153,13 @@ export class SafetyService {
   list(filter: FlagFilter): Promise<WireFlag[]> {
     return this.flags.list(filter);
   }
+}
+
+/** The help text for a class in `language` (see SafetyService.helpTextFor). */
+export function helpTextIn(
+  { helpText, helpTexts }: Pick<AppConfig['safety'], 'helpText' | 'helpTexts'>,
+  language: string | null,
+): string {
+  const primary = language?.split('-')[0].toLowerCase() ?? '';
+  return helpTexts[primary] ?? helpText ?? DEFAULT_HELP_TEXTS[primary] ?? DEFAULT_HELP_TEXT;
 }

@@ -199,7 +199,8 @@ export class MessageIntakeService {
           },
           internal: { agentState: row.agentState, ...(inPerson ? { humanAnsweredWhilePaused: true } : {}) },
         });
-        if (assessment.status) this.flagEvents(row, assessment, now, rows, events, flags);
+        if (assessment.status)
+          this.flagEvents(row, assessment, { now, language: current.agentLanguage }, rows, events, flags);
         outcomes.push({ row });
       });
       if (answersInPerson) inPersonSessions.push(sessionId);
@@ -308,7 +309,7 @@ export class MessageIntakeService {
   private flagEvents(
     row: Message,
     assessment: SafetyAssessment,
-    now: Date,
+    { now, language }: { now: Date; language: string | null },
     rows: Message[],
     events: BatchEvent[],
     flags: SafetyFlagRecord[],
@@ -331,7 +332,7 @@ export class MessageIntakeService {
       ...row,
       id: newId(),
       role: 'system',
-      content: this.safety.helpText,
+      content: this.safety.helpTextFor(language),
       authorName: 'Roundtable',
       authorRole: null,
       // Addressed to the author: read by them and moderators (stored as held, with them as its "author").
