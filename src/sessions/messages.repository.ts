@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaClient, type Prisma } from '../generated/prisma/client.js';
+import { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import type { DbTransaction } from '../persistence/transaction.js';
 import { isStaff } from '../permissions/permission-table.js';
 import type { MessageRole } from '../contract/protocol.js';
@@ -22,6 +22,59 @@ export function visibleTo(viewer: Viewer): Prisma.MessageWhereInput {
   return mine.length ? { OR: [{ visibility: 'all' }, ...mine] } : { visibility: 'all' };
 }
 
+/** Every column of `messages`, in the order of the table, with its type (for jsonb_to_recordset). */
+const MESSAGE_COLUMNS: Array<[column: string, field: keyof Message, type: string]> = [
+  ['id', 'id', 'uuid'],
+  ['session_id', 'sessionId', 'uuid'],
+  ['seq', 'seq', 'int'],
+  ['role', 'role', 'message_role'],
+  ['content', 'content', 'text'],
+  ['author_id', 'authorId', 'uuid'],
+  ['author_name', 'authorName', 'text'],
+  ['author_role', 'authorRole', 'member_role'],
+  ['visibility', 'visibility', 'message_visibility'],
+  ['client_msg_id', 'clientMsgId', 'text'],
+  ['reply_to', 'replyTo', 'uuid[]'],
+  ['status', 'status', 'message_status'],
+  ['agent_state', 'agentState', 'agent_state'],
+  ['schedule_reason', 'scheduleReason', 'text'],
+  ['answered_seq', 'answeredSeq', 'int'],
+  ['anonymous', 'anonymous', 'boolean'],
+  ['votes', 'votes', 'int'],
+  ['dismiss_reason', 'dismissReason', 'text'],
+  ['truncated', 'truncated', 'boolean'],
+  ['safety', 'safety', 'message_safety'],
+  ['held_agent_state', 'heldAgentState', 'agent_state'],
+  ['created_at', 'createdAt', 'timestamptz'],
+  ['deleted_at', 'deletedAt', 'timestamptz'],
+  ['deleted_by_id', 'deletedById', 'uuid'],
+];
+const COLUMN_LIST = Prisma.raw(MESSAGE_COLUMNS.map(([column]) => column).join(', '));
+const RECORD_TYPE = Prisma.raw(MESSAGE_COLUMNS.map(([column, , type]) => `${column} ${type}`).join(', '));
+
+/**
+ * One multi-row insert of whole message rows, from one JSON parameter: the statement's text is
+ * the same for one row or fifty (no per-shape query planning in Prisma), and it can follow a
+ * WITH (SessionEventsRepository.insertMany writes a batch's events and messages in one
+ * statement). migrations.spec.ts keeps MESSAGE_COLUMNS equal to the table. Nothing to insert:
+ * `SELECT 1`.
+ */
+export function insertMessages(rows: Message[]): Prisma.Sql {
+  if (rows.length === 0) return Prisma.sql`SELECT 1`;
+  const json = JSON.stringify(
+    rows.map((row) => Object.fromEntries(MESSAGE_COLUMNS.map(([column, field]) => [column, row[field] ?? null]))),
+  );
+  return Prisma.sql`INSERT INTO messages (${COLUMN_LIST}) SELECT ${COLUMN_LIST} FROM jsonb_to_recordset(${json}::jsonb) AS m(${RECORD_TYPE})`;
+}
+
+/** A row of `messages` read with raw SQL, as the record Prisma would have returned. */
+function messageOfRow(row: Record<string, unknown>): Message {
+  return Object.fromEntries(MESSAGE_COLUMNS.map(([column, field]) => [field, row[column]])) as unknown as Message;
+}
+
+/** The columns insertMessages writes (for the test that keeps them equal to the table). */
+export const MESSAGE_COLUMN_NAMES = MESSAGE_COLUMNS.map(([column]) => column);
+
 @Injectable()
 export class MessagesRepository {
   constructor(private readonly prisma: PrismaClient) {}
@@ -32,7 +85,7 @@ export class MessagesRepository {
 
   /** One multi-row insert. */
   async createMany(tx: DbTransaction, rows: Message[]): Promise<void> {
-    if (rows.length) await tx.message.createMany({ data: rows });
+    if (rows.length) await tx.$executeRaw(insertMessages(rows));
   }
 
   /** The stored messages among these (session, author, client_msg_id) triples, in one query. */
@@ -41,9 +94,14 @@ export class MessagesRepository {
     keys: Array<{ sessionId: string; authorId: string; clientMsgId: string }>,
   ): Promise<Message[]> {
     if (keys.length === 0) return Promise.resolve([]);
-    return tx.message.findMany({
-      where: { OR: keys.map((k) => ({ sessionId: k.sessionId, authorId: k.authorId, clientMsgId: k.clientMsgId })) },
-    });
+    // Raw SQL on the write path (one statement text for any number of keys, no query compiling).
+    const wanted = JSON.stringify(keys.map((k) => ({ s: k.sessionId, a: k.authorId, c: k.clientMsgId })));
+    return tx.$queryRaw<Array<Record<string, unknown>>>`
+      SELECT ${COLUMN_LIST} FROM messages
+      WHERE (session_id, author_id, client_msg_id) IN (
+        SELECT s, a, c FROM jsonb_to_recordset(${wanted}::jsonb) AS k(s uuid, a uuid, c text))`.then((found) =>
+      found.map(messageOfRow),
+    );
   }
 
   // Reads come in two forms: outside a write, and `…In(tx, …)` inside one (see SessionsRepository).

@@ -3,6 +3,7 @@ import { KeyedMutex } from '../common/keyed-mutex.js';
 import type { DbTransaction } from '../persistence/transaction.js';
 import { SessionEventBus, type CommittedEvent } from './session-event-bus.js';
 import { SessionEventsRepository } from './session-events.repository.js';
+import type { MessageRecord } from './records.js';
 
 type Payload = Record<string, unknown>;
 
@@ -51,8 +52,10 @@ export interface BatchAppender {
   /**
    * Appends all of these in order (any sessions), with one seq allocation and
    * one multi-row insert for the lot; returns their seqs, in the same order.
+   * `messages`: the rows of the messages these events carry, written in the same
+   * statement (their seq is set by the events' payload builders, which run first).
    */
-  appendMany(events: BatchEvent[]): Promise<number[]>;
+  appendMany(events: BatchEvent[], options?: { messages?: MessageRecord[] }): Promise<number[]>;
 }
 
 /** What queued for one session since its previous write began. */
@@ -204,8 +207,11 @@ export class SessionLog {
             sessionIds.map((sessionId) => ({ sessionId, items: batch.get(sessionId)!.map((w) => w.item) })),
             tx,
             {
-              appendMany: async (events) => {
-                if (events.length === 0) return [];
+              appendMany: async (events, options = {}) => {
+                if (events.length === 0) {
+                  if (options.messages?.length) await this.events.insertMany(tx, [], options.messages);
+                  return [];
+                }
                 const counts = new Map<string, number>();
                 for (const e of events) counts.set(e.sessionId, (counts.get(e.sessionId) ?? 0) + 1);
                 const last = await this.events.nextSeqsMany(tx, counts);
@@ -224,7 +230,7 @@ export class SessionLog {
                     ...(e.internal ? { internal: e.internal } : {}),
                   };
                 });
-                await this.events.insertMany(tx, built);
+                await this.events.insertMany(tx, built, options.messages);
                 committed.push(...built);
                 return built.map((e) => e.seq);
               },

@@ -205,8 +205,8 @@ export class MessageIntakeService {
       });
       if (answersInPerson) inPersonSessions.push(sessionId);
     }
-    await log.appendMany(events);
-    await this.messages.createMany(tx, rows);
+    // The events and the message rows they carry: one statement.
+    await log.appendMany(events, { messages: rows });
     await this.safety.record(tx, flags);
     for (const sessionId of inPersonSessions)
       await this.sessions.update(tx, sessionId, { humanAnsweredWhilePaused: true });
