@@ -9,7 +9,6 @@ import {
 } from './migration-runner.js';
 import type { SqlConnection } from './database-connection.js';
 import { MIGRATIONS_DIR } from './persistence.module.js';
-import { MESSAGE_COLUMN_NAMES } from '../sessions/messages.repository.js';
 
 const connection = (db: PGlite): SqlConnection => ({
   query: async <T>(text: string, params?: unknown[]) => (await db.query<T>(text, params)).rows,
@@ -22,19 +21,6 @@ describe('migrations', () => {
   it("match schema.prisma: Prisma's own engine finds nothing to migrate", async () => {
     expect(await diffMigrationsToSchema()).toBe('');
   }, 60_000);
-
-  it('leave `messages` with exactly the columns the raw batch insert writes', async () => {
-    const db = await PGlite.create('memory://');
-    try {
-      await applyMigrations(connection(db), readMigrations(MIGRATIONS_DIR));
-      const columns = await connection(db).query<{ column_name: string }>(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = 'messages'",
-      );
-      expect(columns.map((c) => c.column_name).sort()).toEqual([...MESSAGE_COLUMN_NAMES].sort());
-    } finally {
-      await db.close();
-    }
-  }, 30_000);
 
   describe('the runner', () => {
     let db: PGlite;
