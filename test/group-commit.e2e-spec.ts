@@ -1,6 +1,11 @@
 import { DomainError } from '../src/common/domain-error.js';
 import { SessionEventBus, type CommittedEvent } from '../src/sessions/session-event-bus.js';
-import { SessionLog, type BatchAppender, type SessionBatch } from '../src/sessions/session-log.service.js';
+import {
+  NeedsTransaction,
+  SessionLog,
+  type BatchAppender,
+  type SessionBatch,
+} from '../src/sessions/session-log.service.js';
 import {
   connect,
   eventually,
@@ -38,6 +43,7 @@ describe('group commit', () => {
     batches: Array<SessionBatch<string>>,
     appender: BatchAppender,
     accept: (text: string) => boolean = () => true,
+    lastSeqs?: ReadonlyMap<string, number>,
   ) {
     const accepted = batches.flatMap(({ sessionId, items }) =>
       items.filter(accept).map((text) => ({ sessionId, text })),
@@ -49,6 +55,7 @@ describe('group commit', () => {
         visibility: 'all',
         payload: () => ({ action: 'cancel_agent', by: text }),
       })),
+      { lastSeqs },
     );
     let next = 0;
     return batches.map(({ items }) =>
@@ -67,7 +74,9 @@ describe('group commit', () => {
   it('commits what queued behind a write as one batch, gap-free and published in seq order', async () => {
     const { session } = await teacher.api.createSession({ title: 'Batching' });
     const batches: number[][] = [];
-    const batcher = log.groupCommit<string, number>(async (sessionBatches, _tx, appender) => {
+    const batcher = log.groupCommit<string, number>(async (sessionBatches, scope) => {
+      if (scope.optimistic) throw new NeedsTransaction('these cases test the transaction');
+      const appender = scope.log;
       batches.push(sessionBatches.map((b) => b.items.length));
       return appendAll(sessionBatches, appender);
     });
@@ -89,7 +98,9 @@ describe('group commit', () => {
       teacher.api.createSession({ title: 'B' }),
     ]);
     const batches: Array<Array<[string, number]>> = [];
-    const batcher = log.groupCommit<string, number>(async (sessionBatches, _tx, appender) => {
+    const batcher = log.groupCommit<string, number>(async (sessionBatches, scope) => {
+      if (scope.optimistic) throw new NeedsTransaction('these cases test the transaction');
+      const appender = scope.log;
       batches.push(sessionBatches.map((x) => [x.sessionId, x.items.length]));
       return appendAll(sessionBatches, appender);
     });
@@ -112,7 +123,9 @@ describe('group commit', () => {
   it('rolls back every item of a batch that fails and gives back its seqs', async () => {
     const { session } = await teacher.api.createSession({ title: 'Failing' });
     let fail = true;
-    const batcher = log.groupCommit<string, number>(async (sessionBatches, _tx, appender) => {
+    const batcher = log.groupCommit<string, number>(async (sessionBatches, scope) => {
+      if (scope.optimistic) throw new NeedsTransaction('these cases test the transaction');
+      const appender = scope.log;
       const seqs = await appendAll(sessionBatches, appender);
       if (fail) throw new Error('the disk is full');
       return seqs;
@@ -133,8 +146,8 @@ describe('group commit', () => {
 
   it('refuses one item without disturbing the others in its batch', async () => {
     const { session } = await teacher.api.createSession({ title: 'Mixed' });
-    const batcher = log.groupCommit<string, number>(async (sessionBatches, _tx, appender) =>
-      appendAll(sessionBatches, appender, (t) => t !== 'bad'),
+    const batcher = log.groupCommit<string, number>(async (sessionBatches, scope) =>
+      appendAll(sessionBatches, scope.log, (t) => t !== 'bad'),
     );
     const before = await lastSeq(session.id);
     const hold = holdSession(session.id);
@@ -168,5 +181,80 @@ describe('group commit', () => {
     expect(
       seen.filter((e) => e.type === 'new_message').map((e) => (e as { message: { content: string } }).message.content),
     ).toEqual(['once', 'other']);
+  });
+
+  describe('optimistically: one statement, counting on from the live state', () => {
+    /** A batcher that tells the optimistic commit these last seqs, and records each attempt's kind. */
+    function optimisticBatcher(lastSeqs: Map<string, number>) {
+      const attempts: Array<{ optimistic: boolean; sessions: string[] }> = [];
+      const batcher = log.groupCommit<string, number>(async (sessionBatches, scope) => {
+        attempts.push({ optimistic: scope.optimistic, sessions: sessionBatches.map((b) => b.sessionId) });
+        return appendAll(sessionBatches, scope.log, () => true, lastSeqs);
+      });
+      return { batcher, attempts };
+    }
+
+    it('writes the batch in one statement when the last seq is still the live one', async () => {
+      const { session } = await teacher.api.createSession({ title: 'Optimistic' });
+      const before = await lastSeq(session.id);
+      const { batcher, attempts } = optimisticBatcher(new Map([[session.id, before]]));
+      const hold = holdSession(session.id);
+      const submitted = [1, 2, 3].map((i) => batcher.submit(session.id, `o${i}`));
+      hold.release();
+      expect(await Promise.all(submitted)).toEqual([before + 1, before + 2, before + 3]);
+      expect(attempts).toEqual([{ optimistic: true, sessions: [session.id] }]);
+      expect(await lastSeq(session.id)).toBe(before + 3);
+      expect(await eventSeqs(session.id)).toEqual(Array.from({ length: before + 3 }, (_, i) => i + 1));
+      expect(published.filter((e) => e.sessionId === session.id).map((e) => e.seq)).toEqual([
+        before + 1,
+        before + 2,
+        before + 3,
+      ]);
+    });
+
+    it('commits a session whose last seq moved again, in a transaction, gap-free; the others stay written', async () => {
+      const [{ session: fresh }, { session: moved }] = await Promise.all([
+        teacher.api.createSession({ title: 'Fresh' }),
+        teacher.api.createSession({ title: 'Moved' }),
+      ]);
+      const [beforeFresh, beforeMoved] = [await lastSeq(fresh.id), await lastSeq(moved.id)];
+      // Another writer took a seq of `moved` since its live state applied one: the statement leaves it alone.
+      const { batcher, attempts } = optimisticBatcher(
+        new Map([
+          [fresh.id, beforeFresh],
+          [moved.id, beforeMoved - 1],
+        ]),
+      );
+      const hold = holdSession(fresh.id);
+      const toFresh = [1, 2].map((i) => batcher.submit(fresh.id, `f${i}`));
+      const toMoved = [1, 2].map((i) => batcher.submit(moved.id, `m${i}`));
+      hold.release();
+      expect(await Promise.all(toFresh)).toEqual([beforeFresh + 1, beforeFresh + 2]);
+      expect(await Promise.all(toMoved)).toEqual([beforeMoved + 1, beforeMoved + 2]);
+      expect(attempts).toEqual([
+        { optimistic: true, sessions: [fresh.id, moved.id] },
+        { optimistic: false, sessions: [moved.id] },
+      ]);
+      for (const [id, n] of [
+        [fresh.id, beforeFresh + 2],
+        [moved.id, beforeMoved + 2],
+      ] as const)
+        expect(await eventSeqs(id)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    });
+
+    it('answers a client_msg_id stored before (the unique index stops the statement) with the first message', async () => {
+      const { session } = await teacher.api.createSession({ title: 'Again', agent: { responds_to: 'mentions' } });
+      const sender = await connect(app, teacher.access_token);
+      await sender.join(session.id);
+      const first = await sender.send(session.id, 'hello', { clientMsgId: 'again-1' });
+      const before = await lastSeq(session.id);
+      const again = await sender.send(session.id, 'hello', { clientMsgId: 'again-1' });
+      expect(again.id).toBe(first.id);
+      expect(again.seq).toBe(first.seq);
+      const next = await sender.send(session.id, 'next', { clientMsgId: 'again-2' });
+      expect(next.seq).toBe(before + 1);
+      expect(await eventSeqs(session.id)).toEqual(Array.from({ length: before + 1 }, (_, i) => i + 1));
+      sender.close();
+    });
   });
 });

@@ -55,16 +55,17 @@ const RECORD_TYPE = Prisma.raw(MESSAGE_COLUMNS.map(([column, , type]) => `${colu
 /**
  * One multi-row insert of whole message rows, from one JSON parameter: the statement's text is
  * the same for one row or fifty (no per-shape query planning in Prisma), and it can follow a
- * WITH (SessionEventsRepository.insertMany writes a batch's events and messages in one
- * statement). migrations.spec.ts keeps MESSAGE_COLUMNS equal to the table. Nothing to insert:
- * `SELECT 1`.
+ * WITH (SessionEventsRepository writes a batch's events and messages in one statement); with
+ * `onlySessions` (a subquery of session ids), only those sessions' rows. messages-columns.spec.ts
+ * keeps MESSAGE_COLUMNS equal to the table. Nothing to insert: `SELECT 1`.
  */
-export function insertMessages(rows: Message[]): Prisma.Sql {
+export function insertMessages(rows: Message[], onlySessions?: Prisma.Sql): Prisma.Sql {
   if (rows.length === 0) return Prisma.sql`SELECT 1`;
+  const where = onlySessions ? Prisma.sql`WHERE m.session_id IN ${onlySessions}` : Prisma.empty;
   const json = JSON.stringify(
     rows.map((row) => Object.fromEntries(MESSAGE_COLUMNS.map(([column, field]) => [column, row[field] ?? null]))),
   );
-  return Prisma.sql`INSERT INTO messages (${COLUMN_LIST}) SELECT ${COLUMN_LIST} FROM jsonb_to_recordset(${json}::jsonb) AS m(${RECORD_TYPE})`;
+  return Prisma.sql`INSERT INTO messages (${COLUMN_LIST}) SELECT ${COLUMN_LIST} FROM jsonb_to_recordset(${json}::jsonb) AS m(${RECORD_TYPE}) ${where}`;
 }
 
 /** A row of `messages` read with raw SQL, as the record Prisma would have returned. */

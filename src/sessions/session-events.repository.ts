@@ -78,27 +78,36 @@ export class SessionEventsRepository {
    */
   async insertMany(tx: DbTransaction, events: CommittedEvent[], messages: MessageRecord[] = []): Promise<void> {
     if (events.length === 0 && messages.length === 0) return;
-    const eventRows = JSON.stringify(
-      events.map((event) => ({
-        session_id: event.sessionId,
-        seq: event.seq,
-        type: event.type,
-        visibility: event.visibility,
-        visible_to: event.visibleTo ?? null,
-        payload: event.payload,
-        created_at: event.at ?? new Date(),
-      })),
-    );
     await tx.$executeRaw`
-      WITH stored_events AS (
-        INSERT INTO session_events (session_id, seq, type, visibility, visible_to, payload, created_at)
-        SELECT session_id, seq, type, visibility, visible_to, payload, created_at
-        FROM jsonb_to_recordset(${eventRows}::jsonb) AS e(
-          session_id uuid, seq int, type text, visibility event_visibility, visible_to uuid, payload jsonb,
-          created_at timestamptz)
-        RETURNING 1
-      )
+      WITH stored_events AS (${insertEvents(events)} RETURNING 1)
       ${insertMessages(messages)}`;
+  }
+
+  /**
+   * The optimistic group commit, in one statement and its own implicit transaction: for each
+   * session whose last seq is still `lastSeq`, bumps it by `n` and writes its events and message
+   * rows (their seqs counted on from `lastSeq`); a session whose last seq moved (another writer)
+   * gets nothing. Returns the sessions written. A unique violation (a client_msg_id stored before)
+   * fails the whole statement: nothing is written.
+   */
+  async appendIfLastSeqs(
+    expected: Map<string, { lastSeq: number; n: number }>,
+    events: CommittedEvent[],
+    messages: MessageRecord[],
+  ): Promise<Set<string>> {
+    const wanted = JSON.stringify([...expected].map(([id, { lastSeq, n }]) => ({ id, last_seq: lastSeq, n })));
+    const taken = Prisma.sql`(SELECT id FROM bumped)`;
+    const rows = await this.prisma.$queryRaw<Array<{ id: string }>>`
+      WITH bumped AS (
+        UPDATE sessions AS s SET last_seq = s.last_seq + v.n
+        FROM jsonb_to_recordset(${wanted}::jsonb) AS v(id uuid, last_seq int, n int)
+        WHERE s.id = v.id AND s.last_seq = v.last_seq
+        RETURNING s.id
+      ),
+      stored_events AS (${insertEvents(events, taken)} RETURNING 1),
+      stored_messages AS (${insertMessages(messages, taken)})
+      SELECT id::text AS id FROM bumped`;
+    return new Set(rows.map((r) => r.id));
   }
 
   insert(tx: DbTransaction, event: CommittedEvent): Promise<void> {
@@ -151,4 +160,30 @@ export class SessionEventsRepository {
       });
     }
   }
+}
+
+/**
+ * A multi-row insert of events from one JSON parameter; with `onlySessions` (a subquery of
+ * session ids), only the events of those sessions.
+ */
+function insertEvents(events: CommittedEvent[], onlySessions?: Prisma.Sql): Prisma.Sql {
+  const rows = JSON.stringify(
+    events.map((event) => ({
+      session_id: event.sessionId,
+      seq: event.seq,
+      type: event.type,
+      visibility: event.visibility,
+      visible_to: event.visibleTo ?? null,
+      payload: event.payload,
+      created_at: event.at ?? new Date(),
+    })),
+  );
+  const where = onlySessions ? Prisma.sql`WHERE e.session_id IN ${onlySessions}` : Prisma.empty;
+  return Prisma.sql`
+    INSERT INTO session_events (session_id, seq, type, visibility, visible_to, payload, created_at)
+    SELECT session_id, seq, type, visibility, visible_to, payload, created_at
+    FROM jsonb_to_recordset(${rows}::jsonb) AS e(
+      session_id uuid, seq int, type text, visibility event_visibility, visible_to uuid, payload jsonb,
+      created_at timestamptz)
+    ${where}`;
 }

@@ -55,7 +55,30 @@ export interface BatchAppender {
    * `messages`: the rows of the messages these events carry, written in the same
    * statement (their seq is set by the events' payload builders, which run first).
    */
-  appendMany(events: BatchEvent[], options?: { messages?: MessageRecord[] }): Promise<number[]>;
+  appendMany(
+    events: BatchEvent[],
+    options?: { messages?: MessageRecord[]; lastSeqs?: ReadonlyMap<string, number> },
+  ): Promise<number[]>;
+}
+
+/**
+ * Where a batch's commit runs. `optimistic`: no transaction is open; the commit reads nothing
+ * from the database and gives `appendMany` each session's last seq as its live state knows it
+ * (`lastSeqs`): the whole batch is then written by one statement that writes a session only if
+ * its last seq is still that (a compare-and-set the database decides). Whatever cannot be done so
+ * (a read, another table, a session whose live state is not loaded) throws NeedsTransaction, and
+ * the batch, or what of it the database did not take, is committed again `careful`ly: in a
+ * transaction, with the database allocating the seqs. A commit must therefore be safe to run twice
+ * for the same items (it may take nothing twice: see MessageIntakeService's refunds).
+ */
+export type BatchScope =
+  { optimistic: true; log: BatchAppender } | { optimistic: false; tx: DbTransaction; log: BatchAppender };
+
+/** Thrown by an optimistic commit for what needs a transaction. */
+export class NeedsTransaction extends Error {
+  constructor(why: string) {
+    super(`needs a transaction: ${why}`);
+  }
 }
 
 /** What queued for one session since its previous write began. */
@@ -66,14 +89,14 @@ export interface SessionBatch<I> {
 
 /**
  * The commit of one batch: given what queued for every session with pending
- * items, writes what it accepts in `tx` through `log` and returns, per
- * session, one outcome per item in order: a result, or an Error for an item
- * refused (which writes nothing). Throwing fails the whole batch.
+ * items, writes what it accepts through `scope.log` (in `scope.tx` when careful)
+ * and returns, per session, one outcome per item in order: a result, or an Error
+ * for an item refused (which writes nothing). Throwing fails the whole batch
+ * (NeedsTransaction, in an optimistic scope: it is committed carefully instead).
  */
 export type BatchCommit<I, R> = (
   batches: Array<SessionBatch<I>>,
-  tx: DbTransaction,
-  log: BatchAppender,
+  scope: BatchScope,
 ) => Promise<Array<Array<R | Error>>>;
 
 /** Submits items for group commit; see SessionLog.groupCommit. */
@@ -196,62 +219,119 @@ export class SessionLog {
     const sessionIds = [...batch.keys()];
     // Each session's write turn, held until this batch is published (write() and exclusive() wait).
     const releases = await Promise.all(sessionIds.map((id) => this.mutex.acquire(id)));
-    const all = [...batch.values()].flat();
     try {
-      const committed: CommittedEvent[] = [];
-      let outcomes: Array<Array<R | Error>>;
-      try {
-        outcomes = await this.events.transaction(async (tx) => {
-          committed.length = 0; // a retried transaction starts over
-          return commit(
-            sessionIds.map((sessionId) => ({ sessionId, items: batch.get(sessionId)!.map((w) => w.item) })),
+      const optimistic = await this.commitOptimistically(batch, commit);
+      for (const event of optimistic.committed) this.bus.publishDurable(event);
+      for (const [sessionId, outcomes] of optimistic.done) settle(batch.get(sessionId)!, outcomes);
+      const rest = sessionIds.filter((id) => !optimistic.done.has(id));
+      if (rest.length > 0) await this.commitCarefully(new Map(rest.map((id) => [id, batch.get(id)!])), commit);
+    } finally {
+      for (const release of releases) release();
+    }
+  }
+
+  /**
+   * The batch in one statement, no transaction: each session's events and message rows are
+   * written only if its last seq is still the one its live state applied (the seqs follow it).
+   * Returns, per session it settled, the outcomes, and the events written. A session the database
+   * did not take, and the whole batch when the commit needs a transaction or the statement fails
+   * (a retried client_msg_id meets the unique index, say), is left to commitCarefully.
+   */
+  private async commitOptimistically<I, R>(
+    batch: Map<string, Array<Waiting<I, R>>>,
+    commit: BatchCommit<I, R>,
+  ): Promise<{ done: Map<string, Array<R | Error>>; committed: CommittedEvent[] }> {
+    const sessionIds = [...batch.keys()];
+    const none = { done: new Map<string, Array<R | Error>>(), committed: [] };
+    const plan: { write?: PlannedWrite } = {};
+    let outcomes: Array<Array<R | Error>>;
+    try {
+      outcomes = await commit(
+        sessionIds.map((sessionId) => ({ sessionId, items: batch.get(sessionId)!.map((w) => w.item) })),
+        {
+          optimistic: true,
+          log: {
+            appendMany: async (events, options = {}) => {
+              if (plan.write) throw new NeedsTransaction('a second append in one batch');
+              const counts = countBySession(events);
+              const lastSeqs = options.lastSeqs ?? new Map<string, number>();
+              for (const id of counts.keys())
+                if (!lastSeqs.has(id)) throw new NeedsTransaction('a session without its live last seq');
+              if (events.length === 0 && options.messages?.length)
+                throw new NeedsTransaction('messages without events');
+              const next = new Map([...counts.keys()].map((id) => [id, lastSeqs.get(id)! + 1]));
+              const built = buildEvents(events, next);
+              plan.write = { events: built, messages: options.messages ?? [], counts, lastSeqs };
+              return built.map((e) => e.seq);
+            },
+          },
+        },
+      );
+    } catch (error) {
+      if (!(error instanceof NeedsTransaction)) this.logger.debug(`optimistic commit: ${String(error)}`);
+      return none;
+    }
+    const planned = plan.write;
+    if (!planned) return { done: new Map(sessionIds.map((id, s) => [id, outcomes[s]])), committed: [] };
+    let taken: Set<string>;
+    try {
+      taken = await this.events.appendIfLastSeqs(
+        new Map([...planned.counts].map(([id, n]) => [id, { lastSeq: planned.lastSeqs.get(id)!, n }])),
+        planned.events,
+        planned.messages,
+      );
+    } catch (error) {
+      this.logger.debug(`optimistic commit refused, committing in a transaction: ${String(error)}`);
+      return none;
+    }
+    const done = new Map<string, Array<R | Error>>();
+    sessionIds.forEach((id, s) => {
+      // Written by the statement, or nothing to write (every item refused, or a repeat in the batch).
+      if (taken.has(id) || !planned.counts.has(id)) done.set(id, outcomes[s]);
+    });
+    return { done, committed: planned.events.filter((e) => taken.has(e.sessionId)) };
+  }
+
+  /** The batch in one transaction, the database allocating the seqs (see groupCommit). */
+  private async commitCarefully<I, R>(
+    batch: Map<string, Array<Waiting<I, R>>>,
+    commit: BatchCommit<I, R>,
+  ): Promise<void> {
+    const sessionIds = [...batch.keys()];
+    const committed: CommittedEvent[] = [];
+    let outcomes: Array<Array<R | Error>>;
+    try {
+      outcomes = await this.events.transaction(async (tx) => {
+        committed.length = 0; // a retried transaction starts over
+        return commit(
+          sessionIds.map((sessionId) => ({ sessionId, items: batch.get(sessionId)!.map((w) => w.item) })),
+          {
+            optimistic: false,
             tx,
-            {
+            log: {
               appendMany: async (events, options = {}) => {
                 if (events.length === 0) {
                   if (options.messages?.length) await this.events.insertMany(tx, [], options.messages);
                   return [];
                 }
-                const counts = new Map<string, number>();
-                for (const e of events) counts.set(e.sessionId, (counts.get(e.sessionId) ?? 0) + 1);
+                const counts = countBySession(events);
                 const last = await this.events.nextSeqsMany(tx, counts);
                 const next = new Map([...last].map(([id, seq]) => [id, seq - counts.get(id)! + 1]));
-                const at = new Date();
-                const built = events.map((e): CommittedEvent => {
-                  const seq = next.get(e.sessionId)!;
-                  next.set(e.sessionId, seq + 1);
-                  return {
-                    sessionId: e.sessionId,
-                    seq,
-                    type: e.type,
-                    ...audienceOf(e.visibility),
-                    payload: e.payload(seq),
-                    at,
-                    ...(e.internal ? { internal: e.internal } : {}),
-                  };
-                });
+                const built = buildEvents(events, next);
                 await this.events.insertMany(tx, built, options.messages);
                 committed.push(...built);
                 return built.map((e) => e.seq);
               },
             },
-          );
-        });
-      } catch (error) {
-        for (const w of all) w.reject(error);
-        return;
-      }
-      for (const event of committed) this.bus.publishDurable(event);
-      sessionIds.forEach((id, s) =>
-        batch.get(id)!.forEach((w, i) => {
-          const outcome = outcomes[s][i];
-          if (outcome instanceof Error) w.reject(outcome);
-          else w.resolve(outcome);
-        }),
-      );
-    } finally {
-      for (const release of releases) release();
+          },
+        );
+      });
+    } catch (error) {
+      for (const w of [...batch.values()].flat()) w.reject(error);
+      return;
     }
+    for (const event of committed) this.bus.publishDurable(event);
+    sessionIds.forEach((id, s) => settle(batch.get(id)!, outcomes[s]));
   }
 
   /**
@@ -270,4 +350,44 @@ export class SessionLog {
   list(sessionId: string, afterSeq: number, limit: number): Promise<CommittedEvent[]> {
     return this.events.list(sessionId, afterSeq, limit);
   }
+}
+
+/** What an optimistic commit will write, in one statement. */
+interface PlannedWrite {
+  events: CommittedEvent[];
+  messages: MessageRecord[];
+  counts: Map<string, number>;
+  lastSeqs: ReadonlyMap<string, number>;
+}
+
+function countBySession(events: BatchEvent[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const e of events) counts.set(e.sessionId, (counts.get(e.sessionId) ?? 0) + 1);
+  return counts;
+}
+
+/** The events with their seqs, each session's counting on from `next` (which this advances). */
+function buildEvents(events: BatchEvent[], next: Map<string, number>): CommittedEvent[] {
+  const at = new Date();
+  return events.map((e): CommittedEvent => {
+    const seq = next.get(e.sessionId)!;
+    next.set(e.sessionId, seq + 1);
+    return {
+      sessionId: e.sessionId,
+      seq,
+      type: e.type,
+      ...audienceOf(e.visibility),
+      payload: e.payload(seq),
+      at,
+      ...(e.internal ? { internal: e.internal } : {}),
+    };
+  });
+}
+
+function settle<I, R>(waiting: Array<Waiting<I, R>>, outcomes: Array<R | Error>): void {
+  waiting.forEach((w, i) => {
+    const outcome = outcomes[i];
+    if (outcome instanceof Error) w.reject(outcome);
+    else w.resolve(outcome);
+  });
 }

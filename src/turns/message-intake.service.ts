@@ -10,8 +10,9 @@ import type { DbTransaction } from '../persistence/transaction.js';
 import {
   SessionLog,
   visibilityOfMessage,
-  type BatchAppender,
+  NeedsTransaction,
   type BatchEvent,
+  type BatchScope,
   type GroupCommit,
   type SessionBatch,
 } from '../sessions/session-log.service.js';
@@ -86,7 +87,7 @@ export class MessageIntakeService {
     private readonly safety: SafetyService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.batches = this.log.groupCommit((batches, tx, log) => this.commit(batches, tx, log));
+    this.batches = this.log.groupCommit((batches, scope) => this.commit(batches, scope));
   }
 
   async post(user: AuthUser, access: SessionAccess, input: PostMessageInput): Promise<WireMessage> {
@@ -119,16 +120,18 @@ export class MessageIntakeService {
    */
   private async commit(
     batches: Array<SessionBatch<PendingPost>>,
-    tx: DbTransaction,
-    log: BatchAppender,
+    scope: BatchScope,
   ): Promise<Array<Array<Posted | Error>>> {
-    // A retry of something already stored answers the first message, whatever changed since.
-    const stored = await this.messages.findByClientMsgIds(
-      tx,
-      batches.flatMap(({ sessionId, items }) =>
-        items.map((p) => ({ sessionId, authorId: p.user.id, clientMsgId: p.input.clientMsgId })),
-      ),
-    );
+    // A retry of something already stored answers the first message, whatever changed since. Optimistically
+    // nothing is read: a stored client_msg_id meets the unique index, and the batch is committed carefully.
+    const stored = scope.optimistic
+      ? []
+      : await this.messages.findByClientMsgIds(
+          scope.tx,
+          batches.flatMap(({ sessionId, items }) =>
+            items.map((p) => ({ sessionId, authorId: p.user.id, clientMsgId: p.input.clientMsgId })),
+          ),
+        );
     const existing = new Map(stored.map((m) => [dedupeKey(m.sessionId, m.authorId ?? '', m.clientMsgId ?? ''), m]));
     type Outcome = Posted | Error | { row: Message } | { sameAs: number };
     const perSession: Outcome[][] = [];
@@ -136,12 +139,16 @@ export class MessageIntakeService {
     const events: BatchEvent[] = [];
     const flags: SafetyFlagRecord[] = [];
     const inPersonSessions: string[] = [];
+    // Each session's last seq as its live state applied it (the optimistic commit counts on from it).
+    const lastSeqs = new Map<string, number>();
     const now = new Date();
     for (const { sessionId, items } of batches) {
       const outcomes: Outcome[] = [];
       perSession.push(outcomes);
       const live = this.live.peek(sessionId);
-      const current = live?.session ?? (await this.sessions.findIn(tx, sessionId));
+      if (!live && scope.optimistic) throw new NeedsTransaction('a session without live state');
+      const current = live?.session ?? (scope.optimistic ? null : await this.sessions.findIn(scope.tx, sessionId));
+      if (live) lastSeqs.set(sessionId, live.lastSeq);
       if (!current) {
         for (const _ of items) outcomes.push(new DomainError('not_found', 'session not found'));
         continue;
@@ -205,11 +212,15 @@ export class MessageIntakeService {
       });
       if (answersInPerson) inPersonSessions.push(sessionId);
     }
+    if (scope.optimistic && (flags.length > 0 || inPersonSessions.length > 0))
+      throw new NeedsTransaction('safety flags or a session change besides the events');
     // The events and the message rows they carry: one statement.
-    await log.appendMany(events, { messages: rows });
-    await this.safety.record(tx, flags);
-    for (const sessionId of inPersonSessions)
-      await this.sessions.update(tx, sessionId, { humanAnsweredWhilePaused: true });
+    await scope.log.appendMany(events, { messages: rows, lastSeqs });
+    if (!scope.optimistic) {
+      await this.safety.record(scope.tx, flags);
+      for (const sessionId of inPersonSessions)
+        await this.sessions.update(scope.tx, sessionId, { humanAnsweredWhilePaused: true });
+    }
     return perSession.map((outcomes) => {
       const settled = outcomes.map((o): Posted | Error | { sameAs: number } =>
         'row' in o ? { message: toWireMessage(o.row), queued: o.row.agentState === 'pending' } : o,
@@ -259,8 +270,12 @@ export class MessageIntakeService {
       );
     }
     const limit = this.limitOf(current);
-    if (access.role !== 'moderator' && limit && !this.rateLimits.shared)
+    if (access.role !== 'moderator' && limit && !this.rateLimits.shared) {
+      // A batch committed again (carefully, after an optimistic try) takes each token once.
+      item.refund?.();
+      item.refund = undefined;
       item.refund = this.rateLimits.consume(current.id, user.id, limit);
+    }
     if (queued) {
       waiting.set(user.id, (waiting.get(user.id) ?? 0) + 1);
       latest.set(user.id, { seq: Number.MAX_SAFE_INTEGER, content: input.content });
