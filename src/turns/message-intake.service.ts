@@ -6,7 +6,6 @@ import { DomainError } from '../common/domain-error.js';
 import { newId } from '../common/ids.js';
 import type { AgentState, MessageRecord as Message, SessionRecord as Session } from '../sessions/records.js';
 import { MessageRecords } from '../sessions/session-records.service.js';
-import type { DbTransaction } from '../persistence/transaction.js';
 import {
   SessionLog,
   visibilityOfMessage,
