@@ -272,7 +272,9 @@ export class SessionLog {
       return none;
     }
     const planned = plan.write;
-    if (!planned) return { done: new Map(sessionIds.map((id, s) => [id, outcomes[s]])), committed: [] };
+    // Nothing to write (every item refused, or repeats within the batch): settled as it is.
+    if (!planned || planned.events.length === 0)
+      return { done: new Map(sessionIds.map((id, s) => [id, outcomes[s]])), committed: [] };
     let taken: Set<string>;
     try {
       taken = await this.events.appendIfLastSeqs(
