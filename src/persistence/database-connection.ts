@@ -63,11 +63,21 @@ function withParsersOnce(db: PGlite): PGlite {
   return wrapQueryable(db as unknown as Queryable) as unknown as PGlite;
 }
 
+/**
+ * PGlite's buffer pool. PostgreSQL's default (128 MB) lives in the WebAssembly memory, which never
+ * shrinks: with it a freshly started server held about 320 MB before anyone connected, with 32 MB
+ * about 215 MB (bench/RESULTS.md, 2026-12-03). 32 MB is 4,096 pages, far more than the hot path
+ * touches (the live state serves reads); the rest comes from the operating system's file cache.
+ */
+export const EMBEDDED_SHARED_BUFFERS = '32MB';
+
 /** PGlite keeps its files in <dataDir>/pglite; one process may open it at a time. */
 export async function openEmbeddedDatabase(dataDir: string): Promise<DatabaseConnection> {
   const dir = join(dataDir, 'pglite');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const db = await PGlite.create(dir);
+  const db = await PGlite.create(dir, {
+    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${EMBEDDED_SHARED_BUFFERS}`],
+  });
   secureDataDir(dataDir); // what PGlite created or rewrote at start, with modes of its own
   const sql: SqlConnection = {
     query: async <T>(text: string, params?: unknown[]) => (await db.query<T>(text, params)).rows,
