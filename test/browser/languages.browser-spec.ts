@@ -50,7 +50,8 @@ function visibleText(page: Page): Promise<string> {
 const ENGLISH_WORDS = /\b(the|you|your|and|with|waiting|ask|join|session|sign|send|people|nothing|here|tutor’s)\b/i;
 
 async function englishLeftOn(page: Page, target: Catalogue): Promise<string[]> {
-  const text = await visibleText(page);
+  // Addresses are not words: the join link and "127.0.0.1:3000/join" read the same in every language.
+  const text = (await visibleText(page)).replace(/https?:\/\/\S+/g, '').replace(/[\w.-]+:\d+\/\S*/g, '');
   const left = englishOnly(target).filter((part) => containsWord(text, part));
   const words = text.split('\n').filter((line) => ENGLISH_WORDS.test(line));
   return [...left, ...words];
@@ -136,6 +137,13 @@ describe('the web client in Spanish and in Arabic', () => {
     await screenshot(teacher.page, 'languages-es-teacher');
     expect(await englishLeftOn(student.page, es)).toEqual([]);
     expect(await englishLeftOn(teacher.page, es)).toEqual([]);
+
+    // The teacher's start page: the session list and the form to start one.
+    await teacher.page.goto(`${app.url}/`);
+    await teacher.page.getByRole('heading', { name: 'Crear una sesión' }).waitFor();
+    await hasText(teacher.page.getByTestId('session-meta').first(), 'abierta');
+    await screenshot(teacher.page, 'languages-es-home');
+    expect(await englishLeftOn(teacher.page, es)).toEqual([]);
   });
 
   it('Spanish: the language picker overrides the browser’s language, is remembered, and can go back', async () => {
@@ -205,6 +213,16 @@ describe('the web client in Spanish and in Arabic', () => {
     await screenshot(teacher.page, 'languages-ar-teacher');
     expect(await englishLeftOn(student.page, ar)).toEqual([]);
     expect(await englishLeftOn(teacher.page, ar)).toEqual([]);
+
+    // The present view, for the class's projector: Arabic too, right to left.
+    await teacher.page.goto(`${app.url}/s/${session.id}/present`);
+    await teacher.page.getByTestId('present-code').waitFor();
+    await hasText(teacher.page.getByTestId('present-status'), 'المساعد: جاهز');
+    expect(await teacher.page.evaluate(() => document.documentElement.dir)).toBe('rtl');
+    await screenshot(teacher.page, 'languages-ar-present');
+    expect(await englishLeftOn(teacher.page, ar)).toEqual([]);
+    await teacher.page.goto(`${app.url}/s/${session.id}`);
+    await teacher.page.getByRole('heading', { name: 'لوحة المشرف' }).waitFor();
   });
 
   it('the check for English left on the page would see some', async () => {
