@@ -5,6 +5,7 @@ import { DomainError } from '../common/domain-error.js';
 import { newId } from '../common/ids.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { OidcProviderConfig } from '../config/sign-in-config.js';
+import type { SignInRefusal } from '../contract/protocol.js';
 import { toAuthUser, toWireUser, type AuthUser } from './auth-user.js';
 import { SIGN_IN_FLOW_TTL_MS, SignInsRepository } from './sign-ins.repository.js';
 import { TokenService } from './token.service.js';
@@ -12,21 +13,10 @@ import { UsersRepository, type UserRecord } from './users.repository.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
-/** A sign-in the server refuses, with the sentence the person reads on the sign-in page. */
 /**
- * Why a sign-in was refused, as a code the web client words in the page's language (the message is
- * the English sentence). Sent back to /login as `sign_in_error_code`, with `sign_in_provider`.
+ * A sign-in the server refuses: the English sentence the person reads on the sign-in page, and its
+ * reason as a code (the contract's SignInRefusal) the web client words in the page's language.
  */
-export const SIGN_IN_REFUSALS = [
-  'unreachable',
-  'provider_refused',
-  'expired',
-  'unconfirmed',
-  'domain',
-  'unverified_email',
-] as const;
-export type SignInRefusal = (typeof SIGN_IN_REFUSALS)[number];
-
 export class SignInRefused extends Error {
   constructor(
     readonly reason: SignInRefusal,

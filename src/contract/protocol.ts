@@ -14,6 +14,21 @@ export type RespondsTo = (typeof RESPONDS_TO)[number];
 export const GUEST_ROLES = ['contributor', 'observer'] as const;
 export type GuestRole = (typeof GUEST_ROLES)[number];
 
+/**
+ * Why a sign-in with a school identity provider was refused: sent back to /login as
+ * `sign_in_error_code` (with `sign_in_provider`, and `sign_in_domains` for `domain`) beside the
+ * English sentence, so a client can say it in its own language.
+ */
+export const SIGN_IN_REFUSALS = [
+  'unreachable',
+  'provider_refused',
+  'expired',
+  'unconfirmed',
+  'domain',
+  'unverified_email',
+] as const;
+export type SignInRefusal = (typeof SIGN_IN_REFUSALS)[number];
+
 export const ERROR_CODES = [
   'bad_request',
   'unauthorized',

@@ -1,5 +1,12 @@
 import { useTranslation } from 'react-i18next';
-import { browserLanguage, currentLanguage, LANGUAGES, LANGUAGE_KEY, setLanguage, type Language } from '../lib/i18n.js';
+import {
+  browserLanguage,
+  currentLanguage,
+  LANGUAGES,
+  pickedLanguage,
+  setLanguage,
+  type Language,
+} from '../lib/i18n.js';
 
 /**
  * The header's language picker: each language named in itself, so anyone finds their own.
@@ -7,13 +14,7 @@ import { browserLanguage, currentLanguage, LANGUAGES, LANGUAGE_KEY, setLanguage,
  */
 export function LanguagePicker() {
   const { t } = useTranslation();
-  let picked: string | null = null;
-  try {
-    picked = localStorage.getItem(LANGUAGE_KEY);
-  } catch {
-    // No storage: nothing was remembered.
-  }
-  const value = picked ? currentLanguage() : '';
+  const value = pickedLanguage() ? currentLanguage() : '';
   return (
     <label className="language-picker">
       <span className="sr-only">{t('app.language')}</span>

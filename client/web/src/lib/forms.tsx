@@ -1,7 +1,7 @@
 // Form pieces used in more than one place.
 import { useTranslation } from 'react-i18next';
 import { TURN_POLICIES, type Role, type TurnPolicy } from '../../../sdk/roundtable-client.js';
-import { LANGUAGE_KEY, t } from './i18n.js';
+import { pickedLanguage, t } from './i18n.js';
 
 /** A turn policy in a moderator's words (the policy menus, the session list). */
 export const policyLabel = (policy: TurnPolicy): string => t(`policy.label.${policy}`);
@@ -117,13 +117,7 @@ const LANGUAGE_CHOICES = ['en', 'es', 'ar', 'fr', 'de', 'pt', 'it', 'zh', 'hi'];
  * page, else their browser's (its primary subtag, which may be one the page does not ship).
  */
 export function creatorLanguage(): string {
-  let picked: string | null = null;
-  try {
-    picked = localStorage.getItem(LANGUAGE_KEY);
-  } catch {
-    // No storage: nothing was picked.
-  }
-  return picked ?? (navigator.language || 'en').split('-')[0].toLowerCase();
+  return pickedLanguage() ?? (navigator.language || 'en').split('-')[0].toLowerCase();
 }
 
 /** "The tutor answers in": a language (named in itself, e.g. Español), or the language of each question. */

@@ -80,6 +80,16 @@ export function browserLanguage(): Language {
   return 'en';
 }
 
+/** The language picked in this browser, if one was (null: the browser's language is followed). */
+export function pickedLanguage(): Language | null {
+  try {
+    const picked = localStorage.getItem(LANGUAGE_KEY);
+    return LANGUAGES.find((l) => l.code === picked)?.code ?? null;
+  } catch {
+    return null; // no storage (a private window in some browsers): nothing was picked
+  }
+}
+
 /** Picks a language and remembers it in this browser; null goes back to the browser's language. */
 export function setLanguage(language: Language | null): void {
   try {

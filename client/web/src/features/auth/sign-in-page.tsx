@@ -1,5 +1,6 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { SignInOptions } from '../../../../sdk/roundtable-api.js';
+import { SIGN_IN_REFUSALS } from '../../../../sdk/roundtable-client.js';
 import { auth } from './identity.js';
 import { api } from '../../lib/api.js';
 import { FormFooter } from '../../lib/forms.js';
@@ -26,9 +27,6 @@ function useSignInOptions(): SignInOptions | null {
   return options;
 }
 
-/** Why a provider sign-in was refused (docs/PROTOCOL.md: `sign_in_error_code`), with the words for each. */
-const REFUSALS = ['unreachable', 'provider_refused', 'expired', 'unconfirmed', 'domain', 'unverified_email'] as const;
-
 /**
  * Refused by the school's identity provider (or by Roundtable on the way back): the reason, once.
  * In English the server's own sentence; in another language the words for its code.
@@ -37,7 +35,7 @@ function useProviderRefusal(): string | null {
   const [refused] = useState(() => {
     const query = new URLSearchParams(window.location.search);
     const sentence = query.get('sign_in_error');
-    const code = REFUSALS.find((c) => c === query.get('sign_in_error_code'));
+    const code = SIGN_IN_REFUSALS.find((c) => c === query.get('sign_in_error_code'));
     if (!sentence || !code || currentLanguage() === 'en') return sentence;
     return translate(`signIn.refusal.${code}`, {
       provider: query.get('sign_in_provider') ?? '',
