@@ -257,4 +257,47 @@ describe('group commit', () => {
       sender.close();
     });
   });
+
+  describe('writeOnce: one write, one statement, no transaction (the tutor stores its answer so)', () => {
+    const event = (by: string) => ({
+      type: 'moderation' as const,
+      visibility: 'all' as const,
+      payload: () => ({ action: 'cancel_agent', by }),
+    });
+
+    it('writes its events at the seqs after the live last seq and publishes them', async () => {
+      const { session } = await teacher.api.createSession({ title: 'Once' });
+      const before = await lastSeq(session.id);
+      const written = await log.writeOnce(session.id, () => ({
+        lastSeq: before,
+        events: [event('one'), event('two')],
+        result: (seqs) => seqs,
+      }));
+      expect(written).toEqual({ result: [before + 1, before + 2] });
+      expect(await eventSeqs(session.id)).toEqual(Array.from({ length: before + 2 }, (_, i) => i + 1));
+      expect(published.filter((e) => e.sessionId === session.id).map((e) => e.payload.by)).toEqual(['one', 'two']);
+    });
+
+    it('writes nothing and answers null when the last seq moved, or the lease fence does not hold', async () => {
+      const { session } = await teacher.api.createSession({ title: 'Refused' });
+      const before = await lastSeq(session.id);
+      const moved = await log.writeOnce(session.id, () => ({
+        lastSeq: before - 1,
+        events: [event('stale')],
+        result: () => 'written',
+      }));
+      // Nobody holds this session's lease: an answer fenced by one is not stored.
+      const fenced = await log.writeOnce(session.id, () => ({
+        lastSeq: before,
+        events: [event('fenced')],
+        fence: { owner: 'another-instance', generation: 1 },
+        result: () => 'written',
+      }));
+      const planned = await log.writeOnce(session.id, () => null);
+      expect([moved, fenced, planned]).toEqual([null, null, null]);
+      expect(await lastSeq(session.id)).toBe(before);
+      expect(await eventSeqs(session.id)).toEqual(Array.from({ length: before }, (_, i) => i + 1));
+      expect(published.filter((e) => e.sessionId === session.id)).toEqual([]);
+    });
+  });
 });

@@ -6,7 +6,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { WireAgentState } from '../contract/protocol.js';
 import { newId } from '../common/ids.js';
 import type { SessionRecord as Session } from '../sessions/records.js';
-import { AgentLeases, MessageRecords, SessionRecords } from '../sessions/session-records.service.js';
+import { AgentLeases, MessageRecords } from '../sessions/session-records.service.js';
 import { LiveSessions } from '../sessions/live-sessions.service.js';
 import { SessionEventBus } from '../sessions/session-event-bus.js';
 import { TurnsService } from '../turns/turns.service.js';
@@ -58,7 +58,6 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly agent: AgentRepository,
     private readonly leases: AgentLeases,
-    private readonly sessions: SessionRecords,
     private readonly messages: MessageRecords,
     private readonly bus: SessionEventBus,
     private readonly turns: TurnsService,
@@ -214,8 +213,10 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Answers the next batch; false when there is nothing (more) to do now. */
   private async answerNext(sessionId: string): Promise<boolean> {
-    const session = await this.sessions.find(sessionId);
-    if (!session || session.status !== 'active' || session.agentPaused) return false;
+    // Everything the runner decides from is the live state (no query): the session, its queue, its members.
+    const live = await this.live.get(sessionId);
+    const session = live?.session;
+    if (!live || !session || session.status !== 'active' || session.agentPaused) return false;
     const policy = session.turnPolicy;
     if (this.takeovers.has(sessionId)) {
       // This instance lost the lease mid-answer: it waits for the lease to be free (its holder may have died).
@@ -228,9 +229,11 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
       await this.takeOver(sessionId, lease);
       return true;
     }
-    const batch = await this.turns.nextBatch(sessionId);
+    const batch = this.turns.nextBatchOf(live);
     if (!batch) return false;
-    const lease = await this.leases.acquireLease(sessionId, this.config.instanceId, LEASE_TTL_MS);
+    const questionIds = batch.messages.map((m) => m.id);
+    // One statement: the lease, and (when it was this instance's already) the questions marked answering.
+    const lease = await this.leases.acquireLeaseAndMark(sessionId, this.config.instanceId, LEASE_TTL_MS, questionIds);
     if (!lease) {
       this.retryLater(sessionId); // another instance is answering this session
       return false;
@@ -238,9 +241,12 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     if (lease.taken && (await this.takeOver(sessionId, lease))) return true; // the queue changed: look again
     if (this.stopped) {
       // Stopping meanwhile (the hand-back has already stopped the answers it found): start nothing.
+      if (!lease.taken) await this.leases.requeueAnswering(sessionId).catch(() => 0);
       await this.leases.releaseLease(sessionId, this.config.instanceId).catch(() => undefined);
       return false;
     }
+    // A lease taken just now marked nothing (what its last holder was answering was requeued first).
+    if (lease.taken) await this.leases.markAnswering(questionIds);
 
     const run: Run = {
       messageId: newId(),
@@ -250,17 +256,14 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
       partial: '',
       unsent: '',
       controller: new AbortController(),
-      questionIds: batch.messages.map((m) => m.id),
+      questionIds,
       generation: lease.generation,
     };
     this.runs.set(sessionId, run);
-    await this.leases.markAnswering(batch.messages.map((m) => m.id));
-    this.live.claim(
-      sessionId,
-      batch.messages.map((m) => m.id),
-    );
+    this.live.claim(sessionId, questionIds);
     this.publishStatus(sessionId, run);
-    await this.turns.publishQueue(sessionId);
+    // Announced on the next turn of the event loop, while the model's request is under way.
+    this.publishQueueSoon(sessionId);
 
     // The lease is renewed while the answer runs; a renewal that finds another holder, or that keeps
     // failing past most of the lease's time, stops the answer here: it is never stored twice.
@@ -286,7 +289,7 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
     let failure: string | undefined = await this.budgetSpent(sessionId, batch.messages[0].authorId);
     try {
       if (failure) throw new BudgetSpent(failure);
-      const prompt = await this.prompts.build(session, batch, policy);
+      const prompt = await this.prompts.build(live, batch, policy);
       for await (const chunk of this.provider.stream({
         messages: prompt,
         model: session.agentModel ?? this.config.agent.model,
@@ -350,6 +353,12 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
         await this.leases.releaseLease(sessionId, this.config.instanceId).catch(() => undefined);
     }
     return !INTERRUPTS.has(run.stopReason) && run.stopReason !== 'lease_lost';
+  }
+
+  private publishQueueSoon(sessionId: string) {
+    this.turns
+      .publishQueue(sessionId)
+      .catch((error: unknown) => this.logger.warn(`queue announcement for ${sessionId} failed: ${String(error)}`));
   }
 
   private loseLease(sessionId: string, run: Run, why: string) {

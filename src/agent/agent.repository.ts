@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaClient } from '../generated/prisma/client.js';
-import type { DbTransaction } from '../persistence/transaction.js';
+import { Prisma, PrismaClient } from '../generated/prisma/client.js';
+import type { DbTransaction, StatementPart } from '../persistence/transaction.js';
 import type { TokenUsageFigures } from './providers/agent-provider.js';
 
 @Injectable()
@@ -12,6 +12,17 @@ export class AgentRepository {
     data: { id: string; sessionId: string; userId: string | null; messageId: string } & TokenUsageFigures,
   ) {
     await tx.tokenUsage.create({ data });
+  }
+
+  /** The same row, as a part of a one-statement write (SessionLog.writeOnce): written only with it. */
+  usageRow(
+    data: { id: string; sessionId: string; userId: string | null; messageId: string } & TokenUsageFigures,
+  ): StatementPart {
+    return (onlySessions) => Prisma.sql`
+      INSERT INTO token_usage (id, session_id, user_id, message_id, prompt_tokens, completion_tokens, total_tokens)
+      SELECT ${data.id}::uuid, ${data.sessionId}::uuid, ${data.userId}::uuid, ${data.messageId}::uuid,
+        ${data.promptTokens}::int, ${data.completionTokens}::int, ${data.totalTokens}::int
+      WHERE ${data.sessionId}::uuid IN ${onlySessions}`;
   }
 
   /** Tokens spent since `since`: in the session, and on answers to `userId` in any session. */

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Role, TurnPolicy } from '../contract/protocol.js';
+import type { LiveSession } from '../sessions/live-session.js';
 import { PresenceRegistry } from '../sessions/presence.registry.js';
-import type { SessionRecord as Session } from '../sessions/records.js';
-import { MessageRecords, SessionRecords } from '../sessions/session-records.service.js';
+import { MessageRecords } from '../sessions/session-records.service.js';
 import { ANONYMOUS_SPEAKER_NAME } from '../sessions/wire-events.js';
 import type { Batch } from '../turns/turn-scheduler.js';
 import {
@@ -21,18 +21,19 @@ const TOKEN_BUDGET = 12_000;
 @Injectable()
 export class AnswerPrompt {
   constructor(
-    private readonly sessions: SessionRecords,
     private readonly messages: MessageRecords,
     private readonly presence: PresenceRegistry,
   ) {}
 
-  /** The prompt for one batch: the recent conversation as the tutor may read it, who is here, the session's rules. */
-  async build(session: Session, batch: Batch, policy: TurnPolicy) {
-    const [history, members] = await Promise.all([
-      this.messages.recentForAgent(session.id, HISTORY_LIMIT),
-      this.sessions.members(session.id),
-    ]);
-    const memberRoles = new Map(members.map((m) => [m.userId, m.role]));
+  /**
+   * The prompt for one batch: the recent conversation as the tutor may read it, who is here (the
+   * members from the live state), the session's rules.
+   */
+  async build(live: LiveSession, batch: Batch, policy: TurnPolicy) {
+    const { session } = live;
+    const history = await this.messages.recentForAgent(session.id, HISTORY_LIMIT);
+    const memberRoles = new Map<string, Role>();
+    for (const [userId, member] of live.members) if (!member.banned) memberRoles.set(userId, member.role);
     const online = this.presence.online(session.id);
     const handles = handlesFor([
       ...history.flatMap((m) => (m.authorId && !m.anonymous ? [m.authorId] : [])),

@@ -3,6 +3,7 @@ import { newId } from '../common/ids.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { SafetyService } from '../safety/safety.service.js';
 import type { MessageRecord, SessionRecord as Session } from '../sessions/records.js';
+import { LiveSessions } from '../sessions/live-sessions.service.js';
 import { AgentLeases, MessageRecords, SessionRecords } from '../sessions/session-records.service.js';
 import { toWireMessage } from '../sessions/session.mappers.js';
 import { SessionLog } from '../sessions/session-log.service.js';
@@ -13,9 +14,11 @@ import { AgentRepository } from './agent.repository.js';
 import type { TokenUsageFigures } from './providers/agent-provider.js';
 
 /**
- * Stores how an answer ended, in one transaction fenced by the lease: the answer (checked like a
- * student's message), a cancelled partial, or a failure notice; its questions settle or go back
- * to pending; the floor and the usage are recorded.
+ * Stores how an answer ended, fenced by the lease: the answer (checked like a student's message),
+ * a cancelled partial, or a failure notice; its questions settle or go back to pending; the floor
+ * and the usage are recorded. Usually one statement, no transaction (SessionLog.writeOnce); what
+ * needs a read or more (a safety flag, the floor holder answered, the in-person flag), and any
+ * answer the statement did not take, is stored in one transaction that reads and decides again.
  */
 @Injectable()
 export class AnswerStore {
@@ -28,6 +31,7 @@ export class AnswerStore {
     private readonly log: SessionLog,
     private readonly turns: TurnsService,
     private readonly safety: SafetyService,
+    private readonly live: LiveSessions,
   ) {}
 
   /** Stores the outcome: the answer, a cancelled partial, or a failure notice; the queue moves on. */
@@ -50,6 +54,85 @@ export class AnswerStore {
         : undefined;
     const held = assessment?.status === 'held' || assessment?.status === 'flagged';
     const safetyStatus = held ? 'held' : (assessment?.status ?? null);
+    if (
+      !assessment?.status &&
+      !(failure === undefined && !INTERRUPTS.has(run.stopReason) && session.humanAnsweredWhilePaused)
+    ) {
+      const interrupted = INTERRUPTS.has(run.stopReason);
+      const written = await this.log.writeOnce(session.id, () => {
+        const live = this.live.peek(session.id);
+        // The floor holder answered: the floor is freed (and maybe granted) in the transaction below.
+        if (!live || (live.session.floorUserId !== null && authors.includes(live.session.floorUserId))) return null;
+        const record: MessageRecord = {
+          id: run.messageId,
+          sessionId: session.id,
+          seq: 0,
+          ...(failed
+            ? {
+                role: 'system',
+                content: `${session.agentName} could not answer ${names}: ${failure}`,
+                status: 'failed',
+                authorName: 'Roundtable',
+              }
+            : {
+                role: 'assistant',
+                content: run.partial,
+                status: run.stopReason ? 'cancelled' : 'complete',
+                authorName: session.agentName,
+              }),
+          authorId: null,
+          authorRole: null,
+          visibility: 'all',
+          clientMsgId: null,
+          replyTo: ids,
+          agentState: 'none',
+          scheduleReason: batch.reason,
+          answeredSeq: null,
+          anonymous: false,
+          votes: 0,
+          dismissReason: null,
+          truncated: !failed && run.truncated === true,
+          safety: null,
+          heldAgentState: null,
+          createdAt: new Date(),
+          deletedAt: null,
+          deletedById: null,
+        };
+        return {
+          lastSeq: live.lastSeq,
+          events: [
+            {
+              type: 'new_message',
+              visibility: 'all',
+              payload: (seq) => {
+                record.seq = seq;
+                return { message: toWireMessage(record) };
+              },
+              internal: { settles: failed ? 'failed' : interrupted ? 'requeued' : 'answered' },
+            },
+          ],
+          messages: [record],
+          fence: { owner: this.config.instanceId, generation: run.generation },
+          settle: interrupted
+            ? { ids, agentState: 'pending', answered: false }
+            : { ids, agentState: failed ? 'failed' : 'answered', answered: true },
+          also:
+            usage && !interrupted
+              ? [
+                  this.agent.usageRow({
+                    id: newId(),
+                    sessionId: session.id,
+                    userId: authors[0] ?? null,
+                    messageId: run.messageId,
+                    ...usage,
+                  }),
+                ]
+              : [],
+          result: () => undefined,
+        };
+      });
+      if (written) return;
+    }
     await this.log.write(session.id, async (tx, log) => {
       // The fence: an instance that no longer holds this generation of the lease stores nothing.
       if (!(await this.leases.holdsLease(tx, session.id, this.config.instanceId, run.generation)))

@@ -5,3 +5,10 @@ import type { Prisma } from '../generated/prisma/client.js';
  * value: services decide what happens in one transaction, repositories say how.
  */
 export type DbTransaction = Prisma.TransactionClient;
+
+/**
+ * One data-modifying statement of a one-statement write (it runs inside a WITH), built by a
+ * repository and carried opaquely by services. Given the subquery of the session ids the write
+ * took, it writes only for those: nothing when the write was refused.
+ */
+export type StatementPart = (onlySessions: Prisma.Sql) => Prisma.Sql;

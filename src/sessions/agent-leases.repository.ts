@@ -33,6 +33,39 @@ export class AgentLeasesRepository {
     return rows[0] ? { generation: Number(rows[0].generation), taken: rows[0].taken } : null;
   }
 
+  /**
+   * The same, and in the same statement, when the lease was this owner's already: these pending
+   * questions are marked answering (one round trip per answer). A lease taken just now marks
+   * nothing: the caller requeues what the last holder was answering first, then marks.
+   */
+  async acquireLeaseAndMark(
+    sessionId: string,
+    owner: string,
+    ttlMs: number,
+    ids: string[],
+  ): Promise<{ generation: number; taken: boolean } | null> {
+    const now = new Date();
+    const until = new Date(now.getTime() + ttlMs);
+    const rows = await this.prisma.$queryRaw<Array<{ generation: number; taken: boolean }>>`
+      WITH old AS (SELECT id, agent_lease_owner AS before FROM sessions WHERE id = ${sessionId}::uuid FOR UPDATE),
+      lease AS (
+        UPDATE sessions AS s SET agent_lease_owner = ${owner}, agent_lease_until = ${until},
+          agent_lease_generation = s.agent_lease_generation + (CASE WHEN old.before IS NOT DISTINCT FROM ${owner} THEN 0 ELSE 1 END)
+        FROM old
+        WHERE s.id = old.id AND (old.before IS NULL OR old.before = ${owner} OR s.agent_lease_until < ${now})
+        RETURNING s.agent_lease_generation AS generation, (old.before IS DISTINCT FROM ${owner}) AS taken
+      ),
+      marked AS (
+        UPDATE messages SET agent_state = 'answering'
+        WHERE session_id = ${sessionId}::uuid AND agent_state = 'pending'
+          AND id IN (SELECT value::uuid FROM jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))
+          AND EXISTS (SELECT 1 FROM lease WHERE NOT lease.taken)
+        RETURNING 1
+      )
+      SELECT generation, taken FROM lease`;
+    return rows[0] ? { generation: Number(rows[0].generation), taken: rows[0].taken } : null;
+  }
+
   /** Extends the lease while it is still this generation's; false once someone else holds it. */
   async renewLease(sessionId: string, owner: string, generation: number, ttlMs: number): Promise<boolean> {
     const { count } = await this.prisma.session.updateMany({

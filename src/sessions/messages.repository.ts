@@ -5,7 +5,7 @@ import { isStaff } from '../permissions/permission-table.js';
 import type { MessageRole } from '../contract/protocol.js';
 import type { Viewer } from './wire-events.js';
 import type { CounterRow } from './agent-queue.js';
-import type { AgentState, MessageChanges, MessageRecord, NewMessage } from './records.js';
+import type { AgentHistoryRecord, AgentState, MessageChanges, MessageRecord, NewMessage } from './records.js';
 
 type Message = MessageRecord;
 
@@ -66,6 +66,20 @@ export function insertMessages(rows: Message[], onlySessions?: Prisma.Sql): Pris
     rows.map((row) => Object.fromEntries(MESSAGE_COLUMNS.map(([column, field]) => [column, row[field] ?? null]))),
   );
   return Prisma.sql`INSERT INTO messages (${COLUMN_LIST}) SELECT ${COLUMN_LIST} FROM jsonb_to_recordset(${json}::jsonb) AS m(${RECORD_TYPE}) ${where}`;
+}
+
+/**
+ * Moves questions to `agentState` (with the seq of what answered them), for a one-statement write
+ * (a data-modifying WITH): only where their session is among `onlySessions` (a subquery of ids).
+ */
+export function settleQuestions(
+  ids: string[],
+  agentState: AgentState,
+  answeredSeq: number | null,
+  onlySessions: Prisma.Sql,
+): Prisma.Sql {
+  return Prisma.sql`UPDATE messages SET agent_state = ${agentState}::agent_state, answered_seq = ${answeredSeq}::int
+    WHERE session_id IN ${onlySessions} AND id IN (SELECT value::uuid FROM jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`;
 }
 
 /** A row of `messages` read with raw SQL, as the record Prisma would have returned. */
@@ -163,14 +177,22 @@ export class MessagesRepository {
   }
 
   /** The latest messages the agent may see, oldest first. */
-  recentForAgent(sessionId: string, limit: number): Promise<Message[]> {
-    return this.prisma.message
-      .findMany({
-        where: { sessionId, visibility: 'all', deletedAt: null },
-        orderBy: { seq: 'desc' },
-        take: limit,
-      })
-      .then((rows) => rows.reverse());
+  async recentForAgent(sessionId: string, limit: number): Promise<AgentHistoryRecord[]> {
+    // Raw SQL, only the columns a prompt reads: it runs once per answer (bench/RESULTS.md).
+    const rows = await this.prisma.$queryRaw<
+      Array<
+        Omit<AgentHistoryRecord, 'role' | 'status' | 'authorRole'> & {
+          role: string;
+          status: string;
+          authorRole: string | null;
+        }
+      >
+    >`
+      SELECT id::text AS id, role::text AS role, content, author_id::text AS "authorId", author_name AS "authorName",
+        author_role::text AS "authorRole", anonymous, status::text AS status
+      FROM messages WHERE session_id = ${sessionId}::uuid AND visibility = 'all' AND deleted_at IS NULL
+      ORDER BY seq DESC LIMIT ${limit}::int`;
+    return rows.reverse() as AgentHistoryRecord[];
   }
 
   withAgentState(sessionId: string, states: AgentState[]): Promise<Message[]> {

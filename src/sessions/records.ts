@@ -109,6 +109,12 @@ export interface MessageRecord {
   deletedById: string | null;
 }
 
+/** What the tutor's prompt reads of a message. */
+export type AgentHistoryRecord = Pick<
+  MessageRecord,
+  'id' | 'role' | 'content' | 'authorId' | 'authorName' | 'authorRole' | 'anonymous' | 'status'
+>;
+
 /** What a new message row is given; the rest takes the column defaults. */
 export type NewMessage = Pick<MessageRecord, 'id' | 'sessionId' | 'seq' | 'role' | 'content' | 'authorName'> &
   Partial<Omit<MessageRecord, 'id' | 'sessionId' | 'seq' | 'role' | 'content' | 'authorName'>>;

@@ -1,9 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaClient } from '../generated/prisma/client.js';
-import type { DbTransaction } from '../persistence/transaction.js';
+import type { DbTransaction, StatementPart } from '../persistence/transaction.js';
 import type { CommittedEvent } from './session-event-bus.js';
-import { insertMessages } from './messages.repository.js';
-import type { MessageRecord } from './records.js';
+import { insertMessages, settleQuestions } from './messages.repository.js';
+import type { AgentState, MessageRecord } from './records.js';
+
+/**
+ * What a one-statement write may add to its events and rows (SessionLog.writeOnce): `fence`, a
+ * condition on the session's row (the agent's lease: this owner, this generation), and `settle`,
+ * questions of that session moved to `agentState` (with the seq that answered them), and `also`,
+ * other modules' statements (an answer's token usage), all written only where the session was taken.
+ */
+export interface OnceExtras {
+  fence?: { owner: string; generation: number };
+  settle?: { ids: string[]; agentState: AgentState; answeredSeq: number | null };
+  also?: StatementPart[];
+}
 
 type EventRow = {
   sessionId: string;
@@ -94,18 +106,26 @@ export class SessionEventsRepository {
     expected: Map<string, { lastSeq: number; n: number }>,
     events: CommittedEvent[],
     messages: MessageRecord[],
+    extras: OnceExtras = {},
   ): Promise<Set<string>> {
     const wanted = JSON.stringify([...expected].map(([id, { lastSeq, n }]) => ({ id, last_seq: lastSeq, n })));
     const taken = Prisma.sql`(SELECT id FROM bumped)`;
+    const fence = extras.fence
+      ? Prisma.sql`AND s.agent_lease_owner = ${extras.fence.owner} AND s.agent_lease_generation = ${extras.fence.generation}::int`
+      : Prisma.empty;
+    const settled = extras.settle
+      ? Prisma.sql`, settled AS (${settleQuestions(extras.settle.ids, extras.settle.agentState, extras.settle.answeredSeq, taken)})`
+      : Prisma.empty;
+    const also = (extras.also ?? []).map((part, i) => Prisma.sql`, also_${Prisma.raw(String(i))} AS (${part(taken)})`);
     const rows = await this.prisma.$queryRaw<Array<{ id: string }>>`
       WITH bumped AS (
         UPDATE sessions AS s SET last_seq = s.last_seq + v.n
         FROM jsonb_to_recordset(${wanted}::jsonb) AS v(id uuid, last_seq int, n int)
-        WHERE s.id = v.id AND s.last_seq = v.last_seq
+        WHERE s.id = v.id AND s.last_seq = v.last_seq ${fence}
         RETURNING s.id
       ),
       stored_events AS (${insertEvents(events, taken)} RETURNING 1),
-      stored_messages AS (${insertMessages(messages, taken)})
+      stored_messages AS (${insertMessages(messages, taken)})${settled}${also.length ? Prisma.join(also, '') : Prisma.empty}
       SELECT id::text AS id FROM bumped`;
     return new Set(rows.map((r) => r.id));
   }

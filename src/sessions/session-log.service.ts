@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { KeyedMutex } from '../common/keyed-mutex.js';
-import type { DbTransaction } from '../persistence/transaction.js';
+import type { DbTransaction, StatementPart } from '../persistence/transaction.js';
 import { SessionEventBus, type CommittedEvent } from './session-event-bus.js';
 import { SessionEventsRepository } from './session-events.repository.js';
-import type { MessageRecord } from './records.js';
+import type { AgentState, MessageRecord } from './records.js';
 
 type Payload = Record<string, unknown>;
 
@@ -79,6 +79,25 @@ export class NeedsTransaction extends Error {
   constructor(why: string) {
     super(`needs a transaction: ${why}`);
   }
+}
+
+/**
+ * One session's write done by one statement, no transaction and no read (SessionLog.writeOnce):
+ * its events get the seqs after `lastSeq` (the live state's), and everything is written only if
+ * the session's last seq is still that and the `fence` holds.
+ */
+export interface OnceWrite<T> {
+  lastSeq: number;
+  events: Array<Omit<BatchEvent, 'sessionId'>>;
+  /** The rows of the messages the events carry (their payload builders set each row's seq). */
+  messages?: MessageRecord[];
+  /** The agent's lease: written only while this owner holds this generation. */
+  fence?: { owner: string; generation: number };
+  /** Questions moved to `agentState`; `answered`: their answered_seq is the first event's seq. */
+  settle?: { ids: string[]; agentState: AgentState; answered: boolean };
+  /** Other modules' rows, written with it (StatementPart). */
+  also?: StatementPart[];
+  result(seqs: number[]): T;
 }
 
 /** What queued for one session since its previous write began. */
@@ -166,6 +185,52 @@ export class SessionLog {
         });
         for (const event of committed) this.bus.publishDurable(event);
         return result;
+      }),
+    );
+  }
+
+  /**
+   * A write that needs no read, by one statement and no transaction (OnceWrite): `plan` runs in
+   * the session's write turn, so the last seq it gives is the live state's after every write of
+   * this instance. Resolves to the result once written and published, or to null when nothing was
+   * written: `plan` returned null (it needs a transaction), the session's last seq moved (another
+   * instance wrote), the fence no longer holds, or the statement failed. The caller then writes it
+   * with `write`, which reads and decides again.
+   */
+  writeOnce<T>(sessionId: string, plan: () => OnceWrite<T> | null): Promise<{ result: T } | null> {
+    return this.track(
+      this.mutex.run(sessionId, async () => {
+        const planned = plan();
+        if (!planned || planned.events.length === 0) return null;
+        const built = buildEvents(
+          planned.events.map((e) => ({ ...e, sessionId })),
+          new Map([[sessionId, planned.lastSeq + 1]]),
+        );
+        const seqs = built.map((e) => e.seq);
+        const { settle, fence, also } = planned;
+        let taken: Set<string>;
+        try {
+          taken = await this.events.appendIfLastSeqs(
+            new Map([[sessionId, { lastSeq: planned.lastSeq, n: built.length }]]),
+            built,
+            planned.messages ?? [],
+            {
+              fence,
+              also,
+              settle: settle && {
+                ids: settle.ids,
+                agentState: settle.agentState,
+                answeredSeq: settle.answered ? seqs[0] : null,
+              },
+            },
+          );
+        } catch (error) {
+          this.logger.debug(`one-statement write refused, writing in a transaction: ${String(error)}`);
+          return null;
+        }
+        if (!taken.has(sessionId)) return null;
+        for (const event of built) this.bus.publishDurable(event);
+        return { result: planned.result(seqs) };
       }),
     );
   }

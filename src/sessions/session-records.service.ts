@@ -3,6 +3,7 @@ import type { DbTransaction } from '../persistence/transaction.js';
 import { AgentLeasesRepository } from './agent-leases.repository.js';
 import { MessagesRepository } from './messages.repository.js';
 import type {
+  AgentHistoryRecord,
   AgentState,
   MemberChanges,
   MessageChanges,
@@ -136,7 +137,7 @@ export class MessageRecords {
   }
 
   /** The latest messages the agent may see, oldest first. */
-  recentForAgent(sessionId: string, limit: number): Promise<MessageRecord[]> {
+  recentForAgent(sessionId: string, limit: number): Promise<AgentHistoryRecord[]> {
     return this.messages.recentForAgent(sessionId, limit);
   }
 
@@ -158,6 +159,15 @@ export class AgentLeases {
     ttlMs: number,
   ): Promise<{ generation: number; taken: boolean } | null> {
     return this.leases.acquireLease(sessionId, owner, ttlMs);
+  }
+
+  acquireLeaseAndMark(
+    sessionId: string,
+    owner: string,
+    ttlMs: number,
+    ids: string[],
+  ): Promise<{ generation: number; taken: boolean } | null> {
+    return this.leases.acquireLeaseAndMark(sessionId, owner, ttlMs, ids);
   }
 
   leaseOf(sessionId: string): Promise<{ owner: string; until: Date } | null> {

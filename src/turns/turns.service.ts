@@ -191,7 +191,12 @@ export class TurnsService {
   /** The next batch the agent should answer, by the session's policy. */
   async nextBatch(sessionId: string): Promise<Batch | null> {
     const live = await this.live.get(sessionId);
-    return live ? nextBatch(this.schedulerInput(live)) : null;
+    return live ? this.nextBatchOf(live) : null;
+  }
+
+  /** The same, from a live state the caller holds. */
+  nextBatchOf(live: LiveSession): Batch | null {
+    return nextBatch(this.schedulerInput(live));
   }
 
   /** The REST view of the queue: who is next and why. */
