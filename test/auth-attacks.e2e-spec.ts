@@ -98,6 +98,17 @@ describe('authentication under attack', () => {
     expect(await handshake(bo.access_token)).toBe('unauthorized');
   });
 
+  it('answers handshakes that arrive together (read in one query) each for itself', async () => {
+    const [cy, di, ed] = await Promise.all([signUp(app, 'Cy'), signUp(app, 'Di'), signUp(app, 'Ed')]);
+    await app.app.get(PrismaClient).user.delete({ where: { id: ed.user.id } });
+    const stale = forge({ ...claimsOf(di.access_token), ver: 7 }, secret); // a token version Di never had
+    const notAUuid = forge({ sub: 'not-a-uuid', ver: 0, exp: Math.floor(Date.now() / 1000) + 60 }, secret);
+    const answers = await Promise.all(
+      [cy.access_token, stale, ed.access_token, notAUuid, di.access_token, ada.access_token].map(handshake),
+    );
+    expect(answers).toEqual(['connected', 'unauthorized', 'unauthorized', 'unauthorized', 'connected', 'connected']);
+  });
+
   it('keeps a guest token to its one session', async () => {
     const teacher = await signUp(app, 'Teacher');
     const [{ session: one }, { session: two }] = [

@@ -189,7 +189,12 @@ export class AgentRunner implements OnApplicationBootstrap, OnApplicationShutdow
           `agent loop for ${sessionId} failed: ${error instanceof Error ? error.stack : String(error)}`,
         ),
       )
-      .finally(() => this.loops.delete(sessionId));
+      .finally(() => {
+        this.loops.delete(sessionId);
+        // A kick between the loop's last look and here found the loop still registered and only
+        // marked the session: it is not lost, the session is looked at again.
+        if (this.dirty.has(sessionId)) this.kick(sessionId);
+      });
     this.loops.set(sessionId, loop);
   }
 

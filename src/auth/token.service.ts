@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import DataLoader from 'dataloader';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DomainError } from '../common/domain-error.js';
 import { toAuthUser, type AuthUser } from './auth-user.js';
-import { UsersRepository } from './users.repository.js';
+import { UsersRepository, type UserRecord } from './users.repository.js';
 
 interface TokenClaims {
   sub: string;
@@ -16,9 +17,22 @@ interface TokenClaims {
 /** Signs and checks access tokens; used by the REST strategy and the socket handshake alike. */
 @Injectable()
 export class TokenService {
+  /**
+   * Token checks that arrive in one turn of the event loop (a class reconnecting after a network
+   * drop, a join storm) read their users in one query. No cache: every check reads the user as
+   * stored now, so a revoked token or a removed user is refused at once.
+   */
+  private readonly users = new DataLoader<string, UserRecord | null>(
+    async (ids) => {
+      const found = await this.records.findManyById(ids);
+      return ids.map((id) => found.get(id) ?? null);
+    },
+    { cache: false, maxBatchSize: 500, batchScheduleFn: (flush) => setImmediate(flush) },
+  );
+
   constructor(
     private readonly jwt: JwtService,
-    private readonly users: UsersRepository,
+    private readonly records: UsersRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -47,7 +61,7 @@ export class TokenService {
 
   async userFromClaims(claims: { sub?: unknown; sid?: unknown; ver?: unknown }): Promise<AuthUser> {
     if (typeof claims.sub !== 'string') throw new DomainError('unauthorized', 'the access token is invalid');
-    const user = await this.users.findById(claims.sub).catch(() => null);
+    const user = await this.users.load(claims.sub).catch(() => null);
     if (!user) throw new DomainError('unauthorized', 'the access token is invalid');
     // Signed before the user signed out everywhere or changed their password: revoked.
     if ((typeof claims.ver === 'number' ? claims.ver : 0) !== user.tokenVersion)

@@ -16,6 +16,8 @@ export interface UserRecord {
 
 const withGrant = { adminGrant: { select: { email: true } } } as const;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const toRecord = (row: {
   id: string;
   email: string | null;
@@ -66,6 +68,21 @@ export class UsersRepository {
   async findById(id: string): Promise<UserRecord | null> {
     const row = await this.prisma.user.findUnique({ where: { id }, include: withGrant });
     return row ? toRecord(row) : null;
+  }
+
+  /**
+   * Several users at once, by id (what is not a user, or not a UUID, is left out): one raw
+   * statement whatever the number, for handshakes that arrive together (TokenService).
+   */
+  async findManyById(ids: readonly string[]): Promise<Map<string, UserRecord>> {
+    const wanted = ids.filter((id) => UUID.test(id));
+    if (wanted.length === 0) return new Map();
+    const rows = await this.prisma.$queryRaw<UserRecord[]>`
+      SELECT u.id::text AS id, u.email, u.display_name AS "displayName", u.guest_session_id::text AS "guestSessionId",
+        u.token_version AS "tokenVersion", g.email AS "adminGrantEmail"
+      FROM users u LEFT JOIN admin_grants g ON g.user_id = u.id
+      WHERE u.id IN (SELECT value::uuid FROM jsonb_array_elements_text(${JSON.stringify(wanted)}::jsonb))`;
+    return new Map(rows.map((row) => [row.id, { ...row, tokenVersion: Number(row.tokenVersion) }]));
   }
 
   async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
