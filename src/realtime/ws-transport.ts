@@ -9,8 +9,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { RawData, WebSocket } from 'ws';
-import { CoalescingWebSocketServer } from './coalesced-writes.js';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { AuthUser } from '../auth/auth-user.js';
 import { TokenRevocations } from '../auth/token-revocations.js';
 import { TokenService } from '../auth/token.service.js';
@@ -67,11 +66,7 @@ const reason = (text: string) => Buffer.from(text).subarray(0, 120).toString();
 @Injectable()
 export class WsTransport implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('WsTransport');
-  private readonly wss = new CoalescingWebSocketServer({
-    noServer: true,
-    maxPayload: WS_MAX_FRAME_BYTES,
-    clientTracking: false,
-  });
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_FRAME_BYTES, clientTracking: false });
   private readonly clients = new Set<Client>();
   private timer?: NodeJS.Timeout;
   private draining?: Promise<void>;
