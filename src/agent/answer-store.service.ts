@@ -54,11 +54,31 @@ export class AnswerStore {
         : undefined;
     const held = assessment?.status === 'held' || assessment?.status === 'flagged';
     const safetyStatus = held ? 'held' : (assessment?.status ?? null);
-    if (
-      !assessment?.status &&
-      !(failure === undefined && !INTERRUPTS.has(run.stopReason) && session.humanAnsweredWhilePaused)
-    ) {
-      const interrupted = INTERRUPTS.has(run.stopReason);
+    const interrupted = INTERRUPTS.has(run.stopReason);
+    const clearsInPersonFlag = !failed && !interrupted && session.humanAnsweredWhilePaused;
+    const message: Pick<MessageRecord, 'role' | 'content' | 'status' | 'authorName'> = failed
+      ? {
+          role: 'system',
+          content: `${session.agentName} could not answer ${names}: ${failure}`,
+          status: 'failed',
+          authorName: 'Roundtable',
+        }
+      : {
+          role: 'assistant',
+          content: run.partial,
+          status: run.stopReason ? 'cancelled' : 'complete',
+          authorName: session.agentName,
+        };
+    const truncated = !failed && run.truncated === true;
+    const settles = failed ? 'failed' : interrupted ? 'requeued' : 'answered';
+    const usageRow = usage && {
+      id: newId(),
+      sessionId: session.id,
+      userId: authors[0] ?? null,
+      messageId: run.messageId,
+      ...usage,
+    };
+    if (!assessment?.status && !clearsInPersonFlag) {
       const written = await this.log.writeOnce(session.id, () => {
         const live = this.live.peek(session.id);
         // The floor holder answered: the floor is freed (and maybe granted) in the transaction below.
@@ -67,19 +87,7 @@ export class AnswerStore {
           id: run.messageId,
           sessionId: session.id,
           seq: 0,
-          ...(failed
-            ? {
-                role: 'system',
-                content: `${session.agentName} could not answer ${names}: ${failure}`,
-                status: 'failed',
-                authorName: 'Roundtable',
-              }
-            : {
-                role: 'assistant',
-                content: run.partial,
-                status: run.stopReason ? 'cancelled' : 'complete',
-                authorName: session.agentName,
-              }),
+          ...message,
           authorId: null,
           authorRole: null,
           visibility: 'all',
@@ -91,7 +99,7 @@ export class AnswerStore {
           anonymous: false,
           votes: 0,
           dismissReason: null,
-          truncated: !failed && run.truncated === true,
+          truncated,
           safety: null,
           heldAgentState: null,
           createdAt: new Date(),
@@ -108,7 +116,7 @@ export class AnswerStore {
                 record.seq = seq;
                 return { message: toWireMessage(record) };
               },
-              internal: { settles: failed ? 'failed' : interrupted ? 'requeued' : 'answered' },
+              internal: { settles },
             },
           ],
           messages: [record],
@@ -116,18 +124,7 @@ export class AnswerStore {
           settle: interrupted
             ? { ids, agentState: 'pending', answered: false }
             : { ids, agentState: failed ? 'failed' : 'answered', answered: true },
-          also:
-            usage && !interrupted
-              ? [
-                  this.agent.usageRow({
-                    id: newId(),
-                    sessionId: session.id,
-                    userId: authors[0] ?? null,
-                    messageId: run.messageId,
-                    ...usage,
-                  }),
-                ]
-              : [],
+          also: usageRow && !interrupted ? [this.agent.usageRow(usageRow)] : [],
           result: () => undefined,
         };
       });
@@ -137,21 +134,6 @@ export class AnswerStore {
       // The fence: an instance that no longer holds this generation of the lease stores nothing.
       if (!(await this.leases.holdsLease(tx, session.id, this.config.instanceId, run.generation)))
         throw new LeaseLost();
-      const interrupted = INTERRUPTS.has(run.stopReason);
-      const clearsInPersonFlag = !failed && !interrupted && session.humanAnsweredWhilePaused;
-      const message: Pick<MessageRecord, 'role' | 'content' | 'status' | 'authorName'> = failed
-        ? {
-            role: 'system',
-            content: `${session.agentName} could not answer ${names}: ${failure}`,
-            status: 'failed',
-            authorName: 'Roundtable',
-          }
-        : {
-            role: 'assistant',
-            content: run.partial,
-            status: run.stopReason ? 'cancelled' : 'complete',
-            authorName: session.agentName,
-          };
       const seq = await log.append(
         'new_message',
         async (seq) => {
@@ -159,13 +141,10 @@ export class AnswerStore {
             id: run.messageId,
             sessionId: session.id,
             seq,
-            role: message.role,
-            content: message.content,
-            authorName: message.authorName,
+            ...message,
             replyTo: ids,
-            status: message.status,
             scheduleReason: batch.reason,
-            truncated: !failed && run.truncated === true,
+            truncated,
             visibility: held ? 'held' : 'all',
             safety: safetyStatus,
           });
@@ -173,7 +152,7 @@ export class AnswerStore {
         },
         held ? 'moderators' : 'all',
         {
-          settles: failed ? 'failed' : interrupted ? 'requeued' : 'answered',
+          settles,
           ...(clearsInPersonFlag ? { humanAnsweredWhilePaused: false } : {}),
         },
       );
@@ -193,14 +172,7 @@ export class AnswerStore {
       }
       await this.messages.updateMany(tx, ids, { agentState: failed ? 'failed' : 'answered', answeredSeq: seq });
       if (clearsInPersonFlag) await this.sessions.update(tx, session.id, { humanAnsweredWhilePaused: false });
-      if (usage)
-        await this.agent.recordUsage(tx, {
-          id: newId(),
-          sessionId: session.id,
-          userId: authors[0] ?? null,
-          messageId: run.messageId,
-          ...usage,
-        });
+      if (usageRow) await this.agent.recordUsage(tx, usageRow);
       await this.turns.releaseFloorIfAnswered(tx, log, session.id, authors);
     });
   }

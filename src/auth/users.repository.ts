@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaClient } from '../generated/prisma/client.js';
-import type { DbTransaction } from '../persistence/transaction.js';
+import { uuidList, type DbTransaction } from '../persistence/transaction.js';
 
 /** A user as stored, with the operator's admin grant (if any); AdminPolicy turns it into an AuthUser. */
 export interface UserRecord {
@@ -81,7 +81,7 @@ export class UsersRepository {
       SELECT u.id::text AS id, u.email, u.display_name AS "displayName", u.guest_session_id::text AS "guestSessionId",
         u.token_version AS "tokenVersion", g.email AS "adminGrantEmail"
       FROM users u LEFT JOIN admin_grants g ON g.user_id = u.id
-      WHERE u.id IN (SELECT value::uuid FROM jsonb_array_elements_text(${JSON.stringify(wanted)}::jsonb))`;
+      WHERE u.id IN ${uuidList(wanted)}`;
     return new Map(rows.map((row) => [row.id, { ...row, tokenVersion: Number(row.tokenVersion) }]));
   }
 

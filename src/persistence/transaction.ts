@@ -1,4 +1,4 @@
-import type { Prisma } from '../generated/prisma/client.js';
+import { Prisma } from '../generated/prisma/client.js';
 
 /**
  * A database transaction, handed from a service to repositories as an opaque
@@ -12,3 +12,10 @@ export type DbTransaction = Prisma.TransactionClient;
  * took, it writes only for those: nothing when the write was refused.
  */
 export type StatementPart = (onlySessions: Prisma.Sql) => Prisma.Sql;
+
+/**
+ * A subquery of these UUIDs, from one JSON parameter: `id IN ${uuidList(ids)}` has the same text
+ * for any number of ids (no per-length statement). Each must be a UUID, or the statement fails.
+ */
+export const uuidList = (ids: readonly string[]): Prisma.Sql =>
+  Prisma.sql`(SELECT value::uuid FROM jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaClient } from '../generated/prisma/client.js';
-import type { DbTransaction } from '../persistence/transaction.js';
+import { uuidList, type DbTransaction } from '../persistence/transaction.js';
 
 /**
  * The tutor's lease on a session (the agent_lease_* columns of sessions) and the `answering`
@@ -16,21 +16,12 @@ export class AgentLeasesRepository {
    * token), and whether it was taken from someone else (or from nobody) just now; null while
    * another live instance holds it. Two instances never answer one session.
    */
-  async acquireLease(
+  acquireLease(
     sessionId: string,
     owner: string,
     ttlMs: number,
   ): Promise<{ generation: number; taken: boolean } | null> {
-    const now = new Date();
-    const until = new Date(now.getTime() + ttlMs);
-    const rows = await this.prisma.$queryRaw<Array<{ generation: number; taken: boolean }>>`
-      WITH old AS (SELECT id, agent_lease_owner AS before FROM sessions WHERE id = ${sessionId}::uuid FOR UPDATE)
-      UPDATE sessions AS s SET agent_lease_owner = ${owner}, agent_lease_until = ${until},
-        agent_lease_generation = s.agent_lease_generation + (CASE WHEN old.before IS NOT DISTINCT FROM ${owner} THEN 0 ELSE 1 END)
-      FROM old
-      WHERE s.id = old.id AND (old.before IS NULL OR old.before = ${owner} OR s.agent_lease_until < ${now})
-      RETURNING s.agent_lease_generation AS generation, (old.before IS DISTINCT FROM ${owner}) AS taken`;
-    return rows[0] ? { generation: Number(rows[0].generation), taken: rows[0].taken } : null;
+    return this.acquireLeaseAndMark(sessionId, owner, ttlMs, []);
   }
 
   /**
@@ -58,7 +49,7 @@ export class AgentLeasesRepository {
       marked AS (
         UPDATE messages SET agent_state = 'answering'
         WHERE session_id = ${sessionId}::uuid AND agent_state = 'pending'
-          AND id IN (SELECT value::uuid FROM jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))
+          AND id IN ${uuidList(ids)}
           AND EXISTS (SELECT 1 FROM lease WHERE NOT lease.taken)
         RETURNING 1
       )

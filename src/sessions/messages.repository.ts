@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaClient } from '../generated/prisma/client.js';
-import type { DbTransaction } from '../persistence/transaction.js';
+import { uuidList, type DbTransaction } from '../persistence/transaction.js';
 import { isStaff } from '../permissions/permission-table.js';
 import type { MessageRole } from '../contract/protocol.js';
 import type { Viewer } from './wire-events.js';
@@ -79,7 +79,7 @@ export function settleQuestions(
   onlySessions: Prisma.Sql,
 ): Prisma.Sql {
   return Prisma.sql`UPDATE messages SET agent_state = ${agentState}::agent_state, answered_seq = ${answeredSeq}::int
-    WHERE session_id IN ${onlySessions} AND id IN (SELECT value::uuid FROM jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`;
+    WHERE session_id IN ${onlySessions} AND id IN ${uuidList(ids)}`;
 }
 
 /** A row of `messages` read with raw SQL, as the record Prisma would have returned. */

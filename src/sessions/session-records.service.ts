@@ -27,10 +27,6 @@ import { SessionsRepository, type MemberWithName } from './sessions.repository.j
 export class SessionRecords {
   constructor(private readonly sessions: SessionsRepository) {}
 
-  find(id: string): Promise<SessionRecord | null> {
-    return this.sessions.findById(id);
-  }
-
   findIn(tx: DbTransaction, id: string): Promise<SessionRecord | null> {
     return this.sessions.findByIdIn(tx, id);
   }

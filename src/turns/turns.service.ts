@@ -188,13 +188,7 @@ export class TurnsService {
     return publication;
   }
 
-  /** The next batch the agent should answer, by the session's policy. */
-  async nextBatch(sessionId: string): Promise<Batch | null> {
-    const live = await this.live.get(sessionId);
-    return live ? this.nextBatchOf(live) : null;
-  }
-
-  /** The same, from a live state the caller holds. */
+  /** The next batch the agent should answer, by the session's policy, from a live state the caller holds. */
   nextBatchOf(live: LiveSession): Batch | null {
     return nextBatch(this.schedulerInput(live));
   }
