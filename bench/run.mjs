@@ -4,7 +4,7 @@
 // own process, driven from this one. Prints every figure with its ratio to bare.
 // Every receiver checks what it got: lost, duplicated and out-of-order deliveries
 // are counted and must be 0.
-//   npm run bench [-- --quick] [-- --only fanout1000,ack200,...] [-- --no-cluster]
+//   npm run bench [-- --quick] [-- --only fanout1000,ack200,...] [-- --no-cluster] [-- --presence-each]
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, request } from 'node:http';
@@ -16,6 +16,8 @@ import WebSocket from 'ws';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const QUICK = process.argv.includes('--quick');
+// Join as clients that take one `participant_joined` per arrival (the default of the protocol).
+const PRESENCE_EACH = process.argv.includes('--presence-each');
 const onlyArg = process.argv.indexOf('--only');
 const ONLY = onlyArg > 0 ? new Set(process.argv[onlyArg + 1].split(',')) : null;
 const wanted = (name) => !ONLY || ONLY.has(name);
@@ -187,9 +189,12 @@ class Participant {
     this.onMessage?.(e);
   }
   async join(sessionId, lastSeq) {
-    const ack = await this.socket
-      .timeout(60_000)
-      .emitWithAck('join', { session_id: sessionId, ...(lastSeq !== undefined ? { last_seq: lastSeq } : {}) });
+    const ack = await this.socket.timeout(60_000).emitWithAck('join', {
+      session_id: sessionId,
+      ...(lastSeq !== undefined ? { last_seq: lastSeq } : {}),
+      // As the web client joins (bare ignores it): one `participants_changed` for many arrivals.
+      ...(PRESENCE_EACH ? {} : { presence: 'batched' }),
+    });
     if (!ack.ok) throw new Error(`join: ${JSON.stringify(ack.error)}`);
     if (ack.state) this.lastSeq.set(sessionId, ack.state.seq);
     if (ack.resumed) for (const e of ack.events) if (e.type === 'new_message') this.deliver(e);

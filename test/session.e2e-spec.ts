@@ -192,6 +192,73 @@ describe('the shared session', () => {
     expect(joined).toHaveLength(1);
   });
 
+  it('tells everyone of a class arriving at once, each arrival once, and in one frame to a batched client', async () => {
+    const session = await sessionWithMembers();
+    const newcomers = await Promise.all(['Di', 'Ed', 'Flo', 'Gus', 'Hal'].map((name) => signUp(app, name)));
+    for (const u of newcomers) await ada.api.setMember(session.id, u.user.id, 'contributor');
+    // Ada hears of each arrival on its own (the protocol's default); Bo asked for them batched.
+    const teacher = await connect(app, ada.access_token);
+    await teacher.join(session.id);
+    const batched = await connect(app, bo.access_token);
+    const batchedState = await batched.join(session.id, { presence: 'batched' });
+    const each: string[] = [];
+    teacher.on('participant_joined', (e) => each.push(e.user_id));
+    const changes: Array<{ joined: string[]; left: string[] }> = [];
+    let single = 0;
+    batched.on('participants_changed', (e) => changes.push({ joined: e.joined.map((p) => p.user_id), left: e.left }));
+    batched.on('participant_joined', () => single++);
+
+    const clients = await Promise.all(newcomers.map((u) => connect(app, u.access_token)));
+    const heard = clients.map(() => [] as string[]);
+    clients.forEach((c, i) => c.on('participant_joined', (e) => heard[i].push(e.user_id)));
+    const states = await Promise.all(clients.map((c) => c.join(session.id)));
+    const ids = newcomers.map((u) => u.user.id);
+    const arrivals = () => each.filter((id) => ids.includes(id)); // Bo's own arrival may come late
+    await eventually(() => arrivals().length === ids.length, 'an arrival each');
+    await eventually(() => new Set(changes.flatMap((c) => c.joined)).size === ids.length, 'the batched arrivals');
+    await new Promise((r) => setTimeout(r, 200)); // nothing more comes
+    expect(arrivals().sort()).toEqual([...ids].sort());
+    expect(single).toBe(0);
+    expect(changes.flatMap((c) => c.left)).toEqual([]);
+    // Every newcomer learns of every other exactly once: in its snapshot, or by an event after it.
+    states.forEach((state, i) => {
+      for (const other of ids.filter((id) => id !== ids[i])) {
+        const inSnapshot = state.participants.some((p) => p.user_id === other);
+        expect(heard[i].filter((id) => id === other)).toHaveLength(inSnapshot ? 0 : 1);
+      }
+    });
+
+    clients[0].close();
+    await eventually(() => changes.some((c) => c.left.includes(ids[0])), 'the departure, batched');
+    // Bo's view, its snapshot with each batch applied, is who is here.
+    const here = new Set(batchedState.participants.map((p) => p.user_id));
+    for (const change of changes) {
+      change.joined.forEach((id) => here.add(id));
+      change.left.forEach((id) => here.delete(id));
+    }
+    const online = (await ada.api.members(session.id)).filter((m) => m.online).map((m) => m.user_id);
+    expect([...here].sort()).toEqual(online.sort());
+    expect(online).toHaveLength(2 + ids.length - 1);
+    for (const c of [teacher, batched, ...clients.slice(1)]) c.close();
+  });
+
+  it('lists the whole roster to staff and, to a contributor, staff, the muted and themselves', async () => {
+    const session = await sessionWithMembers();
+    const [teacher, student] = await Promise.all([connect(app, ada.access_token), connect(app, bo.access_token)]);
+    const staffView = await teacher.join(session.id);
+    expect(staffView.members_complete).toBe(true);
+    expect(staffView.members?.map((m) => m.user_id).sort()).toEqual([ada, bo, cy].map((u) => u.user.id).sort());
+    const studentView = await student.join(session.id);
+    expect(studentView.members_complete).toBe(false);
+    expect(studentView.members?.map((m) => m.user_id).sort()).toEqual([ada, bo].map((u) => u.user.id).sort());
+
+    await teacher.moderate({ session_id: session.id, action: 'mute', user_id: cy.user.id, seconds: 60 });
+    const later = await connect(app, bo.access_token);
+    const again = await later.join(session.id);
+    expect(again.members?.find((m) => m.user_id === cy.user.id)?.muted_until).toEqual(expect.any(String));
+    for (const c of [teacher, student, later]) c.close();
+  });
+
   it('resumes a reconnecting client from last_seq with exactly the missed events', async () => {
     const session = await sessionWithMembers();
     const [writer, reader] = await Promise.all([connect(app, bo.access_token), connect(app, cy.access_token)]);

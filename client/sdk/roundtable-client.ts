@@ -9,6 +9,7 @@ import type {
   SessionStateEvent,
   WireError,
   WireMessage,
+  PresenceMode,
 } from '../../src/contract/protocol.js';
 import { DURABLE_EVENT_TYPES } from '../../src/contract/protocol.js';
 
@@ -49,6 +50,8 @@ interface SessionTracker {
   resyncing: boolean;
   /** Joined as a display screen: it re-joins as one. */
   display: boolean;
+  /** How it hears of arrivals and departures: it re-joins the same way. */
+  presence: PresenceMode;
 }
 
 const newClientMsgId = (): string =>
@@ -175,12 +178,22 @@ export class RoundtableClient {
   /**
    * Joins a session: resolves with its snapshot (and delivers later events in
    * order). With `display` (moderators), as a read-only display screen that
-   * shows what everyone may see and does not count as a participant.
+   * shows what everyone may see and does not count as a participant. With `presence: "batched"`,
+   * arrivals and departures come as `participants_changed` (one frame for many) in place of
+   * `participant_joined` and `participant_left`.
    */
-  async join(sessionId: string, options: { display?: boolean } = {}): Promise<SessionStateEvent> {
-    const answer = await this.request('join', { session_id: sessionId, ...(options.display ? { display: true } : {}) });
+  async join(
+    sessionId: string,
+    options: { display?: boolean; presence?: PresenceMode } = {},
+  ): Promise<SessionStateEvent> {
+    const presence = options.presence ?? 'each';
+    const answer = await this.request('join', {
+      session_id: sessionId,
+      ...(options.display ? { display: true } : {}),
+      ...(presence !== 'each' ? { presence } : {}),
+    });
     if (!('state' in answer)) throw new RoundtableError({ code: 'internal', message: 'expected a snapshot' });
-    this.applySnapshot(answer.state);
+    this.applySnapshot(answer.state, presence);
     return answer.state;
   }
 
@@ -251,12 +264,13 @@ export class RoundtableClient {
     return (await this.request('upvote', { session_id: sessionId, message_id: messageId })).votes;
   }
 
-  private applySnapshot(state: SessionStateEvent) {
+  private applySnapshot(state: SessionStateEvent, presence = this.sessions.get(state.session_id)?.presence ?? 'each') {
     this.sessions.set(state.session_id, {
       lastSeq: state.seq,
       pending: new Map(),
       resyncing: false,
       display: state.you.display === true,
+      presence,
     });
     for (const listener of this.snapshotListeners) listener(state);
   }
@@ -306,6 +320,7 @@ export class RoundtableClient {
         session_id: sessionId,
         last_seq: tracker.lastSeq,
         ...(tracker.display ? { display: true } : {}),
+        ...(tracker.presence !== 'each' ? { presence: tracker.presence } : {}),
       });
       if ('state' in answer) {
         this.applySnapshot(answer.state);

@@ -237,6 +237,14 @@ export interface WireMember {
   weight?: number;
 }
 
+/**
+ * Extension: how a joined connection hears of arrivals and departures. `each` (the default): one
+ * `participant_joined` or `participant_left` per change; `batched`: one `participants_changed` for
+ * what changed since the last one (at most every 50 ms in a large room).
+ */
+export const PRESENCE_MODES = ['each', 'batched'] as const;
+export type PresenceMode = (typeof PRESENCE_MODES)[number];
+
 export interface WireParticipant {
   user_id: string;
   name: string;
@@ -332,8 +340,14 @@ export interface SessionStateEvent extends Base<'session_state'> {
   hands: WireHand[];
   queue: WireQueueEntry[];
   agent: WireAgentState;
-  /** Extension: members and their mute state, so a client can show the roster. */
+  /**
+   * Extension: members and their mute state, so a client can show the roster. Staff get every
+   * member; contributors and display screens get those a room shows apart (staff, the muted) and
+   * themselves (GET /sessions/:id/members lists everyone), and `members_complete: false`.
+   */
   members?: WireMember[];
+  /** Extension: whether `members` is the whole roster (false: anyone not in it is a contributor, or gone). */
+  members_complete?: boolean;
 }
 
 export interface NewMessageEvent extends Durable<'new_message'> {
@@ -446,6 +460,15 @@ export interface ParticipantJoinedEvent extends Base<'participant_joined'> {
 export interface ParticipantLeftEvent extends Base<'participant_left'> {
   user_id: string;
 }
+/**
+ * Extension: who came and who went since the last presence frame, for a connection that joined
+ * with `presence: "batched"` (in place of `participant_joined` and `participant_left`). Each user
+ * is in one list, as they are now: add or replace those in `joined`, remove those in `left`.
+ */
+export interface ParticipantsChangedEvent extends Base<'participants_changed'> {
+  joined: WireParticipant[];
+  left: string[];
+}
 export interface TypingIndicatorEvent extends Base<'typing_indicator'> {
   user_id: string;
   is_typing: boolean;
@@ -476,6 +499,7 @@ export interface KickedEvent extends Base<'kicked'> {
 export type EphemeralEvent =
   | ParticipantJoinedEvent
   | ParticipantLeftEvent
+  | ParticipantsChangedEvent
   | TypingIndicatorEvent
   | AgentStatusEvent
   | AgentDeltaEvent
@@ -502,6 +526,7 @@ const DURABLE_TYPE_SET: Record<DurableEventType, true> = {
 const EPHEMERAL_TYPE_SET: Record<EphemeralEvent['type'], true> = {
   participant_joined: true,
   participant_left: true,
+  participants_changed: true,
   typing_indicator: true,
   agent_status: true,
   agent_delta: true,
@@ -637,7 +662,10 @@ type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 export const MODERATE_COMMANDS_COVER_ACTIONS: Exact<ModerateAction, ModerateCommand['action']> = true;
 
 export interface ClientToServerEvents {
-  join: (payload: { session_id: string; last_seq?: number; display?: boolean }, ack: (answer: JoinAck) => void) => void;
+  join: (
+    payload: { session_id: string; last_seq?: number; display?: boolean; presence?: PresenceMode },
+    ack: (answer: JoinAck) => void,
+  ) => void;
   leave: (payload: { session_id: string }, ack: (answer: Ack) => void) => void;
   message: (
     payload: {

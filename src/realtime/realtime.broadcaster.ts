@@ -3,6 +3,9 @@ import type { BroadcastOperator, Server } from 'socket.io';
 import type {
   ClientToServerEvents,
   KickedEvent,
+  ParticipantJoinedEvent,
+  ParticipantLeftEvent,
+  ParticipantsChangedEvent,
   Role,
   ServerEvent,
   ServerEventType,
@@ -26,6 +29,11 @@ const STAFF: Viewer = { userId: null, role: 'observer' };
 const MODERATOR: Viewer = { userId: null, role: 'moderator' };
 
 export type RoundtableServer = Server<ClientToServerEvents, ServerToClientEvents>;
+type PresenceEvent = ParticipantJoinedEvent | ParticipantLeftEvent;
+
+/** From this many connections in a session, its presence changes go out at most this often. */
+export const LARGE_ROOM = 100;
+export const PRESENCE_BATCH_MS = 50;
 type Broadcast = BroadcastOperator<ServerToClientEvents, unknown>;
 
 /**
@@ -51,10 +59,13 @@ const emitEvent = (target: Broadcast, event: ServerEvent): void => {
 export class RealtimeBroadcaster implements OnModuleDestroy {
   private server?: RoundtableServer;
   private readonly unsubscribe: Array<() => void> = [];
+  /** Presence changes not sent yet, by session, in the order they happened (see flushPresence). */
+  private readonly presence = new Map<string, PresenceEvent[]>();
+  private readonly presenceTimers = new Set<NodeJS.Timeout | NodeJS.Immediate>();
 
   constructor(
     private readonly bus: SessionEventBus,
-    private readonly presence: PresenceService,
+    private readonly presenceService: PresenceService,
     private readonly hub: WsHub,
   ) {}
 
@@ -68,6 +79,12 @@ export class RealtimeBroadcaster implements OnModuleDestroy {
 
   onModuleDestroy() {
     for (const off of this.unsubscribe.splice(0)) off();
+    for (const timer of this.presenceTimers) {
+      clearTimeout(timer as NodeJS.Timeout);
+      clearImmediate(timer as NodeJS.Immediate);
+    }
+    this.presenceTimers.clear();
+    this.presence.clear();
   }
 
   /** To everyone in `room` but those also in `except`. The event name is the payload's type (PROTOCOL.md section 4). */
@@ -146,14 +163,17 @@ export class RealtimeBroadcaster implements OnModuleDestroy {
       rooms.staff(sessionId),
       rooms.nonStaff(sessionId),
       rooms.moderators(sessionId),
+      rooms.presenceBatched(sessionId),
       userRoom,
     ]);
     for (const member of this.hub.in(userRoom)) member.removed(banned);
-    this.presence.removeUser(sessionId, userId);
+    this.presenceService.removeUser(sessionId, userId);
   }
 
   private ephemeral({ sessionId, event, audience }: EphemeralPublication) {
     if (!this.server || !this.anyoneHere(sessionId)) return;
+    if (event.type === 'participant_joined' || event.type === 'participant_left')
+      return this.queuePresence(sessionId, event);
     switch (audience.kind) {
       case 'session':
         return this.emit(rooms.session(sessionId), event);
@@ -167,5 +187,70 @@ export class RealtimeBroadcaster implements OnModuleDestroy {
         // Everyone in the session but that user's own sockets.
         return this.emit(rooms.session(sessionId), event, rooms.user(sessionId, audience.userId));
     }
+  }
+
+  /** How many connections, on either transport, are in the session here. */
+  private sizeOf(sessionId: string): number {
+    const room = rooms.session(sessionId);
+    return (this.server?.sockets.adapter.rooms.get(room)?.size ?? 0) + this.hub.size(room);
+  }
+
+  /**
+   * Presence changes wait for the end of this turn of the event loop (in a large room, up to
+   * PRESENCE_BATCH_MS), then go out together: a class arriving at once is otherwise one frame per
+   * arrival to everyone already there, n² in all.
+   */
+  private queuePresence(sessionId: string, event: PresenceEvent) {
+    let pending = this.presence.get(sessionId);
+    if (!pending) {
+      this.presence.set(sessionId, (pending = []));
+      const flush = () => {
+        this.presenceTimers.delete(timer);
+        this.flushPresence(sessionId);
+      };
+      const timer: NodeJS.Timeout | NodeJS.Immediate =
+        this.sizeOf(sessionId) >= LARGE_ROOM ? setTimeout(flush, PRESENCE_BATCH_MS) : setImmediate(flush);
+      this.presenceTimers.add(timer);
+    }
+    pending.push(event);
+  }
+
+  /**
+   * Connections that asked for each change get them in order, each from the people who were here
+   * when it happened: a later arrival's snapshot already counted it, so the arrivals of this batch
+   * do not get the changes before their own. Those that joined with `presence: "batched"` get one
+   * `participants_changed`: each person as they are now, which every snapshot since agrees with.
+   */
+  private flushPresence(sessionId: string) {
+    const events = this.presence.get(sessionId);
+    this.presence.delete(sessionId);
+    if (!events?.length || !this.server || !this.anyoneHere(sessionId)) return;
+    const session = rooms.session(sessionId);
+    const batched = rooms.presenceBatched(sessionId);
+    const excepts: string[][] = new Array<string[]>(events.length);
+    const laterArrivals: string[] = [];
+    for (let i = events.length - 1; i >= 0; i--) {
+      const room = rooms.user(sessionId, events[i].user_id);
+      excepts[i] = [batched, room, ...laterArrivals];
+      if (events[i].type === 'participant_joined') laterArrivals.push(room);
+    }
+    events.forEach((event, i) => this.emit(session, event, excepts[i]));
+    const now = new Map<string, PresenceEvent>();
+    for (const event of events) {
+      now.delete(event.user_id); // in the order of their last change
+      now.set(event.user_id, event);
+    }
+    const changed: ParticipantsChangedEvent = {
+      type: 'participants_changed',
+      session_id: sessionId,
+      joined: [],
+      left: [],
+    };
+    for (const event of now.values()) {
+      if (event.type === 'participant_joined')
+        changed.joined.push({ user_id: event.user_id, name: event.name, role: event.role });
+      else changed.left.push(event.user_id);
+    }
+    this.emit(batched, changed);
   }
 }

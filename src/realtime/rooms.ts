@@ -9,6 +9,8 @@ export const rooms = {
   /** Moderators (and admins acting as moderators): held questions and the tutor's instructions. */
   moderators: (sessionId: string) => `session:${sessionId}:moderators`,
   user: (sessionId: string, userId: string) => `session:${sessionId}:user:${userId}`,
+  /** Connections that joined with `presence: "batched"`: they hear of arrivals and departures in `participants_changed`. */
+  presenceBatched: (sessionId: string) => `session:${sessionId}:presence-batched`,
   /** Every socket of one person, in any session (to close them when their tokens are revoked). */
   person: (userId: string) => `person:${userId}`,
 };

@@ -3,7 +3,14 @@ import { Inject, Injectable, Logger, ValidationPipe } from '@nestjs/common';
 import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { AuthUser } from '../auth/auth-user.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { CLIENT_EVENTS, type Ack, type ClientEventName, type JoinAck, type WireMessage } from '../contract/protocol.js';
+import {
+  CLIENT_EVENTS,
+  type Ack,
+  type ClientEventName,
+  type JoinAck,
+  type PresenceMode,
+  type WireMessage,
+} from '../contract/protocol.js';
 import { DomainError } from '../common/domain-error.js';
 import { validationMessage } from '../common/error-mapping.js';
 import { MAX_JSON_DEPTH, valueDepth } from '../common/input-limits.js';
@@ -243,7 +250,7 @@ export class SessionChannel {
     if (live && this.snapshots.canServeFromLive(access, live, lastSeq)) {
       // From here to the answer nothing awaits: joining the rooms and reading the live state sit at one
       // seq, so the next event is neither missed nor repeated, and no write waits for this join.
-      const joined = conn.join(this.roomsFor(conn, access));
+      const joined = conn.join(this.roomsFor(conn, access, input.presence));
       if (!(joined instanceof Promise)) {
         this.enter(conn, access);
         const queue = this.turns.queueOf(live);
@@ -256,7 +263,7 @@ export class SessionChannel {
     // Between two writes of the session: the snapshot (or replay) read from the database and joining
     // the room sit at one seq (a session whose live state is not held here, or a long-ago last_seq).
     return this.log.exclusive(sessionId, async () => {
-      await conn.join(this.roomsFor(conn, access));
+      await conn.join(this.roomsFor(conn, access, input.presence));
       this.enter(conn, access);
       if (lastSeq !== undefined) {
         const resumed = await this.snapshots.resume(access, lastSeq);
@@ -266,10 +273,16 @@ export class SessionChannel {
     });
   }
 
-  private roomsFor(conn: ChannelConnection, access: SessionAccess): string[] {
+  private roomsFor(conn: ChannelConnection, access: SessionAccess, presence: PresenceMode = 'each'): string[] {
     const sessionId = access.session.id;
-    if (access.display) return [rooms.session(sessionId), rooms.nonStaff(sessionId)];
-    return [rooms.session(sessionId), ...roleRooms(sessionId, access.role), rooms.user(sessionId, conn.user.id)];
+    const batched = presence === 'batched' ? [rooms.presenceBatched(sessionId)] : [];
+    if (access.display) return [rooms.session(sessionId), rooms.nonStaff(sessionId), ...batched];
+    return [
+      rooms.session(sessionId),
+      ...roleRooms(sessionId, access.role),
+      rooms.user(sessionId, conn.user.id),
+      ...batched,
+    ];
   }
 
   private enter(conn: ChannelConnection, access: SessionAccess) {
@@ -284,7 +297,8 @@ export class SessionChannel {
   private async leave(conn: ChannelConnection, input: SessionRefInput): Promise<Ack> {
     const sessionId = input.session_id;
     if (conn.displays.delete(sessionId)) {
-      for (const room of [rooms.session(sessionId), rooms.nonStaff(sessionId)]) await conn.leave(room);
+      for (const room of [rooms.session(sessionId), rooms.nonStaff(sessionId), rooms.presenceBatched(sessionId)])
+        await conn.leave(room);
     }
     if (conn.sessions.delete(sessionId)) {
       for (const room of [
@@ -293,6 +307,7 @@ export class SessionChannel {
         rooms.nonStaff(sessionId),
         rooms.moderators(sessionId),
         rooms.user(sessionId, conn.user.id),
+        rooms.presenceBatched(sessionId),
       ]) {
         await conn.leave(room);
       }

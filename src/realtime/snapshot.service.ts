@@ -21,6 +21,25 @@ import { TurnsService, type QueueItem } from '../turns/turns.service.js';
 /** A client further behind than this gets a fresh snapshot instead of a replay. */
 export const MAX_RESUME_EVENTS = 500;
 
+/**
+ * Whether a snapshot's `members` lists this member for a viewer. Staff see the whole roster; anyone
+ * else sees those a room shows apart (staff, the muted) and themselves, not every plain
+ * contributor: a lecture filling up would otherwise send its whole roster in every snapshot, n² in all.
+ */
+function inRosterOf(
+  viewer: { staff: boolean; userId: string },
+  userId: string,
+  m: { role: Role; mutedUntil: Date | null },
+  now: number,
+): boolean {
+  return (
+    viewer.staff ||
+    userId === viewer.userId ||
+    m.role !== 'contributor' ||
+    (m.mutedUntil !== null && m.mutedUntil.getTime() > now)
+  );
+}
+
 /** A client at `lastSeq` can be replayed to `current` (not from the future, not too far behind). */
 const replayable = (current: number, lastSeq: number) => lastSeq <= current && current - lastSeq <= MAX_RESUME_EVENTS;
 
@@ -52,6 +71,7 @@ export class SnapshotService {
     // The live state as of now: the access was resolved before this request waited for its turn.
     const session = (await this.live.get(sessionId))?.session ?? access.session;
     const current = { ...access, session };
+    const staff = isStaff(access.role) && !access.display;
     const [history, total, { participants, members }, hands, queue] = await Promise.all([
       this.sessions.history(current, undefined, SNAPSHOT_MESSAGES),
       this.sessions.totalMessages(current),
@@ -72,7 +92,15 @@ export class SnapshotService {
       hands,
       queue: viewQueue(queue, viewerOf(access)),
       agent: this.agent.stateOf(session),
-      members,
+      members: members.filter((m) =>
+        inRosterOf(
+          { staff, userId: user.id },
+          m.user_id,
+          { role: m.role, mutedUntil: m.muted_until ? new Date(m.muted_until) : null },
+          Date.now(),
+        ),
+      ),
+      members_complete: staff,
     };
   }
 
@@ -133,7 +161,8 @@ export class SnapshotService {
       hands,
       queue: viewQueue(queue, viewerOf(access)),
       agent: this.agent.stateOf(live.session),
-      members: this.membersFromLive(live, staff),
+      members: this.membersFromLive(live, { staff, userId: user.id }),
+      members_complete: staff,
     };
   }
 
@@ -160,10 +189,11 @@ export class SnapshotService {
     };
   }
 
-  private membersFromLive(live: LiveSession, staff: boolean): WireMember[] {
+  private membersFromLive(live: LiveSession, viewer: { staff: boolean; userId: string }): WireMember[] {
     const members: WireMember[] = [];
+    const now = Date.now();
     for (const [userId, m] of live.members) {
-      if (m.banned || (m.waiting && !staff)) continue;
+      if (m.banned || (m.waiting && !viewer.staff) || !inRosterOf(viewer, userId, m, now)) continue;
       members.push(toWireMember(userId, m, this.presence.has(live.id, userId)));
     }
     return members;

@@ -42,10 +42,12 @@ export class WsHub {
   emit(room: string, event: object, except: string | string[] = []): void {
     const set = this.members.get(room);
     if (!set || set.size === 0) return;
-    const skip = typeof except === 'string' ? [except] : except;
+    const skip = new Set<HubMember>();
+    for (const name of typeof except === 'string' ? [except] : except)
+      for (const member of this.members.get(name) ?? []) skip.add(member);
     let frame: string | undefined;
     for (const member of set) {
-      if (skip.some((name) => member.rooms.has(name))) continue;
+      if (skip.has(member)) continue;
       if (member.ws.readyState !== member.ws.OPEN) continue;
       frame ??= JSON.stringify(event);
       member.ws.send(frame);
@@ -54,7 +56,12 @@ export class WsHub {
 
   /** Whether anyone is in a room. */
   has(room: string): boolean {
-    return (this.members.get(room)?.size ?? 0) > 0;
+    return this.size(room) > 0;
+  }
+
+  /** How many are in a room. */
+  size(room: string): number {
+    return this.members.get(room)?.size ?? 0;
   }
 
   /** The members in a room, now (a role change moves them; a removal closes them). */

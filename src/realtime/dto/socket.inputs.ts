@@ -14,12 +14,14 @@ import {
 } from 'class-validator';
 import {
   MODERATE_ACTIONS,
+  PRESENCE_MODES,
   RESPONDS_TO,
   ROLES,
   TURN_POLICIES,
   type ClientPayload,
   type ModerateAction,
   type ModerateFields,
+  type PresenceMode,
   type RespondsTo,
   type Role,
   type TurnPolicy,
@@ -42,6 +44,10 @@ export class JoinInput extends SessionRefInput implements ClientPayload<'join'> 
   @IsOptional()
   @IsBoolean({ message: 'display must be a boolean' })
   display?: boolean;
+
+  @IsOptional()
+  @IsIn(PRESENCE_MODES, { message: 'presence must be "each" or "batched"' })
+  presence?: PresenceMode;
 }
 
 export class MessageInput extends SessionRefInput implements ClientPayload<'message'> {

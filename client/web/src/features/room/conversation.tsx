@@ -15,7 +15,11 @@ type AuthorKind = 'moderator' | 'contributor' | 'observer' | 'tutor' | 'system' 
 function authorRole(room: RoomState, message: WireMessage): AuthorKind {
   if (message.role === 'assistant') return 'tutor';
   if (message.role === 'system') return 'system';
-  return (message.author_id && room.members[message.author_id]?.role) || 'former-member';
+  if (!message.author_id) return 'former-member';
+  const role =
+    room.members[message.author_id]?.role ?? room.participants.find((p) => p.user_id === message.author_id)?.role;
+  // Not on a partial roster (a contributor's view lists staff, the muted and themselves): a contributor.
+  return role ?? (room.membersComplete ? 'former-member' : 'contributor');
 }
 
 const authorKindWords = (kind: AuthorKind): string =>

@@ -62,6 +62,31 @@ describe('the room reducer', () => {
     expect(room.seq).toBe(5);
   });
 
+  it('applies a batch of arrivals and departures as each person is now', () => {
+    const batch = (joined: Array<{ user_id: string; name: string }>, left: string[]): RoomAction => ({
+      kind: 'ephemeral',
+      event: {
+        type: 'participants_changed',
+        session_id: SESSION,
+        joined: joined.map((p) => ({ ...p, role: 'contributor' as const })),
+        left,
+      },
+    });
+    const room = run(
+      roomFromSnapshot(snapshot()),
+      batch(
+        [
+          { user_id: 'u-ben', name: 'Ben' },
+          { user_id: 'u-cy', name: 'Cy' },
+        ],
+        [],
+      ),
+      batch([{ user_id: 'u-ben', name: 'Ben' }], ['u-cy', 'u-nobody']),
+    );
+    expect(room.participants.map((p) => p.user_id)).toEqual([ME, 'u-ben']);
+    expect(room.members['u-ben'].online).toBe(true);
+  });
+
   it('ignores durable events it has already applied', () => {
     const room = run(
       roomFromSnapshot(snapshot()),

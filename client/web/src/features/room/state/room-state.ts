@@ -53,6 +53,8 @@ export interface RoomState {
   messages: WireMessage[];
   hasMore: boolean;
   members: Record<string, WireMember>;
+  /** Whether `members` is the whole roster (staff); a contributor's lists staff, the muted and themselves. */
+  membersComplete: boolean;
   participants: WireParticipant[];
   hands: WireHand[];
   queue: WireQueueEntry[];
@@ -95,6 +97,7 @@ export function roomFromSnapshot(state: SessionStateEvent): RoomState {
     messages: [...state.messages].sort((a, b) => a.seq - b.seq),
     hasMore: state.has_more,
     members,
+    membersComplete: state.members_complete !== false,
     participants: state.participants,
     hands: state.hands,
     queue: state.queue,
@@ -285,6 +288,28 @@ function applyEphemeral(room: RoomState, event: EphemeralEvent, now: number): Ro
         ...room,
         participants: [...participants, { user_id: event.user_id, name: event.name, role: event.role }],
         members: member ? { ...room.members, [event.user_id]: { ...member, online: true } } : room.members,
+      };
+    }
+    case 'participants_changed': {
+      // Each person as they are now (the connection joined with presence "batched").
+      const changed = new Set([...event.joined.map((p) => p.user_id), ...event.left]);
+      let members = room.members;
+      for (const [ids, online] of [
+        [event.joined.map((p) => p.user_id), true],
+        [event.left, false],
+      ] as const) {
+        for (const id of ids) {
+          const member = members[id];
+          if (member && member.online !== online) members = { ...members, [id]: { ...member, online } };
+        }
+      }
+      const typing = { ...room.typing };
+      for (const id of event.left) delete typing[id];
+      return {
+        ...room,
+        participants: [...room.participants.filter((p) => !changed.has(p.user_id)), ...event.joined],
+        members,
+        typing,
       };
     }
     case 'participant_left': {

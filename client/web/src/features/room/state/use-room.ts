@@ -18,6 +18,8 @@ import { roleName } from '../../../lib/forms.js';
 import { freshRateWindow, refusedFor, spendToken, type RateWindow } from './composer-state.js';
 import { nameOf, roomFromSnapshot, roomReducer, type RoomAction, type RoomState } from './room-state.js';
 
+const staffRole = (role: string) => role === 'moderator' || role === 'observer';
+
 export type Connection = 'connecting' | 'connected' | 'reconnecting' | 'reconnected';
 
 export interface RoomError {
@@ -108,6 +110,15 @@ export function useRoom(sessionId: string, token: string | null, attempt = 0, op
       const said = current ? announcement(current, event) : null;
       if (said) setAnnounced((list) => [...list.slice(-4), { id: event.seq, text: said }]);
       dispatch({ kind: 'durable', event });
+      // Made staff (or no longer): a fresh snapshot brings what the new role reads (the whole roster, the notes).
+      const me = current?.me;
+      if (
+        event.type === 'member_updated' &&
+        me &&
+        event.user_id === me.user_id &&
+        staffRole(event.role) !== staffRole(me.role)
+      )
+        void client.join(sessionId, { display, presence: 'batched' }).catch(() => undefined);
     });
     client.onResume((state) => {
       dispatch({ kind: 'resumed', state });
@@ -137,7 +148,7 @@ export function useRoom(sessionId: string, token: string | null, attempt = 0, op
 
     client
       .connect()
-      .then(() => client.join(sessionId, { display }))
+      .then(() => client.join(sessionId, { display, presence: 'batched' }))
       .then(() => setConnection('connected'))
       .catch((failure: unknown) => {
         if (disposed) return;
