@@ -4,6 +4,8 @@
 
 export const ROLES = ['moderator', 'contributor', 'observer'] as const;
 export type Role = (typeof ROLES)[number];
+/** Staff (moderators and observers) read private notes (section 3.1) and the whole roster. */
+export const isStaff = (role: Role): boolean => role === 'moderator' || role === 'observer';
 
 export const TURN_POLICIES = ['fifo', 'round_robin', 'hand_raise', 'merge', 'moderated', 'votes'] as const;
 export type TurnPolicy = (typeof TURN_POLICIES)[number];

@@ -26,8 +26,7 @@ export function roleAllows(role: Role, permission: Permission): boolean {
   return (PERMISSIONS[permission] as readonly Role[]).includes(role);
 }
 
-/** Staff see private notes. */
-export const isStaff = (role: Role): boolean => role === 'moderator' || role === 'observer';
+export { isStaff } from '../contract/protocol.js';
 
 export const PERMISSION_DENIED_MESSAGES: Record<Permission, string> = {
   read: 'you may not read this session',

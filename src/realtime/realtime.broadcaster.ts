@@ -59,9 +59,8 @@ const emitEvent = (target: Broadcast, event: ServerEvent): void => {
 export class RealtimeBroadcaster implements OnModuleDestroy {
   private server?: RoundtableServer;
   private readonly unsubscribe: Array<() => void> = [];
-  /** Presence changes not sent yet, by session, in the order they happened (see flushPresence). */
-  private readonly presence = new Map<string, PresenceEvent[]>();
-  private readonly presenceTimers = new Set<NodeJS.Timeout | NodeJS.Immediate>();
+  /** Presence changes not sent yet, by session, in the order they happened, and how to call off their flush. */
+  private readonly presence = new Map<string, { events: PresenceEvent[]; cancel: () => void }>();
 
   constructor(
     private readonly bus: SessionEventBus,
@@ -79,11 +78,7 @@ export class RealtimeBroadcaster implements OnModuleDestroy {
 
   onModuleDestroy() {
     for (const off of this.unsubscribe.splice(0)) off();
-    for (const timer of this.presenceTimers) {
-      clearTimeout(timer as NodeJS.Timeout);
-      clearImmediate(timer as NodeJS.Immediate);
-    }
-    this.presenceTimers.clear();
+    for (const { cancel } of this.presence.values()) cancel();
     this.presence.clear();
   }
 
@@ -189,9 +184,8 @@ export class RealtimeBroadcaster implements OnModuleDestroy {
     }
   }
 
-  /** How many connections, on either transport, are in the session here. */
-  private sizeOf(sessionId: string): number {
-    const room = rooms.session(sessionId);
+  /** How many connections, on either transport, are in a room here. */
+  private sizeOf(room: string): number {
     return (this.server?.sockets.adapter.rooms.get(room)?.size ?? 0) + this.hub.size(room);
   }
 
@@ -203,16 +197,18 @@ export class RealtimeBroadcaster implements OnModuleDestroy {
   private queuePresence(sessionId: string, event: PresenceEvent) {
     let pending = this.presence.get(sessionId);
     if (!pending) {
-      this.presence.set(sessionId, (pending = []));
-      const flush = () => {
-        this.presenceTimers.delete(timer);
-        this.flushPresence(sessionId);
-      };
-      const timer: NodeJS.Timeout | NodeJS.Immediate =
-        this.sizeOf(sessionId) >= LARGE_ROOM ? setTimeout(flush, PRESENCE_BATCH_MS) : setImmediate(flush);
-      this.presenceTimers.add(timer);
+      const flush = () => this.flushPresence(sessionId);
+      let cancel: () => void;
+      if (this.sizeOf(rooms.session(sessionId)) >= LARGE_ROOM) {
+        const timer = setTimeout(flush, PRESENCE_BATCH_MS);
+        cancel = () => clearTimeout(timer);
+      } else {
+        const immediate = setImmediate(flush);
+        cancel = () => clearImmediate(immediate);
+      }
+      this.presence.set(sessionId, (pending = { events: [], cancel }));
     }
-    pending.push(event);
+    pending.events.push(event);
   }
 
   /**
@@ -222,19 +218,22 @@ export class RealtimeBroadcaster implements OnModuleDestroy {
    * `participants_changed`: each person as they are now, which every snapshot since agrees with.
    */
   private flushPresence(sessionId: string) {
-    const events = this.presence.get(sessionId);
+    const events = this.presence.get(sessionId)?.events;
     this.presence.delete(sessionId);
     if (!events?.length || !this.server || !this.anyoneHere(sessionId)) return;
     const session = rooms.session(sessionId);
     const batched = rooms.presenceBatched(sessionId);
-    const excepts: string[][] = new Array<string[]>(events.length);
-    const laterArrivals: string[] = [];
-    for (let i = events.length - 1; i >= 0; i--) {
-      const room = rooms.user(sessionId, events[i].user_id);
-      excepts[i] = [batched, room, ...laterArrivals];
-      if (events[i].type === 'participant_joined') laterArrivals.push(room);
+    // Only the plain-WebSocket hub's connections and Socket.IO's outside the batched room take each change.
+    if (this.sizeOf(session) > (this.server.sockets.adapter.rooms.get(batched)?.size ?? 0)) {
+      const excepts: string[][] = new Array<string[]>(events.length);
+      const laterArrivals: string[] = [];
+      for (let i = events.length - 1; i >= 0; i--) {
+        const room = rooms.user(sessionId, events[i].user_id);
+        excepts[i] = [batched, room, ...laterArrivals];
+        if (events[i].type === 'participant_joined') laterArrivals.push(room);
+      }
+      events.forEach((event, i) => this.emit(session, event, excepts[i]));
     }
-    events.forEach((event, i) => this.emit(session, event, excepts[i]));
     const now = new Map<string, PresenceEvent>();
     for (const event of events) {
       now.delete(event.user_id); // in the order of their last change

@@ -279,49 +279,37 @@ function applyDurable(room: RoomState, event: DurableEvent, now: number): RoomSt
   }
 }
 
+/** Arrivals and departures, each person as they are now: those who joined are added (or replaced), those who left removed. */
+function presenceChanged(room: RoomState, joined: WireParticipant[], left: string[]): RoomState {
+  const changed = new Set([...joined.map((p) => p.user_id), ...left]);
+  let members = room.members;
+  const setOnline = (userId: string, online: boolean) => {
+    const member = members[userId];
+    if (member && member.online !== online) members = { ...members, [userId]: { ...member, online } };
+  };
+  joined.forEach((p) => setOnline(p.user_id, true));
+  left.forEach((userId) => setOnline(userId, false));
+  let typing = room.typing;
+  if (left.some((userId) => userId in typing)) {
+    typing = { ...typing };
+    for (const userId of left) delete typing[userId];
+  }
+  return {
+    ...room,
+    participants: [...room.participants.filter((p) => !changed.has(p.user_id)), ...joined],
+    members,
+    typing,
+  };
+}
+
 function applyEphemeral(room: RoomState, event: EphemeralEvent, now: number): RoomState {
   switch (event.type) {
-    case 'participant_joined': {
-      const participants = room.participants.filter((p) => p.user_id !== event.user_id);
-      const member = room.members[event.user_id];
-      return {
-        ...room,
-        participants: [...participants, { user_id: event.user_id, name: event.name, role: event.role }],
-        members: member ? { ...room.members, [event.user_id]: { ...member, online: true } } : room.members,
-      };
-    }
-    case 'participants_changed': {
-      // Each person as they are now (the connection joined with presence "batched").
-      const changed = new Set([...event.joined.map((p) => p.user_id), ...event.left]);
-      let members = room.members;
-      for (const [ids, online] of [
-        [event.joined.map((p) => p.user_id), true],
-        [event.left, false],
-      ] as const) {
-        for (const id of ids) {
-          const member = members[id];
-          if (member && member.online !== online) members = { ...members, [id]: { ...member, online } };
-        }
-      }
-      const typing = { ...room.typing };
-      for (const id of event.left) delete typing[id];
-      return {
-        ...room,
-        participants: [...room.participants.filter((p) => !changed.has(p.user_id)), ...event.joined],
-        members,
-        typing,
-      };
-    }
-    case 'participant_left': {
-      const member = room.members[event.user_id];
-      const { [event.user_id]: _gone, ...typing } = room.typing;
-      return {
-        ...room,
-        participants: room.participants.filter((p) => p.user_id !== event.user_id),
-        members: member ? { ...room.members, [event.user_id]: { ...member, online: false } } : room.members,
-        typing,
-      };
-    }
+    case 'participant_joined':
+      return presenceChanged(room, [{ user_id: event.user_id, name: event.name, role: event.role }], []);
+    case 'participants_changed': // the connection joined with presence "batched"
+      return presenceChanged(room, event.joined, event.left);
+    case 'participant_left':
+      return presenceChanged(room, [], [event.user_id]);
     case 'typing_indicator': {
       if (event.user_id === room.me.user_id) return room;
       const { [event.user_id]: _gone, ...typing } = room.typing;

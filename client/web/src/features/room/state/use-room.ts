@@ -5,6 +5,7 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import {
   EPHEMERAL_EVENT_TYPES,
+  isStaff,
   RoundtableClient,
   RoundtableError,
   type DurableEvent,
@@ -17,8 +18,6 @@ import { t } from '../../../lib/i18n.js';
 import { roleName } from '../../../lib/forms.js';
 import { freshRateWindow, refusedFor, spendToken, type RateWindow } from './composer-state.js';
 import { nameOf, roomFromSnapshot, roomReducer, type RoomAction, type RoomState } from './room-state.js';
-
-const staffRole = (role: string) => role === 'moderator' || role === 'observer';
 
 export type Connection = 'connecting' | 'connected' | 'reconnecting' | 'reconnected';
 
@@ -116,7 +115,7 @@ export function useRoom(sessionId: string, token: string | null, attempt = 0, op
         event.type === 'member_updated' &&
         me &&
         event.user_id === me.user_id &&
-        staffRole(event.role) !== staffRole(me.role)
+        isStaff(event.role) !== isStaff(me.role)
       )
         void client.join(sessionId, { display, presence: 'batched' }).catch(() => undefined);
     });
