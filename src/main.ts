@@ -1,3 +1,4 @@
+import './wasm-compilation.js'; // first: before any WebAssembly is compiled
 import 'reflect-metadata';
 import { loadConfigOrExit } from './config/app-config.js';
 import { createApp } from './app.js';

@@ -65,11 +65,13 @@ function withParsersOnce(db: PGlite): PGlite {
 
 /**
  * PGlite's buffer pool. PostgreSQL's default (128 MB) lives in the WebAssembly memory, which never
- * shrinks: with it a freshly started server held about 320 MB before anyone connected, with 32 MB
- * about 215 MB (bench/RESULTS.md, 2026-12-03). 32 MB is 4,096 pages, far more than the hot path
- * touches (the live state serves reads); the rest comes from the operating system's file cache.
+ * shrinks: with it a freshly started server held about 320 MB before anyone connected. 16 MB is
+ * 2,048 pages, more than the hot path touches (the live state serves reads, and the write path
+ * appends); the rest comes from the operating system's file cache. 32 MB cost 17 MB more resident
+ * memory than 16 MB in a bare PGlite process, and 8 MB saved nothing more (bench/RESULTS.md,
+ * 2026-12-07).
  */
-export const EMBEDDED_SHARED_BUFFERS = '32MB';
+export const EMBEDDED_SHARED_BUFFERS = '16MB';
 
 /** PGlite keeps its files in <dataDir>/pglite; one process may open it at a time. */
 export async function openEmbeddedDatabase(dataDir: string): Promise<DatabaseConnection> {
