@@ -81,6 +81,9 @@ export function viewQueue(queue: Array<WireQueueEntry & { anonymous?: boolean }>
   );
 }
 
+/** Each committed event's wire form for every viewer who reads it unchanged, made on first use. */
+const sharedForms = new WeakMap<CommittedEvent, DurableEvent>();
+
 /**
  * A committed event as one viewer receives it: private events become `hidden`
  * for those who may not read them, anonymous questions lose their author for
@@ -107,7 +110,16 @@ export function toWireEvent(event: CommittedEvent, viewer: Viewer): DurableEvent
     const seen = viewMessage(message, viewer);
     if (seen !== message) payload = { ...payload, message: seen };
   }
-  return { ...payload, type: event.type, session_id: event.sessionId, seq: event.seq } as DurableEvent;
+  if (payload !== event.payload)
+    return { ...payload, type: event.type, session_id: event.sessionId, seq: event.seq } as DurableEvent;
+  // Nothing in it is this viewer's alone: everyone who reads it reads this one object (a resume of
+  // 100 events by 50 returning people makes 100 of them, not 5,000). Shared: never modified.
+  let shared = sharedForms.get(event);
+  if (!shared) {
+    shared = { ...payload, type: event.type, session_id: event.sessionId, seq: event.seq } as DurableEvent;
+    sharedForms.set(event, shared);
+  }
+  return shared;
 }
 
 /** The viewer a resolved access reads as (a display screen reads as the public). */
