@@ -1,6 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { ServerOptions } from 'socket.io';
+import { jsonOnlyParser } from './json-only-parser.js';
 
 /**
  * Whether a handshake may proceed, by its Origin: no Origin (an SDK, a bot, a tool) is left to the
@@ -44,6 +45,8 @@ export class LeanIoAdapter extends IoAdapter {
       // nothing at all) is closed after this long; a silent one misses its pings and is closed
       // within pingInterval + pingTimeout (25 s + 20 s, Socket.IO's defaults).
       connectTimeout: CONNECT_TIMEOUT_MS,
+      // Everything the server sends is JSON: no search for binary data in every packet (json-only-parser.ts).
+      parser: jsonOnlyParser,
       // Upgrades for other paths (the plain-WebSocket endpoint, /ws/collaborative/...) are not engine.io's to close.
       destroyUpgrade: false,
       // Cross-origin browser pages only from the listed origins; the same origin needs no CORS headers.
