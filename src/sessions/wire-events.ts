@@ -110,17 +110,17 @@ export function toWireEvent(event: CommittedEvent, viewer: Viewer): DurableEvent
     const seen = viewMessage(message, viewer);
     if (seen !== message) payload = { ...payload, message: seen };
   }
-  if (payload !== event.payload)
-    return { ...payload, type: event.type, session_id: event.sessionId, seq: event.seq } as DurableEvent;
+  if (payload !== event.payload) return wireOf(event, payload);
   // Nothing in it is this viewer's alone: everyone who reads it reads this one object (a resume of
   // 100 events by 50 returning people makes 100 of them, not 5,000). Shared: never modified.
   let shared = sharedForms.get(event);
-  if (!shared) {
-    shared = { ...payload, type: event.type, session_id: event.sessionId, seq: event.seq } as DurableEvent;
-    sharedForms.set(event, shared);
-  }
+  if (!shared) sharedForms.set(event, (shared = wireOf(event, payload)));
   return shared;
 }
+
+/** A committed event on the wire, with the payload a viewer reads. */
+const wireOf = (event: CommittedEvent, payload: CommittedEvent['payload']): DurableEvent =>
+  ({ ...payload, type: event.type, session_id: event.sessionId, seq: event.seq }) as DurableEvent;
 
 /** The viewer a resolved access reads as (a display screen reads as the public). */
 export const viewerOf = (access: { userId: string; role: Role; display?: boolean }): Viewer =>
